@@ -1,0 +1,118 @@
+"""All handler registration in one commented place."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.models import Reply
+from handlers import messages, people, session
+from handlers.common import Context, deps, say
+
+log = logging.getLogger("hoidap.handlers")
+
+
+async def drop_replays(update: Update, context: Context) -> None:
+    """Group -1: an update handled before (same update_id) changes nothing the second time."""
+    core = deps(context).core
+    async with core.store.transaction():
+        fresh = await core.store.mark_update_seen(update.update_id, core.now())
+    if not fresh:
+        log.info("update %s replayed: ignored", update.update_id)
+        raise ApplicationHandlerStop
+
+
+async def bot_added(update: Update, context: Context) -> None:
+    change = update.my_chat_member
+    if change is None or change.chat.type == "private":
+        return
+    if change.new_chat_member.status in ("member", "administrator"):
+        await context.bot.send_message(change.chat.id, _render("added_to_group"))
+
+
+def _render(template: str) -> str:
+    from bot.render import render
+
+    return render(template)
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log with the stack trace; tell the user politely that something went wrong."""
+    log.error("error while handling an update", exc_info=context.error)
+    if isinstance(update, Update):
+        try:
+            await say(update, Reply("internal_error", alert=True))
+        except Exception:  # the error reply itself may fail when Telegram is unreachable
+            log.warning("could not tell the user about the error")
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+    groups = filters.ChatType.GROUPS
+    command = CommandHandler
+
+    app.add_handler(TypeHandler(Update, drop_replays), group=-1)
+
+    # Everyone: onboarding, help and what is going on.
+    app.add_handler(command("start", people.start))
+    app.add_handler(command(["help", "huongdan"], people.help_))
+    app.add_handler(command("chon", people.choose))
+    app.add_handler(command("cauhoi", session.question))
+    app.add_handler(command("trangthai", session.status))
+    app.add_handler(command("lich", session.schedule))
+    app.add_handler(command("kiemtra", session.verify))
+    app.add_handler(command("traloi", session.answer_command))
+    app.add_handler(command("huy", messages.cancel))
+    app.add_handler(command("boqua", messages.skip))
+
+    # Head and leader: the session itself.
+    app.add_handler(command("rutlai", session.redraw))
+    app.add_handler(command("bocthamngay", session.draw_now))
+    app.add_handler(command("ketluan", session.conclude))
+
+    # Admin: group binding, roster, questions, schedule.
+    app.add_handler(command("lienket", people.bind))
+    app.add_handler(command("nhansu", people.members))
+    app.add_handler(command("vaitro", people.roles))
+    app.add_handler(command("vangmat", people.away))
+    app.add_handler(command("nghiviec", people.deactivate))
+    app.add_handler(command("moi", people.invite))
+    app.add_handler(command("themcauhoi", messages.add_question))
+    app.add_handler(command("danhsach", messages.queue))
+    app.add_handler(command("datlich", session.set_schedule))
+    app.add_handler(command("dangngay", session.publish_now))
+    app.add_handler(command("nghituan", session.skip_week))
+
+    # Buttons: every press is authorized against the stored action and the presser's role.
+    app.add_handler(CallbackQueryHandler(messages.button))
+
+    # Free text and files.
+    app.add_handler(
+        MessageHandler(private & filters.TEXT & ~filters.COMMAND, messages.private_text)
+    )
+    app.add_handler(
+        MessageHandler(private & (filters.Document.ALL | filters.VOICE), messages.private_media)
+    )
+    app.add_handler(
+        MessageHandler(
+            groups
+            & filters.REPLY
+            & (filters.TEXT | filters.Document.ALL | filters.VOICE)
+            & ~filters.COMMAND,
+            messages.group_reply,
+        )
+    )
+    app.add_handler(ChatMemberHandler(bot_added, ChatMemberHandler.MY_CHAT_MEMBER))
+
+    app.add_error_handler(on_error)

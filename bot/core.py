@@ -1,0 +1,108 @@
+"""The application core handed to every service: the store, the clock and the settings."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.models import Button, Person, Program, Reply
+from bot.store import Store
+
+log = logging.getLogger("hoidap")
+
+ROLE_LABELS = {
+    "staff": "chuyên viên",
+    "head": "trưởng phòng",
+    "leader": "lãnh đạo Ban",
+    "admin": "quản trị",
+}
+
+
+class Refused(Exception):
+    """A request that is understood but not allowed or not possible now.
+
+    Carries the reply to give; nothing has been recorded (the transaction rolls back).
+    """
+
+    def __init__(self, template: str, **context: Any) -> None:
+        super().__init__(template)
+        self.reply = Reply(template, context, alert=True)
+
+
+@dataclass
+class Core:
+    store: Store
+    clock: Clock
+    settings: Settings
+    # Called after a program's schedule or queue changed, so the scheduler can re-plan it.
+    on_program_changed: list[Any] = field(default_factory=list)
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    async def person_for(
+        self, tg_user_id: int, username: str | None, first: str, last: str | None
+    ) -> Person:
+        tg_name = " ".join(p for p in (first, last) if p).strip()[:128]
+        superadmin = tg_user_id in self.settings.admins
+        return await self.store.upsert_person(tg_user_id, username, tg_name, superadmin, self.now())
+
+    async def roles(self, person: Person, program_id: int) -> frozenset[str]:
+        roles = await self.store.roles(program_id, person.id)
+        # Admins named in HOIDAP_ADMINS administer every program.
+        return roles | {"admin"} if person.is_superadmin else roles
+
+    async def require(
+        self, person: Person, program: Program, *allowed: str, action: str
+    ) -> frozenset[str]:
+        """Check on the server that ``person`` holds one of ``allowed`` roles in ``program``."""
+        roles = await self.roles(person, program.id)
+        if not roles.intersection(allowed):
+            log.warning(
+                "refused: person=%s program=%s action=%s roles=%s",
+                person.id,
+                program.id,
+                action,
+                ",".join(sorted(roles)) or "-",
+            )
+            async with self.store.transaction():
+                await self.store.log_event(
+                    "refused",
+                    self.now(),
+                    program_id=program.id,
+                    actor_id=person.id,
+                    detail=action,
+                )
+            raise Refused(
+                "refused_role",
+                action=action,
+                needed=[ROLE_LABELS[r] for r in allowed],
+            )
+        return roles
+
+    async def button(
+        self,
+        text: str,
+        kind: str,
+        *,
+        program_id: int | None = None,
+        session_id: int | None = None,
+        target: str | None = None,
+        ttl: timedelta = timedelta(days=14),
+        single_use: bool = False,
+    ) -> Button:
+        """A button whose callback data is an opaque token naming a stored pending action."""
+        token = secrets.token_urlsafe(12)
+        await self.store.add_action(
+            token, kind, program_id, session_id, target, self.now() + ttl, single_use, self.now()
+        )
+        return Button(text=text, token=token)
+
+    def program_changed(self, program_id: int) -> None:
+        for callback in self.on_program_changed:
+            callback(program_id)

@@ -1,0 +1,123 @@
+"""SQLite connection and numbered migrations tracked with ``PRAGMA user_version``."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from importlib import resources
+from pathlib import Path
+
+import aiosqlite
+
+
+class DatabaseError(Exception):
+    """The database cannot be used; the message is one line for the operator."""
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(version, name, sql) for every file ``bot/migrations/NNNN_name.sql``, in order."""
+    found: list[tuple[int, str, str]] = []
+    for entry in resources.files("bot").joinpath("migrations").iterdir():
+        m = re.fullmatch(r"(\d{4})_(\w+)\.sql", entry.name)
+        if m:
+            found.append((int(m.group(1)), m.group(2), entry.read_text(encoding="utf-8")))
+    found.sort()
+    if [v for v, _, _ in found] != list(range(1, len(found) + 1)):
+        raise DatabaseError("migration files must be numbered 0001, 0002, ... without gaps")
+    return found
+
+
+def latest_version() -> int:
+    return len(migrations())
+
+
+async def connect(path: Path | str) -> aiosqlite.Connection:
+    """Open (creating if needed) and migrate the database at ``path``."""
+    path = Path(path)
+    if str(path) != ":memory:":
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseError(
+                f"không tạo được thư mục cơ sở dữ liệu {path.parent}: {exc}"
+            ) from exc
+    try:
+        conn = await aiosqlite.connect(path, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise DatabaseError(f"không mở được cơ sở dữ liệu {path}: {exc}") from exc
+    conn.row_factory = aiosqlite.Row
+    try:
+        await _check(conn, path)
+        await conn.execute("PRAGMA foreign_keys = ON")
+        await conn.execute("PRAGMA busy_timeout = 5000")
+        await conn.execute("PRAGMA journal_mode = WAL")
+        await conn.execute("PRAGMA synchronous = NORMAL")
+        await migrate(conn)
+    except sqlite3.DatabaseError as exc:
+        await conn.close()
+        raise DatabaseError(f"cơ sở dữ liệu {path} không dùng được: {exc}") from exc
+    except DatabaseError:
+        await conn.close()
+        raise
+    return conn
+
+
+async def _check(conn: aiosqlite.Connection, path: Path) -> None:
+    # A file that is not SQLite, or is damaged, must stop the bot before anything writes to it.
+    try:
+        async with conn.execute("PRAGMA quick_check") as cur:
+            row = await cur.fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"tệp {path} không phải cơ sở dữ liệu SQLite hợp lệ ({exc})") from exc
+    if row is None or row[0] != "ok":
+        raise DatabaseError(f"cơ sở dữ liệu {path} bị hỏng: {row[0] if row else '?'}")
+    async with conn.execute("PRAGMA user_version") as cur:
+        version_row = await cur.fetchone()
+    version = int(version_row[0]) if version_row else 0
+    if version > latest_version():
+        raise DatabaseError(
+            f"cơ sở dữ liệu {path} thuộc phiên bản mới hơn ({version}) so với chương trình "
+            f"({latest_version()}); hãy cập nhật hoidap"
+        )
+
+
+async def current_version(conn: aiosqlite.Connection) -> int:
+    async with conn.execute("PRAGMA user_version") as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def migrate(conn: aiosqlite.Connection) -> list[int]:
+    """Apply pending migrations, each in its own transaction. Returns the versions applied."""
+    applied: list[int] = []
+    version = await current_version(conn)
+    for number, _name, sql in migrations():
+        if number <= version:
+            continue
+        await conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(sql):
+                await conn.execute(statement)
+            await conn.execute(f"PRAGMA user_version = {number}")
+            await conn.execute("COMMIT")
+        except BaseException:
+            await conn.execute("ROLLBACK")
+            raise
+        applied.append(number)
+    return applied
+
+
+def _statements(sql: str) -> list[str]:
+    # executescript() would commit implicitly; split so each migration is one transaction.
+    out: list[str] = []
+    buf: list[str] = []
+    for line in sql.splitlines():
+        buf.append(line)
+        joined = "\n".join(buf)
+        if line.rstrip().endswith(";") and sqlite3.complete_statement(joined):
+            out.append(joined.strip())
+            buf = []
+    rest = "\n".join(buf).strip()
+    if rest and not all(l.strip().startswith("--") or not l.strip() for l in buf):
+        out.append(rest)
+    return out

@@ -1,0 +1,193 @@
+"""Plain records the services work with (no Telegram types here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any, Literal
+
+Role = Literal["staff", "head", "leader", "admin"]
+ROLES: tuple[Role, ...] = ("staff", "head", "leader", "admin")
+Verdict = Literal["correct", "partial", "wrong"]
+VERDICTS: tuple[Verdict, ...] = ("correct", "partial", "wrong")
+
+# States of a weekly session (see DESIGN.md §3).
+OPEN_STATES = ("scheduled", "published", "drawn", "answered", "graded", "unanswered")
+GRADABLE_STATES = ("answered", "graded")
+CONCLUDABLE_STATES = ("answered", "graded", "unanswered")
+
+
+@dataclass(frozen=True)
+class Program:
+    id: int
+    chat_id: int
+    title: str
+    tz: str
+    weekday: int
+    publish_lead_days: int
+    publish_time: time
+    draw_time: time
+    answer_minutes: int
+    reminder_minutes: int
+    holiday_policy: Literal["move", "skip"]
+    auto_draw: bool
+    no_repeat: bool
+    round_no: int
+    active: bool
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    tg_user_id: int
+    username: str | None
+    tg_name: str
+    full_name: str | None
+    title: str | None
+    is_superadmin: bool
+    current_program_id: int | None
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.tg_name or (f"@{self.username}" if self.username else "?")
+
+
+@dataclass(frozen=True)
+class Member:
+    program_id: int
+    person: Person
+    status: Literal["pending", "active", "inactive", "rejected"]
+    roles: frozenset[str]
+    away_kind: str | None
+    away_from: date | None
+    away_until: date | None
+
+
+@dataclass(frozen=True)
+class Question:
+    id: int
+    program_id: int
+    text: str
+    topic: str
+    source_unit: str | None
+    legal_refs: str | None
+    suggested_answer: str | None
+    status: str
+    position: int
+
+
+@dataclass(frozen=True)
+class Session:
+    id: int
+    program_id: int
+    week: str
+    nominal_date: date
+    session_date: date | None
+    holiday: str | None
+    state: str
+    question_id: int | None
+    publish_at: datetime | None
+    draw_at: datetime | None
+    reminder_at: datetime | None
+    deadline_at: datetime | None
+    seed: str
+    commitment: str
+    round_no: int | None
+    drawn_person_id: int | None
+    draw_attempt: int
+    reminded: bool
+    missed_reported: bool
+    answer_kind: str | None
+    answer_text: str | None
+    answer_file_id: str | None
+    answer_file_name: str | None
+    answer_chat_id: int | None
+    answer_message_id: int | None
+    answered_at: datetime | None
+    conclusion: str | None
+    concluded_by: int | None
+    concluded_at: datetime | None
+    skip_reason: str | None
+
+
+@dataclass(frozen=True)
+class Grade:
+    id: int
+    session_id: int
+    verdict: Verdict
+    comment: str | None
+    head_id: int
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Draw:
+    id: int
+    session_id: int
+    attempt: int
+    pool: tuple[int, ...]
+    chosen_id: int
+    new_round: bool
+    reason: str | None
+    actor_id: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Action:
+    token: str
+    kind: str
+    program_id: int | None
+    session_id: int | None
+    target: str | None
+    expires_at: datetime
+    single_use: bool
+    used_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Dialog:
+    person_id: int
+    kind: str
+    program_id: int | None
+    session_id: int | None
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Button:
+    """An inline button: ``token`` names a server-side action (see ``actions``); or a URL."""
+
+    text: str
+    token: str | None = None
+    url: str | None = None
+
+
+Buttons = tuple[tuple[Button, ...], ...]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a service wants said: a template, its context and buttons, as plain data.
+
+    ``chat_id`` None means "answer in the chat the request came from".
+    """
+
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    buttons: Buttons = ()
+    chat_id: int | None = None
+    alert: bool = False  # for a button press: a pop-up the presser must dismiss (refusals)
+    toast: bool = False  # for a button press: a brief notice instead of a private message
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: int
+    chat_id: int
+    template: str
+    context: dict[str, Any]
+    buttons: Buttons
+    media_kind: str | None
+    media_ref: str | None
+    attempts: int

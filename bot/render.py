@@ -1,0 +1,160 @@
+"""Jinja2 rendering of every user-facing message (Telegram HTML, Vietnamese)."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+# Telegram rejects a message longer than 4096 characters (counted in UTF-16 code units).
+TELEGRAM_LIMIT = 4096
+
+_WEEKDAYS_VI = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"]
+
+
+def weekday_vi(value: date | int) -> str:
+    idx = value if isinstance(value, int) else value.weekday()
+    return _WEEKDAYS_VI[idx]
+
+
+def fmt_date(value: date | str | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    return f"{weekday_vi(value)}, {value:%d/%m/%Y}"
+
+
+def fmt_datetime(value: datetime | str | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return f"{value:%H:%M} {fmt_date(value.date())}"
+
+
+def fmt_time(value: datetime | str | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return f"{value:%H:%M}"
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("bot", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters["date_vi"] = fmt_date
+    env.filters["datetime_vi"] = fmt_datetime
+    env.filters["time_vi"] = fmt_time
+    env.filters["weekday_vi"] = weekday_vi
+    return env
+
+
+def render(template: str, context: Mapping[str, Any] | None = None) -> str:
+    """Render ``template`` (name without the ``.j2`` suffix) to Telegram HTML."""
+    text = environment().get_template(f"{template}.j2").render(**(context or {}))
+    # Templates are laid out for readability; collapse runs of blank lines they leave behind.
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+_TOKEN = re.compile(r"(<[^>]*>|&[#a-zA-Z0-9]+;)")
+_TAG = re.compile(r"<(/?)([a-zA-Z-]+)[^>]*>")
+
+
+def split_html(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """Split Telegram HTML into chunks of at most ``limit`` UTF-16 units.
+
+    Chunks break at paragraph, then line, then word boundaries; a tag or entity is never cut,
+    and tags still open at a break are closed and reopened in the next chunk.
+    """
+    if utf16_len(text) <= limit:
+        return [text]
+    # Tokens: tags and entities are atomic; text is split into words keeping whitespace.
+    atoms: list[str] = []
+    for part in _TOKEN.split(text):
+        if not part:
+            continue
+        if _TOKEN.fullmatch(part):
+            atoms.append(part)
+        else:
+            atoms.extend(p for p in re.split(r"(\s+)", part) if p)
+
+    chunks: list[str] = []
+    current: list[str] = []
+    open_tags: list[tuple[str, str]] = []  # (name, full opening tag)
+    reserve = 64  # room for closing tags appended at a break
+
+    def current_len() -> int:
+        return sum(utf16_len(a) for a in current)
+
+    def flush() -> None:
+        closing = "".join(f"</{name}>" for name, _ in reversed(open_tags))
+        body = "".join(current).rstrip()
+        if body:
+            chunks.append(body + closing)
+        current.clear()
+        current.extend(tag for _, tag in open_tags)
+
+    size = 0
+    for atom in atoms:
+        alen = utf16_len(atom)
+        if size + alen > limit - reserve and size > 0:
+            # Prefer to break at the last paragraph or line break seen in this chunk.
+            flush()
+            size = current_len()
+            if atom.isspace():
+                continue
+        while alen > limit - reserve - size:
+            # A single word longer than a whole message: cut it by characters.
+            room = limit - reserve - size
+            head, atom = _cut_utf16(atom, room)
+            current.append(head)
+            flush()
+            size = current_len()
+            alen = utf16_len(atom)
+        current.append(atom)
+        size += alen
+        m = _TAG.fullmatch(atom)
+        if m:
+            name = m.group(2).lower()
+            if m.group(1):
+                for i in range(len(open_tags) - 1, -1, -1):
+                    if open_tags[i][0] == name:
+                        del open_tags[i]
+                        break
+            else:
+                open_tags.append((name, atom))
+    open_tags.clear()
+    flush()
+    return [c for c in chunks if c.strip()]
+
+
+def _cut_utf16(word: str, room: int) -> tuple[str, str]:
+    n = 0
+    for i, ch in enumerate(word):
+        n += 2 if ord(ch) > 0xFFFF else 1
+        if n > room:
+            return word[:i], word[i:]
+    return word, ""
+
+
+def plain(text: str) -> str:
+    """Telegram HTML to plain text (for transcripts and logs)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", text))

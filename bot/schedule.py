@@ -1,0 +1,344 @@
+"""When things happen: the weekly session plan and the steps that are due.
+
+Pure logic: the current time is always passed in, and every datetime is
+timezone-aware.  Holidays are Vietnamese public holidays (including the
+observed and substitute days off) from the ``holidays`` package.
+
+Week plan (:func:`plan_week`)
+    Each ISO week has one *nominal* session date: the configured weekday of
+    that week.  If it is not a working day (weekend or public holiday):
+
+    * policy ``"move"``: the session moves forward day by day to the first
+      working day; if that day is on or after the next week's nominal date
+      (e.g. the Tết week) the session is skipped instead;
+    * policy ``"skip"``: the session is skipped.
+
+    Publication is ``publish_lead_days`` days before the actual session date at
+    ``publish_time``; the draw is at ``draw_time`` on the session date; the
+    answer deadline is ``answer_minutes`` after the draw; the reminder is
+    ``reminder_minutes`` before the deadline (none when 0 or not less than
+    ``answer_minutes``).  All of them are wall-clock times in ``cfg.tz``.
+
+Due steps (:func:`next_due`)
+    The caller runs one due step, stores the new state and asks again.  A step
+    whose time passed more than ``grace`` ago is *late*: it is not executed but
+    reported to the admins once (then ``missed_reported`` is set and the step
+    is no longer returned; the admin acts by hand).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from functools import lru_cache
+from typing import Literal, get_args
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays
+
+__all__ = [
+    "STATES",
+    "Due",
+    "HolidayPolicy",
+    "ScheduleConfig",
+    "SessionPlan",
+    "SessionView",
+    "Step",
+    "holiday_name",
+    "is_working_day",
+    "next_due",
+    "next_wakeup",
+    "plan_week",
+    "upcoming_plan",
+    "week_key",
+]
+
+HolidayPolicy = Literal["move", "skip"]
+
+STATES = frozenset(
+    {
+        "scheduled",
+        "published",
+        "drawn",
+        "answered",
+        "graded",
+        "concluded",
+        "unanswered",
+        "skipped",
+    }
+)
+
+
+# --------------------------------------------------------------------------- holidays
+
+
+@lru_cache(maxsize=64)
+def _holidays_of_year(year: int) -> dict[date, str]:
+    # Neighbouring years too, in case a substitute day off lands across New Year.
+    calendar = holidays.country_holidays("VN", language="vi", years=(year - 1, year, year + 1))
+    return {day: str(name) for day, name in calendar.items() if day.year == year}
+
+
+def holiday_name(d: date) -> str | None:
+    """Vietnamese name of the public holiday (or substitute day off) on ``d``, else None."""
+    return _holidays_of_year(d.year).get(d)
+
+
+def is_working_day(d: date) -> bool:
+    """Monday to Friday and not a Vietnamese public holiday or substitute day off."""
+    return d.weekday() < 5 and holiday_name(d) is None
+
+
+def week_key(d: date) -> str:
+    """ISO week key of ``d``, e.g. ``"2026-W49"`` (the ISO year may differ from d.year)."""
+    iso = d.isocalendar()
+    return f"{iso.year}-W{iso.week:02d}"
+
+
+# --------------------------------------------------------------------------- plans
+
+
+@dataclass(frozen=True)
+class ScheduleConfig:
+    tz: str = "Asia/Ho_Chi_Minh"
+    weekday: int = 0  # session weekday, 0 = Monday ... 4 = Friday
+    publish_lead_days: int = 3  # publish this many days before the session date (0 = same day)
+    publish_time: time = time(8, 0)  # wall-clock times in tz (naive time objects)
+    draw_time: time = time(9, 0)
+    answer_minutes: int = 60  # deadline = draw + answer_minutes
+    reminder_minutes: int = 15  # reminder at deadline - reminder_minutes (0 = none)
+    holiday_policy: HolidayPolicy = "move"
+
+    def __post_init__(self) -> None:
+        try:
+            ZoneInfo(self.tz)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {self.tz!r}") from exc
+        if not 0 <= self.weekday <= 4:
+            raise ValueError("weekday must be a working weekday, 0 (Monday) to 4 (Friday)")
+        if self.publish_lead_days < 0:
+            raise ValueError("publish_lead_days must be >= 0")
+        if self.publish_time.tzinfo is not None or self.draw_time.tzinfo is not None:
+            raise ValueError("publish_time and draw_time are wall-clock times: no tzinfo")
+        if self.publish_lead_days == 0 and self.publish_time > self.draw_time:
+            raise ValueError("publishing on the session day must not be after the draw")
+        if self.answer_minutes <= 0:
+            raise ValueError("answer_minutes must be > 0")
+        if self.reminder_minutes < 0:
+            raise ValueError("reminder_minutes must be >= 0")
+        if self.holiday_policy not in get_args(HolidayPolicy):
+            raise ValueError(f"holiday_policy must be one of {get_args(HolidayPolicy)}")
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.tz)
+
+
+@dataclass(frozen=True)
+class SessionPlan:
+    week: str  # ISO week key of the nominal session date, "2026-W49"
+    nominal_date: date  # the configured weekday in that ISO week
+    session_date: date | None  # actual date (moved past holidays/weekends), None when skipped
+    holiday: str | None  # holiday on the nominal date that moved/skipped the session
+    publish_at: datetime | None  # aware in cfg.tz, None when skipped
+    draw_at: datetime | None
+    reminder_at: datetime | None
+    deadline_at: datetime | None
+
+    @property
+    def skipped(self) -> bool:
+        return self.session_date is None
+
+
+def _at(d: date, t: time, zone: ZoneInfo) -> datetime:
+    return datetime.combine(d, t, tzinfo=zone)
+
+
+def _plus(dt: datetime, delta: timedelta, zone: ZoneInfo) -> datetime:
+    """Elapsed-time addition (correct across DST changes), result in ``zone``."""
+    return (dt.astimezone(UTC) + delta).astimezone(zone)
+
+
+def plan_week(cfg: ScheduleConfig, any_day_in_week: date) -> SessionPlan:
+    """The session plan of the ISO week containing ``any_day_in_week``."""
+    monday = any_day_in_week - timedelta(days=any_day_in_week.weekday())
+    nominal = monday + timedelta(days=cfg.weekday)
+    week = week_key(nominal)
+
+    session: date | None = nominal
+    holiday: str | None = None
+    if not is_working_day(nominal):
+        holiday = holiday_name(nominal)
+        session = None
+        if cfg.holiday_policy == "move":
+            next_nominal = nominal + timedelta(days=7)
+            day = nominal + timedelta(days=1)
+            while not is_working_day(day):
+                day += timedelta(days=1)
+            if day < next_nominal:
+                session = day
+
+    if session is None:
+        return SessionPlan(week, nominal, None, holiday, None, None, None, None)
+
+    zone = cfg.zone
+    publish_at = _at(session - timedelta(days=cfg.publish_lead_days), cfg.publish_time, zone)
+    draw_at = _at(session, cfg.draw_time, zone)
+    deadline_at = _plus(draw_at, timedelta(minutes=cfg.answer_minutes), zone)
+    reminder_at: datetime | None = None
+    if 0 < cfg.reminder_minutes < cfg.answer_minutes:
+        reminder_at = _plus(deadline_at, -timedelta(minutes=cfg.reminder_minutes), zone)
+    return SessionPlan(
+        week, nominal, session, holiday, publish_at, draw_at, reminder_at, deadline_at
+    )
+
+
+def _require_aware(now: datetime) -> None:
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be a timezone-aware datetime")
+
+
+def upcoming_plan(cfg: ScheduleConfig, now: datetime) -> SessionPlan:
+    """The plan of the first session that is not over at ``now``.
+
+    Weeks are tried in order, starting with the ISO week before ``now``'s ISO
+    week in ``cfg.tz`` (its session may have been moved into this week).  A
+    skipped week is returned (so the caller can record the skip) only if its
+    nominal date is today or later; otherwise the first plan whose deadline is
+    after ``now`` is returned.
+    """
+    _require_aware(now)
+    today = now.astimezone(cfg.zone).date()
+    now_utc = now.astimezone(UTC)
+    for offset in range(-1, 4):
+        plan = plan_week(cfg, today + timedelta(weeks=offset))
+        if plan.deadline_at is None:
+            if plan.nominal_date >= today:
+                return plan
+        elif plan.deadline_at.astimezone(UTC) > now_utc:
+            return plan
+    # Next week's nominal date is after today, so its plan is returned at the latest.
+    raise AssertionError("unreachable: no upcoming session found")
+
+
+# --------------------------------------------------------------------------- due steps
+
+
+class Step(StrEnum):
+    PUBLISH = "publish"
+    DRAW = "draw"
+    REMIND = "remind"
+    CLOSE = "close"
+
+
+def _check_aware_or_none(name: str, value: datetime | None) -> None:
+    if value is not None and (value.tzinfo is None or value.utcoffset() is None):
+        raise ValueError(f"{name} must be timezone-aware")
+
+
+@dataclass(frozen=True)
+class SessionView:
+    """What :func:`next_due` needs to know about one stored session."""
+
+    state: str  # one of STATES
+    publish_at: datetime | None
+    draw_at: datetime | None
+    reminder_at: datetime | None
+    deadline_at: datetime | None
+    reminded: bool = False
+    missed_reported: bool = False  # a late step was already reported to admins
+    auto_draw: bool = True  # False: the admin runs the draw by hand
+
+    def __post_init__(self) -> None:
+        if self.state not in STATES:
+            raise ValueError(f"unknown session state {self.state!r}")
+        _check_aware_or_none("publish_at", self.publish_at)
+        _check_aware_or_none("draw_at", self.draw_at)
+        _check_aware_or_none("reminder_at", self.reminder_at)
+        _check_aware_or_none("deadline_at", self.deadline_at)
+
+
+@dataclass(frozen=True)
+class Due:
+    step: Step
+    at: datetime  # when the step was scheduled
+    late: bool  # its time passed more than `grace` ago: do NOT execute, report it instead
+
+
+def _utc(dt: datetime) -> datetime:
+    return dt.astimezone(UTC)
+
+
+def _due(step: Step, at: datetime, late: bool, s: SessionView) -> Due | None:
+    if late and s.missed_reported:
+        return None
+    return Due(step, at, late)
+
+
+def next_due(now: datetime, s: SessionView, grace: timedelta) -> Due | None:
+    """The step that should run at ``now`` for session ``s``, or None.
+
+    * scheduled: PUBLISH once ``now >= publish_at``; late only when
+      ``now > draw_at + grace`` (publishing late but before the draw is fine).
+    * published: DRAW once ``now >= draw_at`` if ``auto_draw``; late when
+      ``now - draw_at > grace``.
+    * drawn: CLOSE once ``now >= deadline_at`` (never late); before that REMIND
+      once ``now >= reminder_at`` if there is a reminder not yet sent; late when
+      ``now - reminder_at > grace``.
+    * other states: None.
+
+    A late step is returned (to be reported, not executed) only while
+    ``missed_reported`` is False.
+    """
+    _require_aware(now)
+    if grace < timedelta(0):
+        raise ValueError("grace must not be negative")
+    t = _utc(now)
+
+    if s.state == "scheduled":
+        if s.publish_at is None or t < _utc(s.publish_at):
+            return None
+        late = s.draw_at is not None and t > _utc(s.draw_at) + grace
+        return _due(Step.PUBLISH, s.publish_at, late, s)
+
+    if s.state == "published":
+        if not s.auto_draw or s.draw_at is None or t < _utc(s.draw_at):
+            return None
+        return _due(Step.DRAW, s.draw_at, t - _utc(s.draw_at) > grace, s)
+
+    if s.state == "drawn":
+        if s.deadline_at is not None and t >= _utc(s.deadline_at):
+            return Due(Step.CLOSE, s.deadline_at, False)
+        if s.reminder_at is not None and not s.reminded and t >= _utc(s.reminder_at):
+            return _due(Step.REMIND, s.reminder_at, t - _utc(s.reminder_at) > grace, s)
+        return None
+
+    return None
+
+
+def next_wakeup(now: datetime, s: SessionView) -> datetime | None:
+    """The earliest time strictly after ``now`` at which :func:`next_due` may become non-None.
+
+    For the scheduler's sleep: ask :func:`next_due` first (a step already due
+    is reported there, not here), then sleep until this time.  None when
+    nothing more happens by itself in the current state.
+    """
+    _require_aware(now)
+    t = _utc(now)
+    times: list[datetime] = []
+    if s.state == "scheduled":
+        times = [s.publish_at] if s.publish_at is not None else []
+    elif s.state == "published":
+        times = [s.draw_at] if s.auto_draw and s.draw_at is not None else []
+    elif s.state == "drawn":
+        if s.deadline_at is not None:
+            times.append(s.deadline_at)
+        if (
+            s.reminder_at is not None
+            and not s.reminded
+            and (s.deadline_at is None or _utc(s.reminder_at) < _utc(s.deadline_at))
+        ):
+            times.append(s.reminder_at)
+    future = [x for x in times if _utc(x) > t]
+    return min(future, key=_utc) if future else None

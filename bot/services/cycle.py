@@ -1,0 +1,1004 @@
+"""The weekly cycle: plan, publish, draw, remind, close, answer, grade, conclude.
+
+Every step changes state and writes the messages it owes to the outbox in one transaction, with a
+compare-and-set on the session state, so a step can never run twice and a crash never loses the
+messages of a committed step (the outbox worker sends them after a restart).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot import draw as drawing
+from bot.core import Core, Refused
+from bot.models import (
+    CONCLUDABLE_STATES,
+    GRADABLE_STATES,
+    VERDICTS,
+    Button,
+    Buttons,
+    Person,
+    Program,
+    Question,
+    Reply,
+    Session,
+)
+from bot.schedule import (
+    Due,
+    ScheduleConfig,
+    SessionView,
+    Step,
+    next_due,
+    next_wakeup,
+    upcoming_plan,
+)
+
+log = logging.getLogger("hoidap.cycle")
+
+VERDICT_LABELS = {"correct": "Đúng", "partial": "Đúng một phần", "wrong": "Chưa đúng"}
+MAX_ANSWER_CHARS = 4000
+MAX_CONCLUSION_CHARS = 3500
+MAX_COMMENT_CHARS = 1500
+MAX_REASON_CHARS = 300
+
+
+def schedule_config(p: Program) -> ScheduleConfig:
+    return ScheduleConfig(
+        tz=p.tz,
+        weekday=p.weekday,
+        publish_lead_days=p.publish_lead_days,
+        publish_time=p.publish_time,
+        draw_time=p.draw_time,
+        answer_minutes=p.answer_minutes,
+        reminder_minutes=p.reminder_minutes,
+        holiday_policy=p.holiday_policy,
+    )
+
+
+def view(s: Session, program: Program) -> SessionView:
+    return SessionView(
+        state=s.state,
+        publish_at=s.publish_at,
+        draw_at=s.draw_at,
+        reminder_at=s.reminder_at,
+        deadline_at=s.deadline_at,
+        reminded=s.reminded,
+        missed_reported=s.missed_reported,
+        auto_draw=program.auto_draw,
+    )
+
+
+def state_change(
+    program: Program, session: Session | None, step: str, actor: Person | None, **extra: Any
+) -> None:
+    """One readable log line per state change: program, week, step, actor."""
+    who = f"{actor.display_name} (#{actor.id})" if actor else "lịch tự động"
+    details = " ".join(f"{k}={v}" for k, v in extra.items())
+    log.info(
+        "state program=%s week=%s step=%s actor=%s %s",
+        program.id,
+        session.week if session else "-",
+        step,
+        who,
+        details,
+    )
+
+
+# -- context builders (plain JSON-able data for templates) --------------------------------------
+
+
+def person_ctx(p: Person | None) -> dict[str, Any]:
+    if p is None:
+        return {"name": "?", "title": "", "id": 0}
+    return {"name": p.display_name, "title": p.title or "", "id": p.id}
+
+
+def question_ctx(q: Question | None, with_suggestion: bool = False) -> dict[str, Any]:
+    if q is None:
+        return {
+            "text": "",
+            "topic": "",
+            "source_unit": None,
+            "legal_refs": None,
+            "suggested_answer": None,
+            "id": 0,
+        }
+    return {
+        "id": q.id,
+        "text": q.text,
+        "topic": q.topic,
+        "source_unit": q.source_unit,
+        "legal_refs": q.legal_refs,
+        "suggested_answer": q.suggested_answer if with_suggestion else None,
+    }
+
+
+def program_ctx(p: Program) -> dict[str, Any]:
+    return {"id": p.id, "title": p.title}
+
+
+def local(dt: datetime | None, program: Program) -> str | None:
+    return dt.astimezone(ZoneInfo(program.tz)).isoformat() if dt else None
+
+
+def session_ctx(s: Session, program: Program) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "week": s.week,
+        "state": s.state,
+        "session_date": s.session_date.isoformat() if s.session_date else None,
+        "nominal_date": s.nominal_date.isoformat(),
+        "holiday": s.holiday,
+        "publish_at": local(s.publish_at, program),
+        "draw_at": local(s.draw_at, program),
+        "deadline_at": local(s.deadline_at, program),
+        "commitment": s.commitment,
+        "skip_reason": s.skip_reason,
+    }
+
+
+# -- the engine ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Advance:
+    executed: list[str]
+    wakeup: datetime | None
+
+
+async def ensure_session(core: Core, program: Program) -> Session | None:
+    """Create the session of the upcoming week if it does not exist yet (inside a transaction)."""
+    store, now = core.store, core.now()
+    cfg = schedule_config(program)
+    plan = upcoming_plan(cfg, now)
+    if (
+        plan.draw_at is not None
+        and now >= plan.draw_at
+        and await store.latest_session(program.id) is None
+    ):
+        # A program bound after this week's draw time starts with next week's session.
+        assert plan.deadline_at is not None
+        plan = upcoming_plan(cfg, plan.deadline_at + timedelta(seconds=1))
+    existing = await store.session_by_week(program.id, plan.week)
+    if existing is not None:
+        return existing
+    seed = drawing.new_seed()
+    skipped = plan.session_date is None
+    sid = await store.create_session(
+        program.id,
+        plan.week,
+        plan.nominal_date,
+        plan.session_date,
+        plan.holiday,
+        "skipped" if skipped else "scheduled",
+        plan.publish_at,
+        plan.draw_at,
+        plan.reminder_at,
+        plan.deadline_at,
+        seed,
+        drawing.commitment(seed),
+        "holiday" if skipped else None,
+        now,
+    )
+    if sid is None:
+        return await store.session_by_week(program.id, plan.week)
+    session = await store.session(sid)
+    assert session is not None
+    # Sessions of earlier weeks that never got a question are closed as skipped.
+    for old in await store.open_sessions(program.id):
+        if old.id != sid and old.state == "scheduled" and old.nominal_date < plan.nominal_date:
+            await store.update_session(
+                old.id, "scheduled", state="skipped", skip_reason="no_question"
+            )
+    if skipped:
+        await store.enqueue(
+            program.chat_id,
+            "week_skipped",
+            {
+                "program": program_ctx(program),
+                "session": session_ctx(session, program),
+                "reason": "holiday",
+            },
+            now,
+        )
+        state_change(program, session, "skipped", None, holiday=plan.holiday)
+    else:
+        state_change(program, session, "planned", None, date=plan.session_date)
+    return session
+
+
+async def advance(core: Core, program_id: int) -> Advance:
+    """Run every step of ``program_id`` that is due now, one transaction each."""
+    executed: list[str] = []
+    grace = timedelta(minutes=core.settings.grace_minutes)
+    for _ in range(20):  # a bounded loop: each pass either executes a step or stops
+        async with core.store.transaction():
+            program = await core.store.program(program_id)
+            if program is None or not program.active:
+                return Advance(executed, None)
+            await ensure_session(core, program)
+            sessions = await core.store.open_sessions(program.id)
+            step_done = False
+            for s in sessions:
+                due = next_due(core.now(), view(s, program), grace)
+                if due is None:
+                    continue
+                if await _run_due(core, program, s, due):
+                    executed.append(f"{s.week}:{due.step.value}{':late' if due.late else ''}")
+                    step_done = True
+                    break
+        if not step_done:
+            break
+    return Advance(executed, await wakeup(core, program_id))
+
+
+async def wakeup(core: Core, program_id: int) -> datetime | None:
+    """When the scheduler should look at this program again."""
+    program = await core.store.program(program_id)
+    if program is None or not program.active:
+        return None
+    now = core.now()
+    times: list[datetime] = []
+    for s in await core.store.open_sessions(program.id):
+        w = next_wakeup(now, view(s, program))
+        if w is not None:
+            times.append(w if w > now else now + timedelta(hours=1))
+    # Plan the following week once this week's session is over.
+    plan = upcoming_plan(schedule_config(program), now)
+    if await core.store.session_by_week(program.id, plan.week) is None:
+        times.append(now)
+    elif plan.deadline_at is not None:
+        times.append(plan.deadline_at + timedelta(seconds=1))
+    return min(times) if times else None
+
+
+async def _run_due(core: Core, program: Program, s: Session, due: Due) -> bool:
+    if due.late:
+        return await _report_missed(core, program, s, due)
+    if due.step is Step.PUBLISH:
+        return await _publish(core, program, s, actor=None)
+    if due.step is Step.DRAW:
+        return await _draw(core, program, s, actor=None, reason=None, manual=False)
+    if due.step is Step.REMIND:
+        return await _remind(core, program, s)
+    if due.step is Step.CLOSE:
+        return await _close(core, program, s)
+    raise AssertionError(due.step)
+
+
+async def _admins(core: Core, program: Program) -> list[Person]:
+    found = {m.person.id: m.person for m in await core.store.members_with_role(program.id, "admin")}
+    for p in await core.store.superadmins():
+        found.setdefault(p.id, p)
+    return list(found.values())
+
+
+async def _report_missed(core: Core, program: Program, s: Session, due: Due) -> bool:
+    store, now = core.store, core.now()
+    if not await store.update_session(s.id, s.state, missed_reported=1):
+        return False
+    ctx = {
+        "program": program_ctx(program),
+        "session": session_ctx(s, program),
+        "step": due.step.value,
+        "at": local(due.at, program),
+    }
+    for admin in await _admins(core, program):
+        await store.enqueue(admin.tg_user_id, "missed_admin", ctx, now)
+    await store.enqueue(program.chat_id, "missed_group", ctx, now)
+    await store.log_event(
+        "missed", now, program_id=program.id, session_id=s.id, detail=due.step.value
+    )
+    state_change(program, s, f"missed:{due.step.value}", None)
+    return True
+
+
+async def _publish(core: Core, program: Program, s: Session, actor: Person | None) -> bool:
+    store, now = core.store, core.now()
+    queue = await store.queued_questions(program.id, limit=1)
+    if not queue:
+        if s.missed_reported:
+            return False
+        await store.update_session(s.id, "scheduled", missed_reported=1)
+        for admin in await _admins(core, program):
+            await store.enqueue(
+                admin.tg_user_id,
+                "no_question_admin",
+                {"program": program_ctx(program), "session": session_ctx(s, program)},
+                now,
+            )
+        state_change(program, s, "publish:no-question", actor)
+        return True
+    q = queue[0]
+    if not await store.update_session(
+        s.id, "scheduled", state="published", question_id=q.id, missed_reported=0
+    ):
+        return False
+    await store.set_question_status(q.id, "used")
+    await store.log_event(
+        "published",
+        now,
+        program_id=program.id,
+        session_id=s.id,
+        actor_id=actor.id if actor else None,
+        detail=str(q.id),
+    )
+    sctx = session_ctx(s, program)
+    await store.enqueue(
+        program.chat_id,
+        "publish_group",
+        {"program": program_ctx(program), "session": sctx, "question": question_ctx(q)},
+        now,
+    )
+    for m in await store.members(program.id, "active"):
+        if not m.roles & {"staff", "head", "leader"}:
+            continue
+        expert = bool(m.roles & {"head", "leader"})
+        await store.enqueue(
+            m.person.tg_user_id,
+            "publish_private",
+            {
+                "program": program_ctx(program),
+                "session": sctx,
+                "question": question_ctx(q, with_suggestion=expert),
+                "expert": expert,
+                "staff": "staff" in m.roles,
+            },
+            now,
+        )
+    state_change(program, s, "published", actor, question=q.id)
+    remaining = await store.count_queued(program.id)
+    if remaining < 2:
+        for admin in await _admins(core, program):
+            await store.enqueue(
+                admin.tg_user_id,
+                "queue_low",
+                {"program": program_ctx(program), "remaining": remaining},
+                now,
+            )
+    return True
+
+
+async def _draw(
+    core: Core, program: Program, s: Session, actor: Person | None, reason: str | None, manual: bool
+) -> bool:
+    store, now = core.store, core.now()
+    redraw = s.state in ("drawn", "unanswered")
+    expected = s.state
+    attempt = s.draw_attempt + 1 if redraw else 0
+    previous = await store.draws(s.id)
+    excused = {d.chosen_id for d in previous}
+    round_no = s.round_no if redraw and s.round_no else program.round_no
+    drawn_round = await store.drawn_in_round(program.id, round_no)
+    if s.drawn_person_id is not None:
+        drawn_round.discard(s.drawn_person_id)
+    staff = [m for m in await store.members_with_role(program.id, "staff")]
+    on_day = s.session_date or now.astimezone(ZoneInfo(program.tz)).date()
+    pool = drawing.eligible_pool(
+        [drawing.Candidate(m.person.id, m.away_from, m.away_until) for m in staff],
+        on=on_day,
+        drawn_this_round=drawn_round,
+        excused=excused,
+        no_repeat=program.no_repeat,
+    )
+    if not pool.members:
+        if manual:
+            raise Refused("draw_empty_pool", program=program_ctx(program))
+        if s.missed_reported:
+            return False
+        await store.update_session(s.id, expected, missed_reported=1)
+        for admin in await _admins(core, program):
+            await store.enqueue(
+                admin.tg_user_id, "draw_empty_pool", {"program": program_ctx(program)}, now
+            )
+        state_change(program, s, "draw:empty-pool", actor)
+        return True
+    chosen_id = drawing.draw(s.seed, pool.members, attempt)
+    if pool.new_round and not redraw:
+        round_no = program.round_no + 1
+        await store.update_program(program.id, round_no=round_no)
+    fields: dict[str, Any] = {
+        "state": "drawn",
+        "drawn_person_id": chosen_id,
+        "draw_attempt": attempt,
+        "round_no": round_no,
+        "reminded": 0,
+        "missed_reported": 0,
+    }
+    if manual or redraw or (s.deadline_at is not None and s.deadline_at <= now):
+        deadline = now + timedelta(minutes=program.answer_minutes)
+        fields["deadline_at"] = deadline
+        fields["reminder_at"] = (
+            deadline - timedelta(minutes=program.reminder_minutes)
+            if 0 < program.reminder_minutes < program.answer_minutes
+            else None
+        )
+        if manual and not redraw:
+            fields["draw_at"] = now
+    if not await store.update_session(s.id, expected, **fields):
+        return False
+    await store.add_draw(
+        s.id,
+        attempt,
+        pool.members,
+        chosen_id,
+        pool.new_round,
+        reason,
+        actor.id if actor else None,
+        now,
+    )
+    await store.log_event(
+        "redrawn" if redraw else "drawn",
+        now,
+        program_id=program.id,
+        session_id=s.id,
+        actor_id=actor.id if actor else None,
+        detail=f"chosen={chosen_id} attempt={attempt} reason={reason or ''}",
+    )
+    updated = await store.session(s.id)
+    assert updated is not None
+    chosen = await store.person(chosen_id)
+    question = await store.question(updated.question_id) if updated.question_id else None
+    names = {m.person.id: m.person.display_name for m in staff}
+    previous_person = await store.person(s.drawn_person_id) if s.drawn_person_id else None
+    ctx = {
+        "program": program_ctx(program),
+        "session": session_ctx(updated, program),
+        "person": person_ctx(chosen),
+        "pool": [{"id": pid, "name": names.get(pid, "?")} for pid in pool.members],
+        "pool_size": len(pool.members),
+        "seed": s.seed,
+        "attempt": attempt,
+        "new_round": pool.new_round,
+        "round_no": round_no,
+        "away": len(pool.away),
+        "had_turn": len(pool.had_turn),
+        "redraw": redraw,
+        "reason": reason,
+        "previous": person_ctx(previous_person) if previous_person else None,
+        "question": question_ctx(question),
+    }
+    in_person = await core.button(
+        "🗣 Ghi nhận trả lời trực tiếp", "in_person", program_id=program.id, session_id=s.id
+    )
+    await store.enqueue(program.chat_id, "draw_group", ctx, now, buttons=((in_person,),))
+    if chosen is not None:
+        await store.enqueue(chosen.tg_user_id, "draw_private", ctx, now)
+    state_change(
+        program,
+        updated,
+        "redrawn" if redraw else "drawn",
+        actor,
+        chosen=chosen_id,
+        pool=len(pool.members),
+        attempt=attempt,
+    )
+    return True
+
+
+async def _remind(core: Core, program: Program, s: Session) -> bool:
+    store, now = core.store, core.now()
+    if not await store.update_session(s.id, "drawn", reminded=1):
+        return False
+    person = await store.person(s.drawn_person_id) if s.drawn_person_id else None
+    if person is not None:
+        await store.enqueue(
+            person.tg_user_id,
+            "reminder",
+            {
+                "program": program_ctx(program),
+                "session": session_ctx(s, program),
+                "person": person_ctx(person),
+            },
+            now,
+        )
+    state_change(program, s, "reminded", None)
+    return True
+
+
+async def _close(core: Core, program: Program, s: Session) -> bool:
+    store, now = core.store, core.now()
+    if not await store.update_session(s.id, "drawn", state="unanswered"):
+        return False
+    person = await store.person(s.drawn_person_id) if s.drawn_person_id else None
+    await store.log_event("unanswered", now, program_id=program.id, session_id=s.id)
+    in_person = await core.button(
+        "🗣 Ghi nhận trả lời trực tiếp", "in_person", program_id=program.id, session_id=s.id
+    )
+    await store.enqueue(
+        program.chat_id,
+        "unanswered",
+        {
+            "program": program_ctx(program),
+            "session": session_ctx(s, program),
+            "person": person_ctx(person),
+        },
+        now,
+        buttons=((in_person,),),
+    )
+    state_change(program, s, "unanswered", None)
+    return True
+
+
+# -- actions by people ---------------------------------------------------------------------------
+
+
+async def current_session(
+    core: Core, program: Program, states: tuple[str, ...] | None = None
+) -> Session | None:
+    for s in reversed(await core.store.open_sessions(program.id)):
+        if states is None or s.state in states:
+            return s
+    return None
+
+
+async def draw_now(core: Core, actor: Person, program: Program) -> None:
+    """ "The briefing just ended": publish if needed and draw now."""
+    await core.require(actor, program, "admin", "head", action="draw_now")
+    async with core.store.transaction():
+        await ensure_session(core, program)
+        s = await current_session(core, program, ("scheduled", "published"))
+        if s is None:
+            drawn = await current_session(
+                core, program, ("drawn", "answered", "graded", "unanswered")
+            )
+            raise Refused("draw_already", session=session_ctx(drawn, program) if drawn else None)
+        if s.state == "scheduled":
+            if not await store_has_question(core, program):
+                raise Refused("no_question_now")
+            await _publish(core, program, s, actor)
+            s = await core.store.session(s.id)
+            assert s is not None
+        await _draw(core, program, s, actor, reason=None, manual=True)
+    core.program_changed(program.id)
+
+
+async def store_has_question(core: Core, program: Program) -> bool:
+    return await core.store.count_queued(program.id) > 0
+
+
+async def publish_now(core: Core, actor: Person, program: Program) -> None:
+    await core.require(actor, program, "admin", action="publish_now")
+    async with core.store.transaction():
+        await ensure_session(core, program)
+        s = await current_session(core, program, ("scheduled",))
+        if s is None:
+            raise Refused("publish_already")
+        if not await store_has_question(core, program):
+            raise Refused("no_question_now")
+        await _publish(core, program, s, actor)
+    core.program_changed(program.id)
+
+
+async def redraw(core: Core, actor: Person, program: Program, reason: str) -> None:
+    await core.require(actor, program, "head", "admin", action="redraw")
+    reason = " ".join(reason.split())[:MAX_REASON_CHARS]
+    if not reason:
+        raise Refused("redraw_needs_reason")
+    async with core.store.transaction():
+        s = await current_session(core, program, ("drawn", "unanswered"))
+        if s is None:
+            raise Refused("redraw_not_now")
+        await _draw(core, program, s, actor, reason=reason, manual=True)
+    core.program_changed(program.id)
+
+
+async def skip_week(core: Core, actor: Person, program: Program, reason: str) -> None:
+    await core.require(actor, program, "admin", action="skip")
+    reason = " ".join(reason.split())[:MAX_REASON_CHARS] or "theo quyết định của quản trị"
+    store, now = core.store, core.now()
+    async with store.transaction():
+        await ensure_session(core, program)
+        s = await current_session(core, program, ("scheduled", "published"))
+        if s is None:
+            raise Refused("skip_not_now")
+        if not await store.update_session(s.id, s.state, state="skipped", skip_reason=reason):
+            raise Refused("skip_not_now")
+        if s.question_id is not None:
+            await store.requeue_first(s.question_id, program.id)
+        await store.log_event(
+            "skipped", now, program_id=program.id, session_id=s.id, actor_id=actor.id, detail=reason
+        )
+        await store.enqueue(
+            program.chat_id,
+            "week_skipped",
+            {"program": program_ctx(program), "session": session_ctx(s, program), "reason": reason},
+            now,
+        )
+        state_change(program, s, "skipped", actor, reason=reason)
+    core.program_changed(program.id)
+
+
+async def record_answer(
+    core: Core,
+    person: Person,
+    *,
+    kind: str,
+    text: str | None,
+    file_id: str | None,
+    file_name: str | None,
+    chat_id: int,
+    message_id: int,
+    in_group: bool,
+    program: Program | None = None,
+) -> Reply | None:
+    """The drawn person's answer. None when this message is not an answer at all."""
+    store, now = core.store, core.now()
+    async with store.transaction():
+        waiting = await store.sessions_drawing(person.id)
+        if program is not None:
+            waiting = [s for s in waiting if s.program_id == program.id]
+        if not waiting:
+            return None
+        s = waiting[0]
+        prog = program or await store.program(s.program_id)
+        assert prog is not None
+        if s.deadline_at is not None and now > s.deadline_at:
+            return Reply("answer_late", {"session": session_ctx(s, prog)})
+        body = (text or "").strip()
+        if kind == "text" and not body:
+            return Reply("answer_empty")
+        if len(body) > MAX_ANSWER_CHARS:
+            return Reply("answer_too_long", {"limit": MAX_ANSWER_CHARS, "length": len(body)})
+        if not await store.update_session(
+            s.id,
+            "drawn",
+            state="answered",
+            answer_kind=kind,
+            answer_text=body or None,
+            answer_file_id=file_id,
+            answer_file_name=file_name,
+            answer_chat_id=chat_id,
+            answer_message_id=message_id,
+            answered_at=now,
+        ):
+            return None
+        await store.log_event(
+            "answered", now, program_id=prog.id, session_id=s.id, actor_id=person.id, detail=kind
+        )
+        question = await store.question(s.question_id) if s.question_id else None
+        ctx = {
+            "program": program_ctx(prog),
+            "session": session_ctx(s, prog),
+            "person": person_ctx(person),
+            "kind": kind,
+            "text": body or None,
+            "file_name": file_name,
+            "in_group": in_group,
+            "question": question_ctx(question),
+        }
+        buttons = await grade_buttons(core, prog, s)
+        await store.enqueue(prog.chat_id, "answer_group", ctx, now, buttons=buttons)
+        if kind in ("voice", "document") and not in_group:
+            await store.enqueue(
+                prog.chat_id,
+                "answer_attachment",
+                ctx,
+                now,
+                media_kind="copy",
+                media_ref=f"{chat_id}:{message_id}",
+            )
+        for head in await store.members_with_role(prog.id, "head"):
+            await store.enqueue(
+                head.person.tg_user_id,
+                "grade_prompt",
+                ctx,
+                now,
+                buttons=await grade_buttons(core, prog, s),
+            )
+        state_change(prog, s, "answered", person, kind=kind)
+    return Reply("answer_received", {"program": program_ctx(prog)})
+
+
+async def grade_buttons(core: Core, program: Program, s: Session) -> Buttons:
+    row: list[Button] = []
+    for verdict in VERDICTS:
+        row.append(
+            await core.button(
+                VERDICT_LABELS[verdict],
+                "grade",
+                program_id=program.id,
+                session_id=s.id,
+                target=verdict,
+            )
+        )
+    return (tuple(row),)
+
+
+async def record_in_person(core: Core, actor: Person, program: Program, session_id: int) -> Reply:
+    await core.require(actor, program, "head", "admin", action="in_person")
+    store, now = core.store, core.now()
+    async with store.transaction():
+        s = await store.session(session_id)
+        if s is None or s.program_id != program.id or s.state not in ("drawn", "unanswered"):
+            raise Refused("in_person_not_now")
+        if not await store.update_session(
+            s.id, s.state, state="answered", answer_kind="in_person", answered_at=now
+        ):
+            raise Refused("in_person_not_now")
+        await store.log_event(
+            "answered",
+            now,
+            program_id=program.id,
+            session_id=s.id,
+            actor_id=actor.id,
+            detail="in_person",
+        )
+        person = await store.person(s.drawn_person_id) if s.drawn_person_id else None
+        question = await store.question(s.question_id) if s.question_id else None
+        ctx = {
+            "program": program_ctx(program),
+            "session": session_ctx(s, program),
+            "person": person_ctx(person),
+            "kind": "in_person",
+            "text": None,
+            "file_name": None,
+            "in_group": True,
+            "recorded_by": person_ctx(actor),
+            "question": question_ctx(question),
+        }
+        await store.enqueue(
+            program.chat_id, "answer_group", ctx, now, buttons=await grade_buttons(core, program, s)
+        )
+        state_change(program, s, "answered", actor, kind="in_person")
+    return Reply("in_person_done", toast=True)
+
+
+async def grade(
+    core: Core, actor: Person, program: Program, session_id: int, verdict: str
+) -> Reply:
+    """The head's verdict. A regrade adds a row; the same verdict pressed twice changes nothing."""
+    if verdict not in VERDICTS:
+        raise Refused("button_invalid")
+    await core.require(actor, program, "head", action="grade")
+    store, now = core.store, core.now()
+    async with store.transaction():
+        s = await store.session(session_id)
+        if s is None or s.program_id != program.id:
+            raise Refused("button_invalid")
+        if s.state == "concluded":
+            raise Refused("grade_after_conclusion")
+        if s.state not in GRADABLE_STATES:
+            raise Refused("grade_not_now")
+        history = await store.grades(s.id)
+        last = history[-1] if history else None
+        if last is not None and last.verdict == verdict:
+            return Reply("grade_same", {"verdict": VERDICT_LABELS[verdict]}, toast=True)
+        grade_id = await store.add_grade(s.id, verdict, actor.id, now)
+        await store.update_session(s.id, s.state, state="graded")
+        await store.log_event(
+            "regraded" if last else "graded",
+            now,
+            program_id=program.id,
+            session_id=s.id,
+            actor_id=actor.id,
+            detail=verdict,
+        )
+        person = await store.person(s.drawn_person_id) if s.drawn_person_id else None
+        ctx = {
+            "program": program_ctx(program),
+            "session": session_ctx(s, program),
+            "head": person_ctx(actor),
+            "person": person_ctx(person),
+            "verdict": VERDICT_LABELS[verdict],
+            "previous": VERDICT_LABELS[last.verdict] if last else None,
+        }
+        await store.enqueue(program.chat_id, "graded_group", ctx, now)
+        await store.set_dialog(
+            actor.id, "grade_comment", program.id, s.id, {"grade_id": grade_id}, now
+        )
+        await store.enqueue(actor.tg_user_id, "grade_comment_prompt", ctx, now)
+        if last is None:
+            conclude_btn_rows: list[tuple[Button, ...]] = []
+            for leader in await store.members_with_role(program.id, "leader"):
+                btn = await core.button(
+                    "✍️ Viết kết luận", "conclude", program_id=program.id, session_id=s.id
+                )
+                conclude_btn_rows = [(btn,)]
+                await store.enqueue(
+                    leader.person.tg_user_id,
+                    "conclude_prompt",
+                    ctx,
+                    now,
+                    buttons=tuple(conclude_btn_rows),
+                )
+        state_change(program, s, "regraded" if last else "graded", actor, verdict=verdict)
+    return Reply(
+        "grade_recorded", {"verdict": VERDICT_LABELS[verdict], "regrade": bool(last)}, toast=True
+    )
+
+
+async def grade_comment(
+    core: Core, actor: Person, program: Program, session_id: int, grade_id: int, comment: str
+) -> Reply:
+    await core.require(actor, program, "head", action="grade")
+    comment = comment.strip()
+    if not comment:
+        return Reply("comment_empty")
+    if len(comment) > MAX_COMMENT_CHARS:
+        return Reply("text_too_long", {"limit": MAX_COMMENT_CHARS, "length": len(comment)})
+    store, now = core.store, core.now()
+    async with store.transaction():
+        s = await store.session(session_id)
+        await store.clear_dialog(actor.id)
+        if s is None or s.state != "graded":
+            raise Refused("grade_after_conclusion")
+        await store.set_grade_comment(grade_id, comment)
+        await store.log_event(
+            "grade_comment", now, program_id=program.id, session_id=s.id, actor_id=actor.id
+        )
+        await store.enqueue(
+            program.chat_id,
+            "grade_comment_group",
+            {"program": program_ctx(program), "head": person_ctx(actor), "comment": comment},
+            now,
+        )
+    return Reply("comment_saved")
+
+
+async def start_conclusion(
+    core: Core, actor: Person, program: Program, session_id: int | None
+) -> Reply:
+    await core.require(actor, program, "leader", "admin", action="conclude")
+    store, now = core.store, core.now()
+    async with store.transaction():
+        s = (
+            await store.session(session_id)
+            if session_id
+            else await current_session(core, program, CONCLUDABLE_STATES)
+        )
+        if s is None or s.program_id != program.id or s.state not in CONCLUDABLE_STATES:
+            raise Refused("conclude_not_now")
+        await store.set_dialog(actor.id, "conclude", program.id, s.id, {}, now)
+    return Reply(
+        "conclude_ask", {"program": program_ctx(program), "session": session_ctx(s, program)}
+    )
+
+
+async def conclude(
+    core: Core, actor: Person, program: Program, text: str, session_id: int | None = None
+) -> Reply:
+    await core.require(actor, program, "leader", "admin", action="conclude")
+    text = text.strip()
+    if not text:
+        return Reply("conclude_usage")
+    if len(text) > MAX_CONCLUSION_CHARS:
+        return Reply("text_too_long", {"limit": MAX_CONCLUSION_CHARS, "length": len(text)})
+    store, now = core.store, core.now()
+    async with store.transaction():
+        s = (
+            await store.session(session_id)
+            if session_id
+            else await current_session(core, program, CONCLUDABLE_STATES)
+        )
+        if s is None or s.program_id != program.id or s.state not in CONCLUDABLE_STATES:
+            raise Refused("conclude_not_now")
+        if not await store.update_session(
+            s.id,
+            s.state,
+            state="concluded",
+            conclusion=text,
+            concluded_by=actor.id,
+            concluded_at=now,
+        ):
+            raise Refused("conclude_not_now")
+        await store.clear_dialog(actor.id)
+        await store.log_event(
+            "concluded", now, program_id=program.id, session_id=s.id, actor_id=actor.id
+        )
+        ctx = await summary_ctx(core, program, s)
+        ctx["conclusion"] = text
+        ctx["leader"] = person_ctx(actor)
+        await store.enqueue(program.chat_id, "concluded_group", ctx, now)
+        state_change(program, s, "concluded", actor)
+    core.program_changed(program.id)
+    return Reply("conclude_done", {"program": program_ctx(program)})
+
+
+async def summary_ctx(core: Core, program: Program, s: Session) -> dict[str, Any]:
+    store = core.store
+    question = await store.question(s.question_id) if s.question_id else None
+    person = await store.person(s.drawn_person_id) if s.drawn_person_id else None
+    grades = await store.grades(s.id)
+    heads = {g.head_id: await store.person(g.head_id) for g in grades}
+    last = grades[-1] if grades else None
+    comment = next((g.comment for g in reversed(grades) if g.comment), None)
+    return {
+        "program": program_ctx(program),
+        "session": session_ctx(s, program),
+        "question": question_ctx(question),
+        "person": person_ctx(person) if person else None,
+        "answer_kind": s.answer_kind,
+        "answer_text": s.answer_text,
+        "answer_file_name": s.answer_file_name,
+        "verdict": VERDICT_LABELS[last.verdict] if last else None,
+        "head": person_ctx(heads.get(last.head_id)) if last else None,
+        "comment": comment,
+        "regrades": len(grades) - 1 if grades else 0,
+        "conclusion": s.conclusion,
+    }
+
+
+# -- read-only views -----------------------------------------------------------------------------
+
+
+async def status(core: Core, program: Program, viewer_roles: frozenset[str]) -> Reply:
+    store = core.store
+    s = await current_session(core, program) or await store.latest_session(program.id)
+    ctx: dict[str, Any] = {"program": program_ctx(program), "session": None}
+    if s is not None:
+        ctx = await summary_ctx(core, program, s)
+        ctx["draws"] = [
+            {
+                "attempt": d.attempt,
+                "person": person_ctx(await store.person(d.chosen_id)),
+                "reason": d.reason,
+                "pool_size": len(d.pool),
+            }
+            for d in await store.draws(s.id)
+        ]
+    ctx["queued"] = await store.count_queued(program.id)
+    ctx["is_admin"] = "admin" in viewer_roles
+    return Reply("status", ctx)
+
+
+async def this_week_question(core: Core, program: Program, roles: frozenset[str]) -> Reply:
+    s = await current_session(
+        core, program, ("published", "drawn", "answered", "graded", "unanswered")
+    )
+    if s is None or s.question_id is None:
+        upcoming = await current_session(core, program, ("scheduled",))
+        return Reply(
+            "question_none",
+            {
+                "program": program_ctx(program),
+                "session": session_ctx(upcoming, program) if upcoming else None,
+            },
+        )
+    q = await core.store.question(s.question_id)
+    expert = bool(roles & {"head", "leader"})
+    return Reply(
+        "question_show",
+        {
+            "program": program_ctx(program),
+            "session": session_ctx(s, program),
+            "question": question_ctx(q, with_suggestion=expert),
+        },
+    )
+
+
+async def verify(core: Core, program: Program) -> Reply:
+    """Recompute the latest draw from the revealed seed and its stored pool."""
+    store = core.store
+    s = await store.latest_drawn_session(program.id)
+    if s is None:
+        return Reply("verify_none", {"program": program_ctx(program)})
+    checks = []
+    for d in await store.draws(s.id):
+        recomputed = drawing.draw(s.seed, d.pool, d.attempt)
+        person = await store.person(d.chosen_id)
+        checks.append(
+            {
+                "attempt": d.attempt,
+                "pool": ",".join(map(str, d.pool)),
+                "pool_size": len(d.pool),
+                "chosen": person_ctx(person),
+                "recomputed_id": recomputed,
+                "ok": recomputed == d.chosen_id,
+            }
+        )
+    return Reply(
+        "verify",
+        {
+            "program": program_ctx(program),
+            "session": session_ctx(s, program),
+            "seed": s.seed,
+            "commitment": s.commitment,
+            "commitment_ok": drawing.commitment(s.seed) == s.commitment,
+            "checks": checks,
+        },
+    )

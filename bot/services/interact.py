@@ -1,0 +1,132 @@
+"""Dispatch of free text (dialogs, answers) and button presses to the services."""
+
+from __future__ import annotations
+
+from bot.core import Core, Refused
+from bot.models import Person, Program, Reply
+from bot.services import bank, cycle, roster
+
+
+async def _program(core: Core, program_id: int | None) -> Program:
+    program = await core.store.program(program_id) if program_id else None
+    if program is None:
+        raise Refused("button_invalid")
+    return program
+
+
+async def cancel(core: Core, person: Person) -> Reply:
+    async with core.store.transaction():
+        dialog = await core.store.dialog(person.id)
+        await core.store.clear_dialog(person.id)
+    return Reply("dialog_cancelled" if dialog else "nothing_to_cancel")
+
+
+async def skip_field(core: Core, person: Person) -> Reply:
+    """``/boqua`` inside a dialog: leave an optional field empty."""
+    dialog = await core.store.dialog(person.id)
+    if dialog is None:
+        return Reply("nothing_to_cancel")
+    if dialog.kind == "add_question":
+        return await bank.add_step(
+            core, person, await _program(core, dialog.program_id), dialog.data, None
+        )
+    if dialog.kind == "grade_comment":
+        async with core.store.transaction():
+            await core.store.clear_dialog(person.id)
+        return Reply("comment_skipped")
+    return Reply("skip_not_here")
+
+
+async def private_text(
+    core: Core, person: Person, text: str, chat_id: int, message_id: int
+) -> Reply | None:
+    """Plain text in a private chat: continue a dialog, or take it as the drawn person's answer."""
+    dialog = await core.store.dialog(person.id)
+    if dialog is not None:
+        if dialog.kind == "onboard" and dialog.program_id:
+            return await roster.onboarding_text(core, person, dialog.program_id, dialog.data, text)
+        program = await _program(core, dialog.program_id)
+        if dialog.kind == "add_question":
+            return await bank.add_step(core, person, program, dialog.data, text)
+        if dialog.kind == "grade_comment" and dialog.session_id:
+            return await cycle.grade_comment(
+                core, person, program, dialog.session_id, int(dialog.data["grade_id"]), text
+            )
+        if dialog.kind == "conclude" and dialog.session_id:
+            return await cycle.conclude(core, person, program, text, dialog.session_id)
+    return await cycle.record_answer(
+        core,
+        person,
+        kind="text",
+        text=text,
+        file_id=None,
+        file_name=None,
+        chat_id=chat_id,
+        message_id=message_id,
+        in_group=False,
+    )
+
+
+async def press(core: Core, person: Person, token: str) -> Reply:
+    """A button press: the token names a stored action; the presser's role is checked here."""
+    if not token or len(token) > 64:
+        raise Refused("button_invalid")
+    store, now = core.store, core.now()
+    action = await store.action(token)
+    if action is None:
+        raise Refused("button_invalid")
+    if action.expires_at < now:
+        raise Refused("button_expired")
+    if action.single_use and action.used_at is not None:
+        raise Refused("button_used")
+    kind = action.kind
+    if kind == "grade" and action.session_id:
+        return await cycle.grade(
+            core,
+            person,
+            await _program(core, action.program_id),
+            action.session_id,
+            action.target or "",
+        )
+    if kind == "in_person" and action.session_id:
+        return await cycle.record_in_person(
+            core, person, await _program(core, action.program_id), action.session_id
+        )
+    if kind == "conclude":
+        return await cycle.start_conclusion(
+            core, person, await _program(core, action.program_id), action.session_id
+        )
+    if kind in ("approve", "reject"):
+        return await roster.decide(
+            core,
+            person,
+            await _program(core, action.program_id),
+            action.target or "",
+            approve=kind == "approve",
+        )
+    if kind == "join":
+        return await roster.join(core, person, (await _program(core, action.program_id)).id)
+    if kind == "choose_program":
+        return await roster.choose_program(
+            core, person, (await _program(core, action.program_id)).id
+        )
+    if kind == "title":
+        dialog = await store.dialog(person.id)
+        program = await _program(core, action.program_id)
+        if dialog is None or dialog.kind != "onboard" or dialog.program_id != program.id:
+            raise Refused("button_expired")
+        return await roster.finish_onboarding(
+            core, person, program, dialog.data, action.target or ""
+        )
+    if kind == "topic":
+        dialog = await store.dialog(person.id)
+        program = await _program(core, action.program_id)
+        if (
+            dialog is None
+            or dialog.kind != "add_question"
+            or dialog.program_id != program.id
+            or dialog.data.get("step") != "topic"
+        ):
+            raise Refused("button_expired")
+        return await bank.add_step(core, person, program, dialog.data, action.target)
+    raise Refused("button_invalid")

@@ -1,0 +1,536 @@
+"""Programs, people, onboarding and roles."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from datetime import date, timedelta
+from typing import Any
+
+from bot.core import ROLE_LABELS, Core, Refused
+from bot.models import Button, Member, Person, Program, Reply
+from bot.services.cycle import program_ctx, state_change
+
+MAX_NAME_CHARS = 100
+MAX_TITLE_CHARS = 100
+TITLES = ("Chuyên viên", "Chuyên viên chính")
+# Role names an admin may type (without diacritics), mapped to stored roles.
+ROLE_WORDS = {
+    "staff": "staff",
+    "chuyenvien": "staff",
+    "cv": "staff",
+    "head": "head",
+    "truongphong": "head",
+    "tp": "head",
+    "leader": "leader",
+    "lanhdao": "leader",
+    "ld": "leader",
+    "admin": "admin",
+    "quantri": "admin",
+    "qt": "admin",
+}
+AWAY_WORDS = {
+    "phep": "leave",
+    "nghiphep": "leave",
+    "leave": "leave",
+    "congtac": "trip",
+    "trip": "trip",
+}
+
+
+def clean_text(value: str, limit: int) -> str:
+    """Normalize user text: NFC, no control characters, single spaces."""
+    value = unicodedata.normalize("NFC", value)
+    value = "".join(ch for ch in value if unicodedata.category(ch)[0] != "C" or ch == "\n")
+    return " ".join(value.split())[:limit]
+
+
+def fold(value: str) -> str:
+    """Lowercase without diacritics, for matching typed keywords."""
+    value = unicodedata.normalize("NFD", value.lower()).replace("đ", "d")
+    return "".join(ch for ch in value if not unicodedata.combining(ch)).replace(" ", "")
+
+
+def member_ctx(m: Member) -> dict[str, Any]:
+    return {
+        "id": m.person.id,
+        "name": m.person.display_name,
+        "title": m.person.title or "",
+        "username": m.person.username,
+        "status": m.status,
+        "roles": [ROLE_LABELS[r] for r in ("admin", "leader", "head", "staff") if r in m.roles],
+        "away_kind": m.away_kind,
+        "away_from": m.away_from.isoformat() if m.away_from else None,
+        "away_until": m.away_until.isoformat() if m.away_until else None,
+    }
+
+
+async def bind_group(core: Core, actor: Person, chat_id: int, title: str) -> Reply:
+    store, now = core.store, core.now()
+    existing = await store.program_by_chat(chat_id)
+    if existing is not None:
+        return Reply("bind_exists", {"program": program_ctx(existing)})
+    if not actor.is_superadmin:
+        async with store.transaction():
+            await store.log_event("refused", now, actor_id=actor.id, detail="bind")
+        raise Refused("bind_refused")
+    title = clean_text(title, 120) or "Chương trình hỏi – đáp"
+    async with store.transaction():
+        pid = await store.create_program(chat_id, title, core.settings.tz, actor.id, now)
+        await store.upsert_member(pid, actor.id, "active", now)
+        await store.set_roles(pid, actor.id, ["admin"])
+        await store.log_event("bound", now, program_id=pid, actor_id=actor.id)
+        program = await store.program(pid)
+        assert program is not None
+        state_change(program, None, "bound", actor)
+    core.program_changed(pid)
+    return Reply("bind_done", {"program": program_ctx(program)})
+
+
+async def accessible_programs(core: Core, person: Person) -> list[Program]:
+    if person.is_superadmin:
+        return await core.store.programs()
+    ids = {m.program_id for m in await core.store.memberships(person.id) if m.status == "active"}
+    return [p for p in await core.store.programs() if p.id in ids]
+
+
+async def program_for(core: Core, person: Person, chat_id: int, chat_type: str) -> Program:
+    """The program a message is about: the group's own, or the person's chosen one in private."""
+    store = core.store
+    if chat_type != "private":
+        program = await store.program_by_chat(chat_id)
+        if program is None:
+            raise Refused("group_not_bound")
+        return program
+    programs = await accessible_programs(core, person)
+    if not programs:
+        raise Refused("not_member")
+    for p in programs:
+        if p.id == person.current_program_id:
+            return p
+    if len(programs) == 1:
+        return programs[0]
+    raise Refused("choose_program_first")
+
+
+async def choose_program_buttons(core: Core, person: Person) -> Reply:
+    programs = await accessible_programs(core, person)
+    if not programs:
+        raise Refused("not_member")
+    rows = []
+    async with core.store.transaction():
+        for p in programs:
+            rows.append(
+                (
+                    await core.button(
+                        p.title, "choose_program", program_id=p.id, ttl=timedelta(days=1)
+                    ),
+                )
+            )
+    return Reply(
+        "choose_program", {"programs": [program_ctx(p) for p in programs]}, buttons=tuple(rows)
+    )
+
+
+async def choose_program(core: Core, person: Person, program_id: int) -> Reply:
+    programs = await accessible_programs(core, person)
+    program = next((p for p in programs if p.id == program_id), None)
+    if program is None:
+        raise Refused("not_member")
+    async with core.store.transaction():
+        await core.store.set_current_program(person.id, program_id)
+    return Reply("program_chosen", {"program": program_ctx(program)})
+
+
+# -- onboarding ---------------------------------------------------------------------------------
+
+
+async def start(core: Core, person: Person, payload: str | None) -> Reply:
+    store, now = core.store, core.now()
+    if payload and payload.startswith("inv_"):
+        invite = await store.invite(payload[4:])
+        if invite is None or invite["expires_at"] < now:
+            return Reply("invite_invalid")
+        program = await store.program(invite["program_id"])
+        if program is None:
+            return Reply("invite_invalid")
+        return await _begin_onboarding(core, person, program, invite=invite)
+    memberships = await store.memberships(person.id)
+    active = [m for m in memberships if m.status == "active"]
+    if active or person.is_superadmin:
+        return Reply(
+            "welcome_back",
+            {
+                "name": person.display_name,
+                "superadmin": person.is_superadmin,
+                "has_programs": bool(await store.programs()),
+            },
+        )
+    pending = [m for m in memberships if m.status == "pending"]
+    if pending:
+        return Reply("onboard_pending")
+    programs = await store.programs()
+    if not programs:
+        return Reply("no_programs")
+    if len(programs) == 1:
+        return await _begin_onboarding(core, person, programs[0], invite=None)
+    rows = []
+    async with store.transaction():
+        for p in programs:
+            rows.append(
+                (await core.button(p.title, "join", program_id=p.id, ttl=timedelta(days=1)),)
+            )
+    return Reply(
+        "onboard_pick_program",
+        {"programs": [program_ctx(p) for p in programs]},
+        buttons=tuple(rows),
+    )
+
+
+async def join(core: Core, person: Person, program_id: int) -> Reply:
+    program = await core.store.program(program_id)
+    if program is None:
+        raise Refused("button_invalid")
+    return await _begin_onboarding(core, person, program, invite=None)
+
+
+async def _begin_onboarding(
+    core: Core, person: Person, program: Program, invite: dict[str, Any] | None
+) -> Reply:
+    store, now = core.store, core.now()
+    member = await store.member(program.id, person.id)
+    if member is not None and member.status == "active":
+        return Reply("already_member", {"program": program_ctx(program)})
+    data = {"step": "name"}
+    if invite is not None:
+        data["invite"] = invite["token"]
+    async with store.transaction():
+        await store.set_dialog(person.id, "onboard", program.id, None, data, now)
+    return Reply("onboard_ask_name", {"program": program_ctx(program), "suggested": person.tg_name})
+
+
+async def onboarding_text(
+    core: Core, person: Person, program_id: int, data: dict[str, Any], text: str
+) -> Reply:
+    store, now = core.store, core.now()
+    program = await store.program(program_id)
+    if program is None:
+        async with store.transaction():
+            await store.clear_dialog(person.id)
+        return Reply("dialog_cancelled")
+    if data.get("step") == "name":
+        name = clean_text(text, MAX_NAME_CHARS + 1)
+        if len(name) < 3 or len(name) > MAX_NAME_CHARS or re.search(r"[<>@/\\]|\d", name):
+            return Reply("onboard_bad_name", {"limit": MAX_NAME_CHARS})
+        buttons = []
+        async with store.transaction():
+            await store.set_dialog(
+                person.id, "onboard", program_id, None, {**data, "step": "title", "name": name}, now
+            )
+            for t in TITLES:
+                buttons.append(
+                    (
+                        await core.button(
+                            t, "title", program_id=program_id, target=t, ttl=timedelta(days=1)
+                        ),
+                    )
+                )
+        return Reply("onboard_ask_title", {"name": name}, buttons=tuple(buttons))
+    if data.get("step") == "title":
+        title = clean_text(text, MAX_TITLE_CHARS + 1)
+        if len(title) < 2 or len(title) > MAX_TITLE_CHARS:
+            return Reply("onboard_bad_title", {"limit": MAX_TITLE_CHARS})
+        return await finish_onboarding(core, person, program, data, title)
+    async with store.transaction():
+        await store.clear_dialog(person.id)
+    return Reply("dialog_cancelled")
+
+
+async def finish_onboarding(
+    core: Core, person: Person, program: Program, data: dict[str, Any], title: str
+) -> Reply:
+    store, now = core.store, core.now()
+    name = str(data.get("name", person.tg_name))
+    invite = await store.invite(str(data["invite"])) if data.get("invite") else None
+    if invite is not None and (invite["expires_at"] < now or invite["program_id"] != program.id):
+        invite = None
+    async with store.transaction():
+        dialog = await store.dialog(person.id)
+        if dialog is None or dialog.kind != "onboard" or dialog.data.get("step") != "title":
+            return Reply("dialog_cancelled")
+        await store.clear_dialog(person.id)
+        await store.set_person_profile(person.id, name, title)
+        await store.set_current_program(person.id, program.id)
+        if invite is not None and invite["preapproved"]:
+            await store.upsert_member(program.id, person.id, "active", now)
+            await store.set_roles(program.id, person.id, [invite["role"]])
+            await store.use_invite(invite["token"])
+            await store.log_event(
+                "member_approved",
+                now,
+                program_id=program.id,
+                actor_id=invite["created_by"],
+                detail=f"invite:{person.id}",
+            )
+            state_change(program, None, "member_approved", person, via="invite")
+            return Reply(
+                "onboard_active",
+                {
+                    "program": program_ctx(program),
+                    "name": name,
+                    "role": ROLE_LABELS[invite["role"]],
+                },
+            )
+        await store.upsert_member(program.id, person.id, "pending", now)
+        role = invite["role"] if invite is not None else "staff"
+        await store.log_event(
+            "member_requested", now, program_id=program.id, actor_id=person.id, detail=role
+        )
+        ctx = {
+            "program": program_ctx(program),
+            "name": name,
+            "title": title,
+            "username": person.username,
+            "person_id": person.id,
+            "role": ROLE_LABELS[role],
+        }
+        admins = {m.person.id: m.person for m in await store.members_with_role(program.id, "admin")}
+        for p in await store.superadmins():
+            admins.setdefault(p.id, p)
+        for admin in admins.values():
+            approve = await core.button(
+                "✅ Duyệt", "approve", program_id=program.id, target=f"{person.id}:{role}"
+            )
+            reject = await core.button(
+                "❌ Từ chối", "reject", program_id=program.id, target=str(person.id)
+            )
+            await store.enqueue(
+                admin.tg_user_id, "approve_request", ctx, now, buttons=((approve, reject),)
+            )
+    return Reply("onboard_submitted", {"program": program_ctx(program), "name": name})
+
+
+async def decide(core: Core, actor: Person, program: Program, target: str, approve: bool) -> Reply:
+    await core.require(actor, program, "admin", action="approve")
+    store, now = core.store, core.now()
+    person_part, _, role = target.partition(":")
+    person = await store.person(int(person_part))
+    if person is None:
+        raise Refused("button_invalid")
+    async with store.transaction():
+        member = await store.member(program.id, person.id)
+        if member is None or member.status != "pending":
+            return Reply(
+                "decision_already",
+                {
+                    "name": person.display_name,
+                    "status": member.status if member else "none",
+                },
+                toast=True,
+            )
+        if approve:
+            await store.set_member_status(program.id, person.id, "active")
+            await store.set_roles(program.id, person.id, [role or "staff"])
+        else:
+            await store.set_member_status(program.id, person.id, "rejected")
+        kind = "member_approved" if approve else "member_rejected"
+        await store.log_event(
+            kind, now, program_id=program.id, actor_id=actor.id, detail=str(person.id)
+        )
+        await store.enqueue(
+            person.tg_user_id,
+            "onboard_decided",
+            {
+                "program": program_ctx(program),
+                "approved": approve,
+                "role": ROLE_LABELS.get(role or "staff", ""),
+            },
+            now,
+        )
+        state_change(program, None, kind, actor, person=person.id)
+    return Reply("decision_done", {"name": person.display_name, "approved": approve}, toast=True)
+
+
+# -- administration -----------------------------------------------------------------------------
+
+
+async def roster(core: Core, actor: Person, program: Program) -> Reply:
+    await core.require(actor, program, "admin", "head", "leader", action="roster")
+    members = await core.store.members(program.id)
+    return Reply(
+        "roster",
+        {
+            "program": program_ctx(program),
+            "members": [member_ctx(m) for m in members if m.status in ("active", "pending")],
+            "inactive": sum(1 for m in members if m.status == "inactive"),
+            "today": core.now().date().isoformat(),
+        },
+    )
+
+
+async def _target_member(core: Core, program: Program, ref: str) -> Member:
+    ref = ref.strip().lstrip("#")
+    if not ref.isdigit() or len(ref) > 9:
+        raise Refused("person_ref_invalid", ref=ref[:20])
+    member = await core.store.member(program.id, int(ref))
+    if member is None:
+        raise Refused("person_not_found", ref=ref)
+    return member
+
+
+async def set_roles(core: Core, actor: Person, program: Program, args: list[str]) -> Reply:
+    await core.require(actor, program, "admin", action="roles")
+    if len(args) < 2:
+        return Reply("roles_usage")
+    member = await _target_member(core, program, args[0])
+    roles: set[str] = set()
+    for word in args[1:]:
+        for part in word.split(","):
+            if not part:
+                continue
+            role = ROLE_WORDS.get(fold(part))
+            if role is None:
+                raise Refused("role_unknown", word=part[:30])
+            roles.add(role)
+    if member.person.id == actor.id and "admin" not in roles and not actor.is_superadmin:
+        raise Refused("roles_self_demote")
+    store, now = core.store, core.now()
+    async with store.transaction():
+        await store.set_roles(program.id, member.person.id, roles)
+        if member.status == "pending":
+            await store.set_member_status(program.id, member.person.id, "active")
+        await store.log_event(
+            "roles",
+            now,
+            program_id=program.id,
+            actor_id=actor.id,
+            detail=f"{member.person.id}:{','.join(sorted(roles))}",
+        )
+        state_change(
+            program, None, "roles", actor, person=member.person.id, roles=",".join(sorted(roles))
+        )
+    return Reply(
+        "roles_done",
+        {
+            "name": member.person.display_name,
+            "roles": [ROLE_LABELS[r] for r in sorted(roles)],
+            "tg_user_id": member.person.tg_user_id,
+        },
+    )
+
+
+def parse_date_vi(text: str, today: date) -> date | None:
+    """dd/mm[/yyyy] or yyyy-mm-dd."""
+    text = text.strip()
+    m = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}))?", text)
+    try:
+        if m:
+            year = int(m.group(3)) if m.group(3) else today.year
+            return date(year, int(m.group(2)), int(m.group(1)))
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+async def set_away(core: Core, actor: Person, program: Program, args: list[str]) -> Reply:
+    await core.require(actor, program, "admin", action="away")
+    if len(args) < 2:
+        return Reply("away_usage")
+    member = await _target_member(core, program, args[0])
+    store, now = core.store, core.now()
+    today = now.date()
+    if fold(args[1]) in ("huy", "xoa", "clear"):
+        kind: str | None = None
+        start: date | None = None
+        until: date | None = None
+    else:
+        kind = AWAY_WORDS.get(fold(args[1]))
+        if kind is None or len(args) < 3:
+            return Reply("away_usage")
+        until = parse_date_vi(args[2], today)
+        start = parse_date_vi(args[3], today) if len(args) > 3 else today
+        if until is None or start is None:
+            return Reply("date_invalid", {"value": " ".join(args[2:4])[:30]})
+        if until < start:
+            return Reply("away_range_invalid")
+    async with store.transaction():
+        await store.set_member_away(program.id, member.person.id, kind, start, until)
+        await store.log_event(
+            "away",
+            now,
+            program_id=program.id,
+            actor_id=actor.id,
+            detail=f"{member.person.id}:{kind}:{start}:{until}",
+        )
+        state_change(program, None, "away", actor, person=member.person.id, kind=kind, until=until)
+    return Reply(
+        "away_done",
+        {
+            "name": member.person.display_name,
+            "kind": kind,
+            "from": start.isoformat() if start else None,
+            "until": until.isoformat() if until else None,
+        },
+    )
+
+
+async def deactivate(core: Core, actor: Person, program: Program, args: list[str]) -> Reply:
+    await core.require(actor, program, "admin", action="deactivate")
+    if not args:
+        return Reply("deactivate_usage")
+    member = await _target_member(core, program, args[0])
+    if member.person.id == actor.id:
+        raise Refused("deactivate_self")
+    store, now = core.store, core.now()
+    async with store.transaction():
+        await store.set_member_status(program.id, member.person.id, "inactive")
+        await store.log_event(
+            "deactivated",
+            now,
+            program_id=program.id,
+            actor_id=actor.id,
+            detail=str(member.person.id),
+        )
+        state_change(program, None, "deactivated", actor, person=member.person.id)
+    return Reply("deactivate_done", {"name": member.person.display_name})
+
+
+async def create_invite(
+    core: Core, actor: Person, program: Program, args: list[str], bot_username: str
+) -> Reply:
+    await core.require(actor, program, "admin", action="invite")
+    role = "staff"
+    preapproved = False
+    for word in args:
+        w = fold(word)
+        if w in ("duyet", "duyetsan", "auto"):
+            preapproved = True
+        elif w in ROLE_WORDS:
+            role = ROLE_WORDS[w]
+        else:
+            return Reply("invite_usage")
+    token = secrets.token_urlsafe(12)
+    store, now = core.store, core.now()
+    expires = now + timedelta(days=7)
+    async with store.transaction():
+        await store.create_invite(token, program.id, role, preapproved, actor.id, expires)
+        await store.log_event(
+            "invite",
+            now,
+            program_id=program.id,
+            actor_id=actor.id,
+            detail=f"{role}:{int(preapproved)}",
+        )
+    link = f"https://t.me/{bot_username}?start=inv_{token}"
+    return Reply(
+        "invite_done",
+        {
+            "program": program_ctx(program),
+            "link": link,
+            "role": ROLE_LABELS[role],
+            "preapproved": preapproved,
+            "expires_at": expires.isoformat(),
+        },
+        buttons=((Button("Mở liên kết mời", url=link),),),
+    )

@@ -1,0 +1,149 @@
+"""Showing and changing a program's schedule."""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from typing import Any
+
+from bot.core import Core, Refused
+from bot.models import Person, Program, Reply
+from bot.schedule import plan_week, upcoming_plan
+from bot.services.cycle import program_ctx, schedule_config, session_ctx, state_change
+from bot.services.roster import fold
+
+WEEKDAY_WORDS = {"2": 0, "3": 1, "4": 2, "5": 3, "6": 4}  # sessions fall on working days
+
+
+def schedule_ctx(p: Program) -> dict[str, Any]:
+    return {
+        "weekday": p.weekday,
+        "publish_lead_days": p.publish_lead_days,
+        "publish_time": p.publish_time.strftime("%H:%M"),
+        "draw_time": p.draw_time.strftime("%H:%M"),
+        "answer_minutes": p.answer_minutes,
+        "reminder_minutes": p.reminder_minutes,
+        "holiday_policy": p.holiday_policy,
+        "auto_draw": p.auto_draw,
+        "no_repeat": p.no_repeat,
+        "tz": p.tz,
+    }
+
+
+async def show(core: Core, program: Program, is_admin: bool) -> Reply:
+    plan = upcoming_plan(schedule_config(program), core.now())
+    upcoming = await core.store.session_by_week(program.id, plan.week)
+    return Reply(
+        "schedule",
+        {
+            "program": program_ctx(program),
+            "schedule": schedule_ctx(program),
+            "next": session_ctx(upcoming, program)
+            if upcoming
+            else {
+                "session_date": plan.session_date.isoformat() if plan.session_date else None,
+                "nominal_date": plan.nominal_date.isoformat(),
+                "holiday": plan.holiday,
+                "publish_at": plan.publish_at.isoformat() if plan.publish_at else None,
+                "draw_at": plan.draw_at.isoformat() if plan.draw_at else None,
+                "deadline_at": plan.deadline_at.isoformat() if plan.deadline_at else None,
+                "state": "planned",
+                "skip_reason": None,
+            },
+            "is_admin": is_admin,
+        },
+    )
+
+
+def _hhmm(value: str) -> time:
+    m = re.fullmatch(r"(\d{1,2})[:hH.](\d{2})", value.strip())
+    if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
+        raise Refused("schedule_bad_time", value=value[:20])
+    return time(int(m.group(1)), int(m.group(2)))
+
+
+def _int(value: str, lo: int, hi: int) -> int:
+    if not value.isdigit() or not lo <= int(value) <= hi:
+        raise Refused("schedule_bad_number", value=value[:20], lo=lo, hi=hi)
+    return int(value)
+
+
+def _switch(value: str) -> int:
+    v = fold(value)
+    if v in ("bat", "on", "co"):
+        return 1
+    if v in ("tat", "off", "khong"):
+        return 0
+    raise Refused("schedule_bad_switch", value=value[:20])
+
+
+def parse_change(args: list[str]) -> dict[str, Any]:
+    """``/datlich <khóa> <giá trị...>`` → program fields to update."""
+    if len(args) < 2:
+        raise Refused("schedule_usage")
+    key, rest = fold(args[0]), args[1:]
+    if key == "thu":
+        day = WEEKDAY_WORDS.get(fold(rest[0]))
+        if day is None:
+            raise Refused("schedule_bad_weekday", value=rest[0][:20])
+        return {"weekday": day}
+    if key == "gui":
+        if len(rest) == 1:
+            return {"publish_time": _hhmm(rest[0])}
+        return {"publish_lead_days": _int(rest[0], 0, 6), "publish_time": _hhmm(rest[1])}
+    if key == "boc":
+        return {"draw_time": _hhmm(rest[0])}
+    if key == "han":
+        return {"answer_minutes": _int(rest[0], 5, 10080)}
+    if key == "nhac":
+        return {"reminder_minutes": _int(rest[0], 0, 10080)}
+    if key == "le":
+        v = fold(rest[0])
+        if v in ("doi", "chuyen", "move"):
+            return {"holiday_policy": "move"}
+        if v in ("bo", "nghi", "skip"):
+            return {"holiday_policy": "skip"}
+        raise Refused("schedule_usage")
+    if key == "tudong":
+        return {"auto_draw": _switch(rest[0])}
+    if key == "vong":
+        return {"no_repeat": _switch(rest[0])}
+    raise Refused("schedule_usage")
+
+
+async def change(core: Core, actor: Person, program: Program, args: list[str]) -> Reply:
+    await core.require(actor, program, "admin", action="schedule")
+    fields = parse_change(args)
+    store, now = core.store, core.now()
+    async with store.transaction():
+        await store.update_program(program.id, **fields)
+        updated = await store.program(program.id)
+        assert updated is not None
+        # Re-plan the upcoming session that has not been published yet.
+        for s in await store.open_sessions(program.id):
+            if s.state != "scheduled":
+                continue
+            plan = plan_week(schedule_config(updated), s.nominal_date)
+            await store.update_session(
+                s.id,
+                "scheduled",
+                nominal_date=plan.nominal_date,
+                session_date=plan.session_date,
+                holiday=plan.holiday,
+                publish_at=plan.publish_at,
+                draw_at=plan.draw_at,
+                reminder_at=plan.reminder_at,
+                deadline_at=plan.deadline_at,
+                state="scheduled" if plan.session_date else "skipped",
+                skip_reason=None if plan.session_date else "holiday",
+            )
+        await store.log_event(
+            "schedule",
+            now,
+            program_id=program.id,
+            actor_id=actor.id,
+            detail=",".join(f"{k}={v}" for k, v in fields.items()),
+        )
+        state_change(updated, None, "schedule", actor, **fields)
+    core.program_changed(program.id)
+    return await show(core, updated, True)

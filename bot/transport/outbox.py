@@ -1,0 +1,145 @@
+"""Sends the messages that committed state changes owe, and only marks them sent afterwards.
+
+Delivery is at least once: a crash between Telegram accepting a message and the ``sent`` mark
+being committed repeats that message after the restart. At most ``CONCURRENCY`` messages are in
+flight at any moment, so one crash can cause at most that many duplicates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.core import Core
+from bot.models import OutboxItem
+
+log = logging.getLogger("hoidap.outbox")
+
+CONCURRENCY = 8
+MAX_ATTEMPTS = 50
+
+SendFn = Callable[[OutboxItem], Awaitable[int | None]]
+
+
+class OutboxWorker:
+    def __init__(self, core: Core, send: SendFn) -> None:
+        self.core = core
+        self._send = send
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self.sent_count = 0
+        self.failed_count = 0
+        core.store.on_outbox.append(self.wake)
+
+    def wake(self) -> None:
+        self._idle.clear()
+        self._wake.set()
+
+    def start(self) -> None:
+        if self._task is None:
+            self._stopping = False
+            self._task = asyncio.create_task(self._run(), name="hoidap-outbox")
+            self.wake()
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            self._task.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def idle(self, timeout: float = 30.0) -> None:
+        """Wait until everything owed so far has been sent or given up (tests, the demo)."""
+        self.wake()
+        await asyncio.wait_for(self._idle.wait(), timeout)
+
+    async def _run(self) -> None:
+        backoff = 1.0
+        while not self._stopping:
+            self._wake.clear()
+            try:
+                progressed, pending = await self._pass()
+            except Exception:  # the worker must never die; the next pass retries
+                log.exception("outbox pass failed")
+                progressed, pending = False, True
+            if not pending:
+                backoff = 1.0
+                self._idle.set()
+                await self._wake.wait()
+                continue
+            if progressed:
+                backoff = 1.0
+                continue
+            # Nothing could be sent (Telegram unreachable): wait, then try again.
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), backoff)
+            backoff = min(backoff * 2, 30.0)
+
+    async def _pass(self) -> tuple[bool, bool]:
+        items = await self.core.store.pending_outbox()
+        if not items:
+            return False, False
+        by_chat: OrderedDict[int, list[OutboxItem]] = OrderedDict()
+        for item in items:
+            by_chat.setdefault(item.chat_id, []).append(item)
+        sem = asyncio.Semaphore(CONCURRENCY)
+        results = await asyncio.gather(*(self._chat(chat, sem) for chat in by_chat.values()))
+        return any(results), True
+
+    async def _chat(self, items: list[OutboxItem], sem: asyncio.Semaphore) -> bool:
+        """Send one chat's messages in order; stop at the first temporary failure."""
+        progressed = False
+        for item in items:
+            async with sem:
+                outcome = await self._one(item)
+            if outcome is None:
+                return progressed
+            progressed = True
+        return progressed
+
+    async def _one(self, item: OutboxItem) -> bool | None:
+        store = self.core.store
+        try:
+            message_id = await self._send(item)
+        except RetryAfter as exc:
+            delay = exc.retry_after
+            seconds = delay if isinstance(delay, int | float) else delay.total_seconds()
+            log.warning("outbox: flood limit, retry after %ss", seconds)
+            await asyncio.sleep(min(float(seconds), 60.0))
+            return None
+        except (Forbidden, BadRequest) as exc:
+            # Permanent for this message (blocked bot, unknown chat, bad content): give up on it.
+            async with store.transaction():
+                await store.mark_failed(item.id, f"{type(exc).__name__}: {exc.message}"[:300])
+            self.failed_count += 1
+            log.warning(
+                "outbox: message %s to chat %s not delivered: %s",
+                item.id,
+                item.chat_id,
+                exc.message,
+            )
+            return False
+        except (NetworkError, TelegramError) as exc:
+            log.warning(
+                "outbox: message %s to chat %s: %s (will retry)",
+                item.id,
+                item.chat_id,
+                type(exc).__name__,
+            )
+            async with store.transaction():
+                give_up = item.attempts + 1 >= MAX_ATTEMPTS
+                await store.mark_failed(item.id, "too many attempts" if give_up else None)
+            return None
+        async with store.transaction():
+            await store.mark_sent(item.id, message_id, self.core.now())
+        self.sent_count += 1
+        return True

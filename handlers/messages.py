@@ -1,0 +1,158 @@
+"""Free text, files and voice notes: dialogs, answers and question-file uploads."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from telegram import Update
+
+from bot.models import Reply
+from bot.services import bank, cycle, interact
+from handlers.common import Context, actor, deps, guarded, program_here, say
+from questions.model import LIMITS
+
+QUESTION_FILE_SUFFIXES = {".xlsx", ".csv", ".yaml", ".yml"}
+
+
+@guarded
+async def cancel(update: Update, context: Context) -> None:
+    await say(update, await interact.cancel(deps(context).core, await actor(update, context)))
+
+
+@guarded
+async def skip(update: Update, context: Context) -> None:
+    await say(update, await interact.skip_field(deps(context).core, await actor(update, context)))
+
+
+@guarded
+async def private_text(update: Update, context: Context) -> None:
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    person = await actor(update, context)
+    reply = await interact.private_text(
+        deps(context).core, person, message.text, message.chat_id, message.message_id
+    )
+    await say(update, reply or Reply("fallback"))
+
+
+@guarded
+async def group_reply(update: Update, context: Context) -> None:
+    """In the group, a reply to one of the bot's messages by the drawn person is the answer."""
+    message = update.effective_message
+    assert message is not None
+    reply_to = message.reply_to_message
+    if reply_to is None or reply_to.from_user is None or reply_to.from_user.id != context.bot.id:
+        return
+    person = await actor(update, context)
+    program = await program_here(update, context, person)
+    kind, text, file_id, file_name = _content(update)
+    if kind is None:
+        return
+    reply = await cycle.record_answer(
+        deps(context).core,
+        person,
+        kind=kind,
+        text=text,
+        file_id=file_id,
+        file_name=file_name,
+        chat_id=message.chat_id,
+        message_id=message.message_id,
+        in_group=True,
+        program=program,
+    )
+    await say(update, reply)
+
+
+def _content(update: Update) -> tuple[str | None, str | None, str | None, str | None]:
+    message = update.effective_message
+    assert message is not None
+    if message.voice is not None:
+        return "voice", message.caption, message.voice.file_id, None
+    if message.document is not None:
+        return (
+            "document",
+            message.caption,
+            message.document.file_id,
+            message.document.file_name or "tep",
+        )
+    if message.text is not None:
+        return "text", message.text, None, None
+    return None, None, None, None
+
+
+@guarded
+async def private_media(update: Update, context: Context) -> None:
+    """A document or voice note in private: a question file from an admin, or an answer."""
+    message = update.effective_message
+    assert message is not None
+    person = await actor(update, context)
+    core = deps(context).core
+    document = message.document
+    if document is not None:
+        suffix = PurePath(document.file_name or "").suffix.lower()
+        if suffix in QUESTION_FILE_SUFFIXES and not await core.store.sessions_drawing(person.id):
+            program = await program_here(update, context, person)
+            await core.require(person, program, "admin", action="import")
+            name = document.file_name or f"tep{suffix}"
+            if document.file_size and document.file_size > LIMITS.max_file_bytes:
+                await say(
+                    update,
+                    Reply(
+                        "import_rejected",
+                        {
+                            "filename": name,
+                            "total": 1,
+                            "problems": [
+                                {
+                                    "code": "too_large",
+                                    "row": None,
+                                    "field": None,
+                                    "detail": {
+                                        "limit": LIMITS.max_file_bytes,
+                                        "size": document.file_size,
+                                    },
+                                }
+                            ],
+                        },
+                    ),
+                )
+                return
+            data = bytes(await (await document.get_file()).download_as_bytearray())
+            await say(update, await bank.import_file(core, person, program, name, data))
+            return
+    kind, text, file_id, file_name = _content(update)
+    assert kind is not None
+    reply = await cycle.record_answer(
+        core,
+        person,
+        kind=kind,
+        text=text,
+        file_id=file_id,
+        file_name=file_name,
+        chat_id=message.chat_id,
+        message_id=message.message_id,
+        in_group=False,
+    )
+    await say(update, reply or Reply("media_not_expected"))
+
+
+@guarded
+async def add_question(update: Update, context: Context) -> None:
+    person = await actor(update, context)
+    program = await program_here(update, context, person)
+    await say(update, await bank.start_add(deps(context).core, person, program))
+
+
+@guarded
+async def queue(update: Update, context: Context) -> None:
+    person = await actor(update, context)
+    program = await program_here(update, context, person)
+    await say(update, await bank.queue(deps(context).core, person, program))
+
+
+@guarded
+async def button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None
+    person = await actor(update, context)
+    await say(update, await interact.press(deps(context).core, person, query.data or ""))

@@ -1,0 +1,108 @@
+"""Onboarding, help, binding a group, and the roster commands."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.models import Reply
+from bot.services import roster
+from handlers.common import Context, actor, deps, guarded, private_only, program_here, say
+
+
+@guarded
+async def start(update: Update, context: Context) -> None:
+    person = await actor(update, context)
+    chat = update.effective_chat
+    if chat is not None and chat.type != "private":
+        await say(update, Reply("start_in_group", {"bot": deps(context).bot_username}))
+        return
+    payload = context.args[0] if context.args else None
+    await say(update, await roster.start(deps(context).core, person, payload))
+
+
+@guarded
+async def help_(update: Update, context: Context) -> None:
+    person = await actor(update, context)
+    core = deps(context).core
+    roles: set[str] = set()
+    for program_roles in (await core.store.all_roles(person.id)).values():
+        roles |= program_roles
+    if person.is_superadmin:
+        roles.add("admin")
+    chat = update.effective_chat
+    await say(
+        update,
+        Reply("help", {"roles": sorted(roles), "in_group": bool(chat and chat.type != "private")}),
+    )
+
+
+@guarded
+async def bind(update: Update, context: Context) -> None:
+    """/lienket in a group: make this group a program."""
+    chat = update.effective_chat
+    assert chat is not None
+    if chat.type == "private":
+        await say(update, Reply("bind_in_group"))
+        return
+    person = await actor(update, context)
+    reply = await roster.bind_group(deps(context).core, person, chat.id, chat.title or "")
+    await say(update, reply)
+
+
+@guarded
+@private_only
+async def choose(update: Update, context: Context) -> None:
+    person = await actor(update, context)
+    await say(update, await roster.choose_program_buttons(deps(context).core, person))
+
+
+@guarded
+async def members(update: Update, context: Context) -> None:
+    person = await actor(update, context)
+    program = await program_here(update, context, person)
+    await say(update, await roster.roster(deps(context).core, person, program))
+
+
+@guarded
+async def roles(update: Update, context: Context) -> None:
+    person = await actor(update, context)
+    program = await program_here(update, context, person)
+    d = deps(context)
+    reply = await roster.set_roles(d.core, person, program, list(context.args or []))
+    await say(update, reply)
+    if reply.template == "roles_done":
+        for callback in d.on_roles_changed:
+            await callback(int(reply.context["tg_user_id"]))
+
+
+@guarded
+async def away(update: Update, context: Context) -> None:
+    person = await actor(update, context)
+    program = await program_here(update, context, person)
+    await say(
+        update, await roster.set_away(deps(context).core, person, program, list(context.args or []))
+    )
+
+
+@guarded
+async def deactivate(update: Update, context: Context) -> None:
+    person = await actor(update, context)
+    program = await program_here(update, context, person)
+    await say(
+        update,
+        await roster.deactivate(deps(context).core, person, program, list(context.args or [])),
+    )
+
+
+@guarded
+@private_only
+async def invite(update: Update, context: Context) -> None:
+    person = await actor(update, context)
+    program = await program_here(update, context, person)
+    d = deps(context)
+    await say(
+        update,
+        await roster.create_invite(
+            d.core, person, program, list(context.args or []), d.bot_username
+        ),
+    )

@@ -1,0 +1,771 @@
+"""Import and export of the question bank as XLSX, CSV and YAML files.
+
+An import is all or nothing: either every row of the file is a valid question and the whole list is
+returned, or :class:`ImportRejected` lists every problem found (each bad row and field), so the
+person who sent the file can fix everything in one pass. Problems carry machine codes and
+parameters; the Vietnamese wording lives in ``bot/templates/import_rejected.j2``.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import math
+import re
+import unicodedata
+import warnings
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path, PurePath
+from typing import Any, Final
+
+import yaml
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from questions.model import (
+    COLUMN_BY_FIELD,
+    COLUMNS,
+    DEFAULT_TOPIC,
+    LIMITS,
+    MAX_LENGTHS,
+    STANDARD_TOPICS,
+    Column,
+    FieldName,
+    QuestionDraft,
+)
+
+try:
+    from yaml import CSafeDumper as _SafeDumper
+    from yaml import CSafeLoader as _SafeLoader
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml import SafeDumper as _SafeDumper  # type: ignore[assignment]
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+
+__all__ = [
+    "PROBLEM_CODES",
+    "ImportProblem",
+    "ImportRejected",
+    "export_questions",
+    "normalize_for_match",
+    "parse_questions",
+    "write_questions_csv",
+    "write_questions_xlsx",
+    "write_questions_yaml",
+    "write_template_xlsx",
+]
+
+# Every code an ImportProblem may carry, with the detail keys it always sets (others optional).
+PROBLEM_CODES: Final[dict[str, tuple[str, ...]]] = {
+    # The file as a whole.
+    "unsupported_type": ("extension",),
+    "too_large": ("limit_mb",),  # optional: "ratio" (a zip member expands suspiciously)
+    "bad_encoding": (),  # optional: "guess" (encoding it seems to be in), "line"
+    "bad_csv": (),  # optional: "line"
+    "bad_yaml": (),  # optional: "line" (syntax error); row set when one item is not a mapping
+    "encrypted_xlsx": (),
+    "corrupt_xlsx": (),
+    "no_rows": (),
+    "too_many_rows": ("limit",),
+    # The header row (for YAML: an item's keys).
+    "missing_column": (),
+    "unknown_column": (),  # optional: "column" (spreadsheet column letter)
+    "unnamed_column": ("column",),
+    "duplicate_column": (),  # optional: "column", "first_column"
+    # A row's fields.
+    "empty_text": (),
+    "too_short": ("limit", "length"),
+    "too_long": ("limit", "length"),
+    "control_chars": ("char",),
+    "bad_value": ("kind",),  # YAML: a list or mapping where a text was expected
+    "duplicate_in_file": ("first_row",),
+}
+
+_TEXT_HEADER: Final = COLUMN_BY_FIELD["text"].header
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    """One reason a file was not imported.
+
+    ``row`` is the row number as the user sees it in the file (the header is row 1 of a
+    spreadsheet or CSV file; for YAML the item's 1-based position), ``None`` for the whole file.
+    ``field`` is the column header concerned (Vietnamese, or as written in the file).
+    """
+
+    code: str
+    row: int | None = None
+    field: str | None = None
+    detail: dict[str, str | int] = dataclasses.field(default_factory=dict)
+
+
+class ImportRejected(Exception):
+    """The file was not imported; ``problems`` lists everything wrong with it."""
+
+    def __init__(self, filename: str, problems: Sequence[ImportProblem]) -> None:
+        self.filename = filename
+        self.problems = list(problems)
+        codes = ", ".join(sorted({p.code for p in self.problems}))
+        super().__init__(f"{filename}: {len(self.problems)} problem(s): {codes}")
+
+
+class _Fail(Exception):
+    """Raised inside a reader when the file cannot be read at all."""
+
+    def __init__(self, problem: ImportProblem) -> None:
+        super().__init__(problem.code)
+        self.problem = problem
+
+
+@dataclass
+class _Record:
+    row: int
+    values: dict[FieldName, str]
+
+
+# --------------------------------------------------------------------------------------------
+# Text normalization
+
+
+def normalize_for_match(text: str) -> str:
+    """A key for spotting the same question written differently.
+
+    Lowercase, without diacritics (đ counts as d), punctuation treated as spaces, runs of spaces
+    collapsed: "Đảng viên dự bị?" and "dang vien  du-bi" give the same key.
+    """
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    out: list[str] = []
+    for ch in decomposed:
+        cat = unicodedata.category(ch)
+        if cat == "Mn":
+            continue
+        if ch == "đ":
+            out.append("d")
+        elif cat.startswith("P"):
+            out.append(" ")
+        else:
+            out.append(ch)
+    return " ".join("".join(out).split())
+
+
+def _header_key(header: str) -> str:
+    return normalize_for_match(header).replace(" ", "")
+
+
+_FIELD_BY_KEY: Final[dict[str, FieldName]] = {
+    **{_header_key(c.header): c.field for c in COLUMNS},
+    **{_header_key(c.field): c.field for c in COLUMNS},
+}
+
+# Characters never accepted in a field: C0/C1 controls except tab and newline (carriage returns
+# are turned into newlines first), lone surrogates and the non-characters U+FFFE/U+FFFF.
+_BAD_CHAR: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_HSPACE: Final = re.compile(r"[^\S\n]+")
+_INVISIBLE: Final = str.maketrans({"\u200b": None, "\ufeff": None, "\u2028": "\n", "\u2029": "\n"})
+
+
+def _unify_newlines(value: str) -> str:
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _normalize(value: str, multiline: bool) -> str:
+    """NFC, newlines unified, spaces collapsed within lines, blank line runs shortened."""
+    value = unicodedata.normalize("NFC", _unify_newlines(value)).translate(_INVISIBLE)
+    if not multiline:
+        value = value.replace("\n", " ")
+    lines = [_HSPACE.sub(" ", line).strip() for line in value.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+# Spreadsheet formula injection: a cell starting with one of these is escaped on export with a
+# leading apostrophe. Values already starting with apostrophes before such a character get one
+# more, so that stripping exactly one apostrophe on import restores every value.
+_FORMULA_START: Final = "=+-@\t\r"
+_NEEDS_ESCAPE: Final = re.compile(rf"'*[{re.escape(_FORMULA_START)}]")
+_ESCAPED: Final = re.compile(rf"'+[{re.escape(_FORMULA_START)}]")
+
+
+def _escape_cell(value: str) -> str:
+    return "'" + value if _NEEDS_ESCAPE.match(value) else value
+
+
+def _unescape_cell(value: str) -> str:
+    return value[1:] if _ESCAPED.match(value) else value
+
+
+# --------------------------------------------------------------------------------------------
+# Import
+
+
+def parse_questions(filename: str, data: bytes) -> list[QuestionDraft]:
+    """Read every question in ``data``, a file named ``filename`` (.xlsx, .csv, .yaml or .yml).
+
+    Returns the questions in file order, or raises :class:`ImportRejected` listing every problem.
+    """
+    ext = PurePath(filename).suffix.lower()
+    reader = _READERS.get(ext)
+    if reader is None:
+        raise ImportRejected(
+            filename, [ImportProblem("unsupported_type", detail={"extension": ext})]
+        )
+    if len(data) > LIMITS.max_file_bytes:
+        problem = ImportProblem(
+            "too_large",
+            detail={"limit_mb": LIMITS.max_file_bytes // (1024 * 1024), "size": len(data)},
+        )
+        raise ImportRejected(filename, [problem])
+    try:
+        records, problems = reader(data)
+    except _Fail as fail:
+        raise ImportRejected(filename, [fail.problem]) from None
+    drafts = _validate(records, problems)
+    if problems:
+        raise ImportRejected(filename, problems)
+    if not drafts:
+        raise ImportRejected(filename, [ImportProblem("no_rows")])
+    return drafts
+
+
+def _validate(records: list[_Record], problems: list[ImportProblem]) -> list[QuestionDraft]:
+    """Turn records into drafts, appending a problem for each bad field to ``problems``."""
+    drafts: list[QuestionDraft] = []
+    first_row_of: dict[str, int] = {}
+    for record in records:
+        clean: dict[FieldName, str] = {}
+        row_ok = True
+        for column in COLUMNS:
+            raw = _unify_newlines(record.values.get(column.field, ""))
+            bad = _BAD_CHAR.search(raw)
+            if bad:
+                problems.append(
+                    ImportProblem(
+                        "control_chars",
+                        record.row,
+                        column.header,
+                        {"char": f"U+{ord(bad.group()):04X}"},
+                    )
+                )
+                row_ok = False
+                continue
+            value = _normalize(raw, column.multiline)
+            problem = _check_length(column, value, record.row)
+            if problem is not None:
+                problems.append(problem)
+                row_ok = False
+            clean[column.field] = value
+        text = clean.get("text", "")
+        if text:
+            key = normalize_for_match(text)
+            first = first_row_of.setdefault(key, record.row)
+            if first != record.row:
+                problems.append(
+                    ImportProblem(
+                        "duplicate_in_file", record.row, _TEXT_HEADER, {"first_row": first}
+                    )
+                )
+                row_ok = False
+        if row_ok:
+            drafts.append(
+                QuestionDraft(
+                    text=text,
+                    topic=clean.get("topic") or DEFAULT_TOPIC,
+                    source_unit=clean.get("source_unit") or None,
+                    legal_refs=clean.get("legal_refs") or None,
+                    suggested_answer=clean.get("suggested_answer") or None,
+                )
+            )
+    return drafts
+
+
+def _check_length(column: Column, value: str, row: int) -> ImportProblem | None:
+    limit = MAX_LENGTHS[column.field]
+    if column.required and not value:
+        return ImportProblem("empty_text", row, column.header)
+    if len(value) > limit:
+        return ImportProblem("too_long", row, column.header, {"limit": limit, "length": len(value)})
+    if column.field == "text" and len(value) < LIMITS.min_text:
+        return ImportProblem(
+            "too_short", row, column.header, {"limit": LIMITS.min_text, "length": len(value)}
+        )
+    return None
+
+
+_Rows = list[tuple[int, list[str]]]
+_Reader = Callable[[bytes], tuple[list[_Record], list[ImportProblem]]]
+
+
+def _records_from_table(rows: _Rows) -> tuple[list[_Record], list[ImportProblem]]:
+    """Map a table's non-blank rows (row number, cells) to records, by the header row's columns.
+
+    The header is the first non-blank row. ``rows`` may stop early: it holds at most
+    ``max_rows + 2`` rows, enough to tell that there are too many.
+    """
+    problems: list[ImportProblem] = []
+    if not rows:
+        return [], problems
+    (_, header), data = rows[0], rows[1:]
+    fields: dict[int, FieldName] = {}
+    first_col_of: dict[FieldName, int] = {}
+    unnamed: set[int] = set()
+    for idx, cell in enumerate(header):
+        name = _normalize(cell, multiline=False)
+        letter = get_column_letter(idx + 1)
+        if not name:
+            unnamed.add(idx)
+            continue
+        found = _FIELD_BY_KEY.get(_header_key(name))
+        if found is None:
+            problems.append(ImportProblem("unknown_column", None, name, {"column": letter}))
+        elif found in first_col_of:
+            first = get_column_letter(first_col_of[found] + 1)
+            problems.append(
+                ImportProblem(
+                    "duplicate_column",
+                    None,
+                    COLUMN_BY_FIELD[found].header,
+                    {"column": letter, "first_column": first},
+                )
+            )
+        else:
+            fields[idx] = found
+            first_col_of[found] = idx
+    if "text" not in first_col_of:
+        problems.insert(0, ImportProblem("missing_column", None, _TEXT_HEADER))
+        return [], problems
+    if len(data) > LIMITS.max_rows:
+        problems.append(ImportProblem("too_many_rows", detail={"limit": LIMITS.max_rows}))
+        return [], problems
+
+    records: list[_Record] = []
+    reported_unnamed: set[int] = set()
+    for row, cells in data:
+        values: dict[FieldName, str] = {}
+        for idx, cell in enumerate(cells):
+            if idx in fields:
+                values[fields[idx]] = cell
+            elif (
+                (idx in unnamed or idx >= len(header))
+                and cell.strip()
+                and idx not in reported_unnamed
+            ):
+                reported_unnamed.add(idx)
+                letter = get_column_letter(idx + 1)
+                problems.append(ImportProblem("unnamed_column", row, None, {"column": letter}))
+        records.append(_Record(row, values))
+    return records, problems
+
+
+# CSV ----------------------------------------------------------------------------------------
+
+
+def _looks_utf16(data: bytes) -> bool:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    sample = data[:4000]
+    half = max(len(sample) // 2, 1)
+    even_zeros = sample[0::2].count(0)
+    odd_zeros = sample[1::2].count(0)
+    return len(sample) >= 4 and max(even_zeros, odd_zeros) > 0.3 * half
+
+
+_VIETNAMESE_1258: Final = frozenset("ăâđêôơưĂÂĐÊÔƠƯ\u0300\u0301\u0303\u0309\u0323")
+
+
+def _guess_encoding(data: bytes) -> str | None:
+    if _looks_utf16(data):
+        return "UTF-16"
+    try:
+        text = data.decode("cp1258")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and any(ch in _VIETNAMESE_1258 for ch in text):
+        return "Windows-1258"
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    return "Windows-1252"
+
+
+def _decode_text(data: bytes, malformed_code: str) -> str:
+    """Decode a text file that must be UTF-8 (a BOM is allowed)."""
+    if b"\x00" in data or data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        if _looks_utf16(data):
+            raise _Fail(ImportProblem("bad_encoding", detail={"guess": "UTF-16"}))
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise _Fail(ImportProblem(malformed_code, detail={"line": line}))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        detail: dict[str, str | int] = {"line": data[: exc.start].count(b"\n") + 1}
+        guess = _guess_encoding(data)
+        if guess:
+            detail["guess"] = guess
+        raise _Fail(ImportProblem("bad_encoding", detail=detail)) from None
+
+
+def _sniff_delimiter(text: str) -> str:
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {d: first.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > counts[","] else ","
+
+
+def _read_csv(data: bytes) -> tuple[list[_Record], list[ImportProblem]]:
+    text = _decode_text(data, "bad_csv")
+    delimiter = _sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows: _Rows = []
+    try:
+        for number, cells in enumerate(reader, start=1):
+            if any(cell.strip() for cell in cells):
+                rows.append((number, [_unescape_cell(cell) for cell in cells]))
+                if len(rows) > LIMITS.max_rows + 1:
+                    break
+    except csv.Error:
+        raise _Fail(ImportProblem("bad_csv", detail={"line": reader.line_num})) from None
+    return _records_from_table(rows)
+
+
+# XLSX ---------------------------------------------------------------------------------------
+
+_OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Compression ratios are only judged for members this large: tiny XML parts may compress well.
+_RATIO_FLOOR: Final = 1024 * 1024
+
+
+def _check_zip(data: bytes) -> None:
+    """Refuse archives that would expand too much, before openpyxl opens them.
+
+    zipfile never yields more than a member's declared size, so bounding the declared sizes
+    bounds the memory openpyxl can be made to use.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+    except Exception:
+        raise _Fail(ImportProblem("corrupt_xlsx")) from None
+    limit_mb = LIMITS.max_unzipped_bytes // (1024 * 1024)
+    if sum(info.file_size for info in infos) > LIMITS.max_unzipped_bytes:
+        raise _Fail(ImportProblem("too_large", detail={"limit_mb": limit_mb}))
+    for info in infos:
+        if info.file_size > _RATIO_FLOOR and info.file_size > LIMITS.max_zip_ratio * max(
+            info.compress_size, 1
+        ):
+            detail: dict[str, str | int] = {"limit_mb": limit_mb, "ratio": LIMITS.max_zip_ratio}
+            raise _Fail(ImportProblem("too_large", detail=detail))
+
+
+def _cell_text(value: Any) -> str:
+    """A spreadsheet cell's value as the text a person would read in it."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if math.isfinite(value) and value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime):
+        if value.time() == time(0, 0):
+            return f"{value:%d/%m/%Y}"
+        return f"{value:%d/%m/%Y %H:%M:%S}" if value.second else f"{value:%d/%m/%Y %H:%M}"
+    if isinstance(value, date):
+        return f"{value:%d/%m/%Y}"
+    if isinstance(value, time):
+        return f"{value:%H:%M:%S}" if value.second else f"{value:%H:%M}"
+    if isinstance(value, timedelta):
+        return str(value)
+    return str(value)
+
+
+def _read_xlsx(data: bytes) -> tuple[list[_Record], list[ImportProblem]]:
+    if data.startswith(_OLE_MAGIC):
+        # Both a password-protected .xlsx and a legacy .xls are OLE compound files.
+        raise _Fail(ImportProblem("encrypted_xlsx"))
+    _check_zip(data)
+    rows: _Rows = []
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+            try:
+                sheets = book.worksheets
+                if sheets:
+                    sheet = sheets[0]
+                    # Trust the cells, not a declared dimension that may claim a million rows.
+                    sheet.reset_dimensions()
+                    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                        cells = [_cell_text(v) for v in values]
+                        if any(cell.strip() for cell in cells):
+                            rows.append((number, [_unescape_cell(cell) for cell in cells]))
+                            if len(rows) > LIMITS.max_rows + 1:
+                                break
+            finally:
+                book.close()
+    except Exception:
+        raise _Fail(ImportProblem("corrupt_xlsx")) from None
+    return _records_from_table(rows)
+
+
+# YAML ---------------------------------------------------------------------------------------
+
+_NULL_TAG: Final = "tag:yaml.org,2002:null"
+
+
+def _null_resolvers_only() -> dict[Any, list[tuple[Any, re.Pattern[str]]]]:
+    kept: dict[Any, list[tuple[Any, re.Pattern[str]]]] = {}
+    for first, resolvers in _SafeLoader.yaml_implicit_resolvers.items():
+        nulls = [(tag, regexp) for tag, regexp in resolvers if tag == _NULL_TAG]
+        if nulls:
+            kept[first] = nulls
+    return kept
+
+
+class _StringsLoader(_SafeLoader):
+    """A safe loader that reads every plain scalar as a string, except null.
+
+    With YAML 1.1 typing, ``topic: no`` would be a boolean, ``1.10`` a float and ``2021-13-01`` an
+    error; for question text these must stay exactly as written.
+    """
+
+    yaml_implicit_resolvers = _null_resolvers_only()
+
+
+def _yaml_items(document: Any) -> list[Any]:
+    if document is None:
+        return []
+    if isinstance(document, list):
+        return document
+    if isinstance(document, dict) and list(document) == ["questions"]:
+        items = document["questions"]
+        if items is None:
+            return []
+        if isinstance(items, list):
+            return items
+    raise _Fail(ImportProblem("bad_yaml"))
+
+
+def _read_yaml(data: bytes) -> tuple[list[_Record], list[ImportProblem]]:
+    text = _decode_text(data, "bad_yaml")
+    try:
+        document = yaml.load(text, Loader=_StringsLoader)  # a safe loader (see above)
+    except yaml.MarkedYAMLError as exc:
+        detail: dict[str, str | int] = {}
+        if exc.problem_mark is not None:
+            detail["line"] = exc.problem_mark.line + 1
+        raise _Fail(ImportProblem("bad_yaml", detail=detail)) from None
+    except Exception:
+        raise _Fail(ImportProblem("bad_yaml")) from None
+    items = _yaml_items(document)
+    if sum(1 for item in items if item) > LIMITS.max_rows:
+        raise _Fail(ImportProblem("too_many_rows", detail={"limit": LIMITS.max_rows}))
+
+    records: list[_Record] = []
+    problems: list[ImportProblem] = []
+    for row, item in enumerate(items, start=1):
+        if not item:
+            continue  # an empty item, like a blank row
+        if not isinstance(item, dict):
+            problems.append(ImportProblem("bad_yaml", row))
+            continue
+        values: dict[FieldName, str] = {}
+        problems_before = len(problems)
+        for key, value in item.items():
+            name = _normalize(str(key), multiline=False)
+            found = _FIELD_BY_KEY.get(_header_key(name))
+            if found is None:
+                problems.append(ImportProblem("unknown_column", row, name))
+                continue
+            header = COLUMN_BY_FIELD[found].header
+            if found in values:
+                problems.append(ImportProblem("duplicate_column", row, header))
+                continue
+            if isinstance(value, list | dict):
+                kind = "list" if isinstance(value, list) else "mapping"
+                problems.append(ImportProblem("bad_value", row, header, {"kind": kind}))
+                values[found] = ""
+                continue
+            values[found] = _cell_text(value)
+        if len(problems) == problems_before and not any(v.strip() for v in values.values()):
+            continue  # only empty values: a blank row
+        records.append(_Record(row, values))
+    return records, problems
+
+
+_READERS: Final[dict[str, _Reader]] = {
+    ".xlsx": _read_xlsx,
+    ".csv": _read_csv,
+    ".yaml": _read_yaml,
+    ".yml": _read_yaml,
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Export
+
+
+def _draft_values(draft: QuestionDraft) -> list[str]:
+    return [getattr(draft, column.field) or "" for column in COLUMNS]
+
+
+_HEADER_FONT: Final = Font(bold=True, color="FFFFFF")
+_HEADER_FILL: Final = PatternFill("solid", fgColor="9C1C1C")
+_WRAP: Final = Alignment(wrap_text=True, vertical="top")
+
+
+def _workbook(drafts: Sequence[QuestionDraft]) -> Workbook:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Câu hỏi"
+    sheet.append([column.header for column in COLUMNS])
+    for cell in sheet[1]:
+        cell.font = _HEADER_FONT
+        cell.fill = _HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    sheet.freeze_panes = "A2"
+    for idx, column in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(idx)].width = column.width
+    for draft in drafts:
+        sheet.append([_escape_cell(value) for value in _draft_values(draft)])
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = _WRAP
+
+    topic_col = get_column_letter(COLUMNS.index(COLUMN_BY_FIELD["topic"]) + 1)
+    last_row = max(LIMITS.max_rows, len(drafts)) + 1
+    topics = DataValidation(
+        type="list",
+        formula1='"' + ",".join(STANDARD_TOPICS) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle="warning",
+        errorTitle="Chủ đề ngoài danh sách",
+        error="Chủ đề này không có trong danh sách chuẩn. Vẫn giữ chủ đề đã nhập?",
+        showInputMessage=True,
+        promptTitle="Chủ đề",
+        prompt=f"Chọn trong danh sách; để trống thì xếp vào «{DEFAULT_TOPIC}».",
+    )
+    topics.add(f"{topic_col}2:{topic_col}{last_row}")
+    sheet.add_data_validation(topics)
+
+    guide = book.create_sheet("Hướng dẫn")
+    guide.append(["Cột", "Bắt buộc", "Cách ghi"])
+    for cell in guide[1]:
+        cell.font = _HEADER_FONT
+        cell.fill = _HEADER_FILL
+    for column in COLUMNS:
+        guide.append([column.header, "Có" if column.required else "Không", column.help])
+    guide.append([])
+    for note in _GUIDE_NOTES:
+        guide.append(["", "", note])
+    guide.column_dimensions["A"].width = 18
+    guide.column_dimensions["B"].width = 10
+    guide.column_dimensions["C"].width = 100
+    for row in guide.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = _WRAP
+    return book
+
+
+_GUIDE_NOTES: Final = (
+    "Mỗi dòng của trang «Câu hỏi» là một câu hỏi; dòng 1 là tiêu đề cột, giữ nguyên tên cột.",
+    "Tệp chỉ được nhập khi không còn lỗi nào: nếu có lỗi, không câu hỏi nào được lưu và bot "
+    "liệt kê từng lỗi (dòng, cột, lý do) để sửa rồi gửi lại cả tệp.",
+    f"Mỗi tệp tối đa {LIMITS.max_rows} câu hỏi và "
+    f"{LIMITS.max_file_bytes // (1024 * 1024)} MB; không đặt mật khẩu cho tệp.",
+    "Cũng có thể gửi tệp CSV (lưu dạng «CSV UTF-8») hoặc YAML với các cột như trên.",
+    "Ô bắt đầu bằng dấu =, +, -, @ được ghi kèm dấu nháy đơn (') phía trước để Excel không "
+    "hiểu nhầm là công thức; khi nhập, dấu nháy này được bỏ đi.",
+    "Gợi ý trả lời chỉ để tham khảo; câu trả lời chính thức là kết luận của Lãnh đạo Ban.",
+)
+
+
+def _xlsx_bytes(drafts: Sequence[QuestionDraft]) -> bytes:
+    buffer = io.BytesIO()
+    _workbook(drafts).save(buffer)
+    return buffer.getvalue()
+
+
+def _csv_bytes(drafts: Sequence[QuestionDraft]) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([column.header for column in COLUMNS])
+    for draft in drafts:
+        writer.writerow([_escape_cell(value) for value in _draft_values(draft)])
+    # With a BOM, Excel opens the file as UTF-8.
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+class _Dumper(_SafeDumper):
+    pass
+
+
+def _represent_str(dumper: _SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+def _yaml_bytes(drafts: Sequence[QuestionDraft]) -> bytes:
+    items = [
+        {
+            column.header: value
+            for column, value in zip(COLUMNS, _draft_values(draft), strict=True)
+            if value
+        }
+        for draft in drafts
+    ]
+    body = yaml.dump(
+        {"questions": items},
+        Dumper=_Dumper,
+        allow_unicode=True,
+        sort_keys=False,
+        default_flow_style=False,
+        width=100,
+    )
+    head = "# Ngân hàng câu hỏi — chương trình «Cơ sở hỏi, cán bộ tổ chức trả lời»\n"
+    return (head + body).encode("utf-8")
+
+
+_WRITERS: Final[dict[str, Callable[[Sequence[QuestionDraft]], bytes]]] = {
+    ".xlsx": _xlsx_bytes,
+    ".csv": _csv_bytes,
+    ".yaml": _yaml_bytes,
+    ".yml": _yaml_bytes,
+}
+
+
+def export_questions(filename: str, drafts: Sequence[QuestionDraft]) -> bytes:
+    """The bytes of a file named ``filename`` holding ``drafts``, in the format of its extension."""
+    ext = PurePath(filename).suffix.lower()
+    writer = _WRITERS.get(ext)
+    if writer is None:
+        raise ValueError(f"unsupported export format: {ext!r}")
+    return writer(drafts)
+
+
+def write_template_xlsx(path: Path) -> None:
+    """An empty question sheet to fill in, with a "Hướng dẫn" sheet explaining each column."""
+    path.write_bytes(_xlsx_bytes([]))
+
+
+def write_questions_xlsx(path: Path, drafts: Sequence[QuestionDraft]) -> None:
+    path.write_bytes(_xlsx_bytes(drafts))
+
+
+def write_questions_csv(path: Path, drafts: Sequence[QuestionDraft]) -> None:
+    path.write_bytes(_csv_bytes(drafts))
+
+
+def write_questions_yaml(path: Path, drafts: Sequence[QuestionDraft]) -> None:
+    path.write_bytes(_yaml_bytes(drafts))

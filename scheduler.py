@@ -1,0 +1,92 @@
+"""APScheduler wiring: when each program's steps are due.
+
+What is due is decided by ``bot.schedule.next_due`` (a pure function of ``now`` and the stored
+session); this module only arranges to look again at the right moment. One date job per program,
+replaced whenever the plan changes, plus a periodic safety tick. The clock is injected: a wake-up
+time is turned into a delay on the injected clock, so a test or the demo can drive time itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+
+from bot.core import Core
+from bot.services import cycle
+
+log = logging.getLogger("hoidap.scheduler")
+
+SAFETY_TICK = timedelta(minutes=10)
+
+
+class ProgramScheduler:
+    def __init__(self, core: Core, scheduler: AsyncIOScheduler | None = None) -> None:
+        self.core = core
+        self.scheduler = scheduler or AsyncIOScheduler(timezone=UTC)
+        self.grace = timedelta(minutes=core.settings.grace_minutes)
+        self._locks: dict[int, asyncio.Lock] = {}
+        core.on_program_changed.append(self.request)
+
+    def job_id(self, program_id: int) -> str:
+        return f"program-{program_id}"
+
+    async def start(self) -> None:
+        """Catch up on every program (steps missed while down), then plan the next wake-ups."""
+        if not self.scheduler.running:
+            self.scheduler.start()
+        self.scheduler.add_job(
+            self.tick,
+            "interval",
+            seconds=SAFETY_TICK.total_seconds(),
+            id="safety-tick",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=int(SAFETY_TICK.total_seconds()),
+        )
+        await self.tick()
+
+    def shutdown(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    async def tick(self) -> None:
+        for program in await self.core.store.programs():
+            await self.run(program.id)
+
+    async def run(self, program_id: int) -> list[str]:
+        """Execute what is due for one program now and plan its next wake-up."""
+        lock = self._locks.setdefault(program_id, asyncio.Lock())
+        async with lock:
+            result = await cycle.advance(self.core, program_id)
+        if result.executed:
+            log.debug("program %s ran %s", program_id, ", ".join(result.executed))
+        self.plan(program_id, result.wakeup)
+        return result.executed
+
+    def plan(self, program_id: int, when: datetime | None) -> None:
+        job_id = self.job_id(program_id)
+        if when is None:
+            if self.scheduler.get_job(job_id):
+                self.scheduler.remove_job(job_id)
+            return
+        delay = max(when - self.core.now(), timedelta(0))
+        self.scheduler.add_job(
+            self.run,
+            DateTrigger(run_date=datetime.now(UTC) + delay),
+            args=[program_id],
+            id=job_id,
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=int(self.grace.total_seconds()),
+        )
+
+    def request(self, program_id: int) -> None:
+        """Something changed (schedule, queue, a manual step): look at the program right away."""
+        if self.scheduler.running:
+            self.plan(program_id, self.core.now())

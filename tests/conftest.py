@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.testing.harness import Harness, User
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+GROUP = -1001234
+GROUP_TITLE = "Giao ban Ban Tổ chức (thử nghiệm)"
+
+ADMIN = User(1001, "Quản", "Trị Viên", "quantri")
+HEAD = User(2001, "Lê", "Trưởng Phòng")
+LEADER = User(3001, "Phạm", "Lãnh Đạo")
+STAFF = [
+    User(4001, "An", "Nguyễn"),
+    User(4002, "Bình", "Trần"),
+    User(4003, "Chi", "Lê"),
+]
+OUTSIDER = User(9001, "Người", "Ngoài")
+
+
+def vn(*args: int) -> datetime:
+    return datetime(*args, tzinfo=VN)  # type: ignore[misc]
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    # Tuesday before the session of Monday 7/12/2026 (publish Fri 4/12 08:00, draw Mon 09:00).
+    return ManualClock(vn(2026, 12, 1, 10, 0))
+
+
+@pytest.fixture
+async def harness(tmp_path: Path, clock: ManualClock) -> AsyncIterator[Harness]:
+    h = Harness(tmp_path, clock, admins=(ADMIN.id,))
+    h.server.group(GROUP, GROUP_TITLE)
+    for u in [ADMIN, HEAD, LEADER, *STAFF, OUTSIDER]:
+        h.server.user(u.id, u.first_name, u.last_name, u.username)
+    await h.start()
+    try:
+        yield h
+    finally:
+        await h.close()

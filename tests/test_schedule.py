@@ -1,0 +1,719 @@
+"""Tests of the weekly plan (holidays, time zones, ISO weeks) and of the due steps."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.schedule import (
+    Due,
+    ScheduleConfig,
+    SessionPlan,
+    SessionView,
+    Step,
+    holiday_name,
+    is_working_day,
+    next_due,
+    next_wakeup,
+    plan_week,
+    upcoming_plan,
+    week_key,
+)
+
+HCM = ZoneInfo("Asia/Ho_Chi_Minh")
+BKK = ZoneInfo("Asia/Bangkok")
+DEFAULT = ScheduleConfig()
+
+
+def hcm(y: int, mo: int, d: int, h: int = 0, mi: int = 0, s: int = 0) -> datetime:
+    return datetime(y, mo, d, h, mi, s, tzinfo=HCM)
+
+
+def bkk(y: int, mo: int, d: int, h: int = 0, mi: int = 0) -> datetime:
+    return datetime(y, mo, d, h, mi, tzinfo=BKK)
+
+
+# --------------------------------------------------------------------------- calendar
+
+
+@pytest.mark.parametrize(
+    ("day", "fragment"),
+    [
+        (date(2026, 1, 1), "Tết Dương lịch"),
+        (date(2026, 2, 16), "Tết Nguyên Đán"),
+        (date(2026, 4, 26), "Giỗ Tổ Hùng Vương"),
+        (date(2026, 4, 27), "Giỗ Tổ Hùng Vương"),  # observed (nghỉ bù) on Monday
+        (date(2026, 8, 31), "Ngày nghỉ"),  # substitute day off
+        (date(2026, 9, 2), "Quốc khánh"),
+        (date(2026, 11, 30), None),
+        (date(2026, 4, 28), None),
+    ],
+)
+def test_holiday_name(day: date, fragment: str | None) -> None:
+    name = holiday_name(day)
+    if fragment is None:
+        assert name is None
+    else:
+        assert name is not None and fragment in name
+
+
+@pytest.mark.parametrize(
+    ("day", "working"),
+    [
+        (date(2026, 11, 30), True),  # Monday
+        (date(2026, 12, 4), True),  # Friday
+        (date(2026, 12, 5), False),  # Saturday
+        (date(2026, 12, 6), False),  # Sunday
+        (date(2026, 4, 27), False),  # observed Giỗ Tổ
+        (date(2026, 2, 20), False),  # Tết
+        (date(2026, 2, 23), True),
+    ],
+)
+def test_is_working_day(day: date, working: bool) -> None:
+    assert is_working_day(day) is working
+
+
+def test_2026_has_53_iso_weeks() -> None:
+    assert date(2026, 12, 31).isocalendar() == (2026, 53, 4)
+    assert date(2026, 12, 28).isocalendar().week == 53
+    assert date(2027, 1, 3).isocalendar() == (2026, 53, 7)
+    assert date(2027, 1, 4).isocalendar() == (2027, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("day", "key"),
+    [
+        (date(2026, 11, 30), "2026-W49"),
+        (date(2026, 12, 6), "2026-W49"),
+        (date(2026, 1, 5), "2026-W02"),
+        (date(2026, 1, 1), "2026-W01"),
+        (date(2026, 12, 31), "2026-W53"),
+        (date(2027, 1, 1), "2026-W53"),
+        (date(2027, 1, 4), "2027-W01"),
+        (date(2025, 12, 29), "2026-W01"),
+    ],
+)
+def test_week_key(day: date, key: str) -> None:
+    assert week_key(day) == key
+
+
+# --------------------------------------------------------------------------- plan_week
+
+
+PLAN_CASES = [
+    pytest.param(
+        DEFAULT,
+        date(2026, 12, 3),
+        SessionPlan(
+            week="2026-W49",
+            nominal_date=date(2026, 11, 30),
+            session_date=date(2026, 11, 30),
+            holiday=None,
+            publish_at=hcm(2026, 11, 27, 8),
+            draw_at=hcm(2026, 11, 30, 9),
+            reminder_at=hcm(2026, 11, 30, 9, 45),
+            deadline_at=hcm(2026, 11, 30, 10),
+        ),
+        id="ordinary-week",
+    ),
+    pytest.param(
+        replace(DEFAULT, publish_lead_days=0),
+        date(2026, 11, 30),
+        SessionPlan(
+            week="2026-W49",
+            nominal_date=date(2026, 11, 30),
+            session_date=date(2026, 11, 30),
+            holiday=None,
+            publish_at=hcm(2026, 11, 30, 8),
+            draw_at=hcm(2026, 11, 30, 9),
+            reminder_at=hcm(2026, 11, 30, 9, 45),
+            deadline_at=hcm(2026, 11, 30, 10),
+        ),
+        id="publish-same-day",
+    ),
+    pytest.param(
+        DEFAULT,
+        date(2026, 4, 30),
+        SessionPlan(
+            week="2026-W18",
+            nominal_date=date(2026, 4, 27),
+            session_date=date(2026, 4, 28),
+            holiday="Ngày Giỗ Tổ Hùng Vương (nghỉ bù)",
+            publish_at=hcm(2026, 4, 25, 8),
+            draw_at=hcm(2026, 4, 28, 9),
+            reminder_at=hcm(2026, 4, 28, 9, 45),
+            deadline_at=hcm(2026, 4, 28, 10),
+        ),
+        id="gio-to-2026-moved-to-tuesday",
+    ),
+    pytest.param(
+        DEFAULT,
+        date(2026, 2, 16),
+        SessionPlan(
+            week="2026-W08",
+            nominal_date=date(2026, 2, 16),
+            session_date=None,
+            holiday="Giao thừa Tết Nguyên Đán",
+            publish_at=None,
+            draw_at=None,
+            reminder_at=None,
+            deadline_at=None,
+        ),
+        id="tet-2026-skipped",
+    ),
+    pytest.param(
+        DEFAULT,
+        date(2026, 9, 4),
+        SessionPlan(
+            week="2026-W36",
+            nominal_date=date(2026, 8, 31),
+            session_date=date(2026, 9, 3),
+            holiday="Ngày nghỉ (thay cho ngày 22/08/2026)",
+            publish_at=hcm(2026, 8, 31, 8),
+            draw_at=hcm(2026, 9, 3, 9),
+            reminder_at=hcm(2026, 9, 3, 9, 45),
+            deadline_at=hcm(2026, 9, 3, 10),
+        ),
+        id="national-day-2026-moved-to-thursday",
+    ),
+    pytest.param(
+        DEFAULT,
+        date(2027, 2, 10),
+        SessionPlan(
+            week="2027-W06",
+            nominal_date=date(2027, 2, 8),
+            session_date=date(2027, 2, 11),
+            holiday="Mùng ba Tết Nguyên Đán",
+            publish_at=hcm(2027, 2, 8, 8),
+            draw_at=hcm(2027, 2, 11, 9),
+            reminder_at=hcm(2027, 2, 11, 9, 45),
+            deadline_at=hcm(2027, 2, 11, 10),
+        ),
+        id="tet-2027-moved-within-the-week",
+    ),
+    pytest.param(
+        replace(DEFAULT, holiday_policy="skip"),
+        date(2026, 4, 27),
+        SessionPlan(
+            week="2026-W18",
+            nominal_date=date(2026, 4, 27),
+            session_date=None,
+            holiday="Ngày Giỗ Tổ Hùng Vương (nghỉ bù)",
+            publish_at=None,
+            draw_at=None,
+            reminder_at=None,
+            deadline_at=None,
+        ),
+        id="policy-skip",
+    ),
+    pytest.param(
+        replace(DEFAULT, holiday_policy="skip"),
+        date(2026, 11, 30),
+        SessionPlan(
+            week="2026-W49",
+            nominal_date=date(2026, 11, 30),
+            session_date=date(2026, 11, 30),
+            holiday=None,
+            publish_at=hcm(2026, 11, 27, 8),
+            draw_at=hcm(2026, 11, 30, 9),
+            reminder_at=hcm(2026, 11, 30, 9, 45),
+            deadline_at=hcm(2026, 11, 30, 10),
+        ),
+        id="policy-skip-ordinary-week",
+    ),
+    pytest.param(
+        ScheduleConfig(tz="Asia/Bangkok", weekday=2, publish_lead_days=1),
+        date(2026, 12, 6),
+        SessionPlan(
+            week="2026-W49",
+            nominal_date=date(2026, 12, 2),
+            session_date=date(2026, 12, 2),
+            holiday=None,
+            publish_at=bkk(2026, 12, 1, 8),
+            draw_at=bkk(2026, 12, 2, 9),
+            reminder_at=bkk(2026, 12, 2, 9, 45),
+            deadline_at=bkk(2026, 12, 2, 10),
+        ),
+        id="wednesday-bangkok",
+    ),
+    pytest.param(
+        ScheduleConfig(tz="Asia/Bangkok", weekday=2),
+        date(2026, 8, 31),
+        SessionPlan(
+            week="2026-W36",
+            nominal_date=date(2026, 9, 2),
+            session_date=date(2026, 9, 3),
+            holiday="Quốc khánh",
+            publish_at=bkk(2026, 8, 31, 8),
+            draw_at=bkk(2026, 9, 3, 9),
+            reminder_at=bkk(2026, 9, 3, 9, 45),
+            deadline_at=bkk(2026, 9, 3, 10),
+        ),
+        id="wednesday-bangkok-national-day",
+    ),
+    pytest.param(
+        ScheduleConfig(weekday=4),
+        date(2027, 4, 12),
+        SessionPlan(
+            week="2027-W15",
+            nominal_date=date(2027, 4, 16),
+            session_date=date(2027, 4, 19),
+            holiday="Ngày Giỗ Tổ Hùng Vương",
+            publish_at=hcm(2027, 4, 16, 8),
+            draw_at=hcm(2027, 4, 19, 9),
+            reminder_at=hcm(2027, 4, 19, 9, 45),
+            deadline_at=hcm(2027, 4, 19, 10),
+        ),
+        id="friday-moved-into-next-iso-week",
+    ),
+    pytest.param(
+        ScheduleConfig(weekday=4),
+        date(2027, 1, 1),
+        SessionPlan(
+            week="2026-W53",
+            nominal_date=date(2027, 1, 1),
+            session_date=date(2027, 1, 4),
+            holiday="Tết Dương lịch",
+            publish_at=hcm(2027, 1, 1, 8),
+            draw_at=hcm(2027, 1, 4, 9),
+            reminder_at=hcm(2027, 1, 4, 9, 45),
+            deadline_at=hcm(2027, 1, 4, 10),
+        ),
+        id="friday-new-year-2027-week-53",
+    ),
+    pytest.param(
+        DEFAULT,
+        date(2027, 1, 3),
+        SessionPlan(
+            week="2026-W53",
+            nominal_date=date(2026, 12, 28),
+            session_date=date(2026, 12, 28),
+            holiday=None,
+            publish_at=hcm(2026, 12, 25, 8),
+            draw_at=hcm(2026, 12, 28, 9),
+            reminder_at=hcm(2026, 12, 28, 9, 45),
+            deadline_at=hcm(2026, 12, 28, 10),
+        ),
+        id="sunday-of-week-53",
+    ),
+    pytest.param(
+        replace(DEFAULT, reminder_minutes=0),
+        date(2026, 11, 30),
+        SessionPlan(
+            week="2026-W49",
+            nominal_date=date(2026, 11, 30),
+            session_date=date(2026, 11, 30),
+            holiday=None,
+            publish_at=hcm(2026, 11, 27, 8),
+            draw_at=hcm(2026, 11, 30, 9),
+            reminder_at=None,
+            deadline_at=hcm(2026, 11, 30, 10),
+        ),
+        id="reminder-disabled",
+    ),
+    pytest.param(
+        replace(DEFAULT, reminder_minutes=60),
+        date(2026, 11, 30),
+        SessionPlan(
+            week="2026-W49",
+            nominal_date=date(2026, 11, 30),
+            session_date=date(2026, 11, 30),
+            holiday=None,
+            publish_at=hcm(2026, 11, 27, 8),
+            draw_at=hcm(2026, 11, 30, 9),
+            reminder_at=None,
+            deadline_at=hcm(2026, 11, 30, 10),
+        ),
+        id="reminder-not-before-deadline",
+    ),
+    pytest.param(
+        replace(
+            DEFAULT,
+            publish_time=time(7, 30),
+            draw_time=time(14, 0),
+            answer_minutes=90,
+            reminder_minutes=30,
+        ),
+        date(2026, 11, 30),
+        SessionPlan(
+            week="2026-W49",
+            nominal_date=date(2026, 11, 30),
+            session_date=date(2026, 11, 30),
+            holiday=None,
+            publish_at=hcm(2026, 11, 27, 7, 30),
+            draw_at=hcm(2026, 11, 30, 14),
+            reminder_at=hcm(2026, 11, 30, 15),
+            deadline_at=hcm(2026, 11, 30, 15, 30),
+        ),
+        id="other-times",
+    ),
+]
+
+
+@pytest.mark.parametrize(("cfg", "day", "expected"), PLAN_CASES)
+def test_plan_week(cfg: ScheduleConfig, day: date, expected: SessionPlan) -> None:
+    plan = plan_week(cfg, day)
+    assert plan == expected
+    zone = ZoneInfo(cfg.tz)
+    for value in (plan.publish_at, plan.draw_at, plan.reminder_at, plan.deadline_at):
+        if value is not None:
+            assert value.tzinfo == zone
+            assert value.utcoffset() == timedelta(hours=7)
+
+
+def test_plan_same_for_every_day_of_the_week() -> None:
+    monday = date(2026, 4, 27)
+    plans = {plan_week(DEFAULT, monday + timedelta(days=i)) for i in range(7)}
+    assert len(plans) == 1
+
+
+def test_deadline_is_elapsed_time_across_dst() -> None:
+    # Europe/Berlin switches to summer time on Sunday 29/3/2026 at 02:00.
+    cfg = ScheduleConfig(
+        tz="Europe/Berlin",
+        weekday=4,
+        draw_time=time(23, 0),
+        answer_minutes=27 * 60,
+        reminder_minutes=60,
+    )
+    plan = plan_week(cfg, date(2026, 3, 27))
+    berlin = ZoneInfo("Europe/Berlin")
+    assert plan.draw_at == datetime(2026, 3, 27, 23, tzinfo=berlin)
+    assert plan.deadline_at is not None and plan.reminder_at is not None
+    assert plan.deadline_at.replace(tzinfo=None) == datetime(2026, 3, 29, 3, 0)
+    assert plan.deadline_at.utcoffset() == timedelta(hours=2)
+    assert plan.deadline_at.astimezone(UTC) - plan.draw_at.astimezone(UTC) == timedelta(hours=27)
+    assert plan.reminder_at.replace(tzinfo=None) == datetime(2026, 3, 29, 1, 0)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"tz": "Mars/Olympus"},
+        {"weekday": 5},
+        {"weekday": -1},
+        {"publish_lead_days": -1},
+        {"publish_lead_days": 0, "publish_time": time(10, 0), "draw_time": time(9, 0)},
+        {"answer_minutes": 0},
+        {"reminder_minutes": -5},
+        {"holiday_policy": "postpone"},
+        {"draw_time": time(9, 0, tzinfo=UTC)},
+    ],
+)
+def test_invalid_config(kwargs: dict[str, object]) -> None:
+    with pytest.raises(ValueError):
+        ScheduleConfig(**kwargs)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- upcoming_plan
+
+FRIDAY = ScheduleConfig(weekday=4)
+
+
+@pytest.mark.parametrize(
+    ("cfg", "now", "week", "session"),
+    [
+        # ordinary week, around the deadline 10:00 of Monday 30/11/2026
+        (DEFAULT, hcm(2026, 11, 26, 12), "2026-W49", date(2026, 11, 30)),
+        (DEFAULT, hcm(2026, 11, 30, 9, 59, 59), "2026-W49", date(2026, 11, 30)),
+        (DEFAULT, hcm(2026, 11, 30, 10), "2026-W50", date(2026, 12, 7)),
+        (DEFAULT, hcm(2026, 11, 30, 10, 0, 1), "2026-W50", date(2026, 12, 7)),
+        # now given in UTC: Sunday 29/11 20:00 UTC is Monday 30/11 03:00 in Hanoi
+        (DEFAULT, datetime(2026, 11, 29, 20, tzinfo=UTC), "2026-W49", date(2026, 11, 30)),
+        (DEFAULT, datetime(2026, 11, 30, 3, tzinfo=UTC), "2026-W50", date(2026, 12, 7)),
+        # Tết 2026: the skipped week is returned until its nominal day is over
+        (DEFAULT, hcm(2026, 2, 9, 11), "2026-W08", None),
+        (DEFAULT, hcm(2026, 2, 16, 0), "2026-W08", None),
+        (DEFAULT, hcm(2026, 2, 16, 23, 59), "2026-W08", None),
+        (DEFAULT, hcm(2026, 2, 17, 0, 30), "2026-W09", date(2026, 2, 23)),
+        (DEFAULT, datetime(2026, 2, 16, 17, 30, tzinfo=UTC), "2026-W09", date(2026, 2, 23)),
+        # moved session: Monday 27/4/2026 is a holiday, the session is on Tuesday
+        (DEFAULT, hcm(2026, 4, 27, 12), "2026-W18", date(2026, 4, 28)),
+        (DEFAULT, hcm(2026, 4, 28, 9, 59), "2026-W18", date(2026, 4, 28)),
+        (DEFAULT, hcm(2026, 4, 28, 10), "2026-W19", date(2026, 5, 4)),
+        # year end: 2026 has an ISO week 53
+        (DEFAULT, hcm(2026, 12, 21, 10), "2026-W53", date(2026, 12, 28)),
+        (DEFAULT, hcm(2026, 12, 28, 9, 59), "2026-W53", date(2026, 12, 28)),
+        (DEFAULT, hcm(2026, 12, 28, 10), "2027-W01", date(2027, 1, 4)),
+        (DEFAULT, hcm(2027, 1, 1, 12), "2027-W01", date(2027, 1, 4)),
+        (DEFAULT, hcm(2027, 1, 3, 23, 59), "2027-W01", date(2027, 1, 4)),
+        (DEFAULT, hcm(2027, 1, 4, 10), "2027-W02", date(2027, 1, 11)),
+        # a session moved into the next ISO week is still found from that week
+        (FRIDAY, hcm(2027, 4, 16, 12), "2027-W15", date(2027, 4, 19)),
+        (FRIDAY, hcm(2027, 4, 19, 8), "2027-W15", date(2027, 4, 19)),
+        (FRIDAY, hcm(2027, 4, 19, 10), "2027-W16", date(2027, 4, 23)),
+        (FRIDAY, hcm(2027, 1, 4, 9, 30), "2026-W53", date(2027, 1, 4)),
+        (FRIDAY, hcm(2027, 1, 4, 10), "2027-W01", date(2027, 1, 8)),
+        # policy skip: the skipped week is reported on its day, then the next week
+        (
+            replace(DEFAULT, holiday_policy="skip"),
+            hcm(2026, 4, 27, 18),
+            "2026-W18",
+            None,
+        ),
+        (
+            replace(DEFAULT, holiday_policy="skip"),
+            hcm(2026, 4, 28, 0),
+            "2026-W19",
+            date(2026, 5, 4),
+        ),
+    ],
+)
+def test_upcoming_plan(cfg: ScheduleConfig, now: datetime, week: str, session: date | None) -> None:
+    plan = upcoming_plan(cfg, now)
+    assert (plan.week, plan.session_date) == (week, session)
+    if plan.deadline_at is not None:
+        assert plan.deadline_at > now
+
+
+def test_upcoming_plan_in_other_time_zone() -> None:
+    cfg = ScheduleConfig(tz="Asia/Bangkok", weekday=2)
+    plan = upcoming_plan(cfg, bkk(2026, 12, 2, 9, 59))
+    assert plan.week == "2026-W49" and plan.draw_at == bkk(2026, 12, 2, 9)
+    assert upcoming_plan(cfg, bkk(2026, 12, 2, 10)).week == "2026-W50"
+
+
+def test_upcoming_plan_walks_a_whole_year() -> None:
+    # Every hour-ish step lands on a plan that is not over, and weeks never go backwards.
+    now = hcm(2026, 1, 1, 0, 7)
+    previous = ""
+    seen: set[str] = set()
+    while now < hcm(2027, 1, 12):
+        plan = upcoming_plan(DEFAULT, now)
+        assert plan.week >= previous
+        previous = plan.week
+        seen.add(plan.week)
+        if plan.session_date is None:
+            assert plan.nominal_date >= now.date()
+        else:
+            assert plan.deadline_at is not None and plan.deadline_at > now
+        now += timedelta(minutes=173)
+    assert "2026-W53" in seen and "2026-W08" in seen and "2027-W02" in seen
+    assert len(seen) == 53 + 2
+
+
+def test_upcoming_plan_naive_now_rejected() -> None:
+    with pytest.raises(ValueError):
+        upcoming_plan(DEFAULT, datetime(2026, 11, 30, 9))
+
+
+# --------------------------------------------------------------------------- next_due
+
+PUB = hcm(2026, 11, 27, 8)
+DRAW = hcm(2026, 11, 30, 9)
+REMIND = hcm(2026, 11, 30, 9, 45)
+DEADLINE = hcm(2026, 11, 30, 10)
+GRACE = timedelta(minutes=10)
+SEC = timedelta(seconds=1)
+
+
+def view(state: str, **kwargs: object) -> SessionView:
+    base = SessionView(
+        state=state,
+        publish_at=PUB,
+        draw_at=DRAW,
+        reminder_at=REMIND,
+        deadline_at=DEADLINE,
+    )
+    return replace(base, **kwargs)  # type: ignore[arg-type]
+
+
+NEXT_DUE_CASES = [
+    # scheduled
+    ("scheduled", {}, PUB - SEC, None),
+    ("scheduled", {}, PUB, Due(Step.PUBLISH, PUB, False)),
+    ("scheduled", {}, PUB + timedelta(days=2), Due(Step.PUBLISH, PUB, False)),
+    ("scheduled", {}, DRAW, Due(Step.PUBLISH, PUB, False)),
+    ("scheduled", {}, DRAW + GRACE, Due(Step.PUBLISH, PUB, False)),
+    ("scheduled", {}, DRAW + GRACE + SEC, Due(Step.PUBLISH, PUB, True)),
+    ("scheduled", {}, DEADLINE + timedelta(days=1), Due(Step.PUBLISH, PUB, True)),
+    ("scheduled", {"missed_reported": True}, DRAW + GRACE + SEC, None),
+    ("scheduled", {"missed_reported": True}, DRAW + GRACE, Due(Step.PUBLISH, PUB, False)),
+    ("scheduled", {"publish_at": None}, DRAW, None),
+    ("scheduled", {"draw_at": None}, DEADLINE, Due(Step.PUBLISH, PUB, False)),
+    ("scheduled", {"auto_draw": False}, DRAW + GRACE + SEC, Due(Step.PUBLISH, PUB, True)),
+    # published
+    ("published", {}, PUB, None),
+    ("published", {}, DRAW - SEC, None),
+    ("published", {}, DRAW, Due(Step.DRAW, DRAW, False)),
+    ("published", {}, DRAW + GRACE, Due(Step.DRAW, DRAW, False)),
+    ("published", {}, DRAW + GRACE + SEC, Due(Step.DRAW, DRAW, True)),
+    ("published", {"missed_reported": True}, DRAW + GRACE + SEC, None),
+    ("published", {"missed_reported": True}, DRAW, Due(Step.DRAW, DRAW, False)),
+    ("published", {"auto_draw": False}, DRAW, None),
+    ("published", {"auto_draw": False}, DRAW + GRACE + SEC, None),
+    ("published", {"draw_at": None}, DRAW, None),
+    # drawn
+    ("drawn", {}, DRAW, None),
+    ("drawn", {}, REMIND - SEC, None),
+    ("drawn", {}, REMIND, Due(Step.REMIND, REMIND, False)),
+    ("drawn", {}, REMIND + GRACE, Due(Step.REMIND, REMIND, False)),
+    ("drawn", {}, REMIND + GRACE + SEC, Due(Step.REMIND, REMIND, True)),
+    ("drawn", {"missed_reported": True}, REMIND + GRACE + SEC, None),
+    ("drawn", {"reminded": True}, REMIND, None),
+    ("drawn", {"reminder_at": None}, REMIND + GRACE, None),
+    ("drawn", {"reminded": True}, DEADLINE - SEC, None),
+    ("drawn", {}, DEADLINE, Due(Step.CLOSE, DEADLINE, False)),
+    ("drawn", {"reminded": True}, DEADLINE, Due(Step.CLOSE, DEADLINE, False)),
+    ("drawn", {}, DEADLINE + timedelta(days=3), Due(Step.CLOSE, DEADLINE, False)),
+    (
+        "drawn",
+        {"missed_reported": True},
+        DEADLINE + timedelta(days=3),
+        Due(Step.CLOSE, DEADLINE, False),
+    ),
+    ("drawn", {"auto_draw": False}, DEADLINE, Due(Step.CLOSE, DEADLINE, False)),
+    # states with nothing left to do by itself
+    *[
+        (state, {}, at, None)
+        for state in ("answered", "graded", "concluded", "unanswered", "skipped")
+        for at in (PUB, DRAW, REMIND, DEADLINE, DEADLINE + timedelta(days=1))
+    ],
+]
+
+
+@pytest.mark.parametrize(("state", "changes", "now", "expected"), NEXT_DUE_CASES)
+def test_next_due(
+    state: str, changes: dict[str, object], now: datetime, expected: Due | None
+) -> None:
+    assert next_due(now, view(state, **changes), GRACE) == expected
+
+
+def test_next_due_zero_grace() -> None:
+    micro = timedelta(microseconds=1)
+    s = view("published")
+    assert next_due(DRAW, s, timedelta(0)) == Due(Step.DRAW, DRAW, False)
+    assert next_due(DRAW + micro, s, timedelta(0)) == Due(Step.DRAW, DRAW, True)
+
+
+def test_next_due_now_in_another_zone() -> None:
+    s = view("published")
+    assert next_due(datetime(2026, 11, 30, 2, tzinfo=UTC), s, GRACE) == Due(Step.DRAW, DRAW, False)
+    assert next_due(datetime(2026, 11, 30, 1, 59, tzinfo=UTC), s, GRACE) is None
+
+
+def test_next_due_rejects_naive_now_and_negative_grace() -> None:
+    with pytest.raises(ValueError):
+        next_due(datetime(2026, 11, 30, 9), view("published"), GRACE)
+    with pytest.raises(ValueError):
+        next_due(DRAW, view("published"), -SEC)
+
+
+def test_session_view_validation() -> None:
+    with pytest.raises(ValueError):
+        view("drawing")
+    with pytest.raises(ValueError):
+        view("drawn", deadline_at=datetime(2026, 11, 30, 10))
+
+
+def test_a_normal_session_step_by_step() -> None:
+    """Drive the states as the caller would, polling every minute."""
+    plan = plan_week(DEFAULT, date(2026, 11, 30))
+    assert plan.publish_at and plan.draw_at and plan.reminder_at and plan.deadline_at
+    s = SessionView("scheduled", plan.publish_at, plan.draw_at, plan.reminder_at, plan.deadline_at)
+    after = {Step.PUBLISH: "published", Step.DRAW: "drawn", Step.CLOSE: "unanswered"}
+    log: list[tuple[Step, datetime]] = []
+    now = hcm(2026, 11, 26, 0)
+    while now < hcm(2026, 12, 1):
+        due = next_due(now, s, GRACE)
+        if due is not None:
+            assert not due.late
+            log.append((due.step, now))
+            if due.step is Step.REMIND:
+                s = replace(s, reminded=True)
+            else:
+                s = replace(s, state=after[due.step])
+            continue
+        now += timedelta(minutes=1)
+    assert log == [
+        (Step.PUBLISH, plan.publish_at),
+        (Step.DRAW, plan.draw_at),
+        (Step.REMIND, plan.reminder_at),
+        (Step.CLOSE, plan.deadline_at),
+    ]
+
+
+# --------------------------------------------------------------------------- next_wakeup
+
+
+@pytest.mark.parametrize(
+    ("state", "changes", "now", "expected"),
+    [
+        ("scheduled", {}, PUB - timedelta(days=1), PUB),
+        ("scheduled", {}, PUB - SEC, PUB),
+        ("scheduled", {}, PUB, None),
+        ("scheduled", {}, DRAW + timedelta(hours=1), None),
+        ("scheduled", {"publish_at": None}, PUB - SEC, None),
+        ("published", {}, PUB, DRAW),
+        ("published", {}, DRAW - SEC, DRAW),
+        ("published", {}, DRAW, None),
+        ("published", {"auto_draw": False}, PUB, None),
+        ("drawn", {}, DRAW, REMIND),
+        ("drawn", {}, REMIND, DEADLINE),
+        ("drawn", {}, REMIND + GRACE + SEC, DEADLINE),
+        ("drawn", {"reminded": True}, DRAW, DEADLINE),
+        ("drawn", {"reminder_at": None}, DRAW, DEADLINE),
+        ("drawn", {"reminder_at": DEADLINE + SEC}, DRAW, DEADLINE),
+        ("drawn", {}, DEADLINE - SEC, DEADLINE),
+        ("drawn", {}, DEADLINE, None),
+        *[
+            (state, {}, at, None)
+            for state in ("answered", "graded", "concluded", "unanswered", "skipped")
+            for at in (PUB - SEC, DRAW - SEC)
+        ],
+    ],
+)
+def test_next_wakeup(
+    state: str, changes: dict[str, object], now: datetime, expected: datetime | None
+) -> None:
+    assert next_wakeup(now, view(state, **changes)) == expected
+
+
+def test_next_wakeup_rejects_naive_now() -> None:
+    with pytest.raises(ValueError):
+        next_wakeup(datetime(2026, 11, 30, 9), view("drawn"))
+
+
+@given(
+    state=st.sampled_from(["scheduled", "published", "drawn", "answered", "skipped"]),
+    reminded=st.booleans(),
+    missed_reported=st.booleans(),
+    auto_draw=st.booleans(),
+    with_reminder=st.booleans(),
+    offset=st.integers(min_value=-5 * 24 * 60 * 60, max_value=3 * 60 * 60),
+    grace_s=st.integers(min_value=0, max_value=3600),
+)
+def test_next_wakeup_agrees_with_next_due(
+    state: str,
+    reminded: bool,
+    missed_reported: bool,
+    auto_draw: bool,
+    with_reminder: bool,
+    offset: int,
+    grace_s: int,
+) -> None:
+    s = view(
+        state,
+        reminded=reminded,
+        missed_reported=missed_reported,
+        auto_draw=auto_draw,
+        reminder_at=REMIND if with_reminder else None,
+    )
+    grace = timedelta(seconds=grace_s)
+    now = DRAW + timedelta(seconds=offset)
+    wake = next_wakeup(now, s)
+    if next_due(now, s, grace) is not None:
+        return
+    if wake is None:
+        for later in (timedelta(seconds=1), timedelta(hours=1), timedelta(days=10)):
+            assert next_due(now + later, s, grace) is None
+    else:
+        assert wake > now
+        assert next_due(wake, s, grace) is not None
+        assert next_due(wake - timedelta(microseconds=1), s, grace) is None
+        assert next_due(now + (wake - now) / 2, s, grace) is None
