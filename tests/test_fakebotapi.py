@@ -302,6 +302,8 @@ async def test_rejections(server: FakeBotAPI, bot: Bot) -> None:
     server.remove_bot_from_group(USER, GROUP)
     with pytest.raises(Forbidden, match=r"(?i)not a member"):
         await bot.send_message(GROUP, "hi")
+    server.send_text(OTHER, "unseen", chat_id=GROUP)  # the bot is not there to receive it
+    assert "my_chat_member" in server.pending_updates[-1]
     server.add_bot_to_group(USER, GROUP)
     await bot.send_message(GROUP, "back")
 

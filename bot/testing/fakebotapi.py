@@ -841,6 +841,10 @@ class FakeBotAPI:
         await self.stop()
 
     @property
+    def running(self) -> bool:
+        return self._runner is not None
+
+    @property
     def port(self) -> int:
         if self._port is None:
             raise RuntimeError("FakeBotAPI is not running; call start() first")

@@ -1,0 +1,207 @@
+"""``hoidap demo``: one week of the program, offline, in a few seconds.
+
+The real application runs against the local fake Bot API server (over HTTP, through
+python-telegram-bot's own client) with a simulated clock and scripted, clearly fictional people.
+The transcript shows what each of them sees in chat.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import textwrap
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.clock import ManualClock
+from bot.testing.fakebotapi import SentMessage
+from bot.testing.harness import Harness, User
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+GROUP = -100777
+GROUP_TITLE = "Giao ban Ban Tổ chức (mô phỏng)"
+
+ADMIN = User(101, "Quản trị", "(mô phỏng)")
+HEAD = User(201, "Trưởng phòng", "(mô phỏng)")
+LEADER = User(301, "Lãnh đạo Ban", "(mô phỏng)")
+STAFF = [User(401, "Chuyên viên A"), User(402, "Chuyên viên B"), User(403, "Chuyên viên C"),
+         User(404, "Chuyên viên D")]
+NAMES = {
+    ADMIN.id: "Đỗ Quản Trị (giả định)",
+    HEAD.id: "Lê Thị Hằng (giả định)",
+    LEADER.id: "Phạm Quang Minh (giả định)",
+    401: "Nguyễn Văn An (giả định)",
+    402: "Trần Thị Bình (giả định)",
+    403: "Hoàng Minh Châu (giả định)",
+    404: "Vũ Đức Dũng (giả định)",
+}
+
+
+class Transcript:
+    def __init__(self, h: Harness, quiet: bool) -> None:
+        self.h = h
+        self.quiet = quiet
+        self.seen = 0
+
+    def chat_label(self, chat_id: int) -> str:
+        if chat_id == GROUP:
+            return f"Nhóm «{GROUP_TITLE}»"
+        return f"Riêng → {NAMES.get(chat_id, chat_id)}"
+
+    def heading(self, text: str) -> None:
+        if not self.quiet:
+            print(f"\n══ {text} " + "═" * max(0, 70 - len(text)))
+
+    def user(self, who: User, text: str, where: int | None = None) -> None:
+        if not self.quiet:
+            place = " (trong nhóm)" if where == GROUP else ""
+            print(f"\n👤 {NAMES[who.id]}{place}: {text}")
+
+    def flush(self, only: set[int] | None = None) -> None:
+        new = self.h.server.sent[self.seen:]
+        self.seen = len(self.h.server.sent)
+        if self.quiet:
+            return
+        for m in new:
+            if only is not None and m.chat_id not in only:
+                continue
+            self.show(m)
+
+    def show(self, m: SentMessage) -> None:
+        print(f"\n🤖 [{self.chat_label(m.chat_id)}]")
+        body = m.plain_text if m.kind == "text" else f"({m.kind}) {m.plain_text}"
+        for line in body.splitlines():
+            print(textwrap.indent(textwrap.fill(line, 96) if line else "", "   "))
+        if m.buttons():
+            print("   " + "  ".join(f"[{label}]" for label, _ in m.buttons()))
+
+
+def _last(h: Harness, chat_id: int, needle: str) -> SentMessage:
+    for m in reversed(h.server.sent):
+        if m.chat_id == chat_id and needle in (m.plain_text + str(m.buttons())):
+            return m
+    raise LookupError(needle)
+
+
+async def _say(h: Harness, t: Transcript, who: User, text: str, chat: int | None = None,
+               show: set[int] | None = None) -> None:
+    t.user(who, text, chat)
+    await h.send(who, text, chat_id=chat)
+    t.flush(show)
+
+
+async def _press(h: Harness, t: Transcript, who: User, message: SentMessage, label: str,
+                 show: set[int] | None = None) -> None:
+    t.user(who, f"bấm [{label}]", message.chat_id)
+    answer, _ = await h.press(who, message, label)
+    if answer.get("text") and not t.quiet:
+        print(f"   ↳ thông báo nhanh: {answer['text']}")
+    t.flush(show)
+
+
+async def _onboard(h: Harness, t: Transcript, who: User, title: str) -> None:
+    await _say(h, t, who, "/start")
+    await _say(h, t, who, NAMES[who.id])
+    await _press(h, t, who, _last(h, who.id, "Chức danh"), title)
+    request = _last(h, ADMIN.id, NAMES[who.id])
+    await _press(h, t, ADMIN, request, "✅ Duyệt")
+
+
+async def run_demo(quiet: bool = False) -> int:
+    logging.basicConfig(level=logging.WARNING)
+    with tempfile.TemporaryDirectory(prefix="hoidap-demo-") as tmp:
+        # Tuesday 1/12/2026; the session is Monday 7/12/2026.
+        clock = ManualClock(datetime(2026, 12, 1, 8, 30, tzinfo=VN))
+        h = Harness(Path(tmp), clock, admins=(ADMIN.id,))
+        await h.server.start()
+        h.server.group(GROUP, GROUP_TITLE)
+        for u in [ADMIN, HEAD, LEADER, *STAFF]:
+            h.server.user(u.id, u.first_name, u.last_name)
+        await h.start()
+        t = Transcript(h, quiet)
+        try:
+            await _script(h, t, clock)
+        finally:
+            await h.close()
+    return 0
+
+
+async def _script(h: Harness, t: Transcript, clock: ManualClock) -> None:
+    t.heading("Thứ Ba 01/12 – quản trị gắn nhóm giao ban với bot")
+    h.server.add_bot_to_group(ADMIN.id, GROUP)
+    await h.settle()
+    await _say(h, t, ADMIN, "/lienket", GROUP)
+
+    t.heading("Quản trị gửi tệp câu hỏi mẫu cho bot")
+    sample = resources.files("questions").joinpath("samples/cau_hoi_mau.xlsx").read_bytes()
+    t.user(ADMIN, "(gửi tệp cau_hoi_mau.xlsx)")
+    await h.upload(ADMIN, "cau_hoi_mau.xlsx", sample)
+    t.flush()
+
+    t.heading("Cán bộ đăng ký; quản trị duyệt bằng nút bấm")
+    await _onboard(h, t, STAFF[0], "Chuyên viên")
+    quiet, t.quiet = t.quiet, True
+    for who in STAFF[1:]:
+        await _onboard(h, t, who, "Chuyên viên")
+    await _onboard(h, t, HEAD, "Chuyên viên chính")
+    await _onboard(h, t, LEADER, "Chuyên viên chính")
+    t.quiet = quiet
+    if not quiet:
+        print("\n   (… 3 chuyên viên khác, trưởng phòng và lãnh đạo Ban đăng ký tương tự)")
+    head = await h.core.store.person_by_tg(HEAD.id)
+    leader = await h.core.store.person_by_tg(LEADER.id)
+    assert head and leader
+    await _say(h, t, ADMIN, f"/vaitro {head.id} truongphong")
+    await _say(h, t, ADMIN, f"/vaitro {leader.id} lanhdao")
+    away = await h.core.store.person_by_tg(STAFF[3].id)
+    assert away
+    await _say(h, t, ADMIN, f"/vangmat {away.id} congtac 08/12/2026")
+    await _say(h, t, ADMIN, "/lich")
+
+    t.heading("Thứ Sáu 04/12, 08:00 – bot gửi câu hỏi của tuần")
+    await h.at(datetime(2026, 12, 4, 8, 0, tzinfo=VN))
+    t.flush({GROUP, STAFF[0].id, HEAD.id})
+    if not t.quiet:
+        print("\n   (… và bản riêng cho từng chuyên viên, trưởng phòng, lãnh đạo Ban)")
+
+    t.heading("Thứ Hai 07/12, 09:00 – sau giao ban, bot bốc thăm")
+    await h.at(datetime(2026, 12, 7, 9, 0, tzinfo=VN))
+    session = (await h.core.store.open_sessions(1))[0]
+    drawn_person = await h.core.store.person(session.drawn_person_id or 0)
+    assert drawn_person is not None
+    drawn = next(u for u in STAFF if u.id == drawn_person.tg_user_id)
+    t.flush({GROUP, drawn.id})
+
+    t.heading("09:20 – người được bốc thăm trả lời trong cuộc trò chuyện riêng")
+    clock.set(datetime(2026, 12, 7, 9, 20, tzinfo=VN))
+    await _say(h, t, drawn, (
+        "Giấy chứng nhận học lớp bồi dưỡng nhận thức về Đảng chỉ có giá trị trong thời hạn "
+        "hướng dẫn thi hành Điều lệ Đảng quy định. Đã quá hạn thì quần chúng phải học lại "
+        "lớp bồi dưỡng và có giấy chứng nhận mới, chi bộ mới xét đề nghị kết nạp."))
+
+    t.heading("Trưởng phòng đánh giá bằng nút bấm và gửi nhận xét")
+    answer_post = _last(h, GROUP, "Câu trả lời của đồng chí")
+    await _press(h, t, HEAD, answer_post, "Đúng một phần")
+    await _say(h, t, HEAD, "Trả lời đúng hướng; cần nêu rõ căn cứ là Hướng dẫn số 01-HD/TW "
+                          "ngày 28/9/2021 và thời hạn cụ thể của giấy chứng nhận.")
+
+    t.heading("Lãnh đạo Ban kết luận – câu trả lời chính thức")
+    await _press(h, t, LEADER, _last(h, LEADER.id, "Viết kết luận"), "✍️ Viết kết luận")
+    await _say(h, t, LEADER, (
+        "Đồng ý với nhận xét của trưởng phòng. Giấy chứng nhận đã quá thời hạn thì quần chúng "
+        "phải học lại lớp bồi dưỡng nhận thức về Đảng; chi bộ chỉ xét đề nghị kết nạp khi hồ "
+        "sơ có giấy chứng nhận còn giá trị, theo Quy định số 24-QĐ/TW ngày 30/7/2021 và "
+        "Hướng dẫn số 01-HD/TW ngày 28/9/2021. Phòng nghiệp vụ hướng dẫn chi bộ thực hiện."))
+    if t.quiet:
+        t.seen = len(h.server.sent) - 1
+        t.quiet = False
+        t.flush({GROUP})
+        return
+    t.flush()
+
+    t.heading("Ai cũng kiểm tra lại được kết quả bốc thăm")
+    await _say(h, t, STAFF[0], "/kiemtra", GROUP)
+    print("\nHết phần trình diễn. Chạy bot thật: đặt TELEGRAM_BOT_TOKEN và HOIDAP_ADMINS "
+          "(xem README.md), rồi chạy lại lệnh này.")
