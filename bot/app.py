@@ -110,16 +110,10 @@ async def start_core(app: Application) -> None:  # type: ignore[type-arg]
     outbox = OutboxWorker(core, send)
     deps = Deps(core=core, outbox=outbox, bot_username=bot.username or "hoidap_bot")
 
-    async def roles_changed(tg_user_id: int) -> None:
-        person = await core.store.person_by_tg(tg_user_id)
-        if person is None:
-            return
-        roles: set[str] = set()
-        for r in (await core.store.all_roles(person.id)).values():
-            roles |= r
+    async def roles_changed(tg_user_id: int, roles: frozenset[str]) -> None:
         await refresh_commands(bot, tg_user_id, roles)
 
-    deps.on_roles_changed.append(roles_changed)
+    core.on_roles_changed.append(roles_changed)
     app.bot_data["deps"] = deps
     outbox.start()
     try:

@@ -41,6 +41,8 @@ class Core:
     settings: Settings
     # Called after a program's schedule or queue changed, so the scheduler can re-plan it.
     on_program_changed: list[Any] = field(default_factory=list)
+    # Awaited after someone's roles changed, so the transport can update their command menu.
+    on_roles_changed: list[Any] = field(default_factory=list)
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -106,3 +108,13 @@ class Core:
     def program_changed(self, program_id: int) -> None:
         for callback in self.on_program_changed:
             callback(program_id)
+
+    async def roles_changed(self, person: Person) -> None:
+        roles: set[str] = {"admin"} if person.is_superadmin else set()
+        for program_roles in (await self.store.all_roles(person.id)).values():
+            roles |= program_roles
+        for callback in self.on_roles_changed:
+            try:
+                await callback(person.tg_user_id, frozenset(roles))
+            except Exception:  # a menu is a convenience; the change itself is already stored
+                log.warning("could not update the command menu of person %s", person.id)

@@ -6,7 +6,7 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from telegram import Update
 from telegram.ext import ContextTypes
@@ -30,7 +30,6 @@ class Deps:
     core: Core
     outbox: OutboxWorker
     bot_username: str = "hoidap_bot"
-    on_roles_changed: list[Callable[[int], Awaitable[None]]] = field(default_factory=list)
 
 
 def deps(context: Context) -> Deps:

@@ -67,12 +67,8 @@ async def members(update: Update, context: Context) -> None:
 async def roles(update: Update, context: Context) -> None:
     person = await actor(update, context)
     program = await program_here(update, context, person)
-    d = deps(context)
-    reply = await roster.set_roles(d.core, person, program, list(context.args or []))
-    await say(update, reply)
-    if reply.template == "roles_done":
-        for callback in d.on_roles_changed:
-            await callback(int(reply.context["tg_user_id"]))
+    await say(update, await roster.set_roles(deps(context).core, person, program,
+                                             list(context.args or [])))
 
 
 @guarded

@@ -64,7 +64,9 @@ __all__ = [
 PROBLEM_CODES: Final[dict[str, tuple[str, ...]]] = {
     # The file as a whole.
     "unsupported_type": ("extension",),
-    "too_large": ("limit_mb",),  # optional: "ratio" (a zip member expands suspiciously)
+    # "limit" in bytes; optional: "size" (the file's bytes) or "ratio" (a zip member's bound);
+    # neither: the .xlsx archive expands beyond "limit".
+    "too_large": ("limit",),
     "bad_encoding": (),  # optional: "guess" (encoding it seems to be in), "line"
     "bad_csv": (),  # optional: "line"
     "bad_yaml": (),  # optional: "line" (syntax error); row set when one item is not a mapping
@@ -126,6 +128,7 @@ class _Fail(Exception):
 class _Record:
     row: int
     values: dict[FieldName, str]
+    invalid: frozenset[FieldName] = frozenset()  # fields already reported as not text
 
 
 # --------------------------------------------------------------------------------------------
@@ -214,11 +217,8 @@ def parse_questions(filename: str, data: bytes) -> list[QuestionDraft]:
             filename, [ImportProblem("unsupported_type", detail={"extension": ext})]
         )
     if len(data) > LIMITS.max_file_bytes:
-        problem = ImportProblem(
-            "too_large",
-            detail={"limit_mb": LIMITS.max_file_bytes // (1024 * 1024), "size": len(data)},
-        )
-        raise ImportRejected(filename, [problem])
+        detail: dict[str, str | int] = {"limit": LIMITS.max_file_bytes, "size": len(data)}
+        raise ImportRejected(filename, [ImportProblem("too_large", detail=detail)])
     try:
         records, problems = reader(data)
     except _Fail as fail:
@@ -237,8 +237,10 @@ def _validate(records: list[_Record], problems: list[ImportProblem]) -> list[Que
     first_row_of: dict[str, int] = {}
     for record in records:
         clean: dict[FieldName, str] = {}
-        row_ok = True
+        row_ok = not record.invalid
         for column in COLUMNS:
+            if column.field in record.invalid:
+                continue
             raw = _unify_newlines(record.values.get(column.field, ""))
             bad = _BAD_CHAR.search(raw)
             if bad:
@@ -450,14 +452,14 @@ def _check_zip(data: bytes) -> None:
             infos = archive.infolist()
     except Exception:
         raise _Fail(ImportProblem("corrupt_xlsx")) from None
-    limit_mb = LIMITS.max_unzipped_bytes // (1024 * 1024)
-    if sum(info.file_size for info in infos) > LIMITS.max_unzipped_bytes:
-        raise _Fail(ImportProblem("too_large", detail={"limit_mb": limit_mb}))
+    limit = LIMITS.max_unzipped_bytes
+    if sum(info.file_size for info in infos) > limit:
+        raise _Fail(ImportProblem("too_large", detail={"limit": limit}))
     for info in infos:
         if info.file_size > _RATIO_FLOOR and info.file_size > LIMITS.max_zip_ratio * max(
             info.compress_size, 1
         ):
-            detail: dict[str, str | int] = {"limit_mb": limit_mb, "ratio": LIMITS.max_zip_ratio}
+            detail: dict[str, str | int] = {"limit": limit, "ratio": LIMITS.max_zip_ratio}
             raise _Fail(ImportProblem("too_large", detail=detail))
 
 
@@ -577,6 +579,7 @@ def _read_yaml(data: bytes) -> tuple[list[_Record], list[ImportProblem]]:
             problems.append(ImportProblem("bad_yaml", row))
             continue
         values: dict[FieldName, str] = {}
+        invalid: set[FieldName] = set()
         problems_before = len(problems)
         for key, value in item.items():
             name = _normalize(str(key), multiline=False)
@@ -592,11 +595,12 @@ def _read_yaml(data: bytes) -> tuple[list[_Record], list[ImportProblem]]:
                 kind = "list" if isinstance(value, list) else "mapping"
                 problems.append(ImportProblem("bad_value", row, header, {"kind": kind}))
                 values[found] = ""
+                invalid.add(found)
                 continue
             values[found] = _cell_text(value)
         if len(problems) == problems_before and not any(v.strip() for v in values.values()):
             continue  # only empty values: a blank row
-        records.append(_Record(row, values))
+        records.append(_Record(row, values, frozenset(invalid)))
     return records, problems
 
 

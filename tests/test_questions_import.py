@@ -420,7 +420,11 @@ def test_non_utf8_csv_is_bad_encoding_with_a_hint(tmp_path: Path) -> None:
     message = plain(render_rejection("q.csv", [problem]))
     assert "UTF-8" in message
     assert "CSV UTF-8" in message
-    assert "Windows-1258" in message
+    assert (
+        "• Tệp chưa được lưu ở bảng mã UTF-8 (có vẻ đang dùng bảng mã Windows-1258, lỗi bắt đầu "
+        "từ dòng 1): trong Excel, chọn «Lưu thành» (Save As), kiểu tệp «CSV UTF-8 (Comma "
+        "delimited) (*.csv)» rồi gửi lại."
+    ) in message
 
     utf16 = text_file(tmp_path, "u.csv", f"Câu hỏi\n{Q1}\n", "utf-16")
     assert rejected("u.csv", utf16) == [ImportProblem("bad_encoding", detail={"guess": "UTF-16"})]
@@ -451,11 +455,13 @@ def test_encrypted_corrupt_and_truncated_xlsx(tmp_path: Path) -> None:
 def test_zip_bombs_are_refused_before_openpyxl(tmp_path: Path) -> None:
     filename, data = save(tmp_path, "bom.xlsx", _bomb(LIMITS.max_unzipped_bytes + 1))
     assert len(data) < MAX_FILE_BYTES
-    assert rejected(filename, data) == [ImportProblem("too_large", detail={"limit_mb": 50})]
+    assert rejected(filename, data) == [
+        ImportProblem("too_large", detail={"limit": LIMITS.max_unzipped_bytes})
+    ]
 
     filename, data = save(tmp_path, "ti_le.xlsx", _bomb(4 * 1024 * 1024))
     assert rejected(filename, data) == [
-        ImportProblem("too_large", detail={"limit_mb": 50, "ratio": 200})
+        ImportProblem("too_large", detail={"limit": LIMITS.max_unzipped_bytes, "ratio": 200})
     ]
     message = plain(render_rejection(filename, rejected(filename, data)))
     assert "200 lần" in message
@@ -465,7 +471,7 @@ def test_file_over_the_size_limit_is_refused_before_parsing() -> None:
     data = b"\xff" * (MAX_FILE_BYTES + 1)  # would otherwise be bad_encoding
     (problem,) = rejected("q.csv", data)
     assert problem.code == "too_large"
-    assert "2,0 MB, vượt giới hạn 2 MB" in plain(render_rejection("q.csv", [problem]))
+    assert "dung lượng 2,1 MB, vượt giới hạn 2 MB" in plain(render_rejection("q.csv", [problem]))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -85,6 +85,7 @@ async def bind_group(core: Core, actor: Person, chat_id: int, title: str) -> Rep
         assert program is not None
         state_change(program, None, "bound", actor)
     core.program_changed(pid)
+    await core.roles_changed(actor)
     return Reply("bind_done", {"program": program_ctx(program)})
 
 
@@ -159,6 +160,8 @@ async def start(core: Core, person: Person, payload: str | None) -> Reply:
     memberships = await store.memberships(person.id)
     active = [m for m in memberships if m.status == "active"]
     if active or person.is_superadmin:
+        # /start is also how a menu set before the person opened the chat gets refreshed.
+        await core.roles_changed(person)
         return Reply(
             "welcome_back",
             {
@@ -274,41 +277,55 @@ async def finish_onboarding(
                 detail=f"invite:{person.id}",
             )
             state_change(program, None, "member_approved", person, via="invite")
-            return Reply(
-                "onboard_active",
-                {
-                    "program": program_ctx(program),
-                    "name": name,
-                    "role": ROLE_LABELS[invite["role"]],
-                },
-            )
-        await store.upsert_member(program.id, person.id, "pending", now)
-        role = invite["role"] if invite is not None else "staff"
-        await store.log_event(
-            "member_requested", now, program_id=program.id, actor_id=person.id, detail=role
+            active = True
+        else:
+            active = False
+            await _request_approval(core, person, program, name, title, invite)
+    if active:
+        await core.roles_changed(person)
+        assert invite is not None
+        return Reply(
+            "onboard_active",
+            {"program": program_ctx(program), "name": name, "role": ROLE_LABELS[invite["role"]]},
         )
-        ctx = {
-            "program": program_ctx(program),
-            "name": name,
-            "title": title,
-            "username": person.username,
-            "person_id": person.id,
-            "role": ROLE_LABELS[role],
-        }
-        admins = {m.person.id: m.person for m in await store.members_with_role(program.id, "admin")}
-        for p in await store.superadmins():
-            admins.setdefault(p.id, p)
-        for admin in admins.values():
-            approve = await core.button(
-                "✅ Duyệt", "approve", program_id=program.id, target=f"{person.id}:{role}"
-            )
-            reject = await core.button(
-                "❌ Từ chối", "reject", program_id=program.id, target=str(person.id)
-            )
-            await store.enqueue(
-                admin.tg_user_id, "approve_request", ctx, now, buttons=((approve, reject),)
-            )
     return Reply("onboard_submitted", {"program": program_ctx(program), "name": name})
+
+
+async def _request_approval(
+    core: Core,
+    person: Person,
+    program: Program,
+    name: str,
+    title: str,
+    invite: dict[str, Any] | None,
+) -> None:
+    store, now = core.store, core.now()
+    await store.upsert_member(program.id, person.id, "pending", now)
+    role = invite["role"] if invite is not None else "staff"
+    await store.log_event(
+        "member_requested", now, program_id=program.id, actor_id=person.id, detail=role
+    )
+    ctx = {
+        "program": program_ctx(program),
+        "name": name,
+        "title": title,
+        "username": person.username,
+        "person_id": person.id,
+        "role": ROLE_LABELS[role],
+    }
+    admins = {m.person.id: m.person for m in await store.members_with_role(program.id, "admin")}
+    for p in await store.superadmins():
+        admins.setdefault(p.id, p)
+    for admin in admins.values():
+        approve = await core.button(
+            "✅ Duyệt", "approve", program_id=program.id, target=f"{person.id}:{role}"
+        )
+        reject = await core.button(
+            "❌ Từ chối", "reject", program_id=program.id, target=str(person.id)
+        )
+        await store.enqueue(
+            admin.tg_user_id, "approve_request", ctx, now, buttons=((approve, reject),)
+        )
 
 
 async def decide(core: Core, actor: Person, program: Program, target: str, approve: bool) -> Reply:
@@ -349,6 +366,8 @@ async def decide(core: Core, actor: Person, program: Program, target: str, appro
             now,
         )
         state_change(program, None, kind, actor, person=person.id)
+    if approve:
+        await core.roles_changed(person)
     return Reply("decision_done", {"name": person.display_name, "approved": approve}, toast=True)
 
 
@@ -410,6 +429,9 @@ async def set_roles(core: Core, actor: Person, program: Program, args: list[str]
         state_change(
             program, None, "roles", actor, person=member.person.id, roles=",".join(sorted(roles))
         )
+    refreshed = await store.person(member.person.id)
+    if refreshed is not None:
+        await core.roles_changed(refreshed)
     return Reply(
         "roles_done",
         {
