@@ -596,6 +596,10 @@ class Store:
         )
         return self._session(r) if r else None
 
+    async def latest_week(self, program_id: int) -> str | None:
+        row = await self._one("SELECT MAX(week) FROM sessions WHERE program_id = ?", (program_id,))
+        return str(row[0]) if row and row[0] else None
+
     async def latest_drawn_session(self, program_id: int) -> Session | None:
         r = await self._one(
             "SELECT * FROM sessions WHERE program_id = ? AND drawn_person_id IS NOT NULL "

@@ -166,6 +166,10 @@ async def ensure_session(core: Core, program: Program) -> Session | None:
     existing = await store.session_by_week(program.id, plan.week)
     if existing is not None:
         return existing
+    latest = await store.latest_week(program.id)
+    if latest is not None and plan.week < latest:
+        # A schedule change moved the weekday earlier: never plan a week behind the newest one.
+        return None
     seed = drawing.new_seed()
     skipped = plan.session_date is None
     sid = await store.create_session(
