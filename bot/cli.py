@@ -100,7 +100,10 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "db" and args.dbcommand == "migrate":
         return asyncio.run(_migrate(settings))
     if args.command == "questions" and args.qcommand == "import":
-        return asyncio.run(_import(settings, args.file, args.program))
+        if not args.file.is_file():
+            print(f"hoidap: không thấy tệp {args.file}", file=sys.stderr)
+            return 2
+        return asyncio.run(_import(settings, args.file.name, args.file.read_bytes(), args.program))
     if args.command == "backup":
         return _backup(settings, args.file)
     parser.print_help()
@@ -128,7 +131,7 @@ async def _migrate(settings: Settings) -> int:
     return 0
 
 
-async def _import(settings: Settings, file: Path, program_id: int | None) -> int:
+async def _import(settings: Settings, filename: str, data: bytes, program_id: int | None) -> int:
     from bot.clock import SystemClock
     from bot.core import Core
     from bot.db import connect
@@ -136,9 +139,6 @@ async def _import(settings: Settings, file: Path, program_id: int | None) -> int
     from bot.services.bank import import_file
     from bot.store import Store
 
-    if not file.is_file():
-        print(f"hoidap: không thấy tệp {file}", file=sys.stderr)
-        return 2
     store = Store(await connect(settings.db_path))
     try:
         programs = await store.programs()
@@ -157,7 +157,7 @@ async def _import(settings: Settings, file: Path, program_id: int | None) -> int
             )
             return 2
         core = Core(store=store, clock=SystemClock(), settings=settings)
-        reply = await import_file(core, None, chosen[0], file.name, file.read_bytes())
+        reply = await import_file(core, None, chosen[0], filename, data)
         print(plain(render(reply.template, reply.context)))
         return 0 if reply.template == "import_done" else 1
     finally:

@@ -34,7 +34,7 @@ class Settings:
 
     @property
     def file_url(self) -> str:
-        """Base URL for file downloads, derived from the Bot API URL (``.../bot`` → ``.../file/bot``)."""
+        """File downloads: the Bot API URL with ``/bot`` replaced by ``/file/bot``."""
         return self.api_url[: -len("/bot")] + "/file/bot"
 
 

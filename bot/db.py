@@ -118,6 +118,6 @@ def _statements(sql: str) -> list[str]:
             out.append(joined.strip())
             buf = []
     rest = "\n".join(buf).strip()
-    if rest and not all(l.strip().startswith("--") or not l.strip() for l in buf):
+    if rest and not all(ln.strip().startswith("--") or not ln.strip() for ln in buf):
         out.append(rest)
     return out

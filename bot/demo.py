@@ -26,8 +26,12 @@ GROUP_TITLE = "Giao ban Ban Tổ chức (mô phỏng)"
 ADMIN = User(101, "Quản trị", "(mô phỏng)")
 HEAD = User(201, "Trưởng phòng", "(mô phỏng)")
 LEADER = User(301, "Lãnh đạo Ban", "(mô phỏng)")
-STAFF = [User(401, "Chuyên viên A"), User(402, "Chuyên viên B"), User(403, "Chuyên viên C"),
-         User(404, "Chuyên viên D")]
+STAFF = [
+    User(401, "Chuyên viên A"),
+    User(402, "Chuyên viên B"),
+    User(403, "Chuyên viên C"),
+    User(404, "Chuyên viên D"),
+]
 NAMES = {
     ADMIN.id: "Đỗ Quản Trị (giả định)",
     HEAD.id: "Lê Thị Hằng (giả định)",
@@ -60,7 +64,7 @@ class Transcript:
             print(f"\n👤 {NAMES[who.id]}{place}: {text}")
 
     def flush(self, only: set[int] | None = None) -> None:
-        new = self.h.server.sent[self.seen:]
+        new = self.h.server.sent[self.seen :]
         self.seen = len(self.h.server.sent)
         if self.quiet:
             return
@@ -85,15 +89,27 @@ def _last(h: Harness, chat_id: int, needle: str) -> SentMessage:
     raise LookupError(needle)
 
 
-async def _say(h: Harness, t: Transcript, who: User, text: str, chat: int | None = None,
-               show: set[int] | None = None) -> None:
+async def _say(
+    h: Harness,
+    t: Transcript,
+    who: User,
+    text: str,
+    chat: int | None = None,
+    show: set[int] | None = None,
+) -> None:
     t.user(who, text, chat)
     await h.send(who, text, chat_id=chat)
     t.flush(show)
 
 
-async def _press(h: Harness, t: Transcript, who: User, message: SentMessage, label: str,
-                 show: set[int] | None = None) -> None:
+async def _press(
+    h: Harness,
+    t: Transcript,
+    who: User,
+    message: SentMessage,
+    label: str,
+    show: set[int] | None = None,
+) -> None:
     t.user(who, f"bấm [{label}]", message.chat_id)
     answer, _ = await h.press(who, message, label)
     if answer.get("text") and not t.quiet:
@@ -176,24 +192,41 @@ async def _script(h: Harness, t: Transcript, clock: ManualClock) -> None:
 
     t.heading("09:20 – người được bốc thăm trả lời trong cuộc trò chuyện riêng")
     clock.set(datetime(2026, 12, 7, 9, 20, tzinfo=VN))
-    await _say(h, t, drawn, (
-        "Giấy chứng nhận học lớp bồi dưỡng nhận thức về Đảng chỉ có giá trị trong thời hạn "
-        "hướng dẫn thi hành Điều lệ Đảng quy định. Đã quá hạn thì quần chúng phải học lại "
-        "lớp bồi dưỡng và có giấy chứng nhận mới, chi bộ mới xét đề nghị kết nạp."))
+    await _say(
+        h,
+        t,
+        drawn,
+        (
+            "Giấy chứng nhận học lớp bồi dưỡng nhận thức về Đảng chỉ có giá trị trong thời hạn "
+            "hướng dẫn thi hành Điều lệ Đảng quy định. Đã quá hạn thì quần chúng phải học lại "
+            "lớp bồi dưỡng và có giấy chứng nhận mới, chi bộ mới xét đề nghị kết nạp."
+        ),
+    )
 
     t.heading("Trưởng phòng đánh giá bằng nút bấm và gửi nhận xét")
     answer_post = _last(h, GROUP, "Câu trả lời của đồng chí")
     await _press(h, t, HEAD, answer_post, "Đúng một phần")
-    await _say(h, t, HEAD, "Trả lời đúng hướng; cần nêu rõ căn cứ là Hướng dẫn số 01-HD/TW "
-                          "ngày 28/9/2021 và thời hạn cụ thể của giấy chứng nhận.")
+    await _say(
+        h,
+        t,
+        HEAD,
+        "Trả lời đúng hướng; cần nêu rõ căn cứ là Hướng dẫn số 01-HD/TW "
+        "ngày 28/9/2021 và thời hạn cụ thể của giấy chứng nhận.",
+    )
 
     t.heading("Lãnh đạo Ban kết luận – câu trả lời chính thức")
     await _press(h, t, LEADER, _last(h, LEADER.id, "Viết kết luận"), "✍️ Viết kết luận")
-    await _say(h, t, LEADER, (
-        "Đồng ý với nhận xét của trưởng phòng. Giấy chứng nhận đã quá thời hạn thì quần chúng "
-        "phải học lại lớp bồi dưỡng nhận thức về Đảng; chi bộ chỉ xét đề nghị kết nạp khi hồ "
-        "sơ có giấy chứng nhận còn giá trị, theo Quy định số 24-QĐ/TW ngày 30/7/2021 và "
-        "Hướng dẫn số 01-HD/TW ngày 28/9/2021. Phòng nghiệp vụ hướng dẫn chi bộ thực hiện."))
+    await _say(
+        h,
+        t,
+        LEADER,
+        (
+            "Đồng ý với nhận xét của trưởng phòng. Giấy chứng nhận đã quá thời hạn thì quần chúng "
+            "phải học lại lớp bồi dưỡng nhận thức về Đảng; chi bộ chỉ xét đề nghị kết nạp khi hồ "
+            "sơ có giấy chứng nhận còn giá trị, theo Quy định số 24-QĐ/TW ngày 30/7/2021 và "
+            "Hướng dẫn số 01-HD/TW ngày 28/9/2021. Phòng nghiệp vụ hướng dẫn chi bộ thực hiện."
+        ),
+    )
     if t.quiet:
         t.seen = len(h.server.sent) - 1
         t.quiet = False
@@ -203,5 +236,7 @@ async def _script(h: Harness, t: Transcript, clock: ManualClock) -> None:
 
     t.heading("Ai cũng kiểm tra lại được kết quả bốc thăm")
     await _say(h, t, STAFF[0], "/kiemtra", GROUP)
-    print("\nHết phần trình diễn. Chạy bot thật: đặt TELEGRAM_BOT_TOKEN và HOIDAP_ADMINS "
-          "(xem README.md), rồi chạy lại lệnh này.")
+    print(
+        "\nHết phần trình diễn. Chạy bot thật: đặt TELEGRAM_BOT_TOKEN và HOIDAP_ADMINS "
+        "(xem README.md), rồi chạy lại lệnh này."
+    )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 from telegram import Update
 from telegram.ext import ContextTypes

@@ -67,8 +67,10 @@ async def members(update: Update, context: Context) -> None:
 async def roles(update: Update, context: Context) -> None:
     person = await actor(update, context)
     program = await program_here(update, context, person)
-    await say(update, await roster.set_roles(deps(context).core, person, program,
-                                             list(context.args or [])))
+    await say(
+        update,
+        await roster.set_roles(deps(context).core, person, program, list(context.args or [])),
+    )
 
 
 @guarded

@@ -11,17 +11,7 @@ from bot.models import Person, Program, Reply
 from bot.services.cycle import program_ctx, state_change
 from bot.services.roster import clean_text
 from questions.importer import ImportRejected, parse_questions
-from questions.model import LIMITS, QuestionDraft
-
-TOPICS = (
-    "Tổ chức bộ máy",
-    "Cán bộ",
-    "Đảng viên",
-    "Tổ chức cơ sở đảng",
-    "Bảo vệ chính trị nội bộ",
-    "Chính sách cán bộ",
-    "Chung",
-)
+from questions.model import DEFAULT_TOPIC, LIMITS, STANDARD_TOPICS, QuestionDraft
 
 
 async def import_file(
@@ -137,7 +127,7 @@ async def add_step(
     if nxt is None:
         draft = QuestionDraft(
             text=str(data["text"]),
-            topic=str(data.get("topic") or "Chung"),
+            topic=str(data.get("topic") or DEFAULT_TOPIC),
             source_unit=data.get("source_unit"),
             legal_refs=data.get("legal_refs"),
             suggested_answer=data.get("suggested_answer"),
@@ -155,7 +145,7 @@ async def add_step(
             actor.id, "add_question", program.id, None, {**data, "step": nxt}, now
         )
         if nxt == "topic":
-            for t in TOPICS:
+            for t in STANDARD_TOPICS:
                 buttons.append(
                     (
                         await core.button(

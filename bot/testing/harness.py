@@ -122,7 +122,7 @@ class Harness:
 
     # -- driving -------------------------------------------------------------------------------
 
-    async def settle(self, timeout: float = 20.0) -> None:
+    async def settle(self, timeout: float = 20.0) -> None:  # noqa: ASYNC109
         """Wait until every injected update is handled and every owed message is sent."""
         assert self.app is not None
         for _ in range(3):
@@ -144,8 +144,9 @@ class Harness:
         await self.settle()
         return executed
 
-    async def send(self, user: User, text: str, chat_id: int | None = None,
-                   reply_to: int | None = None) -> list[SentMessage]:
+    async def send(
+        self, user: User, text: str, chat_id: int | None = None, reply_to: int | None = None
+    ) -> list[SentMessage]:
         """A user sends text; returns what the bot sent in response (after everything settled)."""
         self.server.user(user.id, user.first_name, user.last_name, user.username)
         mark = self.server.mark()
@@ -153,23 +154,24 @@ class Harness:
         await self.settle()
         return self.server.sent[mark:]
 
-    async def upload(self, user: User, filename: str, data: bytes,
-                     chat_id: int | None = None) -> list[SentMessage]:
+    async def upload(
+        self, user: User, filename: str, data: bytes, chat_id: int | None = None
+    ) -> list[SentMessage]:
         self.server.user(user.id, user.first_name, user.last_name, user.username)
         mark = self.server.mark()
         self.server.send_document(user.id, filename, data, chat_id=chat_id)
         await self.settle()
         return self.server.sent[mark:]
 
-    async def voice(self, user: User, data: bytes, chat_id: int | None = None
-                    ) -> list[SentMessage]:
+    async def voice(self, user: User, data: bytes, chat_id: int | None = None) -> list[SentMessage]:
         mark = self.server.mark()
         self.server.send_voice(user.id, data, chat_id=chat_id)
         await self.settle()
         return self.server.sent[mark:]
 
-    async def press(self, user: User, message: SentMessage, label: str
-                    ) -> tuple[dict[str, Any], list[SentMessage]]:
+    async def press(
+        self, user: User, message: SentMessage, label: str
+    ) -> tuple[dict[str, Any], list[SentMessage]]:
         """Press a button by its label; returns the callback answer and what the bot sent."""
         self.server.user(user.id, user.first_name, user.last_name, user.username)
         mark = self.server.mark()
@@ -178,8 +180,9 @@ class Harness:
         await self.settle()
         return answer, self.server.sent[mark:]
 
-    async def press_data(self, user: User, message: SentMessage, data: str
-                         ) -> tuple[dict[str, Any], list[SentMessage]]:
+    async def press_data(
+        self, user: User, message: SentMessage, data: str
+    ) -> tuple[dict[str, Any], list[SentMessage]]:
         """Press with arbitrary callback data (forged or replayed presses)."""
         self.server.user(user.id, user.first_name, user.last_name, user.username)
         mark = self.server.mark()
@@ -188,8 +191,9 @@ class Harness:
         await self.settle()
         return answer, self.server.sent[mark:]
 
-    def last_to(self, chat_id: int, where: Callable[[SentMessage], bool] | None = None
-                ) -> SentMessage:
+    def last_to(
+        self, chat_id: int, where: Callable[[SentMessage], bool] | None = None
+    ) -> SentMessage:
         for message in reversed(self.server.sent):
             if message.chat_id == chat_id and (where is None or where(message)):
                 return message

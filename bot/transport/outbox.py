@@ -57,7 +57,7 @@ class OutboxWorker:
                 await self._task
             self._task = None
 
-    async def idle(self, timeout: float = 30.0) -> None:
+    async def idle(self, timeout: float = 30.0) -> None:  # noqa: ASYNC109
         """Wait until everything owed so far has been sent or given up (tests, the demo)."""
         self.wake()
         await asyncio.wait_for(self._idle.wait(), timeout)

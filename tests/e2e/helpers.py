@@ -21,8 +21,9 @@ async def bind(h: Harness) -> None:
     assert "Đã gắn nhóm" in texts(out), texts(out)
 
 
-async def onboard(h: Harness, user: User, name: str, title: str = "Chuyên viên",
-                  role_cmd: str | None = None) -> int:
+async def onboard(
+    h: Harness, user: User, name: str, title: str = "Chuyên viên", role_cmd: str | None = None
+) -> int:
     """/start → name → title → admin approves (→ roles). Returns the person's number."""
     out = await h.send(user, "/start")
     assert "họ và tên" in texts(out), texts(out)

@@ -29,13 +29,18 @@ async def test_full_cycle(harness: Harness) -> None:
     assert "3 người" in draw_post.plain_text
     session = (await h.core.store.open_sessions(1))[0]
     assert session.state == "drawn" and session.drawn_person_id in (
-        ids["An"], ids["Bình"], ids["Chi"])
+        ids["An"],
+        ids["Bình"],
+        ids["Chi"],
+    )
     drawn_user = next(u for u in STAFF if ids[u.first_name] == session.drawn_person_id)
     prompt = h.last_to(drawn_user.id)
     assert "được bốc thăm" in prompt.plain_text
 
     # The drawn person answers privately; the group sees it with grading buttons.
-    out = await h.send(drawn_user, "Theo Điều lệ Đảng, <b>cần</b> có hai đảng viên giới thiệu & ...")
+    out = await h.send(
+        drawn_user, "Theo Điều lệ Đảng, <b>cần</b> có hai đảng viên giới thiệu & ..."
+    )
     assert any("Đã nhận câu trả lời" in m.plain_text for m in out), texts(out)
     answer_post = h.last_to(GROUP, lambda m: "Câu trả lời của đồng chí" in m.plain_text)
     assert "<b>cần</b>" in answer_post.plain_text  # shown literally, escaped

@@ -106,7 +106,9 @@ async def test_away_and_deactivate_change_the_pool(harness: Harness) -> None:
     session = (await h.core.store.open_sessions(1))[0]
     assert session.drawn_person_id == ids["Chi"]  # the only one left
     draw_post = h.last_to(GROUP, lambda m: "KẾT QUẢ BỐC THĂM" in m.plain_text)
-    assert "1 người" in draw_post.plain_text and "nghỉ phép hoặc đi công tác" in draw_post.plain_text
+    assert (
+        "1 người" in draw_post.plain_text and "nghỉ phép hoặc đi công tác" in draw_post.plain_text
+    )
 
 
 async def test_help_and_menus_by_role(harness: Harness) -> None:
@@ -157,4 +159,3 @@ async def onboard_choice(h: Harness) -> bool:
     _, out = await h.press(newcomer, out[-1], "Giao ban phòng 2")
     assert "họ và tên" in texts(out)
     return True
-

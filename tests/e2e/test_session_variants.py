@@ -59,8 +59,9 @@ async def test_reminder_deadline_and_answer_in_person(harness: Harness) -> None:
     late_post = h.last_to(GROUP, lambda m: "hết hạn trả lời" in m.plain_text)
     out = await h.send(drawn, "Trả lời muộn")
     assert "quá hạn" in texts(out) or "Bot chưa hiểu" in texts(out)
-    answer, _ = await h.press(STAFF[0] if STAFF[0] != drawn else STAFF[1], late_post,
-                              "🗣 Ghi nhận trả lời trực tiếp")
+    answer, _ = await h.press(
+        STAFF[0] if STAFF[0] != drawn else STAFF[1], late_post, "🗣 Ghi nhận trả lời trực tiếp"
+    )
     assert "không có quyền" in answer["text"]
     answer, out = await h.press(HEAD, late_post, "🗣 Ghi nhận trả lời trực tiếp")
     assert "trực tiếp" in answer["text"]
@@ -99,11 +100,11 @@ async def test_answer_by_replying_in_the_group(harness: Harness) -> None:
     drawn = await published_and_drawn(h)
     draw_post = h.last_to(GROUP, lambda m: "KẾT QUẢ BỐC THĂM" in m.plain_text)
     other = STAFF[0] if STAFF[0] != drawn else STAFF[1]
-    out = await h.send(other, "Tôi trả lời hộ được không?", chat_id=GROUP,
-                       reply_to=draw_post.message_id)
+    out = await h.send(
+        other, "Tôi trả lời hộ được không?", chat_id=GROUP, reply_to=draw_post.message_id
+    )
     assert out == []  # not the drawn person: not an answer, nothing said
-    out = await h.send(drawn, "Em xin trả lời: ...", chat_id=GROUP,
-                       reply_to=draw_post.message_id)
+    out = await h.send(drawn, "Em xin trả lời: ...", chat_id=GROUP, reply_to=draw_post.message_id)
     assert any("Câu trả lời của đồng chí" in m.plain_text for m in out)
     session = (await h.core.store.open_sessions(1))[0]
     assert session.state == "answered" and session.answer_chat_id == GROUP
@@ -156,8 +157,12 @@ async def test_schedule_view_and_change(harness: Harness) -> None:
     assert "Thứ Hai" in texts(out) and "09:00" in texts(out) and "Đổi lịch" not in texts(out)
     out = await h.send(STAFF[0], "/datlich boc 10:30")
     assert "không có quyền" in texts(out)
-    for bad, message in [("/datlich boc 25:00", "không hợp lệ"), ("/datlich thu 7", "thứ 2"),
-                         ("/datlich han 1", "từ 5 đến"), ("/datlich xyz 1", "Cách dùng")]:
+    for bad, message in [
+        ("/datlich boc 25:00", "không hợp lệ"),
+        ("/datlich thu 7", "thứ 2"),
+        ("/datlich han 1", "từ 5 đến"),
+        ("/datlich xyz 1", "Cách dùng"),
+    ]:
         out = await h.send(ADMIN, bad)
         assert message in texts(out), (bad, texts(out))
     out = await h.send(ADMIN, "/datlich boc 10:30")

@@ -1,0 +1,1 @@
+"""Benchmarks of hoidap against the local fake Telegram Bot API (see ``bench/run.py``)."""
