@@ -1,0 +1,814 @@
+"""Benchmarks of hoidap against the local fake Telegram Bot API (127.0.0.1 only).
+
+Run from the repository root::
+
+    python -m bench.run            # measure and print the Markdown report
+    python -m bench.run --write    # ... and write it to BENCHMARKS.md
+
+Three parts:
+
+(a) Update round trip: a bare python-telegram-bot echo bot and the hoidap application (through
+    :class:`bot.testing.harness.Harness`, no rate limiter) side by side on the same fake server.
+    N private messages are injected at once; throughput is N / (last reply - first injection)
+    and latency is per update (reply recorded by the server - injection).
+(b) Publishing the weekly question to 300 staff with flood limits enforced by the server
+    (30 messages/s over any 1-second window) and the bot's AIORateLimiter on.
+(c) Peak memory (RSS) of the hoidap application through a whole cycle with 300 staff, in a
+    child process (``python -m bench.run --memory-child``) so the fake server does not count.
+
+Progress goes to stderr, the report to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import math
+import os
+import platform
+import resource
+import sqlite3
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any, cast
+from unittest import mock
+from zoneinfo import ZoneInfo
+
+import telegram
+from telegram import Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+import bot.app
+from bot.clock import ManualClock
+from bot.core import Core
+from bot.testing.fakebotapi import FakeBotAPI, FloodLimits, SentMessage
+from bot.testing.harness import Harness, User
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCHMARKS_MD = ROOT / "BENCHMARKS.md"
+SAMPLE_XLSX = ROOT / "questions" / "samples" / "cau_hoi_mau.xlsx"
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+# The same week as the end-to-end tests: Tuesday before the session of Monday 7/12/2026,
+# publication Friday 4/12 08:00, draw Monday 7/12 09:00.
+START = datetime(2026, 12, 1, 10, 0, tzinfo=VN)
+PUBLISH_AT = datetime(2026, 12, 4, 8, 0, tzinfo=VN)
+DRAW_AT = datetime(2026, 12, 7, 9, 0, tzinfo=VN)
+
+GROUP = -1001234
+GROUP_TITLE = "Giao ban Ban Tổ chức (đo hiệu năng)"
+ADMIN = User(1001, "Quản", "Trị Viên", "quantri")
+HEAD = User(2001, "Lê", "Trưởng Phòng")
+LEADER = User(3001, "Phạm", "Lãnh Đạo")
+MEMBER = User(4001, "An", "Nguyễn")
+
+FLOOD = FloodLimits(per_second_global=30)
+WAIT = 120.0  # generous upper bound for any single wait on the server (never a sleep)
+
+JSON = dict[str, Any]
+Latencies = list[float]
+
+log = logging.getLogger("bench")
+_T0 = time.perf_counter()
+
+
+def progress(message: str) -> None:
+    print(f"[{time.perf_counter() - _T0:6.1f}s] {message}", file=sys.stderr, flush=True)
+
+
+def staff_users(count: int) -> list[User]:
+    return [User(100_000 + i, f"Cán bộ {i:03d}", "Nguyễn") for i in range(1, count + 1)]
+
+
+# --------------------------------------------------------------------------------------------
+# Small statistics helpers
+# --------------------------------------------------------------------------------------------
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Linear interpolation between closest ranks (``q`` in [0, 1])."""
+    ordered = sorted(values)
+    if not ordered:
+        return math.nan
+    k = (len(ordered) - 1) * q
+    low, high = math.floor(k), math.ceil(k)
+    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
+
+
+def max_in_window(times: Sequence[float], span: float = 1.0) -> int:
+    """Most events inside any window ``(t - span, t]`` (the server's flood-window definition)."""
+    ordered = sorted(times)
+    best, first = 0, 0
+    for last, t in enumerate(ordered):
+        while ordered[first] <= t - span:
+            first += 1
+        best = max(best, last - first + 1)
+    return best
+
+
+def rss_now_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return math.nan
+
+
+def rss_peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+# --------------------------------------------------------------------------------------------
+# Watching what the bot sends
+# --------------------------------------------------------------------------------------------
+
+
+class Tail:
+    """The bot's messages recorded by the server from a mark on, read incrementally.
+
+    Predicates built on it stay O(1) per server event, so waiting does not slow the event loop
+    the bots under test share with the server.
+    """
+
+    def __init__(self, server: FakeBotAPI, chat_id: int | None = None) -> None:
+        self.server = server
+        self.chat_id = chat_id
+        self.index = len(server.sent)
+        self.found: list[SentMessage] = []
+
+    def poll(self) -> int:
+        sent = self.server.sent
+        while self.index < len(sent):
+            message = sent[self.index]
+            self.index += 1
+            if self.chat_id is None or message.chat_id == self.chat_id:
+                self.found.append(message)
+        return len(self.found)
+
+    async def wait(self, count: int, seconds: float = WAIT) -> list[SentMessage]:
+        await self.server.wait_until(lambda: self.poll() >= count, seconds)
+        return self.found
+
+
+# --------------------------------------------------------------------------------------------
+# Setting up a program quickly (direct store calls, as the brief allows)
+# --------------------------------------------------------------------------------------------
+
+
+async def seed(
+    core: Core,
+    program_id: int,
+    people: Sequence[tuple[User, str]],
+    questions: int = 0,
+) -> None:
+    """Active members with the given role (``staff``/``head``/``leader``) and queued questions."""
+    store, now = core.store, core.now()
+    async with store.transaction():
+        for user, role in people:
+            name = f"{user.last_name or ''} {user.first_name}".strip()
+            person = await store.upsert_person(user.id, user.username, name, False, now)
+            await store.set_person_profile(person.id, name, "Chuyên viên")
+            await store.upsert_member(program_id, person.id, "active", now)
+            await store.set_roles(program_id, person.id, [role])
+        for i in range(1, questions + 1):
+            await store.add_question(
+                program_id,
+                f"Câu hỏi đo hiệu năng số {i}: thủ tục kết nạp đảng viên gồm những bước nào?",
+                "Công tác đảng viên",
+                "Chi bộ thử nghiệm",
+                "Điều lệ Đảng; Quy định số 24-QĐ/TW",
+                "Theo Điều lệ Đảng và hướng dẫn thi hành.",
+                None,
+                now,
+            )
+
+
+async def bind_group(h: Harness) -> int:
+    """The admin adds the bot to the group and binds it with /lienket (real updates)."""
+    h.server.group(GROUP, GROUP_TITLE)
+    h.server.user(ADMIN.id, ADMIN.first_name, ADMIN.last_name, ADMIN.username)
+    h.server.add_bot_to_group(ADMIN.id, GROUP)
+    await h.send(ADMIN, "/lienket", chat_id=GROUP)
+    program = await h.core.store.program_by_chat(GROUP)
+    if program is None:
+        raise RuntimeError("binding the group failed:\n" + h.server.describe_sent(5))
+    return program.id
+
+
+@contextmanager
+def overall_rate(setting: tuple[float, float] | None) -> Iterator[list[Any]]:
+    """Build the application with ``bot/app.py`` unchanged except the overall rate of its
+    AIORateLimiter (``overall_max_rate``, ``overall_time_period``); ``None`` changes nothing.
+    Yields the list of limiters built meanwhile."""
+    built: list[Any] = []
+    if setting is None:
+        yield built
+        return
+    real = AIORateLimiter
+
+    def factory(*args: Any, **kwargs: Any) -> AIORateLimiter:
+        kwargs.update(overall_max_rate=setting[0], overall_time_period=setting[1])
+        limiter = real(*args, **kwargs)
+        built.append(limiter)
+        return limiter
+
+    with mock.patch.object(bot.app, "AIORateLimiter", factory):
+        yield built
+    if not built:
+        raise RuntimeError("bot/app.py did not build an AIORateLimiter; cannot override it")
+
+
+def describe_limiter(application: Application) -> str:  # type: ignore[type-arg]
+    limiter = application.bot.rate_limiter
+    if limiter is None:
+        return "no rate limiter"
+    base = getattr(limiter, "_base_limiter", None)
+    if base is None:
+        return type(limiter).__name__
+    period = float(base.time_period)
+    period_text = f"1/{round(1 / period)}" if period < 1 else f"{period:g}"
+    return (
+        f"{type(limiter).__name__}(overall_max_rate={base.max_rate:g}, "
+        f"overall_time_period={period_text})"
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# (a) Update round trip
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RoundTripRun:
+    throughput: float
+    p50_ms: float
+    p95_ms: float
+    idle_p50_ms: float
+    seconds: float
+
+
+@dataclass
+class RoundTripResult:
+    name: str
+    runs: list[RoundTripRun] = field(default_factory=list)
+
+    @property
+    def median(self) -> RoundTripRun:
+        ordered = sorted(self.runs, key=lambda r: r.throughput)
+        return ordered[len(ordered) // 2]
+
+
+class BotUnderTest:
+    name = ""
+
+    async def start(self) -> None:
+        raise NotImplementedError
+
+    async def stop(self) -> None:
+        raise NotImplementedError
+
+    def texts(self, count: int, offset: int) -> list[str]:
+        raise NotImplementedError
+
+    def check(self, texts: Sequence[str], replies: Sequence[SentMessage]) -> None:
+        raise NotImplementedError
+
+
+async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.message
+    if message is not None and message.text is not None:
+        await message.reply_text(message.text)
+
+
+class EchoBot(BotUnderTest):
+    """A bare PTB application: one MessageHandler that replies with the same text."""
+
+    name = "bare PTB echo bot"
+
+    def __init__(self, server: FakeBotAPI) -> None:
+        self.server = server
+        self.app: Application | None = None  # type: ignore[type-arg]
+
+    async def start(self) -> None:
+        app = (
+            ApplicationBuilder()
+            .token(self.server.token)
+            .base_url(self.server.base_url)
+            .base_file_url(self.server.base_file_url)
+            .build()
+        )
+        app.add_handler(MessageHandler(filters.TEXT, _echo))
+        await app.initialize()
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0, timeout=1)
+        self.app = app
+
+    async def stop(self) -> None:
+        app, self.app = self.app, None
+        if app is None:
+            return
+        # Confirmed updates are not served again to the next bot polling this server.
+        await self.server.wait_updates_consumed(WAIT)
+        assert app.updater is not None
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+
+    def texts(self, count: int, offset: int) -> list[str]:
+        return [f"echo {offset + i}" for i in range(count)]
+
+    def check(self, texts: Sequence[str], replies: Sequence[SentMessage]) -> None:
+        wrong = sum(1 for text, reply in zip(texts, replies, strict=True) if reply.text != text)
+        if wrong:
+            raise RuntimeError(f"echo bot: {wrong} replies do not match their messages in order")
+
+
+class HoidapBot(BotUnderTest):
+    """The real hoidap application through the Harness, rate limiter off (like the echo bot)."""
+
+    def __init__(self, server: FakeBotAPI, workdir: Path, text: str, name: str) -> None:
+        self.server = server
+        self.text = text
+        self.name = name
+        self.harness = Harness(
+            workdir, ManualClock(START), admins=(ADMIN.id,), server=server, rate_limit=False
+        )
+        self.reference: str | None = None
+
+    async def prepare(self, publish: bool) -> None:
+        """Once: bind the group, one active staff member, queued questions, the question
+        published (so /trangthai has a session to describe); then the reference reply."""
+        h = self.harness
+        await h.start()
+        try:
+            if await h.core.store.program_by_chat(GROUP) is None:
+                program_id = await bind_group(h)
+                h.server.user(MEMBER.id, MEMBER.first_name, MEMBER.last_name)
+                await seed(h.core, program_id, [(MEMBER, "staff")], questions=5)
+                if publish:
+                    steps = await h.at(PUBLISH_AT)
+                    if not any(step.endswith("publish") for step in steps):
+                        raise RuntimeError(f"the question was not published: {steps}")
+            replies = await h.send(MEMBER, self.text)
+            if len(replies) != 1 or replies[0].chat_id != MEMBER.id:
+                raise RuntimeError(f"{self.text!r}: expected one reply, got {len(replies)}")
+            self.reference = replies[0].text
+        finally:
+            await h.stop()
+
+    async def start(self) -> None:
+        await self.harness.start()
+
+    async def stop(self) -> None:
+        await self.harness.settle(WAIT)
+        await self.harness.stop()
+
+    def texts(self, count: int, offset: int) -> list[str]:
+        return [self.text] * count
+
+    def check(self, texts: Sequence[str], replies: Sequence[SentMessage]) -> None:
+        wrong = sum(1 for reply in replies if reply.text != self.reference)
+        if wrong:
+            sample = next(r.plain_text for r in replies if r.text != self.reference)
+            raise RuntimeError(f"{self.name}: {wrong} replies differ from the reference: {sample!r}")
+
+
+async def burst(
+    server: FakeBotAPI, bot_: BotUnderTest, count: int, offset: int
+) -> tuple[Latencies, float]:
+    """Inject ``count`` updates as fast as possible; (latencies, seconds first injection to
+    last reply)."""
+    texts = bot_.texts(count, offset)
+    tail = Tail(server, MEMBER.id)
+    injected: list[float] = []
+    for text in texts:
+        server.send_text(MEMBER.id, text)
+        injected.append(time.perf_counter())
+    replies = (await tail.wait(count))[:count]
+    bot_.check(texts, replies)
+    latencies = [reply.date - at for reply, at in zip(replies, injected, strict=True)]
+    return latencies, replies[-1].date - injected[0]
+
+
+async def ping_pong(server: FakeBotAPI, bot_: BotUnderTest, count: int, offset: int) -> Latencies:
+    """One update at a time, the next after the reply: round trip without queueing."""
+    texts = bot_.texts(count, offset)
+    tail = Tail(server, MEMBER.id)
+    latencies: Latencies = []
+    for i, text in enumerate(texts):
+        server.send_text(MEMBER.id, text)
+        at = time.perf_counter()
+        replies = await tail.wait(i + 1)
+        latencies.append(replies[i].date - at)
+    bot_.check(texts, tail.found[:count])
+    return latencies
+
+
+async def round_trip(updates: int, warmup: int, idle: int, runs: int, variant: bool
+                     ) -> list[RoundTripResult]:
+    progress(f"(a) round trip: {runs} runs x ({warmup} warm-up + {updates} burst + {idle} idle)")
+    async with FakeBotAPI(clock=time.perf_counter) as server:
+        server.user(MEMBER.id, MEMBER.first_name, MEMBER.last_name)
+        with tempfile.TemporaryDirectory(prefix="hoidap-bench-") as tmp:
+            bots: list[BotUnderTest] = [EchoBot(server)]
+            status = HoidapBot(server, Path(tmp), "/trangthai", "hoidap: /trangthai")
+            await status.prepare(publish=True)
+            bots.append(status)
+            if variant:
+                free = HoidapBot(
+                    server,
+                    Path(tmp),
+                    "Xin gửi câu trả lời của tôi cho câu hỏi tuần này.",
+                    "hoidap: private free text",
+                )
+                await free.prepare(publish=True)
+                bots.append(free)
+            results = {b.name: RoundTripResult(b.name) for b in bots}
+            offset = 0
+            for run in range(1, runs + 1):
+                for b in bots:
+                    await b.start()
+                    try:
+                        await burst(server, b, warmup, offset)
+                        offset += warmup
+                        latencies, seconds = await burst(server, b, updates, offset)
+                        offset += updates
+                        idle_latencies = await ping_pong(server, b, idle, offset)
+                        offset += idle
+                    finally:
+                        await b.stop()
+                    result = RoundTripRun(
+                        throughput=updates / seconds,
+                        p50_ms=percentile(latencies, 0.5) * 1000,
+                        p95_ms=percentile(latencies, 0.95) * 1000,
+                        idle_p50_ms=percentile(idle_latencies, 0.5) * 1000,
+                        seconds=seconds,
+                    )
+                    results[b.name].runs.append(result)
+                    progress(
+                        f"(a) run {run}/{runs} {b.name}: {result.throughput:.0f} updates/s, "
+                        f"p50 {result.p50_ms:.0f} ms, p95 {result.p95_ms:.0f} ms, "
+                        f"idle p50 {result.idle_p50_ms:.1f} ms"
+                    )
+            return list(results.values())
+
+
+# --------------------------------------------------------------------------------------------
+# (b) Publishing to 300 staff under flood limits
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PublishResult:
+    limiter: str
+    overridden: bool
+    messages: int
+    seconds: float
+    enqueue_seconds: float
+    flood_429: int
+    max_per_second: int
+    failed: int
+
+
+async def publish_flood(staff_count: int, setting: tuple[float, float] | None) -> PublishResult:
+    async with FakeBotAPI(flood=FLOOD, clock=time.perf_counter) as server:
+        with tempfile.TemporaryDirectory(prefix="hoidap-bench-") as tmp:
+            h = Harness(
+                Path(tmp), ManualClock(START), admins=(ADMIN.id,), server=server, rate_limit=True
+            )
+            with overall_rate(setting):
+                await h.start()
+            try:
+                assert h.app is not None
+                limiter = describe_limiter(h.app)
+                program_id = await bind_group(h)
+                staff = staff_users(staff_count)
+                for user in staff:
+                    server.user(user.id, user.first_name, user.last_name)
+                await seed(h.core, program_id, [(u, "staff") for u in staff], questions=5)
+                await h.settle(WAIT)
+
+                # Fresh flood windows: the setup traffic does not count against the publication.
+                server.set_flood_limits(FLOOD)
+                before_429 = server.flood_429_count
+                expected = {GROUP, *(u.id for u in staff)}
+                tail = Tail(server)
+                seen: set[int] = set()
+
+                def all_delivered() -> bool:
+                    start = len(tail.found)
+                    tail.poll()
+                    seen.update(m.chat_id for m in tail.found[start:])
+                    return expected <= seen
+
+                h.clock.set(PUBLISH_AT)
+                t0 = time.perf_counter()
+                steps = await h.scheduler.run(program_id)
+                enqueued = time.perf_counter()
+                if not any(step.endswith("publish") for step in steps):
+                    raise RuntimeError(f"the question was not published: {steps}")
+                await server.wait_until(all_delivered, WAIT)
+                await h.deps.outbox.idle(WAIT)
+                tail.poll()
+                delivered = [m for m in tail.found if m.chat_id in expected]
+                per_chat: dict[int, int] = {}
+                for message in delivered:
+                    per_chat[message.chat_id] = per_chat.get(message.chat_id, 0) + 1
+                duplicates = sum(n - 1 for n in per_chat.values())
+                if duplicates:
+                    raise RuntimeError(f"{duplicates} chats got the question more than once")
+                return PublishResult(
+                    limiter=limiter,
+                    overridden=setting is not None,
+                    messages=len(delivered),
+                    seconds=max(m.date for m in delivered) - t0,
+                    enqueue_seconds=enqueued - t0,
+                    flood_429=server.flood_429_count - before_429,
+                    max_per_second=max_in_window([m.date for m in delivered]),
+                    failed=h.deps.outbox.failed_count,
+                )
+            finally:
+                await h.stop()
+
+
+# --------------------------------------------------------------------------------------------
+# (c) Peak memory: the hoidap application in a child process
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class MemoryResult:
+    staff: int
+    rate_limit: bool
+    start_rss_mb: float
+    peak_rss_mb: float
+    end_rss_mb: float
+    seconds: float
+    messages: int
+    updates: int
+    steps: list[str]
+
+
+class _RemoteServer:
+    """What the Harness needs to build the application: the parent's server address."""
+
+    def __init__(self, token: str, base_url: str) -> None:
+        self.token = token
+        self.base_url = base_url
+
+
+def _respond(payload: JSON) -> None:
+    sys.stdout.write("@@" + json.dumps(payload) + "\n")
+    sys.stdout.flush()
+
+
+async def _child_settle(h: Harness) -> None:
+    assert h.app is not None
+    await asyncio.wait_for(h.app.update_queue.join(), WAIT)
+    await h.deps.outbox.idle(WAIT)
+
+
+async def _child_command(h: Harness, clock: ManualClock, request: JSON) -> JSON:
+    store = h.core.store
+    command = request["cmd"]
+    if command == "settle":
+        await _child_settle(h)
+        return {}
+    if command == "at":
+        clock.set(datetime.fromisoformat(request["when"]))
+        steps: list[str] = []
+        for program in await store.programs():
+            steps += await h.scheduler.run(program.id)
+        await _child_settle(h)
+        return {"steps": steps}
+    if command == "seed":
+        programs = await store.programs()
+        if len(programs) != 1:
+            raise RuntimeError(f"expected one bound program, found {len(programs)}")
+        people = [(User(int(i), str(first), str(last)), str(role))
+                  for i, first, last, role in request["people"]]
+        await seed(h.core, programs[0].id, people)
+        return {"queued": await store.count_queued(programs[0].id)}
+    if command == "state":
+        program = (await store.programs())[0]
+        session = await store.latest_session(program.id)
+        if session is None:
+            return {"state": None, "drawn": None}
+        drawn = await store.person(session.drawn_person_id) if session.drawn_person_id else None
+        return {"state": session.state, "drawn": drawn.tg_user_id if drawn else None}
+    if command == "memory":
+        return {"peak_mb": rss_peak_mb(), "rss_mb": rss_now_mb()}
+    raise ValueError(f"unknown command {command!r}")
+
+
+async def memory_child(api_url: str, token: str, workdir: Path, rate_limit: bool) -> None:
+    """The hoidap application alone in this process, driven over stdin/stdout by the parent."""
+    logging.basicConfig(level=logging.ERROR, stream=sys.stderr)
+    clock = ManualClock(START)
+    server = cast(FakeBotAPI, _RemoteServer(token, api_url))
+    h = Harness(workdir, clock, admins=(ADMIN.id,), server=server, rate_limit=rate_limit)
+    await h.start()
+    _respond({"rss_mb": rss_now_mb()})
+    try:
+        while True:
+            line = await asyncio.to_thread(sys.stdin.readline)
+            if not line.strip():
+                break
+            request = json.loads(line)
+            if request["cmd"] == "stop":
+                break
+            try:
+                _respond(await _child_command(h, clock, request))
+            except Exception as exc:
+                _respond({"error": f"{type(exc).__name__}: {exc}"})
+    finally:
+        await h.stop()
+    _respond({"peak_mb": rss_peak_mb(), "rss_mb": rss_now_mb()})
+
+
+class Child:
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        self.stderr = bytearray()
+        self._drain = asyncio.create_task(self._read_stderr())
+
+    async def _read_stderr(self) -> None:
+        assert self.process.stderr is not None
+        while chunk := await self.process.stderr.read(65536):
+            self.stderr += chunk
+
+    def log_tail(self) -> str:
+        return self.stderr.decode("utf-8", "replace")[-3000:]
+
+    async def response(self) -> JSON:
+        assert self.process.stdout is not None
+        while True:
+            line = await asyncio.wait_for(self.process.stdout.readline(), WAIT)
+            if not line:
+                await self._drain
+                raise RuntimeError("the memory child exited:\n" + self.log_tail())
+            if line.startswith(b"@@"):
+                payload: JSON = json.loads(line[2:])
+                if "error" in payload:
+                    raise RuntimeError(f"memory child: {payload['error']}\n{self.log_tail()}")
+                return payload
+
+    async def call(self, command: str, **arguments: Any) -> JSON:
+        assert self.process.stdin is not None
+        self.process.stdin.write((json.dumps({"cmd": command, **arguments}) + "\n").encode())
+        await self.process.stdin.drain()
+        return await self.response()
+
+    async def close(self) -> JSON:
+        assert self.process.stdin is not None
+        self.process.stdin.write(b'{"cmd": "stop"}\n')
+        await self.process.stdin.drain()
+        final = await self.response()
+        await asyncio.wait_for(self.process.wait(), WAIT)
+        await self._drain
+        return final
+
+
+async def memory_cycle(staff_count: int, rate_limit: bool) -> MemoryResult:
+    progress(f"(c) memory: whole cycle with {staff_count} staff in a child process")
+    xlsx = await asyncio.to_thread(SAMPLE_XLSX.read_bytes)
+    async with FakeBotAPI(clock=time.perf_counter) as server:
+        staff = staff_users(staff_count)
+        server.group(GROUP, GROUP_TITLE)
+        for user in (ADMIN, HEAD, LEADER, *staff):
+            server.user(user.id, user.first_name, user.last_name, user.username)
+        with tempfile.TemporaryDirectory(prefix="hoidap-bench-") as tmp:
+            arguments = [
+                "-m", "bench.run", "--memory-child",
+                "--api-url", server.base_url,
+                "--token", server.token,
+                "--workdir", tmp,
+            ]
+            if not rate_limit:
+                arguments.append("--no-rate-limit")
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                *arguments,
+                cwd=ROOT,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+            )
+            child = Child(process)
+            try:
+                return await _drive_cycle(server, child, staff, xlsx, rate_limit)
+            finally:
+                if process.returncode is None:
+                    process.kill()
+                    await process.wait()
+
+
+async def _drive_cycle(
+    server: FakeBotAPI, child: Child, staff: list[User], xlsx: bytes, rate_limit: bool
+) -> MemoryResult:
+    start = await child.response()  # the child reports once it is up
+    t0 = time.perf_counter()
+    mark, injected_before = len(server.sent), len(server.injected_updates)
+    steps: list[str] = []
+
+    async def settle() -> None:
+        await server.wait_updates_consumed(WAIT)
+        await child.call("settle")
+
+    async def expect_state(state: str) -> JSON:
+        current = await child.call("state")
+        if current["state"] != state:
+            raise RuntimeError(
+                f"session state {current['state']!r}, expected {state!r}\n"
+                + server.describe_sent(8)
+                + "\n"
+                + child.log_tail()
+            )
+        return current
+
+    # Bind the group and import the sample question file, as the admin does it in chat.
+    server.add_bot_to_group(ADMIN.id, GROUP)
+    server.send_text(ADMIN.id, "/lienket", chat_id=GROUP)
+    await settle()
+    server.send_document(
+        ADMIN.id,
+        SAMPLE_XLSX.name,
+        xlsx,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    await settle()
+    people = [[u.id, u.first_name, u.last_name, "staff"] for u in staff]
+    people += [[HEAD.id, HEAD.first_name, HEAD.last_name, "head"]]
+    people += [[LEADER.id, LEADER.first_name, LEADER.last_name, "leader"]]
+    seeded = await child.call("seed", people=people)
+    if not seeded["queued"]:
+        raise RuntimeError("importing the sample questions queued nothing:\n" +
+                           server.describe_sent(5))
+    progress(f"(c) bound, {seeded['queued']} questions imported, {len(people)} members")
+
+    # Friday: the question to the group and to every member privately.
+    steps += (await child.call("at", when=PUBLISH_AT.isoformat()))["steps"]
+    await expect_state("published")
+    missing = [u.id for u in staff if not server.messages_to(u.id)]
+    if missing:
+        raise RuntimeError(f"{len(missing)} staff did not get the question")
+    progress("(c) published to every member")
+
+    # Monday: the draw, the answer, the grade, the conclusion.
+    steps += (await child.call("at", when=DRAW_AT.isoformat()))["steps"]
+    drawn = (await expect_state("drawn"))["drawn"]
+    server.send_text(drawn, "Theo Điều lệ Đảng, cần có hai đảng viên chính thức giới thiệu.")
+    await settle()
+    await expect_state("answered")
+    answer_post = next(
+        m for m in reversed(server.messages_to(GROUP))
+        if any(label == "Đúng" for label, _ in m.buttons())
+    )
+    query = server.press_button(HEAD.id, answer_post, "Đúng")
+    await server.wait_for_callback_answer(query, WAIT)
+    await settle()
+    await expect_state("graded")
+    server.send_text(LEADER.id, "/ketluan Thực hiện theo Điều lệ Đảng và Quy định số 24-QĐ/TW.")
+    await settle()
+    await expect_state("concluded")
+    progress("(c) drawn, answered, graded, concluded")
+
+    # Everyone checks the status at once.
+    tail = Tail(server)
+    for user in staff:
+        server.send_text(user.id, "/trangthai")
+    await settle()
+    tail.poll()
+    answered = {m.chat_id for m in tail.found}
+    if not {u.id for u in staff} <= answered:
+        raise RuntimeError("not every /trangthai was answered")
+    seconds = time.perf_counter() - t0
+    end = await child.call("memory")
+    final = await child.close()
+    return MemoryResult(
+        staff=len(staff),
+        rate_limit=rate_limit,
+        start_rss_mb=float(start["rss_mb"]),
+        peak_rss_mb=max(float(end["peak_mb"]), float(final["peak_mb"])),
+        end_rss_mb=float(end["rss_mb"]),
+        seconds=seconds,
+        messages=len(server.sent) - mark,
+        updates=len(server.injected_updates) - injected_before,
+        steps=steps,
+    )
