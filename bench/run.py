@@ -33,7 +33,7 @@ import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -386,7 +386,9 @@ class HoidapBot(BotUnderTest):
         wrong = sum(1 for reply in replies if reply.text != self.reference)
         if wrong:
             sample = next(r.plain_text for r in replies if r.text != self.reference)
-            raise RuntimeError(f"{self.name}: {wrong} replies differ from the reference: {sample!r}")
+            raise RuntimeError(
+                f"{self.name}: {wrong} replies differ from the reference: {sample!r}"
+            )
 
 
 async def burst(
@@ -420,8 +422,9 @@ async def ping_pong(server: FakeBotAPI, bot_: BotUnderTest, count: int, offset: 
     return latencies
 
 
-async def round_trip(updates: int, warmup: int, idle: int, runs: int, variant: bool
-                     ) -> list[RoundTripResult]:
+async def round_trip(
+    updates: int, warmup: int, idle: int, runs: int, variant: bool
+) -> list[RoundTripResult]:
     progress(f"(a) round trip: {runs} runs x ({warmup} warm-up + {updates} burst + {idle} idle)")
     async with FakeBotAPI(clock=time.perf_counter) as server:
         server.user(MEMBER.id, MEMBER.first_name, MEMBER.last_name)
@@ -601,8 +604,10 @@ async def _child_command(h: Harness, clock: ManualClock, request: JSON) -> JSON:
         programs = await store.programs()
         if len(programs) != 1:
             raise RuntimeError(f"expected one bound program, found {len(programs)}")
-        people = [(User(int(i), str(first), str(last)), str(role))
-                  for i, first, last, role in request["people"]]
+        people = [
+            (User(int(i), str(first), str(last)), str(role))
+            for i, first, last, role in request["people"]
+        ]
         await seed(h.core, programs[0].id, people)
         return {"queued": await store.count_queued(programs[0].id)}
     if command == "state":
@@ -695,10 +700,15 @@ async def memory_cycle(staff_count: int, rate_limit: bool) -> MemoryResult:
             server.user(user.id, user.first_name, user.last_name, user.username)
         with tempfile.TemporaryDirectory(prefix="hoidap-bench-") as tmp:
             arguments = [
-                "-m", "bench.run", "--memory-child",
-                "--api-url", server.base_url,
-                "--token", server.token,
-                "--workdir", tmp,
+                "-m",
+                "bench.run",
+                "--memory-child",
+                "--api-url",
+                server.base_url,
+                "--token",
+                server.token,
+                "--workdir",
+                tmp,
             ]
             if not rate_limit:
                 arguments.append("--no-rate-limit")
@@ -758,8 +768,9 @@ async def _drive_cycle(
     people += [[LEADER.id, LEADER.first_name, LEADER.last_name, "leader"]]
     seeded = await child.call("seed", people=people)
     if not seeded["queued"]:
-        raise RuntimeError("importing the sample questions queued nothing:\n" +
-                           server.describe_sent(5))
+        raise RuntimeError(
+            "importing the sample questions queued nothing:\n" + server.describe_sent(5)
+        )
     progress(f"(c) bound, {seeded['queued']} questions imported, {len(people)} members")
 
     # Friday: the question to the group and to every member privately.
@@ -777,7 +788,8 @@ async def _drive_cycle(
     await settle()
     await expect_state("answered")
     answer_post = next(
-        m for m in reversed(server.messages_to(GROUP))
+        m
+        for m in reversed(server.messages_to(GROUP))
         if any(label == "Đúng" for label, _ in m.buttons())
     )
     query = server.press_button(HEAD.id, answer_post, "Đúng")
@@ -812,3 +824,327 @@ async def _drive_cycle(
         updates=len(server.injected_updates) - injected_before,
         steps=steps,
     )
+
+
+# --------------------------------------------------------------------------------------------
+# The report
+# --------------------------------------------------------------------------------------------
+
+ROUND_TRIP_TARGET = 0.7
+PUBLISH_TARGET_SECONDS = 1.15 * 10.0
+MEMORY_TARGET_MB = 120.0
+
+
+@dataclass
+class Report:
+    command: str
+    started: datetime
+    seconds: float
+    settings: JSON
+    round_trips: list[RoundTripResult]
+    publishes: list[PublishResult]
+    memory: MemoryResult | None
+
+
+def machine_facts() -> list[tuple[str, str]]:
+    cpu = "?"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    ram = "?"
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            ram = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+            break
+
+    def version(package: str) -> str:
+        try:
+            return metadata.version(package)
+        except metadata.PackageNotFoundError:
+            return "?"
+
+    return [
+        ("nproc", str(len(os.sched_getaffinity(0)))),
+        ("CPU", cpu),
+        ("RAM", ram),
+        ("OS", platform.platform()),
+        ("Python", platform.python_version()),
+        ("python-telegram-bot", telegram.__version__),
+        ("aiolimiter", version("aiolimiter")),
+        ("httpx", version("httpx")),
+        ("aiohttp (fake server)", version("aiohttp")),
+        ("aiosqlite", version("aiosqlite")),
+        ("SQLite", sqlite3.sqlite_version),
+        ("APScheduler", version("APScheduler")),
+    ]
+
+
+def _yes(ok: bool) -> str:
+    return "**met**" if ok else "**missed**"
+
+
+def render(report: Report) -> str:
+    s = report.settings
+    lines = [
+        "# Benchmarks",
+        "",
+        "Measured by `bench/run.py` against the local fake Telegram Bot API server",
+        "(`bot/testing/fakebotapi.py`, 127.0.0.1 only): the real python-telegram-bot client",
+        "talks HTTP to it, the server records every message the bot sends with",
+        "`time.perf_counter()`. The numbers below are written by the script itself",
+        "(`--write`); they are not edited by hand.",
+        "",
+        f"- **Command:** `{report.command}` (from the repository root, in the project's"
+        " virtualenv)",
+        f"- **Date:** {report.started:%Y-%m-%d %H:%M} UTC; the whole run took"
+        f" {report.seconds:.0f} s",
+        "- **Machine:** " + "; ".join(f"{name} {value}" for name, value in machine_facts()),
+        "",
+    ]
+
+    summary: list[str] = []
+    if report.round_trips:
+        echo, hoidap = report.round_trips[0].median, report.round_trips[1].median
+        ratio = hoidap.throughput / echo.throughput
+        summary.append(
+            f"| (a) hoidap `/trangthai` throughput ≥ {ROUND_TRIP_TARGET} × bare echo bot"
+            f" | {ratio:.2f} × | {_yes(ratio >= ROUND_TRIP_TARGET)} |"
+        )
+    for p in report.publishes:
+        ok = p.seconds <= PUBLISH_TARGET_SECONDS and p.flood_429 == 0
+        which = "candidate limiter" if p.overridden else "`bot/app.py` as is"
+        summary.append(
+            f"| (b) {p.messages} messages in ≤ {PUBLISH_TARGET_SECONDS:.1f} s, zero 429"
+            f" ({which}) | {p.seconds:.2f} s, {p.flood_429} × 429 | {_yes(ok)} |"
+        )
+    if report.memory is not None:
+        m = report.memory
+        summary.append(
+            f"| (c) peak RSS < {MEMORY_TARGET_MB:.0f} MB | {m.peak_rss_mb:.1f} MB"
+            f" | {_yes(m.peak_rss_mb < MEMORY_TARGET_MB)} |"
+        )
+    if summary:
+        lines += ["## Targets", "", "| Target | Measured | |", "|---|---|---|", *summary, ""]
+
+    if report.round_trips:
+        lines += [
+            "## (a) Update round trip",
+            "",
+            "Two bots, one after the other, against the same fake server in the same process and",
+            "event loop: a bare PTB `Application` with one `MessageHandler` that answers with",
+            "`reply_text` (no defaults, no rate limiter), and the hoidap application through",
+            "`bot.testing.harness.Harness` (`rate_limit=False`) with a bound group and one active",
+            "staff member whose question of the week is published. Both poll with",
+            "`start_polling(poll_interval=0, timeout=1)` and handle updates one at a time",
+            "(PTB's default).",
+            "",
+            f"Per run and bot: {s['warmup']} warm-up updates, then a burst of"
+            f" **N = {s['updates']}** private messages injected as fast as possible"
+            " (`server.send_text`, injection time taken after each), then"
+            f" {s['idle']} messages one at a time (the next after the reply).",
+            "Throughput = N / (last reply − first injection); latency = time the server"
+            " recorded the reply − injection time (replies matched in order and checked: the",
+            "echo text, or the same `/trangthai` text as a reference reply). Under a burst every",
+            "update waits for the ones before it, so burst latency is mostly queueing;",
+            "*idle p50* is the round trip of a single update with nothing queued.",
+            f"Each bot ran {s['runs']} times (interleaved); the run with the median throughput",
+            "is reported.",
+            "",
+            "| Bot | updates/s | p50 latency (burst) | p95 latency (burst) | idle p50 |"
+            " updates/s of each run |",
+            "|---|---:|---:|---:|---:|---|",
+        ]
+        echo_rate = report.round_trips[0].median.throughput
+        for result in report.round_trips:
+            med = result.median
+            runs = ", ".join(f"{r.throughput:.0f}" for r in result.runs)
+            lines.append(
+                f"| {result.name} | {med.throughput:.0f} | {med.p50_ms:.0f} ms"
+                f" | {med.p95_ms:.0f} ms | {med.idle_p50_ms:.1f} ms | {runs} |"
+            )
+        lines.append("")
+        for result in report.round_trips[1:]:
+            lines.append(
+                f"- {result.name} / echo throughput: **{result.median.throughput / echo_rate:.2f}**"
+            )
+        lines += [
+            "",
+            "`/trangthai` by an active member: replay check (one write transaction), person",
+            "upsert, program and roles lookup, the session summary (question, drawn person,",
+            "grades, draws, queue size) and a Jinja2 template, then `sendMessage`.",
+        ]
+        if len(report.round_trips) > 2:
+            lines += [
+                "*Private free text* is the answer path of a member who is not (or no longer)",
+                "waiting to answer: dialog lookup, then the drawn-session lookup inside a write",
+                "transaction, then the fallback reply. (Accepting an answer changes the session",
+                "state, so it cannot be repeated N times.)",
+            ]
+        lines.append("")
+
+    if report.publishes:
+        lines += [
+            "## (b) Publishing to 300 staff under flood limits",
+            "",
+            "Fake server with `FloodLimits(per_second_global=30)` (a strict sliding window:"
+            " more than 30 messages in any 1-second window is answered with 429; per private",
+            "chat and per group limits at their defaults), the hoidap application through the",
+            f"Harness with `rate_limit=True`. {s['staff']} active staff members, a bound group",
+            "and queued questions are created with direct store calls; every staff member is",
+            "registered on the server. After the setup the flood windows are reset, the clock",
+            "is moved to the publication time (Friday 08:00) and `scheduler.run(program)` is",
+            "called. Time = last of the (staff + 1 group) messages recorded by the server −",
+            "trigger. *Max in 1 s* is the largest number of these messages inside any 1-second",
+            "window. The ideal at exactly 30 messages/s is about 10 s.",
+            "",
+            "| Rate limiter | messages | time | 429 answers | max in 1 s | enqueue step |"
+            " given up |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for p in report.publishes:
+            label = f"{p.limiter}" + (" (candidate)" if p.overridden else " (`bot/app.py` as is)")
+            lines.append(
+                f"| {label} | {p.messages} | {p.seconds:.2f} s | {p.flood_429} |"
+                f" {p.max_per_second} | {p.enqueue_seconds * 1000:.0f} ms | {p.failed} |"
+            )
+        lines += [
+            "",
+            "The candidate is the same `build_application` with only the overall rate of its",
+            "`AIORateLimiter` replaced (`overall_max_rate=1, overall_time_period=1/R`: a bucket",
+            "of one message that drains at R per second, so there is no initial burst).",
+            "`AIORateLimiter(overall_max_rate=30, overall_time_period=1)` is a leaky bucket",
+            "that starts empty: it lets 30 messages through at once and then 30 more per",
+            "second, up to about 60 in the first second, which a strict sliding window rejects.",
+            "",
+        ]
+
+    if report.memory is not None:
+        m = report.memory
+        lines += [
+            "## (c) Peak memory",
+            "",
+            "The hoidap application runs alone in a child process (`python -m bench.run"
+            " --memory-child`, the Harness with",
+            f"`rate_limit={m.rate_limit}`); the fake server stays in the parent and drives a",
+            f"whole cycle with {m.staff} staff, a head and a leader: add the bot to the group",
+            "and `/lienket`, upload `questions/samples/cau_hoi_mau.xlsx`, members created with",
+            "direct store calls, publication (Friday 08:00), draw (Monday 09:00), the drawn",
+            "person's answer, the head's grade (button), the leader's `/ketluan`, then every",
+            "staff member sends `/trangthai` at once.",
+            f"{m.updates} updates, {m.messages} messages sent by the bot, {m.seconds:.1f} s.",
+            "",
+            "| | RSS |",
+            "|---|---:|",
+            f"| after start-up | {m.start_rss_mb:.1f} MB |",
+            f"| at the end of the cycle (`VmRSS`) | {m.end_rss_mb:.1f} MB |",
+            f"| **peak** (`ru_maxrss`) | **{m.peak_rss_mb:.1f} MB** |",
+            "",
+            f"Steps run by the scheduler: {', '.join(m.steps) or '-'}.",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------
+# Entry point
+# --------------------------------------------------------------------------------------------
+
+
+async def measure(args: argparse.Namespace, command: str) -> Report:
+    started = datetime.now(UTC)
+    t0 = time.perf_counter()
+    parts = set(args.parts)
+    round_trips: list[RoundTripResult] = []
+    publishes: list[PublishResult] = []
+    memory: MemoryResult | None = None
+    if "a" in parts:
+        round_trips = await round_trip(
+            args.updates, args.warmup, args.idle, args.runs, variant=not args.no_variant
+        )
+    if "b" in parts:
+        settings: list[tuple[float, float] | None] = [None]
+        if args.candidate_rate > 0:
+            settings.append((1.0, 1.0 / args.candidate_rate))
+        for setting in settings:
+            progress(f"(b) publishing to {args.staff} staff, overall rate override {setting}")
+            result = await publish_flood(args.staff, setting)
+            publishes.append(result)
+            progress(
+                f"(b) {result.limiter}: {result.messages} messages in {result.seconds:.2f} s,"
+                f" {result.flood_429} x 429, max {result.max_per_second} in 1 s"
+            )
+    if "c" in parts:
+        memory = await memory_cycle(args.staff, rate_limit=not args.memory_no_rate_limit)
+        progress(f"(c) peak RSS {memory.peak_rss_mb:.1f} MB, at the end {memory.end_rss_mb:.1f} MB")
+    return Report(
+        command=command,
+        started=started,
+        seconds=time.perf_counter() - t0,
+        settings={
+            "updates": args.updates,
+            "warmup": args.warmup,
+            "idle": args.idle,
+            "runs": args.runs,
+            "staff": args.staff,
+        },
+        round_trips=round_trips,
+        publishes=publishes,
+        memory=memory,
+    )
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.run",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--write", action="store_true", help="write the report to BENCHMARKS.md")
+    parser.add_argument("--parts", default="abc", help="which parts to run (default: abc)")
+    parser.add_argument("--updates", type=int, default=2000, help="(a) burst size N")
+    parser.add_argument("--warmup", type=int, default=100, help="(a) warm-up updates")
+    parser.add_argument("--idle", type=int, default=200, help="(a) one-at-a-time updates")
+    parser.add_argument("--runs", type=int, default=3, help="(a) runs per bot")
+    parser.add_argument("--no-variant", action="store_true", help="(a) skip the free-text variant")
+    parser.add_argument("--staff", type=int, default=300, help="(b, c) staff members")
+    parser.add_argument(
+        "--candidate-rate",
+        type=float,
+        default=28.0,
+        help="(b) also try overall_max_rate=1, overall_time_period=1/RATE (0: skip)",
+    )
+    parser.add_argument(
+        "--memory-no-rate-limit", action="store_true", help="(c) run the child without limiter"
+    )
+    child = parser.add_argument_group("internal: the memory child process")
+    child.add_argument("--memory-child", action="store_true", help=argparse.SUPPRESS)
+    child.add_argument("--api-url", help=argparse.SUPPRESS)
+    child.add_argument("--token", help=argparse.SUPPRESS)
+    child.add_argument("--workdir", help=argparse.SUPPRESS)
+    child.add_argument("--no-rate-limit", action="store_true", help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    args = parse_args(arguments)
+    if args.memory_child:
+        asyncio.run(
+            memory_child(args.api_url, args.token, Path(args.workdir), not args.no_rate_limit)
+        )
+        return 0
+    logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
+    launcher = "python -m bench.run" if __spec__ is not None else "python bench/run.py"
+    command = " ".join([launcher, *arguments])
+    report = asyncio.run(measure(args, command))
+    text = render(report)
+    print(text)
+    if args.write:
+        BENCHMARKS_MD.write_text(text, encoding="utf-8")
+        progress(f"wrote {BENCHMARKS_MD}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -155,6 +155,19 @@ class Dialog:
 
 
 @dataclass(frozen=True)
+class Answer:
+    """An answer as it arrived: text, a voice note or a document, and where it was sent."""
+
+    kind: Literal["text", "voice", "document"]
+    text: str | None
+    chat_id: int
+    message_id: int
+    in_group: bool
+    file_id: str | None = None
+    file_name: str | None = None
+
+
+@dataclass(frozen=True)
 class Button:
     """An inline button: ``token`` names a server-side action (see ``actions``); or a URL."""
 

@@ -6,7 +6,7 @@ from pathlib import PurePath
 
 from telegram import Update
 
-from bot.models import Reply
+from bot.models import Answer, Reply
 from bot.services import bank, cycle, interact
 from handlers.common import Context, actor, deps, guarded, program_here, say
 from questions.model import LIMITS
@@ -29,9 +29,9 @@ async def private_text(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None and message.text is not None
     person = await actor(update, context)
-    reply = await interact.private_text(
-        deps(context).core, person, message.text, message.chat_id, message.message_id
-    )
+    answer = answer_of(update, in_group=False)
+    assert answer is not None
+    reply = await interact.private_text(deps(context).core, person, answer)
     await say(update, reply or Reply("fallback"))
 
 
@@ -45,39 +45,32 @@ async def group_reply(update: Update, context: Context) -> None:
         return
     person = await actor(update, context)
     program = await program_here(update, context, person)
-    kind, text, file_id, file_name = _content(update)
-    if kind is None:
-        return
-    reply = await cycle.record_answer(
-        deps(context).core,
-        person,
-        kind=kind,
-        text=text,
-        file_id=file_id,
-        file_name=file_name,
-        chat_id=message.chat_id,
-        message_id=message.message_id,
-        in_group=True,
-        program=program,
-    )
-    await say(update, reply)
+    answer = answer_of(update, in_group=True)
+    if answer is not None:
+        await say(update, await cycle.record_answer(deps(context).core, person, answer, program))
 
 
-def _content(update: Update) -> tuple[str | None, str | None, str | None, str | None]:
+def answer_of(update: Update, in_group: bool, text: str | None = None) -> Answer | None:
+    """What a message carries as an answer: text, a voice note or a document."""
     message = update.effective_message
     assert message is not None
+    chat_id, message_id = message.chat_id, message.message_id
     if message.voice is not None:
-        return "voice", message.caption, message.voice.file_id, None
+        return Answer(
+            "voice", message.caption, chat_id, message_id, in_group, file_id=message.voice.file_id
+        )
     if message.document is not None:
-        return (
+        return Answer(
             "document",
             message.caption,
-            message.document.file_id,
-            message.document.file_name or "tep",
+            chat_id,
+            message_id,
+            in_group,
+            file_id=message.document.file_id,
+            file_name=message.document.file_name or "tep",
         )
-    if message.text is not None:
-        return "text", message.text, None, None
-    return None, None, None, None
+    body = text if text is not None else message.text
+    return Answer("text", body, chat_id, message_id, in_group) if body is not None else None
 
 
 @guarded
@@ -120,19 +113,8 @@ async def private_media(update: Update, context: Context) -> None:
             data = bytes(await (await document.get_file()).download_as_bytearray())
             await say(update, await bank.import_file(core, person, program, name, data))
             return
-    kind, text, file_id, file_name = _content(update)
-    assert kind is not None
-    reply = await cycle.record_answer(
-        core,
-        person,
-        kind=kind,
-        text=text,
-        file_id=file_id,
-        file_name=file_name,
-        chat_id=message.chat_id,
-        message_id=message.message_id,
-        in_group=False,
-    )
+    answer = answer_of(update, in_group=False)
+    reply = await cycle.record_answer(core, person, answer) if answer else None
     await say(update, reply or Reply("media_not_expected"))
 
 

@@ -7,6 +7,7 @@ from telegram import Update
 from bot.models import Reply
 from bot.services import cycle, timetable
 from handlers.common import Context, actor, args_text, deps, guarded, program_here, say
+from handlers.messages import answer_of
 
 
 @guarded
@@ -109,16 +110,7 @@ async def answer_command(update: Update, context: Context) -> None:
         await say(update, Reply("answer_usage"))
         return
     program = await program_here(update, context, person) if chat.type != "private" else None
-    reply = await cycle.record_answer(
-        deps(context).core,
-        person,
-        kind="text",
-        text=text,
-        file_id=None,
-        file_name=None,
-        chat_id=chat.id,
-        message_id=message.message_id,
-        in_group=chat.type != "private",
-        program=program,
-    )
+    answer = answer_of(update, in_group=chat.type != "private", text=text)
+    assert answer is not None
+    reply = await cycle.record_answer(deps(context).core, person, answer, program)
     await say(update, reply or Reply("answer_not_drawn"))

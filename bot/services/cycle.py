@@ -19,6 +19,7 @@ from bot.models import (
     CONCLUDABLE_STATES,
     GRADABLE_STATES,
     VERDICTS,
+    Answer,
     Button,
     Buttons,
     Person,
@@ -618,20 +619,11 @@ async def skip_week(core: Core, actor: Person, program: Program, reason: str) ->
 
 
 async def record_answer(
-    core: Core,
-    person: Person,
-    *,
-    kind: str,
-    text: str | None,
-    file_id: str | None,
-    file_name: str | None,
-    chat_id: int,
-    message_id: int,
-    in_group: bool,
-    program: Program | None = None,
+    core: Core, person: Person, answer: Answer, program: Program | None = None
 ) -> Reply | None:
     """The drawn person's answer. None when this message is not an answer at all."""
     store, now = core.store, core.now()
+    kind, in_group = answer.kind, answer.in_group
     async with store.transaction():
         waiting = await store.sessions_drawing(person.id)
         if program is not None:
@@ -643,7 +635,7 @@ async def record_answer(
         assert prog is not None
         if s.deadline_at is not None and now > s.deadline_at:
             return Reply("answer_late", {"session": session_ctx(s, prog)})
-        body = (text or "").strip()
+        body = (answer.text or "").strip()
         if kind == "text" and not body:
             return Reply("answer_empty")
         if len(body) > MAX_ANSWER_CHARS:
@@ -654,10 +646,10 @@ async def record_answer(
             state="answered",
             answer_kind=kind,
             answer_text=body or None,
-            answer_file_id=file_id,
-            answer_file_name=file_name,
-            answer_chat_id=chat_id,
-            answer_message_id=message_id,
+            answer_file_id=answer.file_id,
+            answer_file_name=answer.file_name,
+            answer_chat_id=answer.chat_id,
+            answer_message_id=answer.message_id,
             answered_at=now,
         ):
             return None
@@ -671,7 +663,7 @@ async def record_answer(
             "person": person_ctx(person),
             "kind": kind,
             "text": body or None,
-            "file_name": file_name,
+            "file_name": answer.file_name,
             "in_group": in_group,
             "question": question_ctx(question),
         }
@@ -684,7 +676,7 @@ async def record_answer(
                 ctx,
                 now,
                 media_kind="copy",
-                media_ref=f"{chat_id}:{message_id}",
+                media_ref=f"{answer.chat_id}:{answer.message_id}",
             )
         for head in await store.members_with_role(prog.id, "head"):
             await store.enqueue(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core import Core, Refused
-from bot.models import Person, Program, Reply
+from bot.models import Answer, Person, Program, Reply
 from bot.services import bank, cycle, roster
 
 
@@ -37,10 +37,9 @@ async def skip_field(core: Core, person: Person) -> Reply:
     return Reply("skip_not_here")
 
 
-async def private_text(
-    core: Core, person: Person, text: str, chat_id: int, message_id: int
-) -> Reply | None:
+async def private_text(core: Core, person: Person, answer: Answer) -> Reply | None:
     """Plain text in a private chat: continue a dialog, or take it as the drawn person's answer."""
+    text = answer.text or ""
     dialog = await core.store.dialog(person.id)
     if dialog is not None:
         if dialog.kind == "onboard" and dialog.program_id:
@@ -54,17 +53,7 @@ async def private_text(
             )
         if dialog.kind == "conclude" and dialog.session_id:
             return await cycle.conclude(core, person, program, text, dialog.session_id)
-    return await cycle.record_answer(
-        core,
-        person,
-        kind="text",
-        text=text,
-        file_id=None,
-        file_name=None,
-        chat_id=chat_id,
-        message_id=message_id,
-        in_group=False,
-    )
+    return await cycle.record_answer(core, person, answer)
 
 
 async def press(core: Core, person: Person, token: str) -> Reply:
