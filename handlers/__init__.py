@@ -17,7 +17,7 @@ from telegram.ext import (
 )
 
 from bot.models import Reply
-from handlers import messages, people, session
+from handlers import archive, bank_admin, grassroots, messages, ops, people, session
 from handlers.common import Context, deps, say
 
 log = logging.getLogger("hoidap.handlers")
@@ -93,6 +93,10 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(command("datlich", session.set_schedule))
     app.add_handler(command("dangngay", session.publish_now))
     app.add_handler(command("nghituan", session.skip_week))
+
+    # Areas with their own modules: question bank, grassroots questions, archive, operations.
+    for area in (bank_admin, grassroots, archive, ops):
+        area.register(app)
 
     # Buttons: every press is authorized against the stored action and the presser's role.
     app.add_handler(CallbackQueryHandler(messages.button))

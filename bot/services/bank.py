@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.core import Core, Refused
 from bot.models import Person, Program, Reply
-from bot.services.cycle import program_ctx, state_change
+from bot.services.context import program_ctx, state_change
 from bot.services.roster import clean_text
 from questions.importer import ImportRejected, parse_questions
 from questions.model import DEFAULT_TOPIC, LIMITS, STANDARD_TOPICS, QuestionDraft

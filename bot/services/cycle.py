@@ -24,7 +24,6 @@ from bot.models import (
     Buttons,
     Person,
     Program,
-    Question,
     Reply,
     Session,
 )
@@ -37,10 +36,20 @@ from bot.schedule import (
     next_wakeup,
     upcoming_plan,
 )
+from bot.services.concluded import on_concluded
+from bot.services.context import (
+    VERDICT_LABELS,
+    local,
+    person_ctx,
+    program_ctx,
+    question_ctx,
+    session_ctx,
+    state_change,
+    summary_ctx,
+)
 
 log = logging.getLogger("hoidap.cycle")
 
-VERDICT_LABELS = {"correct": "Đúng", "partial": "Đúng một phần", "wrong": "Chưa đúng"}
 MAX_ANSWER_CHARS = 4000
 MAX_CONCLUSION_CHARS = 3500
 MAX_COMMENT_CHARS = 1500
@@ -71,75 +80,6 @@ def view(s: Session, program: Program) -> SessionView:
         missed_reported=s.missed_reported,
         auto_draw=program.auto_draw,
     )
-
-
-def state_change(
-    program: Program, session: Session | None, step: str, actor: Person | None, **extra: Any
-) -> None:
-    """One readable log line per state change: program, week, step, actor."""
-    who = f"{actor.display_name} (#{actor.id})" if actor else "lịch tự động"
-    details = " ".join(f"{k}={v}" for k, v in extra.items())
-    log.info(
-        "state program=%s week=%s step=%s actor=%s %s",
-        program.id,
-        session.week if session else "-",
-        step,
-        who,
-        details,
-    )
-
-
-# -- context builders (plain JSON-able data for templates) --------------------------------------
-
-
-def person_ctx(p: Person | None) -> dict[str, Any]:
-    if p is None:
-        return {"name": "?", "title": "", "id": 0}
-    return {"name": p.display_name, "title": p.title or "", "id": p.id}
-
-
-def question_ctx(q: Question | None, with_suggestion: bool = False) -> dict[str, Any]:
-    if q is None:
-        return {
-            "text": "",
-            "topic": "",
-            "source_unit": None,
-            "legal_refs": None,
-            "suggested_answer": None,
-            "id": 0,
-        }
-    return {
-        "id": q.id,
-        "text": q.text,
-        "topic": q.topic,
-        "source_unit": q.source_unit,
-        "legal_refs": q.legal_refs,
-        "suggested_answer": q.suggested_answer if with_suggestion else None,
-    }
-
-
-def program_ctx(p: Program) -> dict[str, Any]:
-    return {"id": p.id, "title": p.title}
-
-
-def local(dt: datetime | None, program: Program) -> str | None:
-    return dt.astimezone(ZoneInfo(program.tz)).isoformat() if dt else None
-
-
-def session_ctx(s: Session, program: Program) -> dict[str, Any]:
-    return {
-        "id": s.id,
-        "week": s.week,
-        "state": s.state,
-        "session_date": s.session_date.isoformat() if s.session_date else None,
-        "nominal_date": s.nominal_date.isoformat(),
-        "holiday": s.holiday,
-        "publish_at": local(s.publish_at, program),
-        "draw_at": local(s.draw_at, program),
-        "deadline_at": local(s.deadline_at, program),
-        "commitment": s.commitment,
-        "skip_reason": s.skip_reason,
-    }
 
 
 # -- the engine ----------------------------------------------------------------------------------
@@ -886,6 +826,9 @@ async def conclude(
         await store.log_event(
             "concluded", now, program_id=program.id, session_id=s.id, actor_id=actor.id
         )
+        concluded = await store.session(s.id)
+        assert concluded is not None
+        await on_concluded(core, program, concluded)
         ctx = await summary_ctx(core, program, s)
         ctx["conclusion"] = text
         ctx["leader"] = person_ctx(actor)
@@ -893,30 +836,6 @@ async def conclude(
         state_change(program, s, "concluded", actor)
     core.program_changed(program.id)
     return Reply("conclude_done", {"program": program_ctx(program)})
-
-
-async def summary_ctx(core: Core, program: Program, s: Session) -> dict[str, Any]:
-    store = core.store
-    question = await store.question(s.question_id) if s.question_id else None
-    person = await store.person(s.drawn_person_id) if s.drawn_person_id else None
-    grades = await store.grades(s.id)
-    heads = {g.head_id: await store.person(g.head_id) for g in grades}
-    last = grades[-1] if grades else None
-    comment = next((g.comment for g in reversed(grades) if g.comment), None)
-    return {
-        "program": program_ctx(program),
-        "session": session_ctx(s, program),
-        "question": question_ctx(question),
-        "person": person_ctx(person) if person else None,
-        "answer_kind": s.answer_kind,
-        "answer_text": s.answer_text,
-        "answer_file_name": s.answer_file_name,
-        "verdict": VERDICT_LABELS[last.verdict] if last else None,
-        "head": person_ctx(heads.get(last.head_id)) if last else None,
-        "comment": comment,
-        "regrades": len(grades) - 1 if grades else 0,
-        "conclusion": s.conclusion,
-    }
 
 
 # -- read-only views -----------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.core import ROLE_LABELS, Core, Refused
 from bot.models import Button, Member, Person, Program, Reply
-from bot.services.cycle import program_ctx, state_change
+from bot.services.context import program_ctx, state_change
 
 MAX_NAME_CHARS = 100
 MAX_TITLE_CHARS = 100

@@ -9,7 +9,8 @@ from typing import Any
 from bot.core import Core, Refused
 from bot.models import Person, Program, Reply
 from bot.schedule import plan_week, upcoming_plan
-from bot.services.cycle import program_ctx, schedule_config, session_ctx, state_change
+from bot.services.context import program_ctx, session_ctx, state_change
+from bot.services.cycle import schedule_config
 from bot.services.roster import fold
 
 WEEKDAY_WORDS = {"2": 0, "3": 1, "4": 2, "5": 3, "6": 4}  # sessions fall on working days

@@ -1,0 +1,25 @@
+"""All SQL of the application: one package, one mixin per concern, combined in :class:`Store`."""
+
+from __future__ import annotations
+
+from bot.store.archive import ArchiveQueries
+from bot.store.bank_admin import BankAdminQueries
+from bot.store.base import StoreBase, buttons_from_json, buttons_to_json
+from bot.store.grassroots import GrassrootsQueries
+from bot.store.people import PeopleQueries
+from bot.store.plumbing import PlumbingQueries
+from bot.store.sessions import SessionQueries
+
+
+class Store(
+    PeopleQueries,
+    SessionQueries,
+    PlumbingQueries,
+    ArchiveQueries,
+    BankAdminQueries,
+    GrassrootsQueries,
+):
+    """The database of record. Services own transactions: ``async with store.transaction():``."""
+
+
+__all__ = ["Store", "StoreBase", "buttons_from_json", "buttons_to_json"]

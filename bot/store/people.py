@@ -1,0 +1,306 @@
+"""Programs, people, memberships, roles, invites and replayed updates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time
+from typing import Any
+
+import aiosqlite
+
+from bot.models import (
+    Member,
+    Person,
+    Program,
+)
+from bot.store.base import StoreBase, _d, _dt, _hm, _iso
+
+
+class PeopleQueries(StoreBase):
+    # -- updates already seen ----------------------------------------------------------------
+
+    async def mark_update_seen(self, update_id: int, now: datetime) -> bool:
+        """True if this update is new; False if it was handled before (a replay)."""
+        async with self.conn.execute(
+            "INSERT OR IGNORE INTO seen_updates (update_id, seen_at) VALUES (?, ?)",
+            (update_id, _iso(now)),
+        ) as cur:
+            return cur.rowcount == 1
+
+    async def prune_seen_updates(self, keep: int = 10000) -> None:
+        await self._exec(
+            "DELETE FROM seen_updates WHERE update_id < "
+            "(SELECT MIN(update_id) FROM (SELECT update_id FROM seen_updates "
+            "ORDER BY update_id DESC LIMIT ?))",
+            (keep,),
+        )
+
+    # -- programs ----------------------------------------------------------------------------
+
+    _PROGRAM_COLS = (
+        "id, chat_id, title, tz, weekday, publish_lead_days, publish_time, draw_time, "
+        "answer_minutes, reminder_minutes, holiday_policy, auto_draw, no_repeat, round_no, active"
+    )
+
+    @staticmethod
+    def _program(r: aiosqlite.Row) -> Program:
+        return Program(
+            id=r["id"],
+            chat_id=r["chat_id"],
+            title=r["title"],
+            tz=r["tz"],
+            weekday=r["weekday"],
+            publish_lead_days=r["publish_lead_days"],
+            publish_time=_hm(r["publish_time"]),
+            draw_time=_hm(r["draw_time"]),
+            answer_minutes=r["answer_minutes"],
+            reminder_minutes=r["reminder_minutes"],
+            holiday_policy=r["holiday_policy"],
+            auto_draw=bool(r["auto_draw"]),
+            no_repeat=bool(r["no_repeat"]),
+            round_no=r["round_no"],
+            active=bool(r["active"]),
+        )
+
+    async def create_program(
+        self, chat_id: int, title: str, tz: str, created_by: int, now: datetime
+    ) -> int:
+        return await self._exec(
+            "INSERT INTO programs (chat_id, title, tz, created_by, created_at) VALUES (?,?,?,?,?)",
+            (chat_id, title, tz, created_by, _iso(now)),
+        )
+
+    async def program(self, program_id: int) -> Program | None:
+        r = await self._one(
+            f"SELECT {self._PROGRAM_COLS} FROM programs WHERE id = ?", (program_id,)
+        )
+        return self._program(r) if r else None
+
+    async def program_by_chat(self, chat_id: int) -> Program | None:
+        r = await self._one(
+            f"SELECT {self._PROGRAM_COLS} FROM programs WHERE chat_id = ?", (chat_id,)
+        )
+        return self._program(r) if r else None
+
+    async def programs(self, active_only: bool = True) -> list[Program]:
+        where = "WHERE active = 1" if active_only else ""
+        rows = await self._all(f"SELECT {self._PROGRAM_COLS} FROM programs {where} ORDER BY id")
+        return [self._program(r) for r in rows]
+
+    async def update_program(self, program_id: int, **fields: Any) -> None:
+        allowed = {
+            "title",
+            "tz",
+            "weekday",
+            "publish_lead_days",
+            "publish_time",
+            "draw_time",
+            "answer_minutes",
+            "reminder_minutes",
+            "holiday_policy",
+            "auto_draw",
+            "no_repeat",
+            "round_no",
+            "active",
+            "chat_id",
+        }
+        if not fields or set(fields) - allowed:
+            raise ValueError(f"cannot update program fields {sorted(set(fields) - allowed)}")
+        cols = ", ".join(f"{k} = ?" for k in fields)
+        values = [v.strftime("%H:%M") if isinstance(v, time) else v for v in fields.values()]
+        await self._exec(f"UPDATE programs SET {cols} WHERE id = ?", (*values, program_id))
+
+    # -- people and members -------------------------------------------------------------------
+
+    _PERSON_COLS = (
+        "p.id, p.tg_user_id, p.username, p.tg_name, p.full_name, p.title, p.is_superadmin, "
+        "p.current_program_id"
+    )
+
+    @staticmethod
+    def _person(r: aiosqlite.Row) -> Person:
+        return Person(
+            id=r["id"],
+            tg_user_id=r["tg_user_id"],
+            username=r["username"],
+            tg_name=r["tg_name"],
+            full_name=r["full_name"],
+            title=r["title"],
+            is_superadmin=bool(r["is_superadmin"]),
+            current_program_id=r["current_program_id"],
+        )
+
+    async def upsert_person(
+        self, tg_user_id: int, username: str | None, tg_name: str, superadmin: bool, now: datetime
+    ) -> Person:
+        await self._exec(
+            "INSERT INTO people (tg_user_id, username, tg_name, is_superadmin, created_at) "
+            "VALUES (?,?,?,?,?) ON CONFLICT (tg_user_id) DO UPDATE SET "
+            "username = excluded.username, tg_name = excluded.tg_name, "
+            "is_superadmin = excluded.is_superadmin "
+            "WHERE username IS NOT excluded.username OR tg_name IS NOT excluded.tg_name "
+            "OR is_superadmin IS NOT excluded.is_superadmin",
+            (tg_user_id, username, tg_name, int(superadmin), _iso(now)),
+        )
+        person = await self.person_by_tg(tg_user_id)
+        assert person is not None
+        return person
+
+    async def person(self, person_id: int) -> Person | None:
+        r = await self._one(
+            f"SELECT {self._PERSON_COLS} FROM people p WHERE p.id = ?", (person_id,)
+        )
+        return self._person(r) if r else None
+
+    async def person_by_tg(self, tg_user_id: int) -> Person | None:
+        r = await self._one(
+            f"SELECT {self._PERSON_COLS} FROM people p WHERE p.tg_user_id = ?", (tg_user_id,)
+        )
+        return self._person(r) if r else None
+
+    async def superadmins(self) -> list[Person]:
+        rows = await self._all(
+            f"SELECT {self._PERSON_COLS} FROM people p WHERE p.is_superadmin = 1 ORDER BY p.id"
+        )
+        return [self._person(r) for r in rows]
+
+    async def set_person_profile(self, person_id: int, full_name: str, title: str) -> None:
+        await self._exec(
+            "UPDATE people SET full_name = ?, title = ? WHERE id = ?", (full_name, title, person_id)
+        )
+
+    async def set_current_program(self, person_id: int, program_id: int) -> None:
+        await self._exec(
+            "UPDATE people SET current_program_id = ? WHERE id = ?", (program_id, person_id)
+        )
+
+    async def upsert_member(
+        self, program_id: int, person_id: int, status: str, now: datetime
+    ) -> None:
+        await self._exec(
+            "INSERT INTO members (program_id, person_id, status, joined_at) VALUES (?,?,?,?) "
+            "ON CONFLICT (program_id, person_id) DO UPDATE SET status = excluded.status",
+            (program_id, person_id, status, _iso(now)),
+        )
+
+    async def set_member_status(self, program_id: int, person_id: int, status: str) -> None:
+        await self._exec(
+            "UPDATE members SET status = ? WHERE program_id = ? AND person_id = ?",
+            (status, program_id, person_id),
+        )
+
+    async def set_member_away(
+        self,
+        program_id: int,
+        person_id: int,
+        kind: str | None,
+        start: date | None,
+        until: date | None,
+    ) -> None:
+        await self._exec(
+            "UPDATE members SET away_kind = ?, away_from = ?, away_until = ? "
+            "WHERE program_id = ? AND person_id = ?",
+            (kind, _iso(start), _iso(until), program_id, person_id),
+        )
+
+    async def set_roles(self, program_id: int, person_id: int, roles: Iterable[str]) -> None:
+        await self._exec(
+            "DELETE FROM member_roles WHERE program_id = ? AND person_id = ?",
+            (program_id, person_id),
+        )
+        for role in sorted(set(roles)):
+            await self._exec(
+                "INSERT INTO member_roles (program_id, person_id, role) VALUES (?,?,?)",
+                (program_id, person_id, role),
+            )
+
+    async def roles(self, program_id: int, person_id: int) -> frozenset[str]:
+        rows = await self._all(
+            "SELECT r.role FROM member_roles r JOIN members m "
+            "ON m.program_id = r.program_id AND m.person_id = r.person_id "
+            "WHERE r.program_id = ? AND r.person_id = ? AND m.status = 'active'",
+            (program_id, person_id),
+        )
+        return frozenset(r["role"] for r in rows)
+
+    async def all_roles(self, person_id: int) -> dict[int, frozenset[str]]:
+        rows = await self._all(
+            "SELECT r.program_id, r.role FROM member_roles r JOIN members m "
+            "ON m.program_id = r.program_id AND m.person_id = r.person_id "
+            "WHERE r.person_id = ? AND m.status = 'active'",
+            (person_id,),
+        )
+        out: dict[int, set[str]] = {}
+        for r in rows:
+            out.setdefault(r["program_id"], set()).add(r["role"])
+        return {k: frozenset(v) for k, v in out.items()}
+
+    async def _members(self, where: str, params: Sequence[Any]) -> list[Member]:
+        rows = await self._all(
+            f"SELECT {self._PERSON_COLS}, m.program_id, m.status, m.away_kind, m.away_from, "
+            "m.away_until, (SELECT group_concat(role) FROM member_roles r "
+            " WHERE r.program_id = m.program_id AND r.person_id = m.person_id) AS roles "
+            f"FROM members m JOIN people p ON p.id = m.person_id WHERE {where} "
+            "ORDER BY p.full_name COLLATE NOCASE, p.id",
+            params,
+        )
+        return [
+            Member(
+                program_id=r["program_id"],
+                person=self._person(r),
+                status=r["status"],
+                roles=frozenset((r["roles"] or "").split(",")) - {""},
+                away_kind=r["away_kind"],
+                away_from=_d(r["away_from"]),
+                away_until=_d(r["away_until"]),
+            )
+            for r in rows
+        ]
+
+    async def member(self, program_id: int, person_id: int) -> Member | None:
+        found = await self._members("m.program_id = ? AND m.person_id = ?", (program_id, person_id))
+        return found[0] if found else None
+
+    async def members(self, program_id: int, status: str | None = None) -> list[Member]:
+        if status is None:
+            return await self._members("m.program_id = ?", (program_id,))
+        return await self._members("m.program_id = ? AND m.status = ?", (program_id, status))
+
+    async def memberships(self, person_id: int) -> list[Member]:
+        return await self._members("m.person_id = ?", (person_id,))
+
+    async def members_with_role(self, program_id: int, role: str) -> list[Member]:
+        return await self._members(
+            "m.program_id = ? AND m.status = 'active' AND EXISTS (SELECT 1 FROM member_roles r "
+            "WHERE r.program_id = m.program_id AND r.person_id = m.person_id AND r.role = ?)",
+            (program_id, role),
+        )
+
+    # -- invites ----------------------------------------------------------------------------
+
+    async def create_invite(
+        self,
+        token: str,
+        program_id: int,
+        role: str,
+        preapproved: bool,
+        created_by: int,
+        expires_at: datetime,
+    ) -> None:
+        await self._exec(
+            "INSERT INTO invites (token, program_id, role, preapproved, created_by, expires_at) "
+            "VALUES (?,?,?,?,?,?)",
+            (token, program_id, role, int(preapproved), created_by, _iso(expires_at)),
+        )
+
+    async def invite(self, token: str) -> dict[str, Any] | None:
+        r = await self._one("SELECT * FROM invites WHERE token = ?", (token,))
+        if r is None:
+            return None
+        out = dict(r)
+        out["expires_at"] = _dt(r["expires_at"])
+        out["preapproved"] = bool(r["preapproved"])
+        return out
+
+    async def use_invite(self, token: str) -> None:
+        await self._exec("UPDATE invites SET uses = uses + 1 WHERE token = ?", (token,))

@@ -1,0 +1,206 @@
+"""The audit trail, button actions, dialogs and the outbox."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from bot.models import (
+    Action,
+    Buttons,
+    Dialog,
+    OutboxItem,
+)
+from bot.store.base import StoreBase, _dt, _iso, buttons_from_json, buttons_to_json
+
+
+class PlumbingQueries(StoreBase):
+    # -- audit -------------------------------------------------------------------------------
+
+    async def log_event(
+        self,
+        kind: str,
+        now: datetime,
+        *,
+        program_id: int | None = None,
+        session_id: int | None = None,
+        actor_id: int | None = None,
+        detail: str | None = None,
+    ) -> None:
+        await self._exec(
+            "INSERT INTO events (program_id, session_id, kind, actor_id, detail, created_at) "
+            "VALUES (?,?,?,?,?,?)",
+            (program_id, session_id, kind, actor_id, detail, _iso(now)),
+        )
+
+    async def events(
+        self, program_id: int | None = None, kind: str | None = None, limit: int = 100
+    ) -> list[dict[str, Any]]:
+        rows = await self._all(
+            "SELECT * FROM events WHERE (? IS NULL OR program_id = ?) AND (? IS NULL OR kind = ?)"
+            " ORDER BY id DESC LIMIT ?",
+            (program_id, program_id, kind, kind, limit),
+        )
+        return [dict(r) for r in rows]
+
+    # -- actions (callback tokens) ------------------------------------------------------------
+
+    async def add_action(
+        self,
+        token: str,
+        kind: str,
+        program_id: int | None,
+        session_id: int | None,
+        target: str | None,
+        expires_at: datetime,
+        single_use: bool,
+        now: datetime,
+    ) -> None:
+        await self._exec(
+            "INSERT INTO actions (token, kind, program_id, session_id, target, expires_at, "
+            "single_use, created_at) VALUES (?,?,?,?,?,?,?,?)",
+            (
+                token,
+                kind,
+                program_id,
+                session_id,
+                target,
+                _iso(expires_at),
+                int(single_use),
+                _iso(now),
+            ),
+        )
+
+    async def action(self, token: str) -> Action | None:
+        r = await self._one("SELECT * FROM actions WHERE token = ?", (token,))
+        if r is None:
+            return None
+        return Action(
+            token=r["token"],
+            kind=r["kind"],
+            program_id=r["program_id"],
+            session_id=r["session_id"],
+            target=r["target"],
+            expires_at=datetime.fromisoformat(r["expires_at"]),
+            single_use=bool(r["single_use"]),
+            used_at=_dt(r["used_at"]),
+        )
+
+    async def use_action(self, token: str, now: datetime) -> bool:
+        """Mark a single-use action used; False if it had been used already."""
+        async with self.conn.execute(
+            "UPDATE actions SET used_at = ? WHERE token = ? AND used_at IS NULL",
+            (_iso(now), token),
+        ) as cur:
+            return cur.rowcount == 1
+
+    async def prune_actions(self, now: datetime) -> None:
+        await self._exec("DELETE FROM actions WHERE expires_at < ?", (_iso(now),))
+
+    # -- dialogs -----------------------------------------------------------------------------
+
+    async def set_dialog(
+        self,
+        person_id: int,
+        kind: str,
+        program_id: int | None,
+        session_id: int | None,
+        data: dict[str, Any],
+        now: datetime,
+    ) -> None:
+        await self._exec(
+            "INSERT INTO dialogs (person_id, kind, program_id, session_id, data, updated_at) "
+            "VALUES (?,?,?,?,?,?) ON CONFLICT (person_id) DO UPDATE SET kind = excluded.kind, "
+            "program_id = excluded.program_id, session_id = excluded.session_id, "
+            "data = excluded.data, updated_at = excluded.updated_at",
+            (
+                person_id,
+                kind,
+                program_id,
+                session_id,
+                json.dumps(data, ensure_ascii=False),
+                _iso(now),
+            ),
+        )
+
+    async def dialog(self, person_id: int) -> Dialog | None:
+        r = await self._one("SELECT * FROM dialogs WHERE person_id = ?", (person_id,))
+        if r is None:
+            return None
+        return Dialog(
+            person_id=r["person_id"],
+            kind=r["kind"],
+            program_id=r["program_id"],
+            session_id=r["session_id"],
+            data=json.loads(r["data"]),
+        )
+
+    async def clear_dialog(self, person_id: int) -> None:
+        await self._exec("DELETE FROM dialogs WHERE person_id = ?", (person_id,))
+
+    # -- outbox ------------------------------------------------------------------------------
+
+    async def enqueue(
+        self,
+        chat_id: int,
+        template: str,
+        context: dict[str, Any],
+        now: datetime,
+        buttons: Buttons = (),
+        media_kind: str | None = None,
+        media_ref: str | None = None,
+    ) -> int:
+        if not self._in_tx:
+            raise RuntimeError("outbox rows must be written inside the state change's transaction")
+        self._outbox_dirty = True
+        return await self._exec(
+            "INSERT INTO outbox (chat_id, template, context, buttons, media_kind, media_ref, "
+            "created_at) VALUES (?,?,?,?,?,?,?)",
+            (
+                chat_id,
+                template,
+                json.dumps(context, ensure_ascii=False, default=str),
+                buttons_to_json(buttons),
+                media_kind,
+                media_ref,
+                _iso(now),
+            ),
+        )
+
+    async def pending_outbox(self, limit: int = 200) -> list[OutboxItem]:
+        rows = await self._all(
+            "SELECT * FROM outbox WHERE sent_at IS NULL AND failed IS NULL ORDER BY id LIMIT ?",
+            (limit,),
+        )
+        return [
+            OutboxItem(
+                id=r["id"],
+                chat_id=r["chat_id"],
+                template=r["template"],
+                context=json.loads(r["context"]),
+                buttons=buttons_from_json(r["buttons"]),
+                media_kind=r["media_kind"],
+                media_ref=r["media_ref"],
+                attempts=r["attempts"],
+            )
+            for r in rows
+        ]
+
+    async def mark_sent(self, outbox_id: int, message_id: int | None, now: datetime) -> None:
+        await self._exec(
+            "UPDATE outbox SET sent_at = ?, sent_message_id = ?, attempts = attempts + 1 "
+            "WHERE id = ?",
+            (_iso(now), message_id, outbox_id),
+        )
+
+    async def mark_failed(self, outbox_id: int, error: str | None) -> None:
+        """Count a failed attempt; with ``error`` the message is given up for good."""
+        await self._exec(
+            "UPDATE outbox SET attempts = attempts + 1, failed = ? WHERE id = ?",
+            (error, outbox_id),
+        )
+
+    async def count_outbox(self, pending_only: bool = True) -> int:
+        where = "WHERE sent_at IS NULL AND failed IS NULL" if pending_only else ""
+        return await self._count(f"SELECT COUNT(*) FROM outbox {where}")
