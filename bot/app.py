@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import re
+import secrets
+import signal
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
+from telegram.error import Conflict, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 
 from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings
 from bot.core import Core
-from bot.db import connect
+from bot.db import DatabaseLock, connect, lock_database
 from bot.store import Store
 from bot.transport.outbox import OutboxWorker
 from bot.transport.telegram import refresh_commands, send_outbox_item, set_command_menus
@@ -38,6 +49,58 @@ class TokenFilter(logging.Filter):
         return True
 
 
+_REDACTIONS: dict[str, str] = {}  # secret -> what log records show instead
+_PLAIN_ARGS = (str, int, float, bool, bytes, type(None))
+
+
+def redact_in_logs(secret: str | None, replacement: str) -> None:
+    """Replace ``secret`` in every log record from now on, whichever logger or handler.
+
+    Installed as the log record factory, so it also covers handlers added later (pytest's
+    caplog, a library's own) and libraries logging at DEBUG: the message, the formatted
+    exception and the stack text are scrubbed when the record is made.
+    """
+    if not secret or len(secret) < 8:  # too short to tell apart from ordinary text
+        return
+    if not _REDACTIONS:
+        make_record = logging.getLogRecordFactory()
+
+        def factory(*args: object, **kwargs: object) -> logging.LogRecord:
+            record = make_record(*args, **kwargs)
+            _scrub(record)
+            return record
+
+        logging.setLogRecordFactory(factory)
+    _REDACTIONS[secret] = replacement
+
+
+def _redact(text: str) -> str:
+    for secret, replacement in _REDACTIONS.items():
+        text = text.replace(secret, replacement)
+    return text
+
+
+def _scrub(record: logging.LogRecord) -> None:
+    try:
+        message = record.getMessage()
+    except Exception:  # a malformed call is the logging module's to report
+        return
+    args = record.args
+    plain = args is None or (
+        isinstance(args, tuple) and all(isinstance(a, _PLAIN_ARGS) for a in args)
+    )
+    # Arguments that can change after the call are formatted now: PTB logs a dict and then
+    # puts the file URL, token included, into that very dict. Plain ones stay for filters.
+    if not plain or any(secret in message for secret in _REDACTIONS):
+        record.msg, record.args = _redact(message), ()
+    if record.exc_info and record.exc_info[1] is not None and not record.exc_text:
+        text = logging.Formatter().formatException(record.exc_info)
+        if any(secret in text for secret in _REDACTIONS):
+            record.exc_text = _redact(text)
+    if record.stack_info and any(secret in record.stack_info for secret in _REDACTIONS):
+        record.stack_info = _redact(record.stack_info)
+
+
 def setup_logging(settings: Settings) -> None:
     logging.basicConfig(
         level=settings.log_level,
@@ -59,10 +122,16 @@ def build_application(
     clock: Clock | None = None,
     rate_limit: bool = True,
     run_scheduler: bool = True,
+    request_timeout: float | None = None,
 ) -> Application:  # type: ignore[type-arg]
-    """Build the bot. Start-up (database, outbox, scheduler, menus) happens in ``post_init``."""
+    """Build the bot. Start-up (database, outbox, scheduler, menus) happens in ``post_init``.
+
+    ``request_timeout`` (seconds) shortens PTB's timeouts for Bot API calls other than long
+    polling; tests that make the server hang use it to stay fast. Production keeps PTB's.
+    """
     if not settings.token:
         raise ConfigError("thiếu TELEGRAM_BOT_TOKEN (mã bot do BotFather cấp)")
+    redact_in_logs(settings.token, "<token>")  # request URLs carry the token
     builder = (
         ApplicationBuilder()
         .token(settings.token)
@@ -79,6 +148,12 @@ def build_application(
         .post_shutdown(stop_core)
         .get_updates_read_timeout(35)
     )
+    if request_timeout is not None:
+        builder = (
+            builder.connect_timeout(request_timeout)
+            .read_timeout(request_timeout)
+            .write_timeout(request_timeout)
+        )
     if rate_limit:
         # Telegram's limits: ~30 messages/s overall, 20/min per group; retries on RetryAfter.
         builder = builder.rate_limiter(
@@ -100,7 +175,14 @@ def build_application(
 
 async def start_core(app: Application) -> None:  # type: ignore[type-arg]
     settings: Settings = app.bot_data["settings"]
-    conn = await connect(settings.db_path)
+    lock = lock_database(settings.db_path)  # one bot per database; released in stop_core
+    try:
+        conn = await connect(settings.db_path)
+    except BaseException:
+        if lock is not None:
+            lock.release()
+        raise
+    app.bot_data["db_lock"] = lock
     core = Core(store=Store(conn), clock=app.bot_data["clock"], settings=settings)
     bot = app.bot
 
@@ -135,6 +217,206 @@ async def stop_core(app: Application) -> None:  # type: ignore[type-arg]
     if isinstance(deps, Deps):
         await deps.outbox.stop()
         await deps.core.store.close()
+    lock = app.bot_data.pop("db_lock", None)
+    if isinstance(lock, DatabaseLock):
+        lock.release()
 
 
-__all__ = ["Update", "build_application", "setup_logging", "start_core", "stop_core"]
+# -- running: what ``hoidap run`` does -------------------------------------------------------
+
+EXIT_CONFLICT = 3  # the exit code of ``hoidap run`` when another process polls with the token
+
+
+class PollingConflicts:
+    """Decides what to do when Telegram answers getUpdates with 409 Conflict.
+
+    Telegram cuts a long poll short with 409 when another getUpdates call arrives with the same
+    token: two processes run this bot. Left alone they would take turns fetching updates (each
+    message handled by one of them at random, against its own database) and both would send
+    every scheduled message. So the newcomer gives way: a conflict within ``newcomer_seconds``
+    of starting stops this process. An established instance rides out the conflicts a newcomer
+    causes before it stops, and stops as well when they keep coming (more than ``tolerated``
+    within ten minutes): a tug of war between two established instances ends with one or both
+    stopped, each saying why. (A newcomer causes two conflicts at most: its first poll, and
+    PTB's last getUpdates when it shuts down.)
+    """
+
+    WINDOW = 600.0
+
+    def __init__(self, newcomer_seconds: float = 60.0, tolerated: int = 5) -> None:
+        self.newcomer_seconds = newcomer_seconds
+        self.tolerated = tolerated
+        self.started = time.monotonic()
+        self._recent: deque[float] = deque()
+
+    def should_stop(self) -> bool:
+        now = time.monotonic()
+        self._recent.append(now)
+        while self._recent[0] < now - self.WINDOW:
+            self._recent.popleft()
+        return now - self.started < self.newcomer_seconds or len(self._recent) > self.tolerated
+
+
+async def serve(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    stop: asyncio.Event | None = None,
+    poll_timeout: float = 10.0,
+    conflicts: PollingConflicts | None = None,
+    ready: Callable[[Application], Awaitable[None]] | None = None,  # type: ignore[type-arg]
+) -> int:
+    """Run the bot with long polling until ``stop`` is set; returns the process exit code.
+
+    Without ``stop``, SIGINT and SIGTERM stop it. 0 after a requested stop, ``EXIT_CONFLICT``
+    when another process polls with the same token (see :class:`PollingConflicts`).
+    ``DatabaseError`` (a bad or locked database) propagates. Network errors never stop it:
+    PTB's polling loop retries them with a growing pause (1 s, then x1.5 up to 30 s), so
+    polling resumes by itself at most 30 s after Telegram is reachable again. ``ready`` is
+    awaited once the bot runs (test support: bot/testing/child.py).
+    """
+    app = build_application(settings, clock=clock)
+    stopping = stop or asyncio.Event()
+    guard = conflicts or PollingConflicts()
+    exit_code = 0
+
+    def on_polling_error(exc: TelegramError) -> None:
+        nonlocal exit_code
+        if isinstance(exc, NetworkError):
+            # PTB retries by itself; one line per failed poll, not a stack trace.
+            log.warning("polling: Telegram unreachable (%s); retrying", exc.message)
+            return
+        if not isinstance(exc, Conflict):
+            # As in Application.run_polling: other polling errors go to the error handlers.
+            app.create_task(app.process_error(error=exc, update=None))
+            return
+        if stopping.is_set():
+            return
+        if guard.should_stop():
+            log.error(
+                "another process is polling Telegram with this bot token (409 %s): "
+                "stopping this one; run a single instance",
+                exc.message,
+            )
+            exit_code = EXIT_CONFLICT
+            stopping.set()
+        else:
+            log.warning(
+                "409 %s: another process polled with this bot token; it should give way",
+                exc.message,
+            )
+
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGINT, signal.SIGTERM) if stop is None else ()
+    for sig in signals:
+        loop.add_signal_handler(sig, stopping.set)
+    try:
+        async with app:  # initialize() ... shutdown()
+            try:
+                await start_core(app)
+                assert app.updater is not None
+                await app.updater.start_polling(
+                    timeout=timedelta(seconds=poll_timeout),
+                    allowed_updates=Update.ALL_TYPES,
+                    drop_pending_updates=False,
+                    error_callback=on_polling_error,
+                )
+                await app.start()
+                if ready is not None:
+                    await ready(app)
+                await stopping.wait()
+            finally:
+                if app.updater is not None and app.updater.running:
+                    await app.updater.stop()
+                if app.running:
+                    await app.stop()
+                await stop_core(app)
+    finally:
+        for sig in signals:
+            loop.remove_signal_handler(sig)
+    return exit_code
+
+
+# -- webhook: what ``hoidap run --webhook URL`` does -------------------------------------------
+
+_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,256}")  # Telegram allows 1-256; short is weak
+
+
+@dataclass(frozen=True)
+class WebhookOptions:
+    """Where Telegram posts updates, where the bot listens, and the secret that proves it."""
+
+    url: str
+    listen: str = "0.0.0.0"
+    port: int = 8443
+    secret_token: str = field(default="", repr=False)
+
+    @property
+    def url_path(self) -> str:
+        """The path the bot serves: the path of the public URL (a reverse proxy keeps it)."""
+        return urlsplit(self.url).path.strip("/")
+
+
+def webhook_options(
+    url: str, listen: str = "0.0.0.0", port: int = 8443, secret_token: str | None = None
+) -> WebhookOptions:
+    """Check the options of ``hoidap run --webhook``; a random secret when none is given."""
+    parts = urlsplit(url.strip())
+    if parts.scheme != "https" or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(
+            "--webhook phải là địa chỉ https công khai của bot, ví dụ "
+            "https://bot.example.org/hoidap (Telegram chỉ gửi tới https)"
+        )
+    if not 1 <= port <= 65535:
+        raise ConfigError("--port phải là số cổng từ 1 đến 65535")
+    if secret_token is None:
+        secret_token = secrets.token_urlsafe(32)
+    elif not _SECRET_TOKEN.fullmatch(secret_token):
+        raise ConfigError(
+            "--secret-token chỉ gồm A–Z, a–z, chữ số, dấu _ và -, từ 16 đến 256 ký tự"
+        )
+    return WebhookOptions(url.strip(), listen, port, secret_token)
+
+
+def run_webhook(settings: Settings, options: WebhookOptions) -> int:
+    """Serve updates Telegram posts to ``options.url`` (PTB's webhook server, with tornado).
+
+    Telegram sends the secret in the ``X-Telegram-Bot-Api-Secret-Token`` header of every
+    update; PTB answers 403 to a request without it and handles nothing. Start-up and shutdown
+    (database and its lock, outbox, scheduler) run as ``post_init``/``post_shutdown``.
+    """
+    app = build_application(settings)
+    redact_in_logs(options.secret_token, "<secret>")
+    log.info(
+        "webhook %s: listening on %s:%s, path /%s",
+        options.url,
+        options.listen,
+        options.port,
+        options.url_path,
+    )
+    app.run_webhook(
+        listen=options.listen,
+        port=options.port,
+        url_path=options.url_path,
+        webhook_url=options.url,
+        secret_token=options.secret_token,
+        allowed_updates=Update.ALL_TYPES,
+        drop_pending_updates=False,
+    )
+    return 0
+
+
+__all__ = [
+    "EXIT_CONFLICT",
+    "PollingConflicts",
+    "Update",
+    "WebhookOptions",
+    "build_application",
+    "redact_in_logs",
+    "run_webhook",
+    "serve",
+    "setup_logging",
+    "start_core",
+    "stop_core",
+    "webhook_options",
+]

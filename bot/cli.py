@@ -7,9 +7,14 @@ import asyncio
 import sqlite3
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.db import DatabaseError
+
+if TYPE_CHECKING:
+    from bot.models import FileReply, Program
+    from bot.store import Store
 
 DESCRIPTION = """\
 hoidap – bot điều hành chương trình «Cơ sở hỏi, cán bộ tổ chức trả lời» trên Telegram.
@@ -18,9 +23,14 @@ Chạy bot:            hoidap run        (không có TELEGRAM_BOT_TOKEN thì ch�
 Bản trình diễn:      hoidap demo       (ngoại tuyến, không cần token)
 Nạp câu hỏi:         hoidap questions import cau_hoi.xlsx [--program SO]
 Tệp mẫu câu hỏi:     hoidap questions template mau.xlsx
+Xuất ngân hàng:      hoidap questions export ngan_hang.xlsx [--program SO]  (.xlsx, .csv, .yaml)
 Nâng cấp CSDL:       hoidap db migrate
 Sao lưu CSDL:        hoidap backup ban_sao.sqlite3
+Khôi phục CSDL:      hoidap restore ban_sao.sqlite3   (dừng bot trước; CSDL cũ được giữ lại)
+Tình hình vận hành:  hoidap status
+Chạy bằng webhook:   hoidap run --webhook https://bot.example.org/hoidap [--port 8443]
 Kiểm tra bốc thăm:   hoidap verify --seed HEX --pool 3,5,9 [--attempt 0]
+Sổ tay hỏi – đáp:    hoidap handbook --year 2026 so_tay_2026.docx [--program SO]
 """
 
 
@@ -33,6 +43,14 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--demo-if-no-token", action="store_true", default=True, help=argparse.SUPPRESS
     )
+    run.add_argument(
+        "--webhook", metavar="URL", help="nhận cập nhật qua webhook tại địa chỉ https này"
+    )
+    run.add_argument("--listen", default="0.0.0.0", help="địa chỉ lắng nghe (mặc định 0.0.0.0)")
+    run.add_argument("--port", type=int, default=8443, help="cổng lắng nghe (mặc định 8443)")
+    run.add_argument(
+        "--secret-token", help="mã bí mật Telegram gửi kèm mỗi cập nhật (mặc định: tạo ngẫu nhiên)"
+    )
     demo = sub.add_parser("demo", help="bản trình diễn ngoại tuyến: một tuần rút gọn vài giây")
     demo.add_argument("--quiet", action="store_true", help="chỉ in bản tóm tắt cuối")
     q = sub.add_parser("questions", help="ngân hàng câu hỏi")
@@ -44,6 +62,11 @@ def _parser() -> argparse.ArgumentParser:
     qi.add_argument("--program", type=int, help="số của chương trình (khi có nhiều nhóm)")
     qt = qsub.add_parser("template", help="tạo tệp Excel mẫu có giải thích các cột")
     qt.add_argument("file", type=Path)
+    qe = qsub.add_parser(
+        "export", help="xuất ngân hàng câu hỏi (trừ câu đã loại) ra tệp .xlsx / .csv / .yaml"
+    )
+    qe.add_argument("file", type=Path)
+    qe.add_argument("--program", type=int, help="số của chương trình (khi có nhiều nhóm)")
     db = sub.add_parser("db", help="cơ sở dữ liệu")
     dbsub = db.add_subparsers(dest="dbcommand", metavar="VIỆC")
     dbsub.add_parser("migrate", help="tạo mới hoặc nâng cấp cơ sở dữ liệu")
@@ -51,10 +74,23 @@ def _parser() -> argparse.ArgumentParser:
         "backup", help="sao lưu trực tuyến cơ sở dữ liệu (chạy được khi bot đang chạy)"
     )
     b.add_argument("file", type=Path)
+    r = sub.add_parser(
+        "restore", help="khôi phục cơ sở dữ liệu từ bản sao lưu (dừng bot trước; giữ bản cũ)"
+    )
+    r.add_argument("file", type=Path)
+    sub.add_parser(
+        "status", help="tình hình: phiên tuần này, các bước sắp tới, hàng đợi, sự cố gần đây"
+    )
     v = sub.add_parser("verify", help="tính lại kết quả bốc thăm từ seed và danh sách")
     v.add_argument("--seed", required=True)
     v.add_argument("--pool", required=True, help="các số hiệu, cách nhau bởi dấu phẩy")
     v.add_argument("--attempt", type=int, default=0)
+    hb = sub.add_parser(
+        "handbook", help="sổ tay hỏi – đáp (.docx): các câu hỏi đã kết luận trong năm, theo chủ đề"
+    )
+    hb.add_argument("file", type=Path)
+    hb.add_argument("--year", type=int, help="năm (mặc định: năm nay)")
+    hb.add_argument("--program", type=int, help="số của chương trình (khi có nhiều nhóm)")
     return p
 
 
@@ -96,6 +132,8 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             from bot.demo import run_demo
 
             return asyncio.run(run_demo(quiet=False))
+        if args.webhook:
+            return _run_webhook(settings, args)
         return _run(settings)
     if args.command == "db" and args.dbcommand == "migrate":
         return asyncio.run(_migrate(settings))
@@ -104,21 +142,40 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             print(f"hoidap: không thấy tệp {args.file}", file=sys.stderr)
             return 2
         return asyncio.run(_import(settings, args.file.name, args.file.read_bytes(), args.program))
+    if args.command == "questions" and args.qcommand == "export":
+        return _export(settings, args.file, args.program)
     if args.command == "backup":
         return _backup(settings, args.file)
+    if args.command == "restore":
+        return _restore(settings, args.file)
+    if args.command == "status":
+        return asyncio.run(_status(settings))
+    if args.command == "handbook":
+        from bot.handbook import write_handbook
+
+        return asyncio.run(write_handbook(settings, args.file, args.year, args.program))
     parser.print_help()
     return 2
 
 
 def _run(settings: Settings) -> int:
-    from telegram import Update
+    from telegram.error import InvalidToken, TelegramError
 
-    from bot.app import build_application, setup_logging
+    from bot.app import serve, setup_logging
 
     setup_logging(settings)
-    app = build_application(settings)
-    app.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
-    return 0
+    try:
+        code = asyncio.run(serve(settings))
+    except InvalidToken:
+        print(
+            "hoidap: Telegram không nhận TELEGRAM_BOT_TOKEN; hãy kiểm tra lại token",
+            file=sys.stderr,
+        )
+        return 2
+    except TelegramError as exc:
+        print(f"hoidap: không kết nối được Telegram khi khởi động: {exc}", file=sys.stderr)
+        return 1
+    return code  # EXIT_CONFLICT after the one log line that says why
 
 
 async def _migrate(settings: Settings) -> int:
@@ -141,25 +198,71 @@ async def _import(settings: Settings, filename: str, data: bytes, program_id: in
 
     store = Store(await connect(settings.db_path))
     try:
-        programs = await store.programs()
-        if program_id is not None:
-            chosen = [p for p in programs if p.id == program_id]
-        else:
-            chosen = programs if len(programs) == 1 else []
-        if not chosen:
-            listing = (
-                "; ".join(f"{p.id}: {p.title}" for p in programs) or "chưa có chương trình nào"
-            )
-            print(
-                "hoidap: hãy chọn chương trình bằng --program SO "
-                f"({listing}). Chương trình được tạo khi gõ /lienket trong nhóm.",
-                file=sys.stderr,
-            )
+        program = await _one_program(store, program_id)
+        if program is None:
             return 2
         core = Core(store=store, clock=SystemClock(), settings=settings)
-        reply = await import_file(core, None, chosen[0], filename, data)
+        reply = await import_file(core, None, program, filename, data)
         print(plain(render(reply.template, reply.context)))
-        return 0 if reply.template == "import_done" else 1
+        return 0 if reply.template == "bank_import_done" else 1
+    finally:
+        await store.close()
+
+
+async def _one_program(store: Store, program_id: int | None) -> Program | None:
+    """The program named by --program, or the only one; None (explained on stderr) otherwise."""
+    programs = await store.programs()
+    if program_id is not None:
+        chosen = [p for p in programs if p.id == program_id]
+    else:
+        chosen = programs if len(programs) == 1 else []
+    if not chosen:
+        listing = "; ".join(f"{p.id}: {p.title}" for p in programs) or "chưa có chương trình nào"
+        print(
+            "hoidap: hãy chọn chương trình bằng --program SO "
+            f"({listing}). Chương trình được tạo khi gõ /lienket trong nhóm.",
+            file=sys.stderr,
+        )
+        return None
+    return chosen[0]
+
+
+def _export(settings: Settings, target: Path, program_id: int | None) -> int:
+    from bot.services.bank_admin import EXPORT_FORMATS
+
+    fmt = target.suffix.lower().lstrip(".")
+    fmt = "yaml" if fmt == "yml" else fmt
+    if fmt not in EXPORT_FORMATS:
+        print("hoidap: tên tệp phải kết thúc bằng .xlsx, .csv hoặc .yaml", file=sys.stderr)
+        return 2
+    if target.exists():
+        print(f"hoidap: tệp {target} đã có; chọn tên khác để không ghi đè", file=sys.stderr)
+        return 2
+    exported = asyncio.run(_export_bank(settings, program_id, fmt))
+    if exported is None:
+        return 2
+    title, file = exported
+    target.write_bytes(file.data)
+    print(f"Đã xuất {file.caption.context['count']} câu hỏi của «{title}» ra {target}")
+    return 0
+
+
+async def _export_bank(
+    settings: Settings, program_id: int | None, fmt: str
+) -> tuple[str, FileReply] | None:
+    from bot.clock import SystemClock
+    from bot.core import Core
+    from bot.db import connect
+    from bot.services.bank_admin import export_bank
+    from bot.store import Store
+
+    store = Store(await connect(settings.db_path))
+    try:
+        program = await _one_program(store, program_id)
+        if program is None:
+            return None
+        core = Core(store=store, clock=SystemClock(), settings=settings)
+        return program.title, await export_bank(core, None, program, fmt)
     finally:
         await store.close()
 
@@ -180,6 +283,77 @@ def _backup(settings: Settings, target: Path) -> int:
         source.close()
     print(f"Đã sao lưu {settings.db_path} vào {target}")
     return 0
+
+
+def _run_webhook(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import run_webhook, setup_logging, webhook_options
+
+    options = webhook_options(args.webhook, args.listen, args.port, args.secret_token)
+    setup_logging(settings)
+    return run_webhook(settings, options)
+
+
+def _restore(settings: Settings, backup: Path) -> int:
+    from datetime import datetime
+
+    from bot.render import plain, render
+    from bot.services.ops import RestoreRefused, restore_database
+
+    try:
+        result = restore_database(backup, settings.db_path, datetime.now().astimezone())
+    except RestoreRefused as refused:
+        context = {"ok": False, "code": refused.code, **refused.detail}
+        print("hoidap: " + plain(render("ops_restore", context)), file=sys.stderr)
+        return 2
+    context = {
+        "ok": True,
+        "backup": str(backup),
+        "target": str(result.target),
+        "safety_copy": str(result.safety_copy) if result.safety_copy else None,
+        "version": result.version,
+        "latest": result.latest,
+        "programs": result.programs,
+        "sessions": result.sessions,
+    }
+    print(plain(render("ops_restore", context)))
+    return 0
+
+
+async def _status(settings: Settings) -> int:
+    from bot.clock import SystemClock
+    from bot.core import Core
+    from bot.db import current_version, latest_version
+    from bot.render import plain, render
+    from bot.services.ops import status_data
+    from bot.store import Store
+    from bot.store.ops import connect_query_only
+
+    if not settings.db_path.is_file():
+        print(f"hoidap: không thấy cơ sở dữ liệu {settings.db_path}", file=sys.stderr)
+        return 2
+    # Read only, without the bot's lock: the report works while the bot runs.
+    conn = await connect_query_only(settings.db_path)
+    try:
+        try:
+            version = await current_version(conn)
+        except sqlite3.DatabaseError as exc:
+            print(
+                f"hoidap: cơ sở dữ liệu {settings.db_path} không đọc được: {exc}", file=sys.stderr
+            )
+            return 2
+        if version != latest_version():
+            print(
+                f"hoidap: cơ sở dữ liệu {settings.db_path} ở phiên bản {version}, chương trình "
+                f"dùng phiên bản {latest_version()}; chạy «hoidap db migrate» hoặc khởi động bot "
+                "(với bản hoidap mới nhất) trước",
+                file=sys.stderr,
+            )
+            return 2
+        core = Core(store=Store(conn), clock=SystemClock(), settings=settings)
+        print(plain(render("ops_status", await status_data(core))))
+        return 0
+    finally:
+        await conn.close()
 
 
 def _verify(args: argparse.Namespace) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import re
 import sqlite3
 from importlib import resources
@@ -41,6 +43,7 @@ async def connect(path: Path | str) -> aiosqlite.Connection:
             raise DatabaseError(
                 f"không tạo được thư mục cơ sở dữ liệu {path.parent}: {exc}"
             ) from exc
+        _check_writable(path)
     try:
         conn = await aiosqlite.connect(path, isolation_level=None)
     except sqlite3.Error as exc:
@@ -60,6 +63,64 @@ async def connect(path: Path | str) -> aiosqlite.Connection:
         await conn.close()
         raise
     return conn
+
+
+def _check_writable(path: Path) -> None:
+    # SQLite would open a read-only file read-only and fail only at the first write; say it now.
+    if path.exists() and not os.access(path, os.W_OK):
+        raise DatabaseError(f"tệp cơ sở dữ liệu {path} chỉ đọc: bot cần quyền ghi vào tệp này")
+    if not os.access(path.parent, os.W_OK):
+        raise DatabaseError(
+            f"thư mục {path.parent} chỉ đọc: bot cần quyền ghi ở đó "
+            "(cơ sở dữ liệu, tệp nhật ký WAL, tệp khóa)"
+        )
+
+
+class DatabaseLock:
+    """An exclusive ``flock`` on ``<database>.lock``, held while a bot serves that database.
+
+    A second bot on the same database refuses to start instead of racing the first one. The
+    operating system drops the lock when the process ends, however it ends (even ``kill -9``),
+    so a crash never leaves a stale lock behind; the file itself stays and is harmless.
+    """
+
+    def __init__(self, path: Path, fd: int) -> None:
+        self.path = path
+        self._fd: int | None = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+
+def lock_database(path: Path | str) -> DatabaseLock | None:
+    """Take the lock of the database at ``path`` (None for ``:memory:``) or raise DatabaseError."""
+    path = Path(path)
+    if str(path) == ":memory:":
+        return None
+    lock_path = path.with_name(path.name + ".lock")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise DatabaseError(
+            f"không tạo được tệp khóa {lock_path} ({exc.strerror}): bot cần quyền ghi vào "
+            f"thư mục {path.parent}"
+        ) from exc
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+        os.close(fd)
+        raise DatabaseError(
+            f"cơ sở dữ liệu {path} đang được một bot hoidap khác dùng (tiến trình {holder}); "
+            "mỗi cơ sở dữ liệu chỉ chạy một bot"
+        ) from exc
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+    return DatabaseLock(lock_path, fd)
 
 
 async def _check(conn: aiosqlite.Connection, path: Path) -> None:

@@ -204,3 +204,84 @@ class OutboxItem:
     media_kind: str | None
     media_ref: str | None
     attempts: int
+
+
+@dataclass(frozen=True)
+class ArchiveEntry:
+    """One concluded session as archived: the official answer with everything around it."""
+
+    id: int
+    program_id: int
+    session_id: int
+    session_date: date
+    topic: str
+    question: str
+    source_unit: str | None
+    answer_kind: str | None
+    answer_text: str | None
+    answer_file_name: str | None
+    answerer_name: str | None
+    answerer_title: str | None
+    verdict: str | None
+    head_name: str | None
+    comment: str | None
+    regrades: int
+    conclusion: str
+    leader_name: str | None
+    legal_refs: str | None
+    concluded_at: datetime
+
+
+@dataclass(frozen=True)
+class Asker:
+    """A grassroots asker (cơ sở) of one program: not a member, never drawn."""
+
+    program_id: int
+    person: Person
+    unit: str
+    status: Literal["pending", "active", "inactive", "rejected"]
+    created_at: datetime
+
+
+SubmissionStatus = Literal["pending", "accepted", "merged", "declined"]
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A question a grassroots asker sent, and what became of it."""
+
+    id: int
+    program_id: int
+    person_id: int
+    unit: str
+    text: str
+    status: SubmissionStatus
+    question_id: int | None
+    reason: str | None
+    created_at: datetime
+    decided_by: int | None
+    decided_at: datetime | None
+    answered_at: datetime | None
+
+
+@dataclass(frozen=True)
+class BankQuestion:
+    """A question with what the bank keeps beside it: tags, a pinned week, structured references.
+
+    ``refs`` are (document, article) pairs read from the free-text ``question.legal_refs``;
+    ``article`` None means the whole document.
+    """
+
+    question: Question
+    tags: tuple[str, ...]
+    pinned_week: str | None
+    refs: tuple[tuple[str, str | None], ...]
+
+
+@dataclass(frozen=True)
+class FileReply:
+    """A file to send (a bank export, the empty template) and the message that goes with it."""
+
+    filename: str
+    data: bytes
+    caption: Reply

@@ -62,6 +62,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     groups = filters.ChatType.GROUPS
     command = CommandHandler
 
+    # Before anything touches the database: a per-user flood throttle, then replays dropped.
+    app.add_handler(TypeHandler(Update, ops.throttle), group=-2)
     app.add_handler(TypeHandler(Update, drop_replays), group=-1)
 
     # Everyone: onboarding, help and what is going on.
@@ -89,7 +91,6 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(command("nghiviec", people.deactivate))
     app.add_handler(command("moi", people.invite))
     app.add_handler(command("themcauhoi", messages.add_question))
-    app.add_handler(command("danhsach", messages.queue))
     app.add_handler(command("datlich", session.set_schedule))
     app.add_handler(command("dangngay", session.publish_now))
     app.add_handler(command("nghituan", session.skip_week))

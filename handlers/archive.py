@@ -1,9 +1,50 @@
-"""Handlers of this area; `register` is called from handlers/__init__.py."""
+"""The archive of official answers: search, history and the yearly handbook."""
 
 from __future__ import annotations
 
-from telegram.ext import Application
+from telegram import Update
+from telegram.ext import Application, CommandHandler
+
+from bot.render import render
+from bot.services import archive
+from handlers.common import Context, actor, args_text, deps, guarded, program_here, say
+
+
+@guarded
+async def search(update: Update, context: Context) -> None:
+    person = await actor(update, context)
+    program = await program_here(update, context, person)
+    await say(update, await archive.search(deps(context).core, person, program, args_text(update)))
+
+
+@guarded
+async def history(update: Update, context: Context) -> None:
+    person = await actor(update, context)
+    program = await program_here(update, context, person)
+    await say(update, await archive.history(deps(context).core, person, program))
+
+
+@guarded
+async def handbook(update: Update, context: Context) -> None:
+    """The handbook goes back as a document to the chat that asked (a reply, no state change)."""
+    person = await actor(update, context)
+    program = await program_here(update, context, person)
+    result = await archive.handbook(deps(context).core, person, program, args_text(update))
+    if not isinstance(result, archive.HandbookFile):
+        await say(update, result)
+        return
+    message = update.effective_message
+    assert message is not None
+    await context.bot.send_document(
+        message.chat_id,
+        document=result.data,
+        filename=result.filename,
+        caption=render(result.caption.template, result.caption.context),
+    )
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    """Add this area's handlers (commands before the generic message handlers)."""
+    """Everyone in the program: /timkiem, /lichsu; admins and leaders: /sotay."""
+    app.add_handler(CommandHandler(["timkiem", "search"], search))
+    app.add_handler(CommandHandler(["lichsu", "history"], history))
+    app.add_handler(CommandHandler("sotay", handbook))

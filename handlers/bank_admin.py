@@ -1,9 +1,167 @@
-"""Handlers of this area; `register` is called from handlers/__init__.py."""
+"""The question bank for admins: the queue and its plan, ordering, pins, holds, tags, files."""
 
 from __future__ import annotations
 
-from telegram.ext import Application
+import logging
+import re
+
+from telegram import Update
+from telegram.error import BadRequest
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot.models import FileReply
+from bot.render import plain, render, split_html
+from bot.services import bank_admin
+from bot.transport.telegram import markup, send_html
+from handlers.common import (
+    Context,
+    Handler,
+    actor,
+    args_text,
+    deps,
+    guarded,
+    private_only,
+    program_here,
+    say,
+)
+
+log = logging.getLogger("hoidap.handlers")
+
+
+@guarded
+@private_only
+async def queue(update: Update, context: Context) -> None:
+    """/danhsach: the coming sessions with their questions, then the queue in order."""
+    person = await actor(update, context)
+    program = await program_here(update, context, person)
+    await say(update, await bank_admin.queue_view(deps(context).core, person, program))
+
+
+@guarded
+@private_only
+async def detail(update: Update, context: Context) -> None:
+    """/xemcauhoi <số>."""
+    person = await actor(update, context)
+    program = await program_here(update, context, person)
+    core = deps(context).core
+    await say(update, await bank_admin.detail(core, person, program, list(context.args or [])))
+
+
+@guarded
+@private_only
+async def reorder(update: Update, context: Context) -> None:
+    """/xephang <số câu> <vị trí>."""
+    person = await actor(update, context)
+    program = await program_here(update, context, person)
+    core = deps(context).core
+    await say(update, await bank_admin.reorder(core, person, program, list(context.args or [])))
+
+
+@guarded
+@private_only
+async def pin(update: Update, context: Context) -> None:
+    """/ghim <số câu> <dd/mm/yyyy> | huy."""
+    person = await actor(update, context)
+    program = await program_here(update, context, person)
+    core = deps(context).core
+    await say(update, await bank_admin.pin(core, person, program, list(context.args or [])))
+
+
+def _status_command(action: str) -> Handler:
+    @guarded
+    @private_only
+    async def handler(update: Update, context: Context) -> None:
+        person = await actor(update, context)
+        program = await program_here(update, context, person)
+        core = deps(context).core
+        args = list(context.args or [])
+        await say(update, await bank_admin.set_status(core, person, program, args, action))
+
+    return handler
+
+
+hold = _status_command("hold")  # /tamhoan <số câu>
+release = _status_command("release")  # /tieptuc <số câu>
+retire = _status_command("retire")  # /loai <số câu>
+
+
+@guarded
+@private_only
+async def tags(update: Update, context: Context) -> None:
+    """/the <số câu> <thẻ, thẻ…> | xoa."""
+    person = await actor(update, context)
+    program = await program_here(update, context, person)
+    core = deps(context).core
+    await say(update, await bank_admin.set_tags(core, person, program, args_text(update)))
+
+
+async def _send_file(update: Update, context: Context, file: FileReply) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    await context.bot.send_document(
+        chat.id,
+        document=file.data,
+        filename=file.filename,
+        caption=render(file.caption.template, file.caption.context),
+    )
+
+
+@guarded
+@private_only
+async def template(update: Update, context: Context) -> None:
+    """/maucauhoi: the empty spreadsheet to fill in."""
+    person = await actor(update, context)
+    program = await program_here(update, context, person)
+    await _send_file(
+        update, context, await bank_admin.template_file(deps(context).core, person, program)
+    )
+
+
+@guarded
+@private_only
+async def export(update: Update, context: Context) -> None:
+    """/xuatcauhoi [xlsx|csv|yaml]: the bank as a file (suggested answers included: private)."""
+    person = await actor(update, context)
+    program = await program_here(update, context, person)
+    args = list(context.args or [])
+    await _send_file(
+        update, context, await bank_admin.export_command(deps(context).core, person, program, args)
+    )
+
+
+@guarded
+async def button(update: Update, context: Context) -> None:
+    """A press on a question's detail view: do it, say so briefly, show the view as it is now."""
+    query = update.callback_query
+    assert query is not None
+    person = await actor(update, context)
+    notice, view = await bank_admin.press(deps(context).core, person, query.data or "")
+    await query.answer(plain(render(notice.template, notice.context))[:190])
+    if view is None or query.message is None:
+        return
+    parts = split_html(render(view.template, view.context))
+    if len(parts) > 1:
+        await send_html(context.bot, query.message.chat.id, "".join(parts), view.buttons)
+        return
+    try:
+        await query.edit_message_text(parts[0], reply_markup=markup(view.buttons))
+    except BadRequest as exc:  # the view did not change (a second press on a stale view)
+        log.info("question view not edited: %s", exc.message)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     """Add this area's handlers (commands before the generic message handlers)."""
+    command = CommandHandler
+    app.add_handler(command("danhsach", queue))
+    app.add_handler(command("xemcauhoi", detail))
+    app.add_handler(command("xephang", reorder))
+    app.add_handler(command("ghim", pin))
+    app.add_handler(command("tamhoan", hold))
+    app.add_handler(command("tieptuc", release))
+    app.add_handler(command("loai", retire))
+    app.add_handler(command("the", tags))
+    app.add_handler(command("maucauhoi", template))
+    app.add_handler(command("xuatcauhoi", export))
+    # Presses on this area's buttons (their tokens start with the area's prefix); every other
+    # press goes on to the shared button handler.
+    app.add_handler(CallbackQueryHandler(button, pattern=f"^{re.escape(bank_admin.BUTTON_PREFIX)}"))

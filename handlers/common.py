@@ -23,6 +23,20 @@ log = logging.getLogger("hoidap.handlers")
 Context = ContextTypes.DEFAULT_TYPE
 Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
 MAX_ARGS_CHARS = 4000
+# Telegram delivers at most 4096 characters in a message; anything longer is a forged update.
+MAX_MESSAGE_CHARS = 4096
+# Refusals about where or with what a request came. Role refusals are logged by core.require.
+LOGGED_REFUSALS = frozenset(
+    {
+        "button_invalid",
+        "button_expired",
+        "button_used",
+        "group_not_bound",
+        "not_member",
+        "choose_program_first",
+        "private_only",
+    }
+)
 
 
 @dataclass
@@ -90,15 +104,44 @@ def guarded(fn: Handler) -> Handler:
 
     @functools.wraps(fn)
     async def wrapper(update: Update, context: Context) -> None:
-        message = update.effective_message
-        if message is not None and len(message.text or message.caption or "") > 20000:
+        message = update.effective_message if update.callback_query is None else None
+        length = len((message.text or message.caption or "") if message else "")
+        if length > MAX_MESSAGE_CHARS:
+            # Refused before any handler or service sees it; nothing but the refusal is recorded.
+            await log_refusal(update, context, f"too_long:{length}")
+            too_long = {"limit": MAX_MESSAGE_CHARS, "length": length}
+            await say(update, Reply("text_too_long", too_long))
             return
         try:
             await fn(update, context)
         except Refused as refused:
+            if refused.reply.template in LOGGED_REFUSALS:
+                await log_refusal(update, context, refused.reply.template)
             await say(update, refused.reply)
 
     return wrapper
+
+
+async def log_refusal(update: Update, context: Context, what: str) -> None:
+    """Record a refused request in the log and the ``events`` table (kind ``refused``)."""
+    core = deps(context).core
+    user, chat = update.effective_user, update.effective_chat
+    person = await core.store.person_by_tg(user.id) if user else None
+    program = await core.store.program_by_chat(chat.id) if chat and chat.type != "private" else None
+    log.warning(
+        "refused: tg_user=%s chat=%s what=%s",
+        user.id if user else "-",
+        chat.id if chat else "-",
+        what,
+    )
+    async with core.store.transaction():
+        await core.store.log_event(
+            "refused",
+            core.now(),
+            program_id=program.id if program else None,
+            actor_id=person.id if person else None,
+            detail=f"{what} chat={chat.id if chat else '-'}",
+        )
 
 
 def private_only(fn: Handler) -> Handler:
@@ -106,6 +149,7 @@ def private_only(fn: Handler) -> Handler:
     async def wrapper(update: Update, context: Context) -> None:
         chat = update.effective_chat
         if chat is None or chat.type != "private":
+            await log_refusal(update, context, "private_only")
             await say(update, Reply("private_only"))
             return
         await fn(update, context)

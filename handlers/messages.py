@@ -126,13 +126,6 @@ async def add_question(update: Update, context: Context) -> None:
 
 
 @guarded
-async def queue(update: Update, context: Context) -> None:
-    person = await actor(update, context)
-    program = await program_here(update, context, person)
-    await say(update, await bank.queue(deps(context).core, person, program))
-
-
-@guarded
 async def button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None

@@ -4,6 +4,9 @@ An import is all or nothing: either every row of the file is a valid question an
 returned, or :class:`ImportRejected` lists every problem found (each bad row and field), so the
 person who sent the file can fix everything in one pass. Problems carry machine codes and
 parameters; the Vietnamese wording lives in ``bot/templates/import_rejected.j2``.
+
+Repeats *within* a file are invalid rows. Questions already in a program's bank are not invalid:
+``bot/services/bank.py`` skips them and names each one, by the ``row`` every draft carries.
 """
 
 from __future__ import annotations
@@ -29,15 +32,19 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from questions.model import (
+    ALL_COLUMNS,
     COLUMN_BY_FIELD,
     COLUMNS,
     DEFAULT_TOPIC,
     LIMITS,
     MAX_LENGTHS,
     STANDARD_TOPICS,
+    TAGS_COLUMN,
     Column,
     FieldName,
     QuestionDraft,
+    join_tags,
+    split_tags,
 )
 
 try:
@@ -54,6 +61,7 @@ __all__ = [
     "export_questions",
     "normalize_for_match",
     "parse_questions",
+    "template_xlsx",
     "write_questions_csv",
     "write_questions_xlsx",
     "write_questions_yaml",
@@ -161,8 +169,8 @@ def _header_key(header: str) -> str:
 
 
 _FIELD_BY_KEY: Final[dict[str, FieldName]] = {
-    **{_header_key(c.header): c.field for c in COLUMNS},
-    **{_header_key(c.field): c.field for c in COLUMNS},
+    **{_header_key(c.header): c.field for c in ALL_COLUMNS},
+    **{_header_key(c.field): c.field for c in ALL_COLUMNS},
 }
 
 # Characters never accepted in a field: C0/C1 controls except tab and newline (carriage returns
@@ -238,7 +246,7 @@ def _validate(records: list[_Record], problems: list[ImportProblem]) -> list[Que
     for record in records:
         clean: dict[FieldName, str] = {}
         row_ok = not record.invalid
-        for column in COLUMNS:
+        for column in ALL_COLUMNS:
             if column.field in record.invalid:
                 continue
             raw = _unify_newlines(record.values.get(column.field, ""))
@@ -256,6 +264,8 @@ def _validate(records: list[_Record], problems: list[ImportProblem]) -> list[Que
                 continue
             value = _normalize(raw, column.multiline)
             problem = _check_length(column, value, record.row)
+            if problem is None and column.field == "tags":
+                problem = _check_tags(value, record.row)
             if problem is not None:
                 problems.append(problem)
                 row_ok = False
@@ -279,9 +289,19 @@ def _validate(records: list[_Record], problems: list[ImportProblem]) -> list[Que
                     source_unit=clean.get("source_unit") or None,
                     legal_refs=clean.get("legal_refs") or None,
                     suggested_answer=clean.get("suggested_answer") or None,
+                    tags=split_tags(clean.get("tags", "")),
+                    row=record.row,
                 )
             )
     return drafts
+
+
+def _check_tags(value: str, row: int) -> ImportProblem | None:
+    for tag in split_tags(value):
+        if len(tag) > LIMITS.max_tag:
+            detail: dict[str, str | int] = {"limit": LIMITS.max_tag, "length": len(tag)}
+            return ImportProblem("too_long", row, TAGS_COLUMN.header, detail)
+    return None
 
 
 def _check_length(column: Column, value: str, row: int) -> ImportProblem | None:
@@ -591,6 +611,10 @@ def _read_yaml(data: bytes) -> tuple[list[_Record], list[ImportProblem]]:
             if found in values:
                 problems.append(ImportProblem("duplicate_column", row, header))
                 continue
+            if found == "tags" and isinstance(value, list) and _all_scalars(value):
+                # Tags may also be written as a YAML list.
+                values[found] = join_tags([_cell_text(v) for v in value if v is not None])
+                continue
             if isinstance(value, list | dict):
                 kind = "list" if isinstance(value, list) else "mapping"
                 problems.append(ImportProblem("bad_value", row, header, {"kind": kind}))
@@ -602,6 +626,10 @@ def _read_yaml(data: bytes) -> tuple[list[_Record], list[ImportProblem]]:
             continue  # only empty values: a blank row
         records.append(_Record(row, values, frozenset(invalid)))
     return records, problems
+
+
+def _all_scalars(items: list[Any]) -> bool:
+    return not any(isinstance(v, list | dict) for v in items)
 
 
 _READERS: Final[dict[str, _Reader]] = {
@@ -616,8 +644,15 @@ _READERS: Final[dict[str, _Reader]] = {
 # Export
 
 
-def _draft_values(draft: QuestionDraft) -> list[str]:
-    return [getattr(draft, column.field) or "" for column in COLUMNS]
+def _draft_value(draft: QuestionDraft, column: Column) -> str:
+    if column.field == "tags":
+        return join_tags(draft.tags)
+    value: str | None = getattr(draft, column.field)
+    return value or ""
+
+
+def _draft_values(draft: QuestionDraft, columns: Sequence[Column] = ALL_COLUMNS) -> list[str]:
+    return [_draft_value(draft, column) for column in columns]
 
 
 _HEADER_FONT: Final = Font(bold=True, color="FFFFFF")
@@ -625,25 +660,25 @@ _HEADER_FILL: Final = PatternFill("solid", fgColor="9C1C1C")
 _WRAP: Final = Alignment(wrap_text=True, vertical="top")
 
 
-def _workbook(drafts: Sequence[QuestionDraft]) -> Workbook:
+def _workbook(drafts: Sequence[QuestionDraft], columns: Sequence[Column]) -> Workbook:
     book = Workbook()
     sheet = book.active
     sheet.title = "Câu hỏi"
-    sheet.append([column.header for column in COLUMNS])
+    sheet.append([column.header for column in columns])
     for cell in sheet[1]:
         cell.font = _HEADER_FONT
         cell.fill = _HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     sheet.freeze_panes = "A2"
-    for idx, column in enumerate(COLUMNS, start=1):
+    for idx, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(idx)].width = column.width
     for draft in drafts:
-        sheet.append([_escape_cell(value) for value in _draft_values(draft)])
+        sheet.append([_escape_cell(value) for value in _draft_values(draft, columns)])
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = _WRAP
 
-    topic_col = get_column_letter(COLUMNS.index(COLUMN_BY_FIELD["topic"]) + 1)
+    topic_col = get_column_letter(list(columns).index(COLUMN_BY_FIELD["topic"]) + 1)
     last_row = max(LIMITS.max_rows, len(drafts)) + 1
     topics = DataValidation(
         type="list",
@@ -665,7 +700,7 @@ def _workbook(drafts: Sequence[QuestionDraft]) -> Workbook:
     for cell in guide[1]:
         cell.font = _HEADER_FONT
         cell.fill = _HEADER_FILL
-    for column in COLUMNS:
+    for column in ALL_COLUMNS:
         guide.append([column.header, "Có" if column.required else "Không", column.help])
     guide.append([])
     for note in _GUIDE_NOTES:
@@ -686,22 +721,25 @@ _GUIDE_NOTES: Final = (
     f"Mỗi tệp tối đa {LIMITS.max_rows} câu hỏi và "
     f"{LIMITS.max_file_bytes // (1024 * 1024)} MB; không đặt mật khẩu cho tệp.",
     "Cũng có thể gửi tệp CSV (lưu dạng «CSV UTF-8») hoặc YAML với các cột như trên.",
+    "Có thể thêm cột «Thẻ» (không bắt buộc) ở cuối trang để ghi từ khóa tìm lại câu hỏi.",
+    "Câu hỏi đã có trong ngân hàng của chương trình (kể cả viết khác chữ hoa, dấu câu) không "
+    "được nhập lại: bot nhập các câu còn lại và liệt kê các câu trùng.",
     "Ô bắt đầu bằng dấu =, +, -, @ được ghi kèm dấu nháy đơn (') phía trước để Excel không "
     "hiểu nhầm là công thức; khi nhập, dấu nháy này được bỏ đi.",
     "Gợi ý trả lời chỉ để tham khảo; câu trả lời chính thức là kết luận của Lãnh đạo Ban.",
 )
 
 
-def _xlsx_bytes(drafts: Sequence[QuestionDraft]) -> bytes:
+def _xlsx_bytes(drafts: Sequence[QuestionDraft], columns: Sequence[Column] = ALL_COLUMNS) -> bytes:
     buffer = io.BytesIO()
-    _workbook(drafts).save(buffer)
+    _workbook(drafts, columns).save(buffer)
     return buffer.getvalue()
 
 
 def _csv_bytes(drafts: Sequence[QuestionDraft]) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([column.header for column in COLUMNS])
+    writer.writerow([column.header for column in ALL_COLUMNS])
     for draft in drafts:
         writer.writerow([_escape_cell(value) for value in _draft_values(draft)])
     # With a BOM, Excel opens the file as UTF-8.
@@ -721,14 +759,16 @@ _Dumper.add_representer(str, _represent_str)
 
 
 def _yaml_bytes(drafts: Sequence[QuestionDraft]) -> bytes:
-    items = [
-        {
+    items: list[dict[str, str | list[str]]] = []
+    for draft in drafts:
+        item: dict[str, str | list[str]] = {
             column.header: value
-            for column, value in zip(COLUMNS, _draft_values(draft), strict=True)
+            for column, value in zip(COLUMNS, _draft_values(draft, COLUMNS), strict=True)
             if value
         }
-        for draft in drafts
-    ]
+        if draft.tags:
+            item[TAGS_COLUMN.header] = list(draft.tags)
+        items.append(item)
     body = yaml.dump(
         {"questions": items},
         Dumper=_Dumper,
@@ -760,7 +800,12 @@ def export_questions(filename: str, drafts: Sequence[QuestionDraft]) -> bytes:
 
 def write_template_xlsx(path: Path) -> None:
     """An empty question sheet to fill in, with a "Hướng dẫn" sheet explaining each column."""
-    path.write_bytes(_xlsx_bytes([]))
+    path.write_bytes(template_xlsx())
+
+
+def template_xlsx() -> bytes:
+    """The bytes of the empty question sheet (the five columns of :data:`COLUMNS`)."""
+    return _xlsx_bytes([], COLUMNS)
 
 
 def write_questions_xlsx(path: Path, drafts: Sequence[QuestionDraft]) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+import unicodedata
+from dataclasses import dataclass, field
 from typing import Final, Literal
 
-FieldName = Literal["text", "topic", "source_unit", "legal_refs", "suggested_answer"]
+FieldName = Literal["text", "topic", "source_unit", "legal_refs", "suggested_answer", "tags"]
 
 DEFAULT_TOPIC: Final = "Chung"
 
@@ -30,6 +32,11 @@ class QuestionDraft:
     source_unit: str | None = None
     legal_refs: str | None = None
     suggested_answer: str | None = None
+    # Free labels for finding questions again ("kết nạp", "chuyển sinh hoạt"), beside the topic.
+    tags: tuple[str, ...] = ()
+    # Where the question was read from (row of a spreadsheet or CSV file, item of a YAML file):
+    # for messages only, not part of the question's value.
+    row: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,8 @@ class Limits:
     max_source_unit: int = 200
     max_legal_refs: int = 1000
     max_suggested_answer: int = 3000
+    max_tags: int = 200  # the whole "Thẻ" field, tags joined by ", "
+    max_tag: int = 40  # one tag
 
 
 LIMITS: Final = Limits()
@@ -60,6 +69,7 @@ MAX_LENGTHS: Final[dict[FieldName, int]] = {
     "source_unit": LIMITS.max_source_unit,
     "legal_refs": LIMITS.max_legal_refs,
     "suggested_answer": LIMITS.max_suggested_answer,
+    "tags": LIMITS.max_tags,
 }
 
 
@@ -137,4 +147,44 @@ COLUMNS: Final[tuple[Column, ...]] = (
     ),
 )
 
-COLUMN_BY_FIELD: Final[dict[FieldName, Column]] = {c.field: c for c in COLUMNS}
+# Optional column read on import and written on export of a bank; the empty template keeps the
+# five columns above (its guide sheet explains this one).
+TAGS_COLUMN: Final = Column(
+    "tags",
+    "Thẻ",
+    required=False,
+    multiline=False,
+    width=28,
+    help=(
+        "Không bắt buộc, có thể thêm cột này. Các từ khóa để tìm lại câu hỏi, cách nhau bởi dấu "
+        "phẩy, ví dụ: «kết nạp, chuyển sinh hoạt». Mỗi thẻ tối đa "
+        f"{LIMITS.max_tag} ký tự, cả ô tối đa {LIMITS.max_tags} ký tự."
+    ),
+)
+
+# Every column a file may have, in the order a bank export writes them.
+ALL_COLUMNS: Final[tuple[Column, ...]] = (*COLUMNS, TAGS_COLUMN)
+
+COLUMN_BY_FIELD: Final[dict[FieldName, Column]] = {c.field: c for c in ALL_COLUMNS}
+
+_TAG_SEPARATORS: Final = re.compile(r"[,;\n]")
+
+
+def split_tags(text: str) -> tuple[str, ...]:
+    """Tags typed as one text: split at commas, semicolons or line breaks, tidied, no repeats.
+
+    A leading ``#`` is dropped (people write hashtags); two tags differing only in letter case
+    count as one, the first spelling is kept.
+    """
+    tags: list[str] = []
+    seen: set[str] = set()
+    for part in _TAG_SEPARATORS.split(unicodedata.normalize("NFC", text)):
+        tag = " ".join(part.split()).lstrip("#").strip()
+        if tag and tag.casefold() not in seen:
+            seen.add(tag.casefold())
+            tags.append(tag)
+    return tuple(tags)
+
+
+def join_tags(tags: tuple[str, ...] | list[str]) -> str:
+    return ", ".join(tags)

@@ -1,11 +1,415 @@
-"""The archive of official answers."""
+"""The archive of official answers: indexing, search, history and the yearly handbook.
+
+Every concluded session is copied into ``archive`` inside the conclusion's transaction, with
+search copies of its text (lowercase, without diacritics, đ → d, without punctuation) indexed by
+SQLite FTS5. A query is folded the same way, so "ket nap dang vien" finds "kết nạp đảng viên".
+"""
 
 from __future__ import annotations
 
-from bot.core import Core
-from bot.models import Program, Session
+import json
+import logging
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.core import Core, Refused
+from bot.models import ArchiveEntry, Button, Person, Program, Reply, Session
+from bot.services.context import VERDICT_LABELS, program_ctx
+from questions.importer import normalize_for_match
+
+log = logging.getLogger("hoidap.archive")
+
+PAGE_SIZE = 5
+MAX_QUERY_CHARS = 200
+MAX_QUERY_WORDS = 12
+QUESTION_PREVIEW_CHARS = 180
+CONCLUSION_PREVIEW_CHARS = 220
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+BUTTON_TTL = timedelta(days=14)
+
+# Letters and digits only: whatever else the user types (quotes, *, ^, :, parentheses, NEAR...)
+# never reaches FTS5 as syntax; each word is passed as a quoted string.
+_WORD = re.compile(r"[^\W_]+")
+
+
+# -- pure helpers ---------------------------------------------------------------------------------
+
+
+def search_text(*parts: str | None) -> str:
+    """The search copy of some text: folded like the importer's duplicate check."""
+    return normalize_for_match(" ".join(p for p in parts if p))
+
+
+def query_words(text: str) -> list[str]:
+    """The words of a query, folded, at most ``MAX_QUERY_WORDS``."""
+    return _WORD.findall(normalize_for_match(text))[:MAX_QUERY_WORDS]
+
+
+def fts_query(text: str) -> str | None:
+    """An FTS5 expression for ``text`` that cannot be a syntax error; None if no word is left.
+
+    Every word must appear (anywhere in the record); the last one also matches as a prefix, so
+    a word still being typed ("ket nap dang vi") finds "kết nạp đảng viên".
+    """
+    words = query_words(text)
+    if not words:
+        return None
+    terms = [f'"{w}"' for w in words]
+    terms[-1] += "*"
+    return " ".join(terms)
+
+
+def clean_query(text: str) -> str:
+    """A query as typed, NFC, without control characters, single spaces (not truncated)."""
+    text = unicodedata.normalize("NFC", text)
+    text = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text)
+    return " ".join(text.split())
+
+
+def page_count(total: int, size: int = PAGE_SIZE) -> int:
+    return max(1, math.ceil(total / size))
+
+
+def clamp_page(page: int, total: int, size: int = PAGE_SIZE) -> int:
+    """Page numbers start at 1; one past the end (the archive shrank) shows the last page."""
+    return min(max(1, page), page_count(total, size))
+
+
+def shorten(text: str | None, limit: int) -> str:
+    """At most ``limit`` characters, cut at a word boundary, with an ellipsis when cut."""
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.–-") + "…"
+
+
+def entry_ctx(e: ArchiveEntry, number: int | None = None) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "number": number,
+        "date": e.session_date.isoformat(),
+        "topic": e.topic,
+        "question": e.question,
+        "question_short": shorten(e.question, QUESTION_PREVIEW_CHARS),
+        "source_unit": e.source_unit,
+        "answer_kind": e.answer_kind,
+        "answer_text": e.answer_text,
+        "answer_file_name": e.answer_file_name,
+        "answerer": (
+            {"name": e.answerer_name, "title": e.answerer_title or ""} if e.answerer_name else None
+        ),
+        "verdict": VERDICT_LABELS.get(e.verdict or ""),
+        "head_name": e.head_name,
+        "comment": e.comment,
+        "regrades": e.regrades,
+        "conclusion": e.conclusion,
+        "conclusion_short": shorten(e.conclusion, CONCLUSION_PREVIEW_CHARS),
+        "leader_name": e.leader_name,
+        "legal_refs": e.legal_refs,
+    }
+
+
+# -- indexing -------------------------------------------------------------------------------------
+
+
+def search_copies(entry: ArchiveEntry) -> dict[str, str]:
+    """The folded texts the full-text index holds for ``entry`` (see ``SEARCH_COLUMNS``)."""
+    return {
+        "n_topic": search_text(entry.topic),
+        "n_question": search_text(entry.question),
+        "n_conclusion": search_text(entry.conclusion),
+        "n_refs": search_text(entry.legal_refs, entry.source_unit),
+        "n_discussion": search_text(
+            entry.answer_text, entry.comment, entry.answerer_name, entry.head_name
+        ),
+    }
 
 
 async def index_session(core: Core, program: Program, session: Session) -> None:
     """Add a concluded session to the searchable archive (called inside the conclusion's
     transaction, with the session as it is after the conclusion)."""
+    store = core.store
+    question = await store.question(session.question_id) if session.question_id else None
+    answerer = await store.person(session.drawn_person_id) if session.drawn_person_id else None
+    leader = await store.person(session.concluded_by) if session.concluded_by else None
+    grades = await store.grades(session.id)
+    last = grades[-1] if grades else None
+    head = await store.person(last.head_id) if last else None
+    # As in the summary posted to the group: the last verdict and the latest comment.
+    comment = next((g.comment for g in reversed(grades) if g.comment), None)
+    entry = ArchiveEntry(
+        id=0,
+        program_id=program.id,
+        session_id=session.id,
+        session_date=session.session_date or session.nominal_date,
+        topic=question.topic if question else "Chung",
+        question=question.text if question else "",
+        source_unit=question.source_unit if question else None,
+        answer_kind=session.answer_kind,
+        answer_text=session.answer_text,
+        answer_file_name=session.answer_file_name,
+        answerer_name=answerer.display_name if answerer else None,
+        answerer_title=answerer.title if answerer else None,
+        verdict=last.verdict if last else None,
+        head_name=head.display_name if head else None,
+        comment=comment,
+        regrades=max(0, len(grades) - 1),
+        conclusion=session.conclusion or "",
+        leader_name=leader.display_name if leader else None,
+        legal_refs=question.legal_refs if question else None,
+        concluded_at=session.concluded_at or core.now(),
+    )
+    entry_id = await store.save_archive(entry, search_copies(entry))
+    log.info("archived program=%s session=%s entry=%s", program.id, session.id, entry_id)
+
+
+async def catch_up(core: Core, program: Program) -> int:
+    """Archive concluded sessions that have no archive row yet (concluded before the archive
+    existed). Returns how many were added."""
+    missing = await core.store.concluded_not_archived(program.id)
+    if not missing:
+        return 0
+    added = 0
+    async with core.store.transaction():
+        for session_id in missing:
+            s = await core.store.session(session_id)
+            if s is not None and s.state == "concluded":
+                await index_session(core, program, s)
+                added += 1
+    return added
+
+
+# -- who may read the archive ---------------------------------------------------------------------
+
+
+async def require_member(core: Core, person: Person, program: Program, action: str) -> None:
+    """Any active member of the program (and the admins of every program) may read its archive."""
+    if person.is_superadmin:
+        return
+    member = await core.store.member(program.id, person.id)
+    if member is not None and member.status == "active":
+        return
+    log.warning("refused: person=%s program=%s action=%s", person.id, program.id, action)
+    async with core.store.transaction():
+        await core.store.log_event(
+            "refused", core.now(), program_id=program.id, actor_id=person.id, detail=action
+        )
+    raise Refused("archive_not_member", program=program_ctx(program))
+
+
+# -- search ---------------------------------------------------------------------------------------
+
+
+async def search(core: Core, person: Person, program: Program, text: str) -> Reply:
+    """``/timkiem <từ khóa>``: the first page of matching archived answers of ``program``."""
+    await require_member(core, person, program, "search")
+    query = clean_query(text)
+    if not query:
+        return Reply("search_usage", {"program": program_ctx(program), "no_words": False})
+    if len(query) > MAX_QUERY_CHARS:
+        return Reply("search_too_long", {"limit": MAX_QUERY_CHARS, "length": len(query)})
+    return await _search_page(core, program, query, 1)
+
+
+async def search_page(core: Core, person: Person, program: Program, target: str) -> Reply:
+    """A ◀ Trước / Sau ▶ press under search results."""
+    await require_member(core, person, program, "search")
+    try:
+        data = json.loads(target)
+        query, page = str(data["q"]), int(data["p"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise Refused("button_invalid") from exc
+    if not query or len(query) > MAX_QUERY_CHARS:
+        raise Refused("button_invalid")
+    return await _search_page(core, program, query, page)
+
+
+async def _search_page(core: Core, program: Program, query: str, page: int) -> Reply:
+    store = core.store
+    await catch_up(core, program)
+    match = fts_query(query)
+    if match is None:
+        return Reply("search_usage", {"program": program_ctx(program), "no_words": True})
+    total = await store.count_archive_matches(program.id, match)
+    if total == 0:
+        return Reply("search_none", {"program": program_ctx(program), "query": query})
+    page = clamp_page(page, total)
+    offset = (page - 1) * PAGE_SIZE
+    entries = await store.search_archive(program.id, match, PAGE_SIZE, offset)
+    async with store.transaction():
+        buttons = await _list_buttons(core, program, entries, offset)
+        nav: list[Button] = []
+        if page > 1:
+            nav.append(await _nav(core, program, "search_page", {"q": query, "p": page - 1}, True))
+        if page < page_count(total):
+            nav.append(await _nav(core, program, "search_page", {"q": query, "p": page + 1}, False))
+    return Reply(
+        "search_results",
+        {
+            "program": program_ctx(program),
+            "query": query,
+            "total": total,
+            "page": page,
+            "pages": page_count(total),
+            "entries": [entry_ctx(e, offset + i) for i, e in enumerate(entries, 1)],
+        },
+        buttons=(*buttons, tuple(nav)) if nav else buttons,
+    )
+
+
+async def _list_buttons(
+    core: Core, program: Program, entries: list[ArchiveEntry], offset: int
+) -> tuple[tuple[Button, ...], ...]:
+    rows = [
+        (
+            await core.button(
+                f"📄 Xem đầy đủ ({offset + i})",
+                "archive_view",
+                program_id=program.id,
+                target=str(e.id),
+                ttl=BUTTON_TTL,
+            ),
+        )
+        for i, e in enumerate(entries, 1)
+    ]
+    return tuple(rows)
+
+
+async def _nav(
+    core: Core, program: Program, kind: str, target: dict[str, Any] | int, back: bool
+) -> Button:
+    raw = json.dumps(target, ensure_ascii=False) if isinstance(target, dict) else str(target)
+    return await core.button(
+        "◀ Trước" if back else "Sau ▶", kind, program_id=program.id, target=raw, ttl=BUTTON_TTL
+    )
+
+
+# -- history and the full record ------------------------------------------------------------------
+
+
+async def history(core: Core, person: Person, program: Program, page: int = 1) -> Reply:
+    """``/lichsu``: concluded sessions of ``program``, newest first, a page at a time."""
+    await require_member(core, person, program, "history")
+    store = core.store
+    await catch_up(core, program)
+    total = await store.count_archive(program.id)
+    if total == 0:
+        return Reply("history_empty", {"program": program_ctx(program)})
+    page = clamp_page(page, total)
+    offset = (page - 1) * PAGE_SIZE
+    entries = await store.archive_page(program.id, PAGE_SIZE, offset)
+    async with store.transaction():
+        buttons = await _list_buttons(core, program, entries, offset)
+        nav: list[Button] = []
+        if page > 1:
+            nav.append(await _nav(core, program, "history_page", page - 1, True))
+        if page < page_count(total):
+            nav.append(await _nav(core, program, "history_page", page + 1, False))
+    return Reply(
+        "history_list",
+        {
+            "program": program_ctx(program),
+            "total": total,
+            "page": page,
+            "pages": page_count(total),
+            "entries": [entry_ctx(e, offset + i) for i, e in enumerate(entries, 1)],
+        },
+        buttons=(*buttons, tuple(nav)) if nav else buttons,
+    )
+
+
+async def history_page(core: Core, person: Person, program: Program, target: str) -> Reply:
+    if not re.fullmatch(r"[0-9]{1,6}", target):
+        raise Refused("button_invalid")
+    return await history(core, person, program, int(target))
+
+
+async def view(core: Core, person: Person, program: Program, target: str) -> Reply:
+    """«Xem đầy đủ»: the whole archived record."""
+    await require_member(core, person, program, "archive_view")
+    if not re.fullmatch(r"[0-9]{1,12}", target):
+        raise Refused("button_invalid")
+    entry = await core.store.archive_entry(int(target))
+    if entry is None or entry.program_id != program.id:
+        raise Refused("button_invalid")
+    return Reply("archive_record", {"program": program_ctx(program), "entry": entry_ctx(entry)})
+
+
+# -- the handbook ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HandbookFile:
+    """A compiled handbook: the .docx bytes, its file name and the message that goes with it."""
+
+    filename: str
+    data: bytes
+    caption: Reply
+
+
+def handbook_filename(year: int) -> str:
+    return f"so_tay_hoi_dap_{year}.docx"
+
+
+def parse_year(text: str, today: date) -> int | None:
+    """``""`` is this year; otherwise four digits within a sensible range."""
+    text = text.strip()
+    if not text:
+        return today.year
+    if not re.fullmatch(r"[0-9]{4}", text):
+        return None
+    year = int(text)
+    return year if FIRST_YEAR <= year <= LAST_YEAR else None
+
+
+async def compile_handbook(core: Core, program: Program, year: int) -> tuple[bytes, int]:
+    """The handbook of ``year`` as .docx bytes, and how many questions it holds (0: no file)."""
+    from bot.handbook import build_handbook
+
+    await catch_up(core, program)
+    entries = await core.store.archive_between(program.id, date(year, 1, 1), date(year + 1, 1, 1))
+    if not entries:
+        return b"", 0
+    today = core.now().astimezone(ZoneInfo(program.tz)).date()
+    return build_handbook(entries, year=year, program_title=program.title, today=today), len(
+        entries
+    )
+
+
+async def handbook(
+    core: Core, person: Person, program: Program, year_text: str
+) -> HandbookFile | Reply:
+    """``/sotay [năm]`` (admins and leaders): the compiled handbook of the year."""
+    await core.require(person, program, "admin", "leader", action="handbook")
+    today = core.now().astimezone(ZoneInfo(program.tz)).date()
+    year = parse_year(year_text, today)
+    if year is None:
+        return Reply(
+            "archive_handbook_usage", {"first": FIRST_YEAR, "last": LAST_YEAR, "cli": False}
+        )
+    data, count = await compile_handbook(core, program, year)
+    if count == 0:
+        return Reply(
+            "archive_handbook_empty", {"program": program_ctx(program), "year": year, "cli": False}
+        )
+    async with core.store.transaction():
+        await core.store.log_event(
+            "handbook", core.now(), program_id=program.id, actor_id=person.id, detail=str(year)
+        )
+    return HandbookFile(
+        filename=handbook_filename(year),
+        data=data,
+        caption=Reply(
+            "archive_handbook",
+            {"program": program_ctx(program), "year": year, "count": count},
+        ),
+    )

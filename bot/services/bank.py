@@ -1,23 +1,76 @@
-"""The question bank of a program: import from files, add in chat, show the queue."""
+"""The question bank of a program: import from files and add in chat, never twice the same.
+
+A question whose :func:`~questions.importer.normalize_for_match` key equals that of a question
+already in the program's bank (any status but retired) is a duplicate. An import file is all or
+nothing for *invalid* rows (see ``questions.importer``); duplicates of the bank are not errors:
+the other questions are imported and the reply lists each duplicate skipped, with its row and
+the bank question it repeats. In the chat dialog a duplicate is refused at once.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import PurePath
 from typing import Any
 
 from bot.core import Core, Refused
 from bot.models import Person, Program, Reply
 from bot.services.context import program_ctx, state_change
 from bot.services.roster import clean_text
-from questions.importer import ImportRejected, parse_questions
+from questions.importer import ImportRejected, normalize_for_match, parse_questions
+from questions.legal import parse_legal_refs
 from questions.model import DEFAULT_TOPIC, LIMITS, STANDARD_TOPICS, QuestionDraft
+
+MAX_DUPLICATES_SHOWN = 30
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """A draft that repeats question ``existing_id`` of the bank."""
+
+    draft: QuestionDraft
+    existing_id: int
+    existing_text: str
+
+
+@dataclass(frozen=True)
+class Stored:
+    ids: list[int]
+    duplicates: list[Duplicate]
+
+
+def split_duplicates(
+    drafts: Sequence[QuestionDraft], bank: Sequence[tuple[int, str]]
+) -> tuple[list[QuestionDraft], list[Duplicate]]:
+    """(new drafts, duplicates of ``bank``): ``bank`` holds (id, text) of the questions to match."""
+    known: dict[str, tuple[int, str]] = {}
+    for qid, text in sorted(bank):
+        known.setdefault(normalize_for_match(text), (qid, text))
+    fresh: list[QuestionDraft] = []
+    duplicates: list[Duplicate] = []
+    for draft in drafts:
+        match = known.get(normalize_for_match(draft.text))
+        if match is None:
+            fresh.append(draft)
+        else:
+            duplicates.append(Duplicate(draft, match[0], match[1]))
+    return fresh, duplicates
+
+
+def duplicate_ctx(d: Duplicate) -> dict[str, Any]:
+    return {"row": d.draft.row, "id": d.existing_id, "text": d.existing_text}
 
 
 async def import_file(
     core: Core, actor: Person | None, program: Program, filename: str, data: bytes
 ) -> Reply:
-    """Parse and store a whole file, or nothing: the reply names every bad row."""
+    """Parse a whole file and store its new questions; an invalid row rejects the whole file.
+
+    The reply names every bad row, or every duplicate of the bank that was skipped.
+    """
     if actor is not None:
         await core.require(actor, program, "admin", action="import")
     try:
@@ -31,25 +84,32 @@ async def import_file(
                 "total": len(exc.problems),
             },
         )
-    await store_drafts(core, actor, program, drafts, source=filename)
+    stored = await store_drafts(core, actor, program, drafts, source=filename)
+    yaml_file = PurePath(filename).suffix.lower() in (".yaml", ".yml")
     return Reply(
-        "import_done",
+        "bank_import_done",
         {
             "filename": filename,
-            "count": len(drafts),
+            "count": len(stored.ids),
             "queued": await core.store.count_queued(program.id),
             "program": program_ctx(program),
+            "unit": "Mục" if yaml_file else "Dòng",
+            "duplicates": [duplicate_ctx(d) for d in stored.duplicates[:MAX_DUPLICATES_SHOWN]],
+            "duplicates_total": len(stored.duplicates),
         },
     )
 
 
 async def store_drafts(
     core: Core, actor: Person | None, program: Program, drafts: list[QuestionDraft], source: str
-) -> None:
+) -> Stored:
+    """Store the drafts that are not already in the bank, in one transaction."""
     store, now = core.store, core.now()
+    ids: list[int] = []
     async with store.transaction():
-        for d in drafts:
-            await store.add_question(
+        fresh, duplicates = split_duplicates(drafts, await store.question_texts(program.id))
+        for d in fresh:
+            qid = await store.add_question(
                 program.id,
                 d.text,
                 d.topic,
@@ -59,28 +119,23 @@ async def store_drafts(
                 actor.id if actor else None,
                 now,
             )
+            if d.tags:
+                await store.set_tags(qid, d.tags)
+            refs = parse_legal_refs(d.legal_refs)
+            if refs:
+                await store.set_refs(qid, [(r.document, r.article) for r in refs])
+            ids.append(qid)
+        skipped = f" ({len(duplicates)} duplicates skipped)" if duplicates else ""
         await store.log_event(
             "imported",
             now,
             program_id=program.id,
             actor_id=actor.id if actor else None,
-            detail=f"{len(drafts)} from {source[:80]}",
+            detail=f"{len(fresh)} from {source[:80]}{skipped}",
         )
-        state_change(program, None, "imported", actor, count=len(drafts))
+        state_change(program, None, "imported", actor, count=len(fresh), duplicates=len(duplicates))
     core.program_changed(program.id)
-
-
-async def queue(core: Core, actor: Person, program: Program) -> Reply:
-    await core.require(actor, program, "admin", "head", "leader", action="queue")
-    items = await core.store.queued_questions(program.id, limit=15)
-    return Reply(
-        "queue",
-        {
-            "program": program_ctx(program),
-            "items": [{"id": q.id, "text": q.text, "topic": q.topic} for q in items],
-            "total": await core.store.count_queued(program.id),
-        },
-    )
+    return Stored(ids, duplicates)
 
 
 # -- the guided "add one question" dialog ------------------------------------------------------
@@ -119,6 +174,13 @@ async def add_step(
             return Reply("text_too_long", {"limit": FIELD_LIMITS[step], "length": len(value)})
         if step == "text" and len(value) < LIMITS.min_text:
             return Reply("add_q_text_short", {"limit": LIMITS.min_text})
+        if step == "text":
+            _, duplicates = split_duplicates(
+                [QuestionDraft(value)], await core.store.question_texts(program.id)
+            )
+            if duplicates:
+                # The dialog stays at this step: another text, or /huy.
+                return Reply("bank_duplicate_question", duplicate_ctx(duplicates[0]))
     elif step == "text":
         return Reply("add_q_text", {"program": program_ctx(program), "limit": LIMITS.max_text})
     data = {**data, step: value}
@@ -134,7 +196,9 @@ async def add_step(
         )
         async with store.transaction():
             await store.clear_dialog(actor.id)
-        await store_drafts(core, actor, program, [draft], source="chat")
+        stored = await store_drafts(core, actor, program, [draft], source="chat")
+        if stored.duplicates:  # the same question arrived meanwhile (a file, another admin)
+            return Reply("bank_duplicate_question", duplicate_ctx(stored.duplicates[0]))
         return Reply(
             "add_q_done",
             {"question": dataclasses.asdict(draft), "queued": await store.count_queued(program.id)},

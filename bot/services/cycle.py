@@ -36,6 +36,7 @@ from bot.schedule import (
     next_wakeup,
     upcoming_plan,
 )
+from bot.services import grassroots
 from bot.services.concluded import on_concluded
 from bot.services.context import (
     VERDICT_LABELS,
@@ -244,8 +245,9 @@ async def _report_missed(core: Core, program: Program, s: Session, due: Due) -> 
 
 async def _publish(core: Core, program: Program, s: Session, actor: Person | None) -> bool:
     store, now = core.store, core.now()
-    queue = await store.queued_questions(program.id, limit=1)
-    if not queue:
+    # The question pinned to this week, else the head of the queue (see services/bank_admin.py).
+    q = await store.next_question_for(program.id, s.week)
+    if q is None:
         if s.missed_reported:
             return False
         await store.update_session(s.id, "scheduled", missed_reported=1)
@@ -258,12 +260,12 @@ async def _publish(core: Core, program: Program, s: Session, actor: Person | Non
             )
         state_change(program, s, "publish:no-question", actor)
         return True
-    q = queue[0]
     if not await store.update_session(
         s.id, "scheduled", state="published", question_id=q.id, missed_reported=0
     ):
         return False
     await store.set_question_status(q.id, "used")
+    await grassroots.on_published(core, program, s, q)
     await store.log_event(
         "published",
         now,
@@ -297,7 +299,7 @@ async def _publish(core: Core, program: Program, s: Session, actor: Person | Non
         )
     state_change(program, s, "published", actor, question=q.id)
     remaining = await store.count_queued(program.id)
-    if remaining < 2:
+    if remaining < await store.queue_warning(program.id):
         for admin in await _admins(core, program):
             await store.enqueue(
                 admin.tg_user_id,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.core import Core, Refused
 from bot.models import Answer, Person, Program, Reply
-from bot.services import bank, cycle, roster
+from bot.services import archive, bank, cycle, grassroots, roster
 
 
 async def _program(core: Core, program_id: int | None) -> Program:
@@ -44,6 +44,8 @@ async def private_text(core: Core, person: Person, answer: Answer) -> Reply | No
     if dialog is not None:
         if dialog.kind == "onboard" and dialog.program_id:
             return await roster.onboarding_text(core, person, dialog.program_id, dialog.data, text)
+        if dialog.kind in grassroots.DIALOG_KINDS:
+            return await grassroots.dialog_text(core, person, dialog, text)
         program = await _program(core, dialog.program_id)
         if dialog.kind == "add_question":
             return await bank.add_step(core, person, program, dialog.data, text)
@@ -69,6 +71,8 @@ async def press(core: Core, person: Person, token: str) -> Reply:
     if action.single_use and action.used_at is not None:
         raise Refused("button_used")
     kind = action.kind
+    if kind.startswith(grassroots.ACTION_PREFIX):
+        return await grassroots.press(core, person, action)
     if kind == "grade" and action.session_id:
         return await cycle.grade(
             core,
@@ -118,4 +122,12 @@ async def press(core: Core, person: Person, token: str) -> Reply:
         ):
             raise Refused("button_expired")
         return await bank.add_step(core, person, program, dialog.data, action.target)
+    if kind in ("archive_view", "search_page", "history_page"):
+        program = await _program(core, action.program_id)
+        handler = {
+            "archive_view": archive.view,
+            "search_page": archive.search_page,
+            "history_page": archive.history_page,
+        }[kind]
+        return await handler(core, person, program, action.target or "")
     raise Refused("button_invalid")

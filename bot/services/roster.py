@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.core import ROLE_LABELS, Core, Refused
 from bot.models import Button, Member, Person, Program, Reply
+from bot.services import grassroots
 from bot.services.context import program_ctx, state_change
 
 MAX_NAME_CHARS = 100
@@ -149,6 +150,9 @@ async def choose_program(core: Core, person: Person, program_id: int) -> Reply:
 
 async def start(core: Core, person: Person, payload: str | None) -> Reply:
     store, now = core.store, core.now()
+    asker_reply = await grassroots.on_start(core, person, payload)  # grassroots askers
+    if asker_reply is not None:
+        return asker_reply
     if payload and payload.startswith("inv_"):
         invite = await store.invite(payload[4:])
         if invite is None or invite["expires_at"] < now:
@@ -522,6 +526,8 @@ async def create_invite(
     core: Core, actor: Person, program: Program, args: list[str], bot_username: str
 ) -> Reply:
     await core.require(actor, program, "admin", action="invite")
+    if any(fold(word) in grassroots.ASKER_WORDS for word in args):  # /moi coso: askers
+        return await grassroots.create_invite(core, actor, program, args, bot_username)
     role = "staff"
     preapproved = False
     for word in args:

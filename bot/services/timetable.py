@@ -38,7 +38,10 @@ async def show(core: Core, program: Program, is_admin: bool) -> Reply:
         "schedule",
         {
             "program": program_ctx(program),
-            "schedule": schedule_ctx(program),
+            "schedule": {
+                **schedule_ctx(program),
+                "queue_warning": await core.store.queue_warning(program.id),
+            },
             "next": session_ctx(upcoming, program)
             if upcoming
             else {
@@ -109,6 +112,8 @@ def parse_change(args: list[str]) -> dict[str, Any]:
         return {"auto_draw": _switch(rest[0])}
     if key == "vong":
         return {"no_repeat": _switch(rest[0])}
+    if key == "canhbao":  # warn the admins when fewer questions than this are queued
+        return {"queue_warning": _int(rest[0], 0, 100)}
     raise Refused("schedule_usage")
 
 
@@ -117,7 +122,11 @@ async def change(core: Core, actor: Person, program: Program, args: list[str]) -
     fields = parse_change(args)
     store, now = core.store, core.now()
     async with store.transaction():
-        await store.update_program(program.id, **fields)
+        program_fields = {k: v for k, v in fields.items() if k != "queue_warning"}
+        if program_fields:
+            await store.update_program(program.id, **program_fields)
+        if "queue_warning" in fields:
+            await store.set_queue_warning(program.id, fields["queue_warning"])
         updated = await store.program(program.id)
         assert updated is not None
         # Re-plan the upcoming session that has not been published yet.

@@ -6,6 +6,7 @@ from bot.store.archive import ArchiveQueries
 from bot.store.bank_admin import BankAdminQueries
 from bot.store.base import StoreBase, buttons_from_json, buttons_to_json
 from bot.store.grassroots import GrassrootsQueries
+from bot.store.ops import OpsQueries
 from bot.store.people import PeopleQueries
 from bot.store.plumbing import PlumbingQueries
 from bot.store.sessions import SessionQueries
@@ -18,6 +19,7 @@ class Store(
     ArchiveQueries,
     BankAdminQueries,
     GrassrootsQueries,
+    OpsQueries,
 ):
     """The database of record. Services own transactions: ``async with store.transaction():``."""
 

@@ -24,6 +24,7 @@ from bot.models import (
     Button,
     Buttons,
 )
+from bot.testing import crash
 
 
 def _iso(value: datetime | date | None) -> str | None:
@@ -90,6 +91,8 @@ class StoreBase:
                 raise
             else:
                 await self.conn.execute("COMMIT")
+                if crash.ARMED:  # test support (bot/testing/crash.py), inert in production
+                    crash.after_commit()
             finally:
                 self._in_tx, self._owner = False, None
             if self._outbox_dirty:

@@ -43,6 +43,7 @@ class Harness:
         server: FakeBotAPI | None = None,
         rate_limit: bool = False,
         grace_minutes: int = 30,
+        request_timeout: float | None = None,
     ) -> None:
         self.workdir = workdir
         self.clock = clock
@@ -50,6 +51,7 @@ class Harness:
         self.admins = admins
         self.rate_limit = rate_limit
         self.grace_minutes = grace_minutes
+        self.request_timeout = request_timeout  # short Bot API timeouts for hanging servers
         self.app: Application | None = None  # type: ignore[type-arg]
         self.db_path = workdir / "hoidap.sqlite3"
         self._own_server = server is None
@@ -67,7 +69,12 @@ class Harness:
     async def start(self) -> None:
         if self._own_server and self.server._runner is None:
             await self.server.start()
-        app = build_application(self.settings, clock=self.clock, rate_limit=self.rate_limit)
+        app = build_application(
+            self.settings,
+            clock=self.clock,
+            rate_limit=self.rate_limit,
+            request_timeout=self.request_timeout,
+        )
         await app.initialize()
         # run_polling() would call these hooks; here the harness drives the lifecycle itself.
         await start_core(app)

@@ -17,6 +17,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.core import Core
 from bot.models import OutboxItem
+from bot.testing import crash
 
 log = logging.getLogger("hoidap.outbox")
 
@@ -139,6 +140,8 @@ class OutboxWorker:
                 give_up = item.attempts + 1 >= MAX_ATTEMPTS
                 await store.mark_failed(item.id, "too many attempts" if give_up else None)
             return None
+        if crash.ARMED:  # test support (bot/testing/crash.py), inert in production
+            crash.after_send()
         async with store.transaction():
             await store.mark_sent(item.id, message_id, self.core.now())
         self.sent_count += 1

@@ -82,6 +82,8 @@ PRIVATE_COMMANDS = [
     ("trangthai", "Tình hình phiên hỏi – đáp"),
     ("lich", "Lịch của chương trình"),
     ("kiemtra", "Kiểm tra lại kết quả bốc thăm"),
+    ("timkiem", "Tìm trong các câu trả lời chính thức"),
+    ("lichsu", "Các phiên đã kết luận"),
     ("chon", "Chọn chương trình (khi tham gia nhiều nhóm)"),
     ("huy", "Hủy thao tác đang làm"),
     ("help", "Hướng dẫn sử dụng"),
@@ -92,6 +94,8 @@ GROUP_COMMANDS = [
     ("lich", "Lịch của chương trình"),
     ("traloi", "Gửi câu trả lời (người được bốc thăm)"),
     ("kiemtra", "Kiểm tra lại kết quả bốc thăm"),
+    ("timkiem", "Tìm trong các câu trả lời chính thức"),
+    ("lichsu", "Các phiên đã kết luận"),
     ("help", "Hướng dẫn sử dụng"),
 ]
 ROLE_COMMANDS = {
@@ -99,16 +103,28 @@ ROLE_COMMANDS = {
         ("rutlai", "Bốc thăm lại (kèm lý do)"),
         ("bocthamngay", "Bốc thăm ngay (giao ban vừa xong)"),
         ("danhsach", "Hàng đợi câu hỏi"),
+        ("xemcauhoi", "Xem một câu hỏi theo số"),
         ("nhansu", "Danh sách cán bộ"),
     ],
     "leader": [
         ("ketluan", "Kết luận câu hỏi tuần này"),
+        ("sotay", "Sổ tay hỏi – đáp của năm (tệp Word)"),
         ("danhsach", "Hàng đợi câu hỏi"),
+        ("xemcauhoi", "Xem một câu hỏi theo số"),
         ("nhansu", "Danh sách cán bộ"),
     ],
     "admin": [
         ("themcauhoi", "Thêm một câu hỏi"),
-        ("danhsach", "Hàng đợi câu hỏi"),
+        ("danhsach", "Hàng đợi câu hỏi và các phiên tới"),
+        ("xemcauhoi", "Xem một câu hỏi theo số"),
+        ("xephang", "Đổi thứ tự câu hỏi trong hàng đợi"),
+        ("ghim", "Ghim câu hỏi vào phiên của một tuần"),
+        ("tamhoan", "Tạm hoãn một câu hỏi"),
+        ("tieptuc", "Đưa câu tạm hoãn trở lại hàng đợi"),
+        ("loai", "Loại một câu hỏi"),
+        ("the", "Gắn thẻ cho câu hỏi"),
+        ("xuatcauhoi", "Xuất ngân hàng câu hỏi ra tệp"),
+        ("maucauhoi", "Tệp mẫu để nạp câu hỏi"),
         ("nhansu", "Danh sách cán bộ"),
         ("moi", "Tạo liên kết mời"),
         ("vaitro", "Đặt vai trò"),
@@ -119,13 +135,22 @@ ROLE_COMMANDS = {
         ("bocthamngay", "Bốc thăm ngay (giao ban vừa xong)"),
         ("nghituan", "Nghỉ tuần này"),
         ("ketluan", "Kết luận thay lãnh đạo"),
+        ("sotay", "Sổ tay hỏi – đáp của năm (tệp Word)"),
+        ("hoicho", "Câu hỏi của cơ sở chờ duyệt"),
+        ("coso", "Danh sách cơ sở gửi câu hỏi"),
+    ],
+    # Grassroots askers are not members: they only send questions and follow them.
+    "asker": [
+        ("hoi", "Gửi câu hỏi từ thực tiễn cơ sở"),
+        ("cuatoi", "Các câu hỏi tôi đã gửi"),
     ],
 }
 
 
 def commands_for(roles: Sequence[str]) -> list[BotCommand]:
-    seen: dict[str, str] = dict(PRIVATE_COMMANDS[:-2])
-    for role in ("head", "leader", "admin"):
+    asker_only = set(roles) == {"asker"}
+    seen: dict[str, str] = {} if asker_only else dict(PRIVATE_COMMANDS[:-2])
+    for role in ("head", "leader", "admin", "asker"):
         if role in roles:
             for name, desc in ROLE_COMMANDS[role]:
                 seen.setdefault(name, desc)
@@ -147,6 +172,8 @@ async def set_command_menus(bot: Bot, core: Core) -> None:
                 people.setdefault(m.person.tg_user_id, set()).add(role)
     for admin in await core.store.superadmins():
         people.setdefault(admin.tg_user_id, set()).add("admin")
+    for tg_user_id, member in await core.store.asker_menu_people():
+        people.setdefault(tg_user_id, set()).update({"asker", "staff"} if member else {"asker"})
     for tg_user_id, roles in people.items():
         await refresh_commands(bot, tg_user_id, roles)
 

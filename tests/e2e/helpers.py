@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.testing.fakebotapi import SentMessage
@@ -56,3 +57,36 @@ async def setup_program(h: Harness) -> dict[str, int]:
     ids["head"] = await onboard(h, HEAD, "Lê Thị Hằng", "Chuyên viên chính", "truongphong")
     ids["leader"] = await onboard(h, LEADER, "Phạm Quang Minh", "Chuyên viên chính", "lanhdao")
     return ids
+
+
+async def conclude_week(
+    h: Harness,
+    draw_at: datetime,
+    answer: str,
+    conclusion: str,
+    verdict: str = "Đúng",
+    comment: str | None = None,
+    program_id: int = 1,
+) -> int:
+    """One whole session as users do it: the question goes out (default schedule: three days
+    before, 08:00), the lot is drawn at ``draw_at``, the drawn staff member answers privately, the
+    head grades (and comments, or skips), the leader concludes with /ketluan in the group.
+    Returns the session id."""
+    await h.at((draw_at - timedelta(days=3)).replace(hour=8, minute=0))
+    await h.at(draw_at)
+    store = h.core.store
+    session = next(s for s in await store.open_sessions(program_id) if s.state == "drawn")
+    person = await store.person(session.drawn_person_id or 0)
+    assert person is not None
+    drawn = next(u for u in STAFF if u.id == person.tg_user_id)
+    out = await h.send(drawn, answer)
+    assert "Đã nhận câu trả lời" in texts(out), texts(out)
+    post = h.last_to(GROUP, lambda m: "Câu trả lời của đồng chí" in m.plain_text)
+    pressed, _ = await h.press(HEAD, post, verdict)
+    assert "Đã ghi nhận" in pressed.get("text", ""), pressed
+    await h.send(HEAD, comment if comment else "/boqua")
+    out = await h.send(LEADER, f"/ketluan {conclusion}", chat_id=GROUP)
+    assert any("KẾT LUẬN" in m.plain_text for m in out), texts(out)
+    final = await store.session(session.id)
+    assert final is not None and final.state == "concluded"
+    return session.id

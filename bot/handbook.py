@@ -1,0 +1,297 @@
+"""The yearly handbook of official answers as a Word document (.docx, python-docx).
+
+Layout: title page (title, program and year, a short note), a table of contents as a Word TOC
+field over the Heading 1/2 paragraphs (pre-filled with the headings, so it reads well before it
+is updated; Word is asked to update fields on opening to add the page numbers), then one
+Heading 1 per topic and one Heading 2 per question with its source unit, date, the leader's
+conclusion and the legal references. The footer carries the page number as a PAGE field.
+Every word comes from the template ``archive_handbook_text.j2``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import io
+import re
+import sys
+import unicodedata
+from collections.abc import Sequence
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+from docx.text.paragraph import Paragraph
+
+from bot.config import Settings
+from bot.models import ArchiveEntry
+from bot.render import environment, plain, render
+from bot.services.archive import FIRST_YEAR, LAST_YEAR, compile_handbook, shorten
+from bot.services.context import program_ctx
+from questions.importer import normalize_for_match
+
+FONT = "Times New Roman"
+HEADING_CHARS = 120
+TOC_INSTRUCTION = r'TOC \o "1-2" \h \z \u'
+
+# Characters XML 1.0 cannot carry (python-docx would refuse them).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _words() -> Any:
+    return environment().get_template("archive_handbook_text.j2").make_module()
+
+
+def _say(macro: Any, *args: Any) -> str:
+    """A macro of the words template as plain text (it renders escaped HTML)."""
+    return html.unescape(str(macro(*args))).strip()
+
+
+def _clean(text: str | None) -> str:
+    return _NOT_XML.sub("", unicodedata.normalize("NFC", text or ""))
+
+
+def _sort_key(topic: str) -> tuple[str, str]:
+    return (normalize_for_match(topic), topic)
+
+
+def group_by_topic(entries: Sequence[ArchiveEntry]) -> list[tuple[str, list[ArchiveEntry]]]:
+    """Topics in alphabetical order (Vietnamese letters folded), questions by date within."""
+    groups: dict[str, list[ArchiveEntry]] = {}
+    for e in entries:
+        groups.setdefault(e.topic.strip() or "Chung", []).append(e)
+    return [
+        (topic, sorted(groups[topic], key=lambda e: (e.session_date, e.id)))
+        for topic in sorted(groups, key=_sort_key)
+    ]
+
+
+# -- fields and styles ----------------------------------------------------------------------------
+
+
+def _field_run(
+    paragraph: Paragraph, kind: str, text: str | None = None, dirty: bool = False
+) -> None:
+    """Append a field character (begin/separate/end) or, with ``text``, an instruction."""
+    run = paragraph.add_run()
+    if text is not None:
+        instr = OxmlElement("w:instrText")
+        instr.set(qn("xml:space"), "preserve")
+        instr.text = text
+        run._r.append(instr)
+        return
+    fld = OxmlElement("w:fldChar")
+    fld.set(qn("w:fldCharType"), kind)
+    if dirty:
+        fld.set(qn("w:dirty"), "true")  # ask Word to recompute it
+    run._r.append(fld)
+
+
+def _plain_fonts(style_element: Any) -> None:
+    """Drop theme fonts from a style so the explicit font applies in every script slot."""
+    rpr = style_element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attr), None)
+    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attr), FONT)
+
+
+def _setup(doc: DocumentObject) -> None:
+    section = doc.sections[0]
+    # A4, margins of Vietnamese administrative documents (Decree 30/2020/NĐ-CP).
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
+    section.left_margin, section.right_margin = Mm(30), Mm(20)
+    normal = doc.styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(13)
+    _plain_fonts(normal.element)
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), "vi-VN")
+    normal.element.get_or_add_rPr().append(lang)
+    pf = normal.paragraph_format
+    pf.space_after = Pt(6)
+    pf.line_spacing = 1.15
+    pf.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    for name, size in (("Title", 20), ("Subtitle", 14), ("Heading 1", 15), ("Heading 2", 13)):
+        style = doc.styles[name]
+        _plain_fonts(style.element)
+        style.font.size = Pt(size)
+        style.font.color.rgb = RGBColor(0, 0, 0)
+        style.font.bold = name != "Subtitle"
+        style.font.italic = name == "Subtitle"
+    for name, before, after in (("Heading 1", 18, 6), ("Heading 2", 12, 4)):
+        heading = doc.styles[name].paragraph_format
+        heading.space_before, heading.space_after = Pt(before), Pt(after)
+        heading.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    # Word recomputes the fields (table of contents, page numbers) when the file is opened.
+    update = OxmlElement("w:updateFields")
+    update.set(qn("w:val"), "true")
+    doc.settings.element.append(update)
+
+
+def _footer(doc: DocumentObject, words: Any) -> None:
+    paragraph = doc.sections[0].footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.add_run(_say(words.page_label) + " ")
+    _field_run(paragraph, "begin")
+    _field_run(paragraph, "", " PAGE ")
+    _field_run(paragraph, "separate")
+    paragraph.add_run("1")
+    _field_run(paragraph, "end")
+
+
+def _labelled(doc: DocumentObject, label: str, value: str) -> None:
+    paragraph = doc.add_paragraph()
+    paragraph.add_run(label + " ").bold = True
+    paragraph.add_run(value)
+
+
+# -- the document ---------------------------------------------------------------------------------
+
+
+def build_handbook(
+    entries: Sequence[ArchiveEntry], *, year: int, program_title: str, today: date
+) -> bytes:
+    """The handbook of ``entries`` (archived answers of one program and year) as .docx bytes."""
+    words = _words()
+    groups = group_by_topic(entries)
+    doc = Document()
+    _setup(doc)
+    title = _say(words.title)
+    props = doc.core_properties
+    props.title = title
+    props.subject = _say(words.subtitle, _clean(program_title), year)
+    props.author = props.last_modified_by = _clean(program_title)[:255]
+    props.comments = ""
+    props.keywords = ""
+    props.language = "vi-VN"
+    props.revision = 1
+    props.created = props.modified = datetime.combine(today, time(0, 0))
+
+    doc.add_paragraph(title, style="Title").alignment = WD_ALIGN_PARAGRAPH.CENTER
+    subtitle = doc.add_paragraph(
+        _say(words.subtitle, _clean(program_title), year), style="Subtitle"
+    )
+    subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    doc.add_paragraph(
+        _say(words.updated, f"{today:%d/%m/%Y}")
+    ).alignment = WD_ALIGN_PARAGRAPH.CENTER
+    doc.add_paragraph(_say(words.note, len(entries), len(groups)))
+
+    # Headings, numbered once: the same texts go into the table of contents and the body.
+    numbered: list[tuple[str, list[tuple[str, ArchiveEntry]]]] = []
+    counter = 0
+    for t, (topic, items) in enumerate(groups, 1):
+        questions = []
+        for e in items:
+            counter += 1
+            short = shorten(_clean(e.question), HEADING_CHARS)
+            questions.append((_say(words.question_heading, counter, short), e))
+        numbered.append((_say(words.topic_heading, t, _clean(topic)), questions))
+
+    contents = doc.add_paragraph(_say(words.contents), style="TOC Heading")
+    contents.paragraph_format.page_break_before = True
+    doc.add_paragraph(_say(words.contents_hint)).runs[0].italic = True
+    lines: list[tuple[str, int]] = []
+    for heading, questions in numbered:
+        lines.append((heading, 0))
+        lines.extend((q, 1) for q, _ in questions)
+    for i, (text, level) in enumerate(lines):
+        paragraph = doc.add_paragraph()
+        paragraph.paragraph_format.left_indent = Mm(8 * level)
+        paragraph.paragraph_format.space_after = Pt(2)
+        if i == 0:
+            _field_run(paragraph, "begin", dirty=True)
+            _field_run(paragraph, "", f" {TOC_INSTRUCTION} ")
+            _field_run(paragraph, "separate")
+        run = paragraph.add_run(text)
+        run.bold = level == 0
+        if i == len(lines) - 1:
+            _field_run(paragraph, "end")
+
+    first = True
+    for heading, questions in numbered:
+        topic_paragraph = doc.add_paragraph(heading, style="Heading 1")
+        if first:
+            topic_paragraph.paragraph_format.page_break_before = True
+            first = False
+        for q_heading, e in questions:
+            doc.add_paragraph(q_heading, style="Heading 2")
+            question = _clean(e.question).strip()
+            if shorten(question, HEADING_CHARS) != " ".join(question.split()):
+                _labelled(doc, _say(words.question_label), question)
+            if e.source_unit:
+                _labelled(doc, _say(words.source_label), _clean(e.source_unit))
+            _labelled(doc, _say(words.date_label), f"{e.session_date:%d/%m/%Y}")
+            doc.add_paragraph().add_run(_say(words.conclusion_label)).bold = True
+            for line in _clean(e.conclusion).splitlines():
+                if line.strip():
+                    doc.add_paragraph(line.strip()).paragraph_format.left_indent = Mm(5)
+            if e.legal_refs:
+                _labelled(doc, _say(words.refs_label), _clean(e.legal_refs))
+    _footer(doc, words)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+# -- the command line: ``hoidap handbook --year 2026 FILE.docx [--program N]`` --------------------
+
+
+async def write_handbook(
+    settings: Settings, target: Path, year: int | None, program_id: int | None
+) -> int:
+    """Compile the handbook of a program into ``target``; the exit status of the command."""
+    from bot.clock import SystemClock
+    from bot.core import Core
+    from bot.db import connect
+    from bot.store import Store
+
+    def say(template: str, ok: bool = False, **context: Any) -> None:
+        print(plain(render(template, context)), file=sys.stdout if ok else sys.stderr)
+
+    store = Store(await connect(settings.db_path))
+    try:
+        programs = await store.programs()
+        if program_id is not None:
+            chosen = [p for p in programs if p.id == program_id]
+        else:
+            chosen = programs if len(programs) == 1 else []
+        if not chosen:
+            say("archive_handbook_choose", programs=[program_ctx(p) for p in programs])
+            return 2
+        program = chosen[0]
+        core = Core(store=store, clock=SystemClock(), settings=settings)
+        if year is None:
+            year = core.now().astimezone(ZoneInfo(program.tz)).year
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            say("archive_handbook_usage", first=FIRST_YEAR, last=LAST_YEAR, cli=True)
+            return 2
+        data, count = await compile_handbook(core, program, year)
+        if count == 0:
+            say("archive_handbook_empty", program=program_ctx(program), year=year, cli=True)
+            return 1
+        await asyncio.to_thread(target.write_bytes, data)
+        say(
+            "archive_handbook_written",
+            ok=True,
+            program=program_ctx(program),
+            year=year,
+            count=count,
+            path=str(target),
+        )
+        return 0
+    finally:
+        await store.close()
