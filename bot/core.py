@@ -113,6 +113,9 @@ class Core:
         roles: set[str] = {"admin"} if person.is_superadmin else set()
         for program_roles in (await self.store.all_roles(person.id)).values():
             roles |= program_roles
+        # Grassroots askers are not members; their menu has the asker's commands.
+        if any(a.status == "active" for a in await self.store.askers_of(person.id)):
+            roles.add("asker")
         for callback in self.on_roles_changed:
             try:
                 await callback(person.tg_user_id, frozenset(roles))

@@ -192,6 +192,7 @@ class Reply:
     chat_id: int | None = None
     alert: bool = False  # for a button press: a pop-up the presser must dismiss (refusals)
     toast: bool = False  # for a button press: a brief notice instead of a private message
+    edit: bool = False  # for a button press: replace the message the button is on (paging)
 
 
 @dataclass(frozen=True)

@@ -62,8 +62,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     groups = filters.ChatType.GROUPS
     command = CommandHandler
 
-    # Before anything touches the database: a per-user flood throttle, then replays dropped.
-    app.add_handler(TypeHandler(Update, ops.throttle), group=-2)
+    # Before anything touches the database: edits ignored and floods throttled, then replays.
+    app.add_handler(TypeHandler(Update, ops.gate), group=-2)
     app.add_handler(TypeHandler(Update, drop_replays), group=-1)
 
     # Everyone: onboarding, help and what is going on.

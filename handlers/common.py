@@ -9,14 +9,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from telegram import Update
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.core import Core, Refused
 from bot.models import Person, Program, Reply
-from bot.render import plain, render
+from bot.render import plain, render, split_html
 from bot.services.roster import program_for
 from bot.transport.outbox import OutboxWorker
-from bot.transport.telegram import reply_to, send_html
+from bot.transport.telegram import markup, reply_to, send_html
 
 log = logging.getLogger("hoidap.handlers")
 
@@ -81,7 +82,18 @@ async def say(update: Update, reply: Reply | None) -> None:
         return
     query = update.callback_query
     if query is not None:
-        if reply.alert or reply.toast:
+        if reply.edit and query.message is not None:
+            # Paging: the list is replaced where it is, in the group or in private.
+            await query.answer()
+            try:
+                await query.edit_message_text(
+                    split_html(render(reply.template, reply.context))[0],
+                    reply_markup=markup(reply.buttons),
+                )
+            except BadRequest as exc:  # pressed twice: "message is not modified"
+                if "not modified" not in exc.message.lower():
+                    raise
+        elif reply.alert or reply.toast:
             text = plain(render(reply.template, reply.context))
             await query.answer(text[:190], show_alert=reply.alert)
         else:

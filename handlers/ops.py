@@ -1,4 +1,6 @@
-"""Operations in the chat layer: the per-user flood throttle (group -2, before anything else).
+"""Operations in the chat layer: what is dropped before any handler runs (group -2).
+
+Edited messages are ignored: an edit is not a new request.
 
 The throttle is a token bucket per Telegram user: ``capacity`` updates, refilled evenly over
 ``window`` (20 updates per 30 s by default). Beyond that the person's updates are dropped before
@@ -95,8 +97,20 @@ def throttle_of(app: Application) -> Throttle:  # type: ignore[type-arg]
     return gate
 
 
+async def gate(update: Update, context: Context) -> None:
+    """Group -2, before anything else: edits are ignored, then the flood throttle.
+
+    An edited message is not a new request: without this, editing ``/rutlai lý do`` would
+    redraw again (its update has a new update_id, so the replay guard lets it through).
+    """
+    if update.edited_message is not None or update.edited_channel_post is not None:
+        log.info("update %s edits a message: ignored", update.update_id)
+        raise ApplicationHandlerStop
+    await throttle(update, context)
+
+
 async def throttle(update: Update, context: Context) -> None:
-    """Group -2: drop the updates of someone sending faster than the bucket allows."""
+    """Drop the updates of someone sending faster than the bucket allows."""
     user = update.effective_user
     if user is None:
         return

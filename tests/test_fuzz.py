@@ -25,6 +25,7 @@ from bot.db import connect
 from bot.models import Person
 from bot.services import cycle, interact, roster, timetable
 from bot.store import Store
+from bot.text import clean_line, clean_lines, has_control_chars
 from tests.conftest import vn
 
 # Who may press what (core.require in the services these kinds lead to).
@@ -269,7 +270,10 @@ def test_typed_dates_parse_or_are_none(text: str) -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.text(), st.integers(1, 200))
 def test_cleaned_text_has_no_control_characters_and_keeps_its_limit(text: str, limit: int) -> None:
-    cleaned = roster.clean_text(text, limit)
+    cleaned = clean_line(text, limit)
     assert len(cleaned) <= limit
-    assert not [c for c in cleaned if unicodedata.category(c)[0] == "C"]
-    assert cleaned == cleaned.strip() and "  " not in cleaned
+    assert not [c for c in cleaned if unicodedata.category(c) == "Cc"]
+    assert not has_control_chars(cleaned)
+    assert cleaned == cleaned.strip() and "  " not in cleaned and "\n" not in cleaned
+    lines = clean_lines(text)
+    assert not has_control_chars(lines) and "\n\n\n" not in lines

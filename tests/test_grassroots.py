@@ -7,14 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.services.grassroots import (
-    MAX_TEXT_CHARS,
-    clean_question,
-    count_in_day,
-    day_window,
-    has_control_chars,
-    question_problem,
-)
+from bot.services.grassroots import MAX_TEXT_CHARS, count_in_day, day_window, question_problem
+from bot.text import clean_lines, has_control_chars
 
 VN = "Asia/Ho_Chi_Minh"
 BERLIN = "Europe/Berlin"
@@ -99,9 +93,9 @@ def test_control_characters(text: str, bad: bool) -> None:
 
 def test_clean_question_keeps_paragraphs_and_normalizes() -> None:
     raw = "  Đoạn  một\r\n\r\n\r\n   Đoạn   hai  \n\n"
-    assert clean_question(raw) == "Đoạn một\n\nĐoạn hai"
+    assert clean_lines(raw) == "Đoạn một\n\nĐoạn hai"
     decomposed = "Đa\u0309ng vie\u0302n"  # combining marks, as some keyboards send them
-    assert clean_question(decomposed) == "Đảng viên"
+    assert clean_lines(decomposed) == "Đảng viên"
 
 
 def test_question_problem_bounds() -> None:

@@ -7,6 +7,7 @@ SQLite FTS5. A query is folded the same way, so "ket nap dang vien" finds "kết
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import math
@@ -230,7 +231,7 @@ async def search_page(core: Core, person: Person, program: Program, target: str)
         raise Refused("button_invalid") from exc
     if not query or len(query) > MAX_QUERY_CHARS:
         raise Refused("button_invalid")
-    return await _search_page(core, program, query, page)
+    return dataclasses.replace(await _search_page(core, program, query, page), edit=True)
 
 
 async def _search_page(core: Core, program: Program, query: str, page: int) -> Reply:
@@ -330,7 +331,7 @@ async def history(core: Core, person: Person, program: Program, page: int = 1) -
 async def history_page(core: Core, person: Person, program: Program, target: str) -> Reply:
     if not re.fullmatch(r"[0-9]{1,6}", target):
         raise Refused("button_invalid")
-    return await history(core, person, program, int(target))
+    return dataclasses.replace(await history(core, person, program, int(target)), edit=True)
 
 
 async def view(core: Core, person: Person, program: Program, target: str) -> Reply:

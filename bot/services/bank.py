@@ -19,7 +19,7 @@ from typing import Any
 from bot.core import Core, Refused
 from bot.models import Person, Program, Reply
 from bot.services.context import program_ctx, state_change
-from bot.services.roster import clean_text
+from bot.text import clean_line, clean_lines
 from questions.importer import ImportRejected, normalize_for_match, parse_questions
 from questions.legal import parse_legal_refs
 from questions.model import DEFAULT_TOPIC, LIMITS, STANDARD_TOPICS, QuestionDraft
@@ -169,7 +169,7 @@ async def add_step(
         raise Refused("dialog_cancelled")
     value: str | None = None
     if text is not None:
-        value = clean_text(text, FIELD_LIMITS[step] + 1) if step != "text" else _keep_lines(text)
+        value = clean_line(text, FIELD_LIMITS[step] + 1) if step != "text" else clean_lines(text)
         if len(value) > FIELD_LIMITS[step]:
             return Reply("text_too_long", {"limit": FIELD_LIMITS[step], "length": len(value)})
         if step == "text" and len(value) < LIMITS.min_text:
@@ -218,8 +218,3 @@ async def add_step(
                     )
                 )
     return Reply(f"add_q_{nxt}", {"limit": FIELD_LIMITS[nxt]}, buttons=tuple(buttons))
-
-
-def _keep_lines(text: str) -> str:
-    lines = [clean_text(line, 10_000) for line in text.strip().splitlines()]
-    return "\n".join(lines).strip()

@@ -24,7 +24,8 @@ from bot.models import BankQuestion, Button, Buttons, FileReply, Person, Program
 from bot.schedule import plan_week, upcoming_plan
 from bot.services.context import program_ctx, state_change
 from bot.services.cycle import schedule_config
-from bot.services.roster import clean_text, fold, parse_date_vi
+from bot.services.roster import fold, parse_date_vi
+from bot.text import clean_line
 from questions.importer import export_questions, template_xlsx
 from questions.model import LIMITS, QuestionDraft, join_tags, split_tags
 
@@ -431,7 +432,7 @@ async def set_tags(core: Core, actor: Person, program: Program, text: str) -> Re
     if not number or not rest.strip():
         raise Refused("bank_usage", command="the")
     question_id = parse_number(number)
-    raw = clean_text(rest, LIMITS.max_tags + 1)
+    raw = clean_line(rest, LIMITS.max_tags + 1)
     tags = () if fold(raw) in _TAG_CLEAR else split_tags(raw)
     too_long = [t for t in tags if len(t) > LIMITS.max_tag]
     if len(join_tags(tags)) > LIMITS.max_tags or too_long:

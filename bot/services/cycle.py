@@ -48,6 +48,7 @@ from bot.services.context import (
     state_change,
     summary_ctx,
 )
+from bot.text import clean_line, clean_lines
 
 log = logging.getLogger("hoidap.cycle")
 
@@ -523,7 +524,7 @@ async def publish_now(core: Core, actor: Person, program: Program) -> None:
 
 async def redraw(core: Core, actor: Person, program: Program, reason: str) -> None:
     await core.require(actor, program, "head", "admin", action="redraw")
-    reason = " ".join(reason.split())[:MAX_REASON_CHARS]
+    reason = clean_line(reason, MAX_REASON_CHARS)
     if not reason:
         raise Refused("redraw_needs_reason")
     async with core.store.transaction():
@@ -536,7 +537,7 @@ async def redraw(core: Core, actor: Person, program: Program, reason: str) -> No
 
 async def skip_week(core: Core, actor: Person, program: Program, reason: str) -> None:
     await core.require(actor, program, "admin", action="skip")
-    reason = " ".join(reason.split())[:MAX_REASON_CHARS] or "theo quyết định của quản trị"
+    reason = clean_line(reason, MAX_REASON_CHARS) or "theo quyết định của quản trị"
     store, now = core.store, core.now()
     async with store.transaction():
         await ensure_session(core, program)
@@ -577,7 +578,7 @@ async def record_answer(
         assert prog is not None
         if s.deadline_at is not None and now > s.deadline_at:
             return Reply("answer_late", {"session": session_ctx(s, prog)})
-        body = (answer.text or "").strip()
+        body = clean_lines(answer.text or "")
         if kind == "text" and not body:
             return Reply("answer_empty")
         if len(body) > MAX_ANSWER_CHARS:
@@ -754,7 +755,7 @@ async def grade_comment(
     core: Core, actor: Person, program: Program, session_id: int, grade_id: int, comment: str
 ) -> Reply:
     await core.require(actor, program, "head", action="grade")
-    comment = comment.strip()
+    comment = clean_lines(comment)
     if not comment:
         return Reply("comment_empty")
     if len(comment) > MAX_COMMENT_CHARS:
@@ -801,7 +802,7 @@ async def conclude(
     core: Core, actor: Person, program: Program, text: str, session_id: int | None = None
 ) -> Reply:
     await core.require(actor, program, "leader", "admin", action="conclude")
-    text = text.strip()
+    text = clean_lines(text)
     if not text:
         return Reply("conclude_usage")
     if len(text) > MAX_CONCLUSION_CHARS:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-import unicodedata
 from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -44,6 +43,7 @@ from bot.services.context import (
     session_ctx,
     state_change,
 )
+from bot.text import clean_line, clean_lines, has_control_chars
 from questions.model import DEFAULT_TOPIC, LIMITS, STANDARD_TOPICS
 
 log = logging.getLogger("hoidap.grassroots")
@@ -75,8 +75,6 @@ STATUS_LABELS = {
     "merged": "đã được gộp với câu hỏi có sẵn",
     "declined": "chưa được tiếp nhận",
 }
-# Bidirectional overrides and isolates can disguise text; nobody needs them in a question.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 # -- pure helpers ---------------------------------------------------------------------------------
@@ -97,30 +95,11 @@ def count_in_day(times: Iterable[datetime], now: datetime, tz: str) -> int:
     return sum(1 for t in times if start <= t < end)
 
 
-def has_control_chars(text: str) -> bool:
-    """Control characters (other than line breaks and tabs) or bidirectional overrides."""
-    return any(
-        (unicodedata.category(ch) == "Cc" and ch not in "\n\r\t") or ch in _BIDI_CONTROLS
-        for ch in text
-    )
-
-
-def clean_question(text: str) -> str:
-    """NFC, single spaces inside lines, no blank-line runs, no surrounding blank space."""
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    lines = [" ".join(line.split()) for line in text.split("\n")]
-    out: list[str] = []
-    for line in lines:
-        if line or (out and out[-1]):
-            out.append(line)
-    return "\n".join(out).strip()
-
-
 def question_problem(raw: str) -> tuple[str, Reply | None]:
     """The cleaned question text, and what is wrong with it (None when it is acceptable)."""
     if has_control_chars(raw):
         return "", Reply("grassroots_control_chars")
-    text = clean_question(raw)
+    text = clean_lines(raw)
     if len(text) < MIN_TEXT_CHARS:
         return text, Reply("grassroots_text_short", {"min": MIN_TEXT_CHARS})
     if len(text) > MAX_TEXT_CHARS:
@@ -132,7 +111,7 @@ def line_problem(raw: str, low: int, high: int, template: str) -> tuple[str, Rep
     """One line of text (a unit, a topic, a reason): cleaned, and what is wrong with it."""
     if has_control_chars(raw.replace("\n", " ")):
         return "", Reply("grassroots_control_chars")
-    value = roster.clean_text(raw, high + 1)
+    value = clean_line(raw, high + 1)
     if not low <= len(value) <= high:
         return value, Reply(template, {"min": low, "limit": high})
     return value, None
@@ -182,17 +161,7 @@ async def _admins(core: Core, program: Program) -> list[Person]:
 
 
 async def refresh_menu(core: Core, person: Person) -> None:
-    """Like ``Core.roles_changed``, with the asker's commands when the person is an asker."""
-    roles: set[str] = {"admin"} if person.is_superadmin else set()
-    for program_roles in (await core.store.all_roles(person.id)).values():
-        roles |= program_roles
-    if any(a.status == "active" for a in await core.store.askers_of(person.id)):
-        roles.add("asker")
-    for callback in core.on_roles_changed:
-        try:
-            await callback(person.tg_user_id, frozenset(roles))
-        except Exception:  # a menu is a convenience; the change itself is already stored
-            log.warning("could not update the command menu of person %s", person.id)
+    await core.roles_changed(person)
 
 
 async def daily_limit(core: Core, program: Program) -> int:
@@ -313,7 +282,7 @@ async def _onboarding_text(core: Core, person: Person, dialog: Dialog, text: str
             await store.clear_dialog(person.id)
         return Reply("dialog_cancelled")
     if step == "name":
-        name = roster.clean_text(text, roster.MAX_NAME_CHARS + 1)
+        name = clean_line(text, roster.MAX_NAME_CHARS + 1)
         if (
             len(name) < 3
             or len(name) > roster.MAX_NAME_CHARS
@@ -974,7 +943,7 @@ async def press(core: Core, person: Person, action: Action) -> Reply:
     if kind == "gr_topic":
         await core.require(person, program, "admin", action="moderate")
         program, dialog = await _moderation_dialog(core, person, action, "topic")
-        topic = roster.clean_text(action.target or "", MAX_TOPIC_CHARS) or DEFAULT_TOPIC
+        topic = clean_line(action.target or "", MAX_TOPIC_CHARS) or DEFAULT_TOPIC
         return await accept(
             core, person, program, int(dialog.data["submission"]), str(dialog.data["text"]), topic
         )

@@ -12,6 +12,7 @@ from bot.core import ROLE_LABELS, Core, Refused
 from bot.models import Button, Member, Person, Program, Reply
 from bot.services import grassroots
 from bot.services.context import program_ctx, state_change
+from bot.text import clean_line
 
 MAX_NAME_CHARS = 100
 MAX_TITLE_CHARS = 100
@@ -38,13 +39,6 @@ AWAY_WORDS = {
     "congtac": "trip",
     "trip": "trip",
 }
-
-
-def clean_text(value: str, limit: int) -> str:
-    """Normalize user text: NFC, no control characters, single spaces."""
-    value = unicodedata.normalize("NFC", value)
-    value = "".join(ch for ch in value if unicodedata.category(ch)[0] != "C" or ch == "\n")
-    return " ".join(value.split())[:limit]
 
 
 def fold(value: str) -> str:
@@ -76,7 +70,7 @@ async def bind_group(core: Core, actor: Person, chat_id: int, title: str) -> Rep
         async with store.transaction():
             await store.log_event("refused", now, actor_id=actor.id, detail="bind")
         raise Refused("bind_refused")
-    title = clean_text(title, 120) or "Chương trình hỏi – đáp"
+    title = clean_line(title, 120) or "Chương trình hỏi – đáp"
     async with store.transaction():
         pid = await store.create_program(chat_id, title, core.settings.tz, actor.id, now)
         await store.upsert_member(pid, actor.id, "active", now)
@@ -227,7 +221,7 @@ async def onboarding_text(
             await store.clear_dialog(person.id)
         return Reply("dialog_cancelled")
     if data.get("step") == "name":
-        name = clean_text(text, MAX_NAME_CHARS + 1)
+        name = clean_line(text, MAX_NAME_CHARS + 1)
         if len(name) < 3 or len(name) > MAX_NAME_CHARS or re.search(r"[<>@/\\]|\d", name):
             return Reply("onboard_bad_name", {"limit": MAX_NAME_CHARS})
         buttons = []
@@ -245,7 +239,7 @@ async def onboarding_text(
                 )
         return Reply("onboard_ask_title", {"name": name}, buttons=tuple(buttons))
     if data.get("step") == "title":
-        title = clean_text(text, MAX_TITLE_CHARS + 1)
+        title = clean_line(text, MAX_TITLE_CHARS + 1)
         if len(title) < 2 or len(title) > MAX_TITLE_CHARS:
             return Reply("onboard_bad_title", {"limit": MAX_TITLE_CHARS})
         return await finish_onboarding(core, person, program, data, title)

@@ -113,11 +113,12 @@ async def test_paging_history_and_other_programs(harness: Harness) -> None:
     assert "6 câu trả lời chính thức, trang 1/2" in first.plain_text
     assert len(view_buttons(first)) == 5
     assert [label for label, _ in first.buttons()][-1] == "Sau ▶"
+    # Paging replaces the list where it is, instead of sending a new message.
     _, out = await h.press(STAFF[0], first, "Sau ▶")
-    second = out[-1]
-    assert "trang 2/2" in second.plain_text and view_buttons(second) == ["📄 Xem đầy đủ (6)"]
-    _, out = await h.press(STAFF[0], second, "◀ Trước")
-    assert "trang 1/2" in out[-1].plain_text
+    assert out == [] and first.edits
+    assert "trang 2/2" in first.plain_text and view_buttons(first) == ["📄 Xem đầy đủ (6)"]
+    _, out = await h.press(STAFF[0], first, "◀ Trước")
+    assert out == [] and "trang 1/2" in first.plain_text
 
     # /lichsu in the group: newest first, paginated, each opening its record.
     history = (await h.send(STAFF[1], "/lichsu", chat_id=GROUP))[-1]
@@ -125,7 +126,8 @@ async def test_paging_history_and_other_programs(harness: Harness) -> None:
     assert history.plain_text.index("11/01/2027") < history.plain_text.index("14/12/2026")
     assert "07/12/2026" not in history.plain_text  # the oldest is on page 2
     _, out = await h.press(STAFF[1], history, "Sau ▶")
-    assert "07/12/2026" in out[-1].plain_text
+    assert out == [] and "07/12/2026" in history.plain_text and history.chat_id == GROUP
+    _, out = await h.press(STAFF[1], history, "◀ Trước")
     _, out = await h.press(STAFF[1], history, "📄 Xem đầy đủ (1)")
     assert "Kết luận thứ sáu về kết nạp đảng viên." in out[-1].plain_text
     assert out[-1].chat_id == STAFF[1].id

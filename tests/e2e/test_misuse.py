@@ -408,6 +408,27 @@ async def test_replayed_presses_change_nothing(harness: Harness) -> None:
     assert await snapshot(h) == before
 
 
+async def test_an_edited_command_is_not_run_again(harness: Harness) -> None:
+    """Editing a sent command makes a new update (a new update_id): it must not act twice."""
+    h = harness
+    await setup_program(h)
+    await h.at(vn(2026, 12, 4, 8, 0))
+    await h.at(vn(2026, 12, 7, 9, 0))
+    session_id = (await h.core.store.open_sessions(1))[0].id
+    message = h.server.send_text(HEAD.id, "/rutlai đồng chí vắng", chat_id=GROUP)
+    await h.settle()
+    assert len(await h.core.store.draws(session_id)) == 2
+    before, mark, sent = await snapshot(h), await last_event_id(h), h.server.mark()
+    for text in ("/rutlai đồng chí vắng họp", "/nghituan", "/ketluan Kết luận qua sửa tin"):
+        edited = {**message, "text": text, "edit_date": message["date"] + 60}
+        edited["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        h.server.inject_raw({"edited_message": edited})
+    await h.settle()
+    assert await snapshot(h) == before and await events_after(h, mark) == []
+    assert h.server.sent[sent:] == []
+    assert len(await h.core.store.draws(session_id)) == 2
+
+
 async def test_a_used_single_use_button_is_refused(harness: Harness) -> None:
     h = harness
     _, post = await answered_week(h)

@@ -104,10 +104,13 @@ async def test_answer_by_replying_in_the_group(harness: Harness) -> None:
         other, "Tôi trả lời hộ được không?", chat_id=GROUP, reply_to=draw_post.message_id
     )
     assert out == []  # not the drawn person: not an answer, nothing said
-    out = await h.send(drawn, "Em xin trả lời: ...", chat_id=GROUP, reply_to=draw_post.message_id)
+    out = await h.send(
+        drawn, "Em xin trả lời:\u202e ...\x07", chat_id=GROUP, reply_to=draw_post.message_id
+    )
     assert any("Câu trả lời của đồng chí" in m.plain_text for m in out)
     session = (await h.core.store.open_sessions(1))[0]
     assert session.state == "answered" and session.answer_chat_id == GROUP
+    assert session.answer_text == "Em xin trả lời: ..."  # control characters removed
 
 
 async def test_admin_draw_now_publish_now_and_skip(harness: Harness) -> None:
