@@ -35,6 +35,7 @@ from bot.models import (
     Submission,
 )
 from bot.services import roster
+from bot.services.bank import split_duplicates
 from bot.services.context import (
     local,
     person_ctx,
@@ -44,7 +45,7 @@ from bot.services.context import (
     state_change,
 )
 from bot.text import clean_line, clean_lines, has_control_chars
-from questions.model import DEFAULT_TOPIC, LIMITS, STANDARD_TOPICS
+from questions.model import DEFAULT_TOPIC, LIMITS, STANDARD_TOPICS, QuestionDraft
 
 log = logging.getLogger("hoidap.grassroots")
 
@@ -408,17 +409,7 @@ async def _asker_program(core: Core, person: Person) -> tuple[Program, Asker] | 
             return p, askers[p.id]
     if len(programs) == 1:
         return programs[0], askers[programs[0].id]
-    rows = []
-    async with store.transaction():
-        for p in programs:
-            rows.append(
-                (await core.button(p.title, "gr_pick", program_id=p.id, ttl=timedelta(days=1)),)
-            )
-    return Reply(
-        "grassroots_pick_program",
-        {"programs": [program_ctx(p) for p in programs]},
-        buttons=tuple(rows),
-    )
+    return await roster.program_picker(core, programs, "gr_pick", "grassroots_pick_program")
 
 
 async def ask(core: Core, person: Person, text: str) -> Reply:
@@ -757,6 +748,12 @@ async def accept(
         if token is not None and not await store.use_action(token, now):
             raise Refused("button_used")
         final = text or sub.text
+        draft = QuestionDraft(final, topic, sub.unit)
+        _, duplicates = split_duplicates([draft], await store.question_texts(program.id))
+        if duplicates:
+            # The bank already has it: the asker is better served by "Gộp" with that question.
+            dup = duplicates[0]
+            raise Refused("grassroots_accept_duplicate", id=dup.existing_id, text=dup.existing_text)
         qid = await store.add_question(
             program.id, final, topic, sub.unit, None, None, actor.id, now
         )

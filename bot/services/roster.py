@@ -110,23 +110,21 @@ async def program_for(core: Core, person: Person, chat_id: int, chat_type: str) 
     raise Refused("choose_program_first")
 
 
+async def program_picker(core: Core, programs: list[Program], kind: str, template: str) -> Reply:
+    """One button per program; ``kind`` names what a press does with the chosen program."""
+    async with core.store.transaction():
+        rows = [
+            (await core.button(p.title, kind, program_id=p.id, ttl=timedelta(days=1)),)
+            for p in programs
+        ]
+    return Reply(template, {"programs": [program_ctx(p) for p in programs]}, buttons=tuple(rows))
+
+
 async def choose_program_buttons(core: Core, person: Person) -> Reply:
     programs = await accessible_programs(core, person)
     if not programs:
         raise Refused("not_member")
-    rows = []
-    async with core.store.transaction():
-        for p in programs:
-            rows.append(
-                (
-                    await core.button(
-                        p.title, "choose_program", program_id=p.id, ttl=timedelta(days=1)
-                    ),
-                )
-            )
-    return Reply(
-        "choose_program", {"programs": [program_ctx(p) for p in programs]}, buttons=tuple(rows)
-    )
+    return await program_picker(core, programs, "choose_program", "choose_program")
 
 
 async def choose_program(core: Core, person: Person, program_id: int) -> Reply:
@@ -176,17 +174,7 @@ async def start(core: Core, person: Person, payload: str | None) -> Reply:
         return Reply("no_programs")
     if len(programs) == 1:
         return await _begin_onboarding(core, person, programs[0], invite=None)
-    rows = []
-    async with store.transaction():
-        for p in programs:
-            rows.append(
-                (await core.button(p.title, "join", program_id=p.id, ttl=timedelta(days=1)),)
-            )
-    return Reply(
-        "onboard_pick_program",
-        {"programs": [program_ctx(p) for p in programs]},
-        buttons=tuple(rows),
-    )
+    return await program_picker(core, programs, "join", "onboard_pick_program")
 
 
 async def join(core: Core, person: Person, program_id: int) -> Reply:

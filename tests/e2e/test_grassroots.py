@@ -390,3 +390,30 @@ async def test_daily_limit_resets_the_next_day(harness: Harness) -> None:
     question = await store.question(sub.question_id)
     assert question is not None and question.topic == "Sinh hoạt chi bộ"
     assert question.text == sub.text and question.source_unit == UNIT
+
+
+async def test_a_question_already_in_the_bank_is_merged_not_doubled(harness: Harness) -> None:
+    h = harness
+    await bind(h)
+    await register_asker(h, ASKER, "Đinh Thị Hoa", UNIT, by_admin=False)
+    await say(h, ADMIN, "/themcauhoi")
+    await say(h, ADMIN, "Chi bộ có được kết nạp quần chúng đang tạm trú ở địa phương không?")
+    for _ in range(4):
+        h.clock.advance(STEP)
+        await h.send(ADMIN, "/boqua")
+    queued = await h.core.store.queued_questions(1)
+    assert len(queued) == 1
+    # The same question, typed with other spacing, case and punctuation.
+    card = await submit(
+        h, ASKER, "chi bộ có được  kết nạp quần chúng đang tạm trú ở địa phương KHÔNG"
+    )
+    answer, _ = await tap(h, ADMIN, card, "✅ Nhận")
+    assert answer["show_alert"] and f"trùng với câu hỏi #{queued[0].id}" in answer["text"]
+    assert len(await h.core.store.queued_questions(1)) == 1
+    sub = await h.core.store.submission(1)
+    assert sub is not None and sub.status == "pending"
+    _, out = await tap(h, ADMIN, card, "🔗 Gộp")
+    out = await say(h, ADMIN, str(queued[0].id))
+    sub = await h.core.store.submission(1)
+    assert sub is not None and sub.status == "merged" and sub.question_id == queued[0].id
+    assert "được gộp vào câu hỏi đó" in to(out, ASKER)
