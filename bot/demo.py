@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import tempfile
 import textwrap
-from datetime import datetime
+from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -20,6 +20,7 @@ from bot.testing.fakebotapi import SentMessage
 from bot.testing.harness import Harness, User
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
+PAUSE = timedelta(seconds=5)
 GROUP = -100777
 GROUP_TITLE = "Giao ban Ban Tổ chức (mô phỏng)"
 
@@ -98,6 +99,7 @@ async def _say(
     show: set[int] | None = None,
 ) -> None:
     t.user(who, text, chat)
+    h.clock.advance(PAUSE)  # people take a moment between two messages
     await h.send(who, text, chat_id=chat)
     t.flush(show)
 
@@ -111,6 +113,7 @@ async def _press(
     show: set[int] | None = None,
 ) -> None:
     t.user(who, f"bấm [{label}]", message.chat_id)
+    h.clock.advance(PAUSE)
     answer, _ = await h.press(who, message, label)
     if answer.get("text") and not t.quiet:
         print(f"   ↳ thông báo nhanh: {answer['text']}")
@@ -236,6 +239,9 @@ async def _script(h: Harness, t: Transcript, clock: ManualClock) -> None:
 
     t.heading("Ai cũng kiểm tra lại được kết quả bốc thăm")
     await _say(h, t, STAFF[0], "/kiemtra", GROUP)
+
+    t.heading("Kết luận vào kho tra cứu: tìm được cả khi gõ không dấu")
+    await _say(h, t, STAFF[1], "/timkiem giay chung nhan boi duong")
     print(
         "\nHết phần trình diễn. Chạy bot thật: đặt TELEGRAM_BOT_TOKEN và HOIDAP_ADMINS "
         "(xem README.md), rồi chạy lại lệnh này."
