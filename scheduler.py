@@ -57,6 +57,10 @@ class ProgramScheduler:
     async def tick(self) -> None:
         for program in await self.core.store.programs():
             await self.run(program.id)
+        # Housekeeping: buttons expired a month ago and old replay guards are no longer needed
+        # (a recently expired button still gets its "expired" answer).
+        await self.core.store.prune_actions(self.core.now() - timedelta(days=30))
+        await self.core.store.prune_seen_updates()
 
     async def run(self, program_id: int) -> list[str]:
         """Execute what is due for one program now and plan its next wake-up."""

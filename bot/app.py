@@ -25,6 +25,7 @@ from bot.config import ConfigError, Settings
 from bot.core import Core
 from bot.db import DatabaseLock, connect, lock_database
 from bot.store import Store
+from bot.transport.ordering import PerSenderUpdateProcessor
 from bot.transport.outbox import OutboxWorker
 from bot.transport.telegram import refresh_commands, send_outbox_item, set_command_menus
 from handlers import register
@@ -147,6 +148,7 @@ def build_application(
         .post_init(start_core)
         .post_shutdown(stop_core)
         .get_updates_read_timeout(35)
+        .concurrent_updates(PerSenderUpdateProcessor())
     )
     if request_timeout is not None:
         builder = (
@@ -155,11 +157,13 @@ def build_application(
             .write_timeout(request_timeout)
         )
     if rate_limit:
-        # Telegram's limits: ~30 messages/s overall, 20/min per group; retries on RetryAfter.
+        # Telegram's limits: 30 messages/s overall, 20/min per group; retries on RetryAfter.
+        # A bucket of one message draining at 28/s: a bucket of 30 would let 30 go at once and
+        # 30 more within the same second (see BENCHMARKS.md, part b).
         builder = builder.rate_limiter(
             AIORateLimiter(  # type: ignore[arg-type]
-                overall_max_rate=30,
-                overall_time_period=1,
+                overall_max_rate=1,
+                overall_time_period=1 / 28,
                 group_max_rate=20,
                 group_time_period=60,
                 max_retries=3,

@@ -55,6 +55,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        auto_reload=False,  # templates ship with the package; no file check on every render
     )
     env.filters["date_vi"] = fmt_date
     env.filters["datetime_vi"] = fmt_datetime

@@ -26,8 +26,7 @@ log = logging.getLogger("hoidap.handlers")
 async def drop_replays(update: Update, context: Context) -> None:
     """Group -1: an update handled before (same update_id) changes nothing the second time."""
     core = deps(context).core
-    async with core.store.transaction():
-        fresh = await core.store.mark_update_seen(update.update_id, core.now())
+    fresh = await core.store.mark_update_seen(update.update_id, core.now())  # one statement
     if not fresh:
         log.info("update %s replayed: ignored", update.update_id)
         raise ApplicationHandlerStop

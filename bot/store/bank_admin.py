@@ -167,10 +167,10 @@ class BankAdminQueries(StoreBase):
                 ", position = (SELECT COALESCE(MAX(q.position), 0) + 1 FROM questions q "
                 "WHERE q.program_id = questions.program_id)"
             )
-        async with self.conn.execute(
-            sql + " WHERE id = ? AND status = ?", (status, question_id, expect)
-        ) as cur:
-            return cur.rowcount == 1
+        return (
+            await self._changed(sql + " WHERE id = ? AND status = ?", (status, question_id, expect))
+            == 1
+        )
 
     async def set_queue_warning(self, program_id: int, threshold: int) -> None:
         await self._exec(

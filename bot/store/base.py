@@ -66,6 +66,10 @@ class StoreBase:
         self.conn = conn
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[Any] | None = None
+        # Write-through cache of people by Telegram id: every update starts by looking up who
+        # sent it. This process is the only writer (the database lock file), and every write to
+        # `people` drops the entry, so a rolled-back change is simply read again.
+        self._people: dict[int, Any] = {}
         self._in_tx = False
         self._outbox_dirty = False
         self.on_outbox: list[Callable[[], None]] = []
@@ -100,19 +104,41 @@ class StoreBase:
                 for notify in self.on_outbox:
                     notify()
 
+    def _forget_person(self, person_id: int) -> None:
+        for tg_user_id, person in list(self._people.items()):
+            if person.id == person_id:
+                del self._people[tg_user_id]
+
     # -- helpers ---------------------------------------------------------------------------
+    # Each helper is one round trip to aiosqlite's worker thread: on the hot path of every update
+    # these round trips, not SQLite itself, are what costs time.
 
     async def _one(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
-        async with self.conn.execute(sql, params) as cur:
-            return await cur.fetchone()
+        rows = list(await self.conn.execute_fetchall(sql, params))
+        return rows[0] if rows else None
 
     async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
-        async with self.conn.execute(sql, params) as cur:
-            return list(await cur.fetchall())
+        return list(await self.conn.execute_fetchall(sql, params))
+
+    async def _write(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Cursor:
+        """One statement that changes data, inside the caller's transaction or on its own.
+
+        On its own it commits by itself (autocommit) and takes the lock, so it can never become
+        part of a transaction another task has open on the shared connection.
+        """
+        if self._in_tx and self._owner is asyncio.current_task():
+            return await self.conn.execute(sql, params)
+        async with self._lock:
+            return await self.conn.execute(sql, params)
 
     async def _exec(self, sql: str, params: Sequence[Any] = ()) -> int:
-        async with self.conn.execute(sql, params) as cur:
-            return cur.lastrowid or cur.rowcount
+        """A write; returns the new row id of an INSERT, else the number of rows changed."""
+        cur = await self._write(sql, params)
+        return cur.lastrowid or cur.rowcount
+
+    async def _changed(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """A write; returns the number of rows it changed (0 for an ignored INSERT)."""
+        return (await self._write(sql, params)).rowcount
 
     async def _count(self, sql: str, params: Sequence[Any] = ()) -> int:
         row = await self._one(sql, params)

@@ -75,12 +75,14 @@ class GrassrootsQueries(StoreBase):
         now: datetime,
     ) -> bool:
         """Compare-and-set of an asker's status; False when it was not ``expected``."""
-        async with self.conn.execute(
-            "UPDATE askers SET status = ?, decided_by = ?, decided_at = ? "
-            "WHERE program_id = ? AND person_id = ? AND status = ?",
-            (status, decided_by, _iso(now), program_id, person_id, expected),
-        ) as cur:
-            return cur.rowcount == 1
+        return (
+            await self._changed(
+                "UPDATE askers SET status = ?, decided_by = ?, decided_at = ? "
+                "WHERE program_id = ? AND person_id = ? AND status = ?",
+                (status, decided_by, _iso(now), program_id, person_id, expected),
+            )
+            == 1
+        )
 
     async def asker_menu_people(self) -> list[tuple[int, bool]]:
         """(Telegram id, also an active member somewhere) of every active asker."""
@@ -94,6 +96,7 @@ class GrassrootsQueries(StoreBase):
         return [(r["tg_user_id"], bool(r["member"])) for r in rows]
 
     async def set_full_name(self, person_id: int, full_name: str) -> None:
+        self._forget_person(person_id)
         await self._exec("UPDATE people SET full_name = ? WHERE id = ?", (full_name, person_id))
 
     # -- asker invites -----------------------------------------------------------------------
@@ -178,12 +181,14 @@ class GrassrootsQueries(StoreBase):
         reason: str | None = None,
     ) -> bool:
         """Compare-and-set from 'pending'; False when someone decided it already."""
-        async with self.conn.execute(
-            "UPDATE submissions SET status = ?, question_id = ?, reason = ?, decided_by = ?, "
-            "decided_at = ? WHERE id = ? AND status = 'pending'",
-            (status, question_id, reason, decided_by, _iso(now), submission_id),
-        ) as cur:
-            return cur.rowcount == 1
+        return (
+            await self._changed(
+                "UPDATE submissions SET status = ?, question_id = ?, reason = ?, decided_by = ?, "
+                "decided_at = ? WHERE id = ? AND status = 'pending'",
+                (status, question_id, reason, decided_by, _iso(now), submission_id),
+            )
+            == 1
+        )
 
     async def pending_submissions(self, program_id: int, limit: int = 20) -> list[Submission]:
         rows = await self._all(

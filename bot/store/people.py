@@ -21,11 +21,13 @@ class PeopleQueries(StoreBase):
 
     async def mark_update_seen(self, update_id: int, now: datetime) -> bool:
         """True if this update is new; False if it was handled before (a replay)."""
-        async with self.conn.execute(
-            "INSERT OR IGNORE INTO seen_updates (update_id, seen_at) VALUES (?, ?)",
-            (update_id, _iso(now)),
-        ) as cur:
-            return cur.rowcount == 1
+        return (
+            await self._changed(
+                "INSERT OR IGNORE INTO seen_updates (update_id, seen_at) VALUES (?, ?)",
+                (update_id, _iso(now)),
+            )
+            == 1
+        )
 
     async def prune_seen_updates(self, keep: int = 10000) -> None:
         await self._exec(
@@ -133,6 +135,13 @@ class PeopleQueries(StoreBase):
     async def upsert_person(
         self, tg_user_id: int, username: str | None, tg_name: str, superadmin: bool, now: datetime
     ) -> Person:
+        cached: Person | None = self._people.get(tg_user_id)
+        if cached is not None and (cached.username, cached.tg_name, cached.is_superadmin) == (
+            username,
+            tg_name,
+            superadmin,
+        ):
+            return cached
         await self._exec(
             "INSERT INTO people (tg_user_id, username, tg_name, is_superadmin, created_at) "
             "VALUES (?,?,?,?,?) ON CONFLICT (tg_user_id) DO UPDATE SET "
@@ -142,6 +151,7 @@ class PeopleQueries(StoreBase):
             "OR is_superadmin IS NOT excluded.is_superadmin",
             (tg_user_id, username, tg_name, int(superadmin), _iso(now)),
         )
+        self._people.pop(tg_user_id, None)
         person = await self.person_by_tg(tg_user_id)
         assert person is not None
         return person
@@ -153,10 +163,16 @@ class PeopleQueries(StoreBase):
         return self._person(r) if r else None
 
     async def person_by_tg(self, tg_user_id: int) -> Person | None:
+        cached: Person | None = self._people.get(tg_user_id)
+        if cached is not None:
+            return cached
         r = await self._one(
             f"SELECT {self._PERSON_COLS} FROM people p WHERE p.tg_user_id = ?", (tg_user_id,)
         )
-        return self._person(r) if r else None
+        person = self._person(r) if r else None
+        if person is not None and not self._in_tx:  # never cache what a rollback could undo
+            self._people[tg_user_id] = person
+        return person
 
     async def superadmins(self) -> list[Person]:
         rows = await self._all(
@@ -165,11 +181,13 @@ class PeopleQueries(StoreBase):
         return [self._person(r) for r in rows]
 
     async def set_person_profile(self, person_id: int, full_name: str, title: str) -> None:
+        self._forget_person(person_id)
         await self._exec(
             "UPDATE people SET full_name = ?, title = ? WHERE id = ?", (full_name, title, person_id)
         )
 
     async def set_current_program(self, person_id: int, program_id: int) -> None:
+        self._forget_person(person_id)
         await self._exec(
             "UPDATE people SET current_program_id = ? WHERE id = ?", (program_id, person_id)
         )

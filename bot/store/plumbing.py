@@ -89,11 +89,13 @@ class PlumbingQueries(StoreBase):
 
     async def use_action(self, token: str, now: datetime) -> bool:
         """Mark a single-use action used; False if it had been used already."""
-        async with self.conn.execute(
-            "UPDATE actions SET used_at = ? WHERE token = ? AND used_at IS NULL",
-            (_iso(now), token),
-        ) as cur:
-            return cur.rowcount == 1
+        return (
+            await self._changed(
+                "UPDATE actions SET used_at = ? WHERE token = ? AND used_at IS NULL",
+                (_iso(now), token),
+            )
+            == 1
+        )
 
     async def prune_actions(self, now: datetime) -> None:
         await self._exec("DELETE FROM actions WHERE expires_at < ?", (_iso(now),))

@@ -154,7 +154,7 @@ class SessionQueries(StoreBase):
         now: datetime,
     ) -> int | None:
         """Insert the session of a week; None if that week already has one (never two)."""
-        async with self.conn.execute(
+        cur = await self._write(
             "INSERT OR IGNORE INTO sessions (program_id, week, nominal_date, session_date, holiday,"
             " state, publish_at, draw_at, reminder_at, deadline_at, seed, commitment, skip_reason,"
             " created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -174,8 +174,8 @@ class SessionQueries(StoreBase):
                 skip_reason,
                 _iso(now),
             ),
-        ) as cur:
-            return cur.lastrowid if cur.rowcount == 1 else None
+        )
+        return cur.lastrowid if cur.rowcount == 1 else None
 
     async def session(self, session_id: int) -> Session | None:
         r = await self._one("SELECT * FROM sessions WHERE id = ?", (session_id,))
@@ -236,8 +236,7 @@ class SessionQueries(StoreBase):
         if expect_state is not None:
             sql += " AND state = ?"
             params.append(expect_state)
-        async with self.conn.execute(sql, params) as cur:
-            return cur.rowcount == 1
+        return await self._changed(sql, params) == 1
 
     async def drawn_in_round(self, program_id: int, round_no: int) -> set[int]:
         rows = await self._all(

@@ -761,10 +761,11 @@ async def test_a_flooding_user_is_throttled_without_holding_up_anyone_else(
     notices = [m for m in to_flooder if "gửi quá nhanh" in m.plain_text]
     assert len(answers) == 20 and len(notices) == 1
     assert all("câu hỏi tuần này" in m.plain_text.lower() for m in answers)
-    # The other person is answered right after the flooder's allowance, not after 100 updates.
+    # The other person is answered before the flood is through (people are handled
+    # concurrently, each one's updates in order), not after the flooder's 100 updates.
     (answer,) = [m for m in sent if m.chat_id == other.id]
     assert "câu hỏi tuần này" in answer.plain_text.lower()
-    assert sent.index(answer) == 21
+    assert sent.index(answer) <= 21
     # Dropped updates never reached the database; the throttling is logged once.
     seen = {r["update_id"] for r in await h.core.store._all("SELECT update_id FROM seen_updates")}
     assert [u["update_id"] in seen for u in flood] == [True] * 20 + [False] * 180
