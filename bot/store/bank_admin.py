@@ -173,6 +173,7 @@ class BankAdminQueries(StoreBase):
         )
 
     async def set_queue_warning(self, program_id: int, threshold: int) -> None:
+        self._programs = None
         await self._exec(
             "UPDATE programs SET queue_warning = ? WHERE id = ?", (threshold, program_id)
         )

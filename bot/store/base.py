@@ -70,6 +70,8 @@ class StoreBase:
         # sent it. This process is the only writer (the database lock file), and every write to
         # `people` drops the entry, so a rolled-back change is simply read again.
         self._people: dict[int, Any] = {}
+        # The active programs, read on every update; dropped by every write to `programs`.
+        self._programs: list[Any] | None = None
         self._in_tx = False
         self._outbox_dirty = False
         self.on_outbox: list[Callable[[], None]] = []

@@ -67,27 +67,39 @@ class PeopleQueries(StoreBase):
     async def create_program(
         self, chat_id: int, title: str, tz: str, created_by: int, now: datetime
     ) -> int:
+        self._programs = None
         return await self._exec(
             "INSERT INTO programs (chat_id, title, tz, created_by, created_at) VALUES (?,?,?,?,?)",
             (chat_id, title, tz, created_by, _iso(now)),
         )
 
     async def program(self, program_id: int) -> Program | None:
+        for p in self._programs or ():
+            if p.id == program_id:
+                return p  # type: ignore[no-any-return]
         r = await self._one(
             f"SELECT {self._PROGRAM_COLS} FROM programs WHERE id = ?", (program_id,)
         )
         return self._program(r) if r else None
 
     async def program_by_chat(self, chat_id: int) -> Program | None:
+        for p in self._programs or ():
+            if p.chat_id == chat_id:
+                return p  # type: ignore[no-any-return]
         r = await self._one(
             f"SELECT {self._PROGRAM_COLS} FROM programs WHERE chat_id = ?", (chat_id,)
         )
         return self._program(r) if r else None
 
     async def programs(self, active_only: bool = True) -> list[Program]:
+        if active_only and self._programs is not None:
+            return list(self._programs)
         where = "WHERE active = 1" if active_only else ""
         rows = await self._all(f"SELECT {self._PROGRAM_COLS} FROM programs {where} ORDER BY id")
-        return [self._program(r) for r in rows]
+        programs = [self._program(r) for r in rows]
+        if active_only and not self._in_tx:  # never cache what a rollback could undo
+            self._programs = list(programs)
+        return programs
 
     async def update_program(self, program_id: int, **fields: Any) -> None:
         allowed = {
@@ -110,6 +122,7 @@ class PeopleQueries(StoreBase):
             raise ValueError(f"cannot update program fields {sorted(set(fields) - allowed)}")
         cols = ", ".join(f"{k} = ?" for k in fields)
         values = [v.strftime("%H:%M") if isinstance(v, time) else v for v in fields.values()]
+        self._programs = None
         await self._exec(f"UPDATE programs SET {cols} WHERE id = ?", (*values, program_id))
 
     # -- people and members -------------------------------------------------------------------
