@@ -1065,9 +1065,9 @@ def render(report: Report) -> str:
             "reference, the same echo bot with `concurrent_updates("
             f"{CONCURRENT_ECHO})` is measured too: on one event loop shared with the server,",
             "concurrency does not raise throughput (all requests share one HTTP connection pool",
-            "and one CPU); it keeps one person's slow update from holding up others. The server shares the",
-            "event loop, so its own work per update and reply (copying updates, parsing the",
-            "bot's HTML) counts for every bot.",
+            "and one CPU); it keeps one person's slow update from holding up others.",
+            "The server shares the event loop, so its own work per update and reply (copying",
+            "updates, parsing the bot's HTML) counts for every bot.",
             "",
             f"Per run and bot: {s['warmup']} warm-up updates, then a burst of"
             f" **N = {s['updates']}** private messages injected as fast as possible"
