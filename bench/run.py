@@ -1077,8 +1077,9 @@ def render(report: Report) -> str:
             " hoidap drops the updates of anyone sending more than"
             f" {THROTTLE_CAPACITY} per 30 s, and the simulated clock does not move here.",
             "Throughput = N / (last reply − first injection); latency = time the server"
-            " recorded the reply − injection time. Replies are matched in order and checked"
-            " (right chat; the echo text, or exactly the reference reply of the command).",
+            " recorded the reply − injection time. The k-th reply in a chat is matched to that"
+            " person's k-th message and checked (the echo text, or exactly the reference reply"
+            " of the command).",
             "Under a burst every update waits for those before it, so burst latency is mostly"
             " queueing; *idle p50* is the round trip of a single update with nothing queued.",
             f"Each bot ran {s['runs']} times (interleaved); the run with the median throughput"

@@ -17,6 +17,7 @@ from telegram.ext import (
 )
 
 from bot.models import Reply
+from bot.render import render
 from handlers import archive, bank_admin, grassroots, messages, ops, people, session
 from handlers.common import Context, deps, say
 
@@ -37,13 +38,7 @@ async def bot_added(update: Update, context: Context) -> None:
     if change is None or change.chat.type == "private":
         return
     if change.new_chat_member.status in ("member", "administrator"):
-        await context.bot.send_message(change.chat.id, _render("added_to_group"))
-
-
-def _render(template: str) -> str:
-    from bot.render import render
-
-    return render(template)
+        await context.bot.send_message(change.chat.id, render("added_to_group"))
 
 
 async def on_error(update: object, context: Context) -> None:
