@@ -24,8 +24,14 @@ from handlers.common import Context, deps, say
 log = logging.getLogger("hoidap.handlers")
 
 
+async def admit(update: Update, context: Context) -> None:
+    """Group -1, before any handler: edits and floods dropped (handlers/ops.py), then replays."""
+    await ops.gate(update, context)
+    await drop_replays(update, context)
+
+
 async def drop_replays(update: Update, context: Context) -> None:
-    """Group -1: an update handled before (same update_id) changes nothing the second time."""
+    """An update handled before (same update_id) changes nothing the second time."""
     core = deps(context).core
     fresh = await core.store.mark_update_seen(update.update_id, core.now())  # one statement
     if not fresh:
@@ -57,8 +63,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     command = CommandHandler
 
     # Before anything touches the database: edits ignored and floods throttled, then replays.
-    app.add_handler(TypeHandler(Update, ops.gate), group=-2)
-    app.add_handler(TypeHandler(Update, drop_replays), group=-1)
+    app.add_handler(TypeHandler(Update, admit), group=-1)
 
     # Everyone: onboarding, help and what is going on.
     app.add_handler(command("start", people.start))

@@ -1,4 +1,4 @@
-"""Operations in the chat layer: what is dropped before any handler runs (group -2).
+"""Operations in the chat layer: what is dropped before any handler runs (see `admit`).
 
 Edited messages are ignored: an edit is not a new request.
 
@@ -98,7 +98,7 @@ def throttle_of(app: Application) -> Throttle:  # type: ignore[type-arg]
 
 
 async def gate(update: Update, context: Context) -> None:
-    """Group -2, before anything else: edits are ignored, then the flood throttle.
+    """First of all: edits are ignored, then the flood throttle.
 
     An edited message is not a new request: without this, editing ``/rutlai lý do`` would
     redraw again (its update has a new update_id, so the replay guard lets it through).

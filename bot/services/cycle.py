@@ -859,8 +859,8 @@ async def status(core: Core, program: Program, viewer_roles: frozenset[str]) -> 
             }
             for d in await store.draws(s.id)
         ]
-    ctx["queued"] = await store.count_queued(program.id)
     ctx["is_admin"] = "admin" in viewer_roles
+    ctx["queued"] = await store.count_queued(program.id) if ctx["is_admin"] else None
     return Reply("status", ctx)
 
 

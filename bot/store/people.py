@@ -170,10 +170,16 @@ class PeopleQueries(StoreBase):
         return person
 
     async def person(self, person_id: int) -> Person | None:
+        for cached in self._people.values():
+            if cached.id == person_id:
+                return cached  # type: ignore[no-any-return]
         r = await self._one(
             f"SELECT {self._PERSON_COLS} FROM people p WHERE p.id = ?", (person_id,)
         )
-        return self._person(r) if r else None
+        person = self._person(r) if r else None
+        if person is not None and not self._in_tx:  # never cache what a rollback could undo
+            self._people[person.tg_user_id] = person
+        return person
 
     async def person_by_tg(self, tg_user_id: int) -> Person | None:
         cached: Person | None = self._people.get(tg_user_id)
