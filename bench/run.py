@@ -5,7 +5,7 @@ Run from the repository root::
     python -m bench.run            # measure and print the Markdown report
     python -m bench.run --write    # ... and write it to BENCHMARKS.md
 
-Three parts:
+Four parts:
 
 (a) Update round trip: a bare python-telegram-bot echo bot and the hoidap application (through
     :class:`bot.testing.harness.Harness`, no rate limiter) side by side on the same fake server.
@@ -15,6 +15,7 @@ Three parts:
     (30 messages/s over any 1-second window) and the bot's AIORateLimiter on.
 (c) Peak memory (RSS) of the hoidap application through a whole cycle with 300 staff, in a
     child process (``python -m bench.run --memory-child``) so the fake server does not count.
+(d) Archive search on 10,000 archived sessions (``bench/bench_search.py``, its own process).
 
 Progress goes to stderr, the report to stdout.
 """
@@ -30,6 +31,7 @@ import os
 import platform
 import resource
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -1250,6 +1252,24 @@ async def measure(args: argparse.Namespace, command: str) -> Report:
     )
 
 
+def archive_search_section() -> str:
+    """(d) bench/bench_search.py in its own process (its archive must not share this one's
+    memory or event loop), its Markdown report under a heading of this file."""
+    progress("(d) archive search on 10,000 entries (python -m bench.bench_search)")
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.bench_search"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    )
+    body = done.stdout.strip()
+    # Its headings move one level down, under this section.
+    body = "\n".join("#" + line if line.startswith("#") else line for line in body.splitlines())
+    return "## (d) Archive search\n\nCommand: `python -m bench.bench_search`.\n\n" + body
+
+
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bench.run",
@@ -1257,7 +1277,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--write", action="store_true", help="write the report to BENCHMARKS.md")
-    parser.add_argument("--parts", default="abc", help="which parts to run (default: abc)")
+    parser.add_argument(
+        "--parts", default="abcd", help="which parts to run (default: abcd; d = archive search)"
+    )
     parser.add_argument("--updates", type=int, default=2000, help="(a) burst size N")
     parser.add_argument("--warmup", type=int, default=100, help="(a) warm-up updates")
     parser.add_argument("--idle", type=int, default=200, help="(a) one-at-a-time updates")
@@ -1298,6 +1320,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = " ".join([launcher, *arguments])
     report = asyncio.run(measure(args, command))
     text = render(report)
+    if "d" in set(args.parts):
+        text = text.rstrip() + "\n\n" + archive_search_section() + "\n"
     print(text)
     if args.write:
         BENCHMARKS_MD.write_text(text, encoding="utf-8")
