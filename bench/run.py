@@ -1292,7 +1292,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument(
         "--candidate-rate",
         type=float,
-        default=28.0,
+        default=0.0,
         help="(b) also try overall_max_rate=1, overall_time_period=1/RATE (0: skip)",
     )
     parser.add_argument(
