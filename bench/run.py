@@ -1152,14 +1152,15 @@ def render(report: Report) -> str:
             )
         lines += [
             "",
-            "The candidate is the same `build_application` with only the overall rate of its",
-            "`AIORateLimiter` replaced (`overall_max_rate=1, overall_time_period=1/R`: a bucket",
-            "of one message that drains at R per second, so there is no initial burst).",
-            "`AIORateLimiter(overall_max_rate=30, overall_time_period=1)` is a leaky bucket",
-            "that starts empty: it lets 30 messages through at once and then 30 more per",
-            "second, up to about 60 in the first second, which a strict sliding window rejects.",
-            "Each 429 makes PTB's AIORateLimiter hold back every request of the bot for",
-            "`retry_after` + 0.1 s (at least 1.1 s) before it retries (`max_retries=3`).",
+            "The bot's limiter (`bot/app.py`) is a bucket of one message that drains at 28",
+            "per second (`overall_max_rate=1, overall_time_period=1/28`): no initial burst;",
+            "`--candidate-rate R` measures the same application with another rate R beside it.",
+            "PTB's usual `AIORateLimiter(overall_max_rate=30, overall_time_period=1)` is a leaky",
+            "bucket that starts empty: it lets 30 messages through at once and then 30 more per",
+            "second, up to about 60 in the first second, which a strict sliding window rejects",
+            "(measured with it: 10 × 429 and 11.6 s). Each 429 makes PTB's AIORateLimiter hold",
+            "back every request of the bot for `retry_after` + 0.1 s (at least 1.1 s) before it",
+            "retries (`max_retries=3`).",
             "",
         ]
 
