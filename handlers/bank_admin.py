@@ -21,6 +21,7 @@ from handlers.common import (
     deps,
     guarded,
     private_only,
+    program_command,
     program_here,
     say,
 )
@@ -37,47 +38,20 @@ async def queue(update: Update, context: Context) -> None:
     await say(update, await bank_admin.queue_view(deps(context).core, person, program))
 
 
-@guarded
-@private_only
-async def detail(update: Update, context: Context) -> None:
-    """/xemcauhoi <số>."""
-    person = await actor(update, context)
-    program = await program_here(update, context, person)
-    core = deps(context).core
-    await say(update, await bank_admin.detail(core, person, program, list(context.args or [])))
+detail = program_command(bank_admin.detail, private=True)  # /xemcauhoi <số>
 
+reorder = program_command(bank_admin.reorder, private=True)  # /xephang <số câu> <vị trí>
 
-@guarded
-@private_only
-async def reorder(update: Update, context: Context) -> None:
-    """/xephang <số câu> <vị trí>."""
-    person = await actor(update, context)
-    program = await program_here(update, context, person)
-    core = deps(context).core
-    await say(update, await bank_admin.reorder(core, person, program, list(context.args or [])))
-
-
-@guarded
-@private_only
-async def pin(update: Update, context: Context) -> None:
-    """/ghim <số câu> <dd/mm/yyyy> | huy."""
-    person = await actor(update, context)
-    program = await program_here(update, context, person)
-    core = deps(context).core
-    await say(update, await bank_admin.pin(core, person, program, list(context.args or [])))
+pin = program_command(bank_admin.pin, private=True)  # /ghim <số câu> <dd/mm/yyyy> | huy
 
 
 def _status_command(action: str) -> Handler:
-    @guarded
-    @private_only
-    async def handler(update: Update, context: Context) -> None:
-        person = await actor(update, context)
-        program = await program_here(update, context, person)
-        core = deps(context).core
-        args = list(context.args or [])
-        await say(update, await bank_admin.set_status(core, person, program, args, action))
-
-    return handler
+    return program_command(
+        lambda core, person, program, args: bank_admin.set_status(
+            core, person, program, args, action
+        ),
+        private=True,
+    )
 
 
 hold = _status_command("hold")  # /tamhoan <số câu>

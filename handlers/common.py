@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -154,6 +154,22 @@ async def log_refusal(update: Update, context: Context, what: str) -> None:
             actor_id=person.id if person else None,
             detail=f"{what} chat={chat.id if chat else '-'}",
         )
+
+
+ProgramAction = Callable[[Core, Person, Program, list[str]], Awaitable[Reply | None]]
+
+
+def program_command(action: ProgramAction, *, private: bool = False) -> Handler:
+    """The usual command: who asks, about which program (this group's, or the chosen one in
+    private), the service with the command's words, the reply where it was asked."""
+
+    async def handler(update: Update, context: Context) -> None:
+        person = await actor(update, context)
+        program = await program_here(update, context, person)
+        args = list(context.args or [])
+        await say(update, await action(deps(context).core, person, program, args))
+
+    return guarded(private_only(handler) if private else handler)
 
 
 def private_only(fn: Handler) -> Handler:

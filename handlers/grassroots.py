@@ -13,6 +13,7 @@ from handlers.common import (
     deps,
     guarded,
     private_only,
+    program_command,
     program_here,
     say,
 )
@@ -41,26 +42,9 @@ async def pending(update: Update, context: Context) -> None:
     await say(update, await grassroots.pending_list(deps(context).core, person, program))
 
 
-@guarded
-@private_only
-async def askers(update: Update, context: Context) -> None:
-    person = await actor(update, context)
-    program = await program_here(update, context, person)
-    core = deps(context).core
-    await say(
-        update, await grassroots.askers_admin(core, person, program, list(context.args or []))
-    )
+askers = program_command(grassroots.askers_admin, private=True)
 
-
-@guarded
-@private_only
-async def daily_limit(update: Update, context: Context) -> None:
-    person = await actor(update, context)
-    program = await program_here(update, context, person)
-    core = deps(context).core
-    await say(
-        update, await grassroots.set_daily_limit(core, person, program, list(context.args or []))
-    )
+daily_limit = program_command(grassroots.set_daily_limit, private=True)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -6,7 +6,16 @@ from telegram import Update
 
 from bot.models import Reply
 from bot.services import roster
-from handlers.common import Context, actor, deps, guarded, private_only, program_here, say
+from handlers.common import (
+    Context,
+    actor,
+    deps,
+    guarded,
+    private_only,
+    program_command,
+    program_here,
+    say,
+)
 
 
 @guarded
@@ -63,33 +72,11 @@ async def members(update: Update, context: Context) -> None:
     await say(update, await roster.roster(deps(context).core, person, program))
 
 
-@guarded
-async def roles(update: Update, context: Context) -> None:
-    person = await actor(update, context)
-    program = await program_here(update, context, person)
-    await say(
-        update,
-        await roster.set_roles(deps(context).core, person, program, list(context.args or [])),
-    )
+roles = program_command(roster.set_roles)
 
+away = program_command(roster.set_away)
 
-@guarded
-async def away(update: Update, context: Context) -> None:
-    person = await actor(update, context)
-    program = await program_here(update, context, person)
-    await say(
-        update, await roster.set_away(deps(context).core, person, program, list(context.args or []))
-    )
-
-
-@guarded
-async def deactivate(update: Update, context: Context) -> None:
-    person = await actor(update, context)
-    program = await program_here(update, context, person)
-    await say(
-        update,
-        await roster.deactivate(deps(context).core, person, program, list(context.args or [])),
-    )
+deactivate = program_command(roster.deactivate)
 
 
 @guarded
