@@ -34,6 +34,8 @@ from scheduler import ProgramScheduler
 
 log = logging.getLogger("hoidap")
 
+CONNECTIONS = 16  # HTTP connections to the Bot API for everything but long polling
+
 
 class TokenFilter(logging.Filter):
     """Defense in depth: whatever a library logs, the bot token is replaced before output."""
@@ -149,6 +151,10 @@ def build_application(
         .post_shutdown(stop_core)
         .get_updates_read_timeout(35)
         .concurrent_updates(PerSenderUpdateProcessor())
+        # PTB's default is one connection: with people handled concurrently and the outbox
+        # sending up to 8 messages at once, every request would queue for it.
+        .connection_pool_size(CONNECTIONS)
+        .pool_timeout(10)
     )
     if request_timeout is not None:
         builder = (
