@@ -779,19 +779,25 @@ async def grade_comment(
     return Reply("comment_saved")
 
 
+async def _awaiting_conclusion(core: Core, program: Program, session_id: int | None) -> Session:
+    """The session to conclude: the one named (by the button), else the newest concludable one."""
+    s = (
+        await core.store.session(session_id)
+        if session_id
+        else await current_session(core, program, CONCLUDABLE_STATES)
+    )
+    if s is None or s.program_id != program.id or s.state not in CONCLUDABLE_STATES:
+        raise Refused("conclude_not_now")
+    return s
+
+
 async def start_conclusion(
     core: Core, actor: Person, program: Program, session_id: int | None
 ) -> Reply:
     await core.require(actor, program, "leader", "admin", action="conclude")
     store, now = core.store, core.now()
     async with store.transaction():
-        s = (
-            await store.session(session_id)
-            if session_id
-            else await current_session(core, program, CONCLUDABLE_STATES)
-        )
-        if s is None or s.program_id != program.id or s.state not in CONCLUDABLE_STATES:
-            raise Refused("conclude_not_now")
+        s = await _awaiting_conclusion(core, program, session_id)
         await store.set_dialog(actor.id, "conclude", program.id, s.id, {}, now)
     return Reply(
         "conclude_ask", {"program": program_ctx(program), "session": session_ctx(s, program)}
@@ -809,13 +815,7 @@ async def conclude(
         return Reply("text_too_long", {"limit": MAX_CONCLUSION_CHARS, "length": len(text)})
     store, now = core.store, core.now()
     async with store.transaction():
-        s = (
-            await store.session(session_id)
-            if session_id
-            else await current_session(core, program, CONCLUDABLE_STATES)
-        )
-        if s is None or s.program_id != program.id or s.state not in CONCLUDABLE_STATES:
-            raise Refused("conclude_not_now")
+        s = await _awaiting_conclusion(core, program, session_id)
         if not await store.update_session(
             s.id,
             s.state,
