@@ -90,7 +90,7 @@ class Session:
     draw_at: datetime | None
     reminder_at: datetime | None
     deadline_at: datetime | None
-    seed: str
+    seed: str  # the seed of the first draw, committed when the question is published
     commitment: str
     round_no: int | None
     drawn_person_id: int | None
@@ -108,6 +108,9 @@ class Session:
     concluded_by: int | None
     concluded_at: datetime | None
     skip_reason: str | None
+    # The seed of the next redraw, committed (announced) with the result of the current draw.
+    next_seed: str | None = None
+    next_commitment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,8 @@ class Draw:
     reason: str | None
     actor_id: int | None
     created_at: datetime
+    seed: str  # the seed this draw used, revealed with its result
+    commitment: str  # SHA-256 of the seed, announced before the draw
 
 
 @dataclass(frozen=True)

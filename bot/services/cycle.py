@@ -345,7 +345,17 @@ async def _draw(
             )
         state_change(program, s, "draw:empty-pool", actor)
         return True
-    chosen_id = drawing.draw(s.seed, pool.members, attempt)
+    # Every draw uses a seed committed before it: the first one in the question's post, a redraw
+    # in the previous draw's post. Revealed now with the result, and the next one committed.
+    if attempt == 0:
+        seed, commitment, announced = s.seed, s.commitment, True
+    elif s.next_seed and s.next_commitment:
+        seed, commitment, announced = s.next_seed, s.next_commitment, True
+    else:  # a session drawn by an earlier version, which committed no seed for redraws
+        seed = drawing.new_seed()
+        commitment, announced = drawing.commitment(seed), False
+    next_seed = drawing.new_seed()
+    chosen_id = drawing.draw(seed, pool.members, attempt)
     if pool.new_round and not redraw:
         round_no = program.round_no + 1
         await store.update_program(program.id, round_no=round_no)
@@ -356,6 +366,8 @@ async def _draw(
         "round_no": round_no,
         "reminded": 0,
         "missed_reported": 0,
+        "next_seed": next_seed,
+        "next_commitment": drawing.commitment(next_seed),
     }
     if manual or redraw or (s.deadline_at is not None and s.deadline_at <= now):
         deadline = now + timedelta(minutes=program.answer_minutes)
@@ -378,6 +390,8 @@ async def _draw(
         reason,
         actor.id if actor else None,
         now,
+        seed,
+        commitment,
     )
     await store.log_event(
         "redrawn" if redraw else "drawn",
@@ -399,7 +413,10 @@ async def _draw(
         "person": person_ctx(chosen),
         "pool": [{"id": pid, "name": names.get(pid, "?")} for pid in pool.members],
         "pool_size": len(pool.members),
-        "seed": s.seed,
+        "seed": seed,
+        "commitment": commitment,
+        "announced": announced,
+        "next_commitment": fields["next_commitment"],
         "attempt": attempt,
         "new_round": pool.new_round,
         "round_no": round_no,
@@ -897,11 +914,14 @@ async def verify(core: Core, program: Program) -> Reply:
         return Reply("verify_none", {"program": program_ctx(program)})
     checks = []
     for d in await store.draws(s.id):
-        recomputed = drawing.draw(s.seed, d.pool, d.attempt)
+        recomputed = drawing.draw(d.seed, d.pool, d.attempt)
         person = await store.person(d.chosen_id)
         checks.append(
             {
                 "attempt": d.attempt,
+                "seed": d.seed,
+                "commitment": d.commitment,
+                "commitment_ok": drawing.commitment(d.seed) == d.commitment,
                 "pool": ",".join(map(str, d.pool)),
                 "pool_size": len(d.pool),
                 "chosen": person_ctx(person),
@@ -914,9 +934,8 @@ async def verify(core: Core, program: Program) -> Reply:
         {
             "program": program_ctx(program),
             "session": session_ctx(s, program),
-            "seed": s.seed,
-            "commitment": s.commitment,
-            "commitment_ok": drawing.commitment(s.seed) == s.commitment,
             "checks": checks,
+            # Committed for a redraw that has not happened: the seed stays secret until then.
+            "next_commitment": s.next_commitment if s.state in ("drawn", "unanswered") else None,
         },
     )

@@ -134,6 +134,8 @@ class SessionQueries(StoreBase):
             concluded_by=r["concluded_by"],
             concluded_at=_dt(r["concluded_at"]),
             skip_reason=r["skip_reason"],
+            next_seed=r["next_seed"],
+            next_commitment=r["next_commitment"],
         )
 
     async def create_session(
@@ -258,10 +260,12 @@ class SessionQueries(StoreBase):
         reason: str | None,
         actor_id: int | None,
         now: datetime,
+        seed: str,
+        commitment: str,
     ) -> None:
         await self._exec(
             "INSERT INTO draws (session_id, attempt, pool, chosen_id, new_round, reason, actor_id,"
-            " created_at) VALUES (?,?,?,?,?,?,?,?)",
+            " created_at, seed, commitment) VALUES (?,?,?,?,?,?,?,?,?,?)",
             (
                 session_id,
                 attempt,
@@ -271,6 +275,8 @@ class SessionQueries(StoreBase):
                 reason,
                 actor_id,
                 _iso(now),
+                seed,
+                commitment,
             ),
         )
 
@@ -289,6 +295,8 @@ class SessionQueries(StoreBase):
                 reason=r["reason"],
                 actor_id=r["actor_id"],
                 created_at=datetime.fromisoformat(r["created_at"]),
+                seed=r["seed"],
+                commitment=r["commitment"],
             )
             for r in rows
         ]
