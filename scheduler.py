@@ -15,12 +15,14 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
-from bot.core import Core
+from bot.core import Core, Refused
+from bot.db import DatabaseError
 from bot.services import cycle
 
 log = logging.getLogger("hoidap.scheduler")
 
 SAFETY_TICK = timedelta(minutes=10)
+RETRY_AFTER_ERROR = timedelta(minutes=5)
 
 
 class ProgramScheduler:
@@ -63,10 +65,26 @@ class ProgramScheduler:
         await self.core.store.prune_seen_updates()
 
     async def run(self, program_id: int) -> list[str]:
-        """Execute what is due for one program now and plan its next wake-up."""
+        """Execute what is due for one program now and plan its next wake-up.
+
+        Whatever goes wrong with one program stays with it: a schedule that cannot work is told
+        to its admins once and the program waits for the fix; an unexpected error is logged and
+        retried later. The other programs, and the bot, go on.
+        """
         lock = self._locks.setdefault(program_id, asyncio.Lock())
-        async with lock:
-            result = await cycle.advance(self.core, program_id)
+        try:
+            async with lock:
+                result = await cycle.advance(self.core, program_id)
+        except Refused:
+            await cycle.report_unusable_schedule(self.core, program_id)
+            self.plan(program_id, None)  # the admin's fix re-plans it (Core.program_changed)
+            return []
+        except DatabaseError:
+            raise
+        except Exception:
+            log.exception("program %s: the due steps failed; retrying later", program_id)
+            self.plan(program_id, self.core.now() + RETRY_AFTER_ERROR)
+            return []
         if result.executed:
             log.debug("program %s ran %s", program_id, ", ".join(result.executed))
         self.plan(program_id, result.wakeup)

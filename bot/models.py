@@ -18,6 +18,15 @@ CONCLUDABLE_STATES = ("answered", "graded", "unanswered")
 
 
 @dataclass(frozen=True)
+class SettingProblem:
+    """One reason a program's schedule cannot be used (see ``bot.schedule.schedule_problems``)."""
+
+    code: str
+    setting: str  # the setting to change to fix it; admins are shown its /datlich key
+    detail: dict[str, str | int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Program:
     id: int
     chat_id: int
@@ -34,6 +43,9 @@ class Program:
     no_repeat: bool
     round_no: int
     active: bool
+    # Stored settings that cannot be used (old database, restore, edit by hand). The fields above
+    # then hold safe defaults so views work, but nothing is scheduled until an admin fixes them.
+    problems: tuple[SettingProblem, ...] = ()
 
 
 @dataclass(frozen=True)

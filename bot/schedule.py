@@ -28,7 +28,7 @@ Due steps (:func:`next_due`)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
@@ -37,19 +37,26 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 
+from bot.models import SettingProblem
+
 __all__ = [
     "STATES",
     "Due",
     "HolidayPolicy",
     "ScheduleConfig",
+    "ScheduleValues",
     "SessionPlan",
     "SessionView",
+    "SettingProblem",
     "Step",
     "holiday_name",
     "is_working_day",
     "next_due",
     "next_wakeup",
     "plan_week",
+    "read_schedule",
+    "schedule_problems",
+    "stored_schedule",
     "upcoming_plan",
     "week_key",
 ]
@@ -133,6 +140,153 @@ class ScheduleConfig:
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.tz)
+
+
+MIN_ANSWER_MINUTES = 5
+MAX_ANSWER_MINUTES = 10080  # a week
+
+
+@dataclass(frozen=True)
+class ScheduleValues:
+    """A program's schedule settings as admins set them, before they are known to work."""
+
+    tz: str = "Asia/Ho_Chi_Minh"
+    weekday: int = 0
+    publish_lead_days: int = 3
+    publish_time: time = time(8, 0)
+    draw_time: time = time(9, 0)
+    answer_minutes: int = 60
+    reminder_minutes: int = 15
+    holiday_policy: str = "move"
+
+
+def schedule_problems(v: ScheduleValues) -> list[SettingProblem]:
+    """Everything wrong with a schedule taken as a whole; empty when it can be used.
+
+    Checked before a change is saved and whenever a stored program is read, so a setting that
+    cannot work is refused with its reason instead of failing later in the scheduler.
+    """
+    problems: list[SettingProblem] = []
+    try:
+        ZoneInfo(v.tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(SettingProblem("tz", "tz", {"value": v.tz[:60]}))
+    if not 0 <= v.weekday <= 4:
+        problems.append(SettingProblem("weekday", "weekday", {"value": v.weekday}))
+    if not 0 <= v.publish_lead_days <= 6:
+        problems.append(
+            SettingProblem("publish_lead_days", "publish_lead_days", {"value": v.publish_lead_days})
+        )
+    if not MIN_ANSWER_MINUTES <= v.answer_minutes <= MAX_ANSWER_MINUTES:
+        problems.append(
+            SettingProblem("answer_minutes", "answer_minutes", {"value": v.answer_minutes})
+        )
+    if not 0 <= v.reminder_minutes <= MAX_ANSWER_MINUTES:
+        problems.append(
+            SettingProblem("reminder_minutes", "reminder_minutes", {"value": v.reminder_minutes})
+        )
+    if v.holiday_policy not in get_args(HolidayPolicy):
+        problems.append(
+            SettingProblem("holiday_policy", "holiday_policy", {"value": v.holiday_policy[:60]})
+        )
+    if problems:
+        return problems
+    hhmm = "%H:%M"
+    if v.publish_lead_days == 0 and v.publish_time > v.draw_time:
+        problems.append(
+            SettingProblem(
+                "publish_after_draw",
+                "publish_time",
+                {"publish": v.publish_time.strftime(hhmm), "draw": v.draw_time.strftime(hhmm)},
+            )
+        )
+    if v.reminder_minutes > 0 and v.reminder_minutes >= v.answer_minutes:
+        problems.append(
+            SettingProblem(
+                "reminder_after_deadline",
+                "reminder_minutes",
+                {"reminder": v.reminder_minutes, "answer": v.answer_minutes},
+            )
+        )
+    # The answer window must close before the next week's question goes out, or two sessions
+    # would wait for answers at once.
+    def minutes(t: time) -> int:
+        return t.hour * 60 + t.minute
+
+    longest = (7 - v.publish_lead_days) * 24 * 60 + minutes(v.publish_time) - minutes(v.draw_time)
+    if v.answer_minutes > longest:
+        problems.append(
+            SettingProblem(
+                "answer_overlaps_next_week",
+                "answer_minutes",
+                {"answer": v.answer_minutes, "longest": longest},
+            )
+        )
+    return problems
+
+
+def _stored_int(value: object) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        try:
+            return int(value.strip()) if value.strip().lstrip("+-").isascii() else None
+        except ValueError:
+            return None
+    return None
+
+
+def _stored_time(value: object) -> time | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = time.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return parsed.replace(second=0, microsecond=0, tzinfo=None)
+
+
+def read_schedule(raw: dict[str, object]) -> tuple[ScheduleValues, list[SettingProblem]]:
+    """A program's schedule as stored (any type SQLite holds): a value that cannot be read is
+    replaced by its default and reported. Whether the values work together is not checked."""
+    defaults = ScheduleValues()
+    values: dict[str, object] = {}
+    problems: list[SettingProblem] = []
+    for f in fields(ScheduleValues):
+        default, value = getattr(defaults, f.name), raw.get(f.name)
+        parsed: object
+        if isinstance(default, time):
+            parsed = _stored_time(value)
+        elif isinstance(default, int):
+            parsed = _stored_int(value)
+        else:
+            parsed = value if isinstance(value, str) else None
+        if parsed is None:
+            problems.append(SettingProblem(f.name, f.name, {"value": str(value)[:60]}))
+            parsed = default
+        values[f.name] = parsed
+    return ScheduleValues(**values), problems  # type: ignore[arg-type]
+
+
+def stored_schedule(raw: dict[str, object]) -> tuple[ScheduleValues, list[SettingProblem]]:
+    """A program's stored schedule → values that work, and every problem found.
+
+    A value that cannot be read or cannot work is replaced by its default and reported, so one
+    bad row never stops the others and views still show something; the caller schedules
+    nothing for a program while it has problems.
+    """
+    schedule, problems = read_schedule(raw)
+    found = schedule_problems(schedule)
+    if found:
+        problems += found
+        # Each value that cannot work falls back to its default; a combination that cannot
+        # work (publishing after the draw…) falls back as a whole.
+        defaults = ScheduleValues()
+        single = {p.setting: getattr(defaults, p.setting) for p in found if p.code == p.setting}
+        schedule = replace(schedule, **single)
+        if schedule_problems(schedule):
+            schedule = defaults
+    return schedule, problems
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from bot.schedule import (
     Due,
     ScheduleConfig,
+    ScheduleValues,
     SessionPlan,
     SessionView,
     Step,
@@ -21,6 +22,8 @@ from bot.schedule import (
     next_due,
     next_wakeup,
     plan_week,
+    schedule_problems,
+    stored_schedule,
     upcoming_plan,
     week_key,
 )
@@ -717,3 +720,62 @@ def test_next_wakeup_agrees_with_next_due(
         assert next_due(wake, s, grace) is not None
         assert next_due(wake - timedelta(microseconds=1), s, grace) is None
         assert next_due(now + (wake - now) / 2, s, grace) is None
+
+
+# --------------------------------------------------------------------------- settings as a whole
+
+
+@pytest.mark.parametrize(
+    ("changes", "codes"),
+    [
+        ({}, []),
+        ({"publish_lead_days": 0, "publish_time": time(8), "draw_time": time(9)}, []),
+        (
+            {"publish_lead_days": 0, "publish_time": time(8), "draw_time": time(7)},
+            ["publish_after_draw"],
+        ),
+        ({"publish_lead_days": 1, "publish_time": time(8), "draw_time": time(7)}, []),
+        ({"reminder_minutes": 60}, ["reminder_after_deadline"]),
+        ({"reminder_minutes": 0, "answer_minutes": 5}, []),
+        ({"answer_minutes": 10080}, ["answer_overlaps_next_week"]),
+        # Draw Monday 09:00, next question Friday 08:00 (3 days ahead): 5700 minutes at most.
+        ({"answer_minutes": 5700}, []),
+        ({"answer_minutes": 5701}, ["answer_overlaps_next_week"]),
+        ({"tz": "Sao/Hoa"}, ["tz"]),
+        ({"weekday": 5}, ["weekday"]),
+        ({"publish_lead_days": 7}, ["publish_lead_days"]),
+        ({"answer_minutes": 4}, ["answer_minutes"]),
+        ({"reminder_minutes": -1}, ["reminder_minutes"]),
+        ({"holiday_policy": "ignore"}, ["holiday_policy"]),
+    ],
+)
+def test_schedule_problems_judge_the_settings_together(
+    changes: dict[str, object], codes: list[str]
+) -> None:
+    values = replace(ScheduleValues(), **changes)  # type: ignore[arg-type]
+    assert [p.code for p in schedule_problems(values)] == codes
+
+
+def test_stored_schedule_reads_whatever_sqlite_holds() -> None:
+    raw: dict[str, object] = {
+        "tz": "Asia/Ho_Chi_Minh",
+        "weekday": "1",
+        "publish_lead_days": 2,
+        "publish_time": "07:30",
+        "draw_time": "09:15",
+        "answer_minutes": 45,
+        "reminder_minutes": 10,
+        "holiday_policy": "skip",
+    }
+    values, problems = stored_schedule(raw)
+    assert problems == [] and values.weekday == 1 and values.draw_time == time(9, 15)
+    values, problems = stored_schedule({**raw, "draw_time": "25:99", "answer_minutes": b"x"})
+    assert [p.code for p in problems] == ["draw_time", "answer_minutes"]
+    assert values.draw_time == time(9) and values.answer_minutes == 60  # usable defaults
+    assert ScheduleConfig(tz=values.tz, draw_time=values.draw_time)  # plans can be made
+    values, problems = stored_schedule(
+        {**raw, "publish_lead_days": 0, "publish_time": "10:00", "draw_time": "09:00"}
+    )
+    assert [p.code for p in problems] == ["publish_after_draw"]
+    assert values == ScheduleValues()  # a combination that cannot work: defaults as a whole
+    assert not schedule_problems(values)

@@ -8,6 +8,7 @@ messages of a committed step (the outbox worker sends them after a restart).
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,6 +27,7 @@ from bot.models import (
     Program,
     Reply,
     Session,
+    SettingProblem,
 )
 from bot.schedule import (
     Due,
@@ -58,7 +60,22 @@ MAX_COMMENT_CHARS = 1500
 MAX_REASON_CHARS = 300
 
 
+def problems_ctx(problems: Iterable[SettingProblem]) -> list[dict[str, Any]]:
+    return [{"code": p.code, "setting": p.setting, **p.detail} for p in problems]
+
+
+def problems_signature(problems: Iterable[SettingProblem]) -> str:
+    """What was told about a schedule's problems: the same problems are not told twice."""
+    return ";".join(
+        f"{p.code}:{','.join(f'{k}={v}' for k, v in sorted(p.detail.items()))}" for p in problems
+    )[:500]
+
+
 def schedule_config(p: Program) -> ScheduleConfig:
+    """The program's schedule; a program whose stored schedule cannot work is refused here, so
+    nothing is planned for it (and the person asking is told why) until an admin fixes it."""
+    if p.problems:
+        raise Refused("settings_invalid", program=program_ctx(p), problems=problems_ctx(p.problems))
     return ScheduleConfig(
         tz=p.tz,
         weekday=p.weekday,
@@ -201,6 +218,28 @@ async def wakeup(core: Core, program_id: int) -> datetime | None:
     elif plan.deadline_at is not None:
         times.append(plan.deadline_at + timedelta(seconds=1))
     return min(times) if times else None
+
+
+async def report_unusable_schedule(core: Core, program_id: int) -> bool:
+    """Tell a program's admins, once, that its stored schedule cannot work (and why).
+
+    Told again only after the settings changed and are still unusable in another way.
+    """
+    store, now = core.store, core.now()
+    async with store.transaction():
+        program = await store.program(program_id)
+        if program is None or not program.problems:
+            return False
+        signature = problems_signature(program.problems)
+        last = await store.latest_event(program.id, ("settings_invalid", "schedule"))
+        if last is not None and last["kind"] == "settings_invalid" and last["detail"] == signature:
+            return False
+        await store.log_event("settings_invalid", now, program_id=program.id, detail=signature)
+        ctx = {"program": program_ctx(program), "problems": problems_ctx(program.problems)}
+        for admin in await _admins(core, program):
+            await store.enqueue(admin.tg_user_id, "settings_invalid_admin", ctx, now)
+        log.warning("program %s: schedule cannot be used (%s); skipped", program.id, signature)
+    return True
 
 
 async def _run_due(core: Core, program: Program, s: Session, due: Due) -> bool:

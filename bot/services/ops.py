@@ -76,7 +76,10 @@ async def _program_status(core: Core, program: Program, since: datetime) -> dict
         data["steps"] = upcoming_steps(s, program, now)
         if s.drawn_person_id is not None:
             data["drawn"] = person_ctx(await store.person(s.drawn_person_id))
-    if s is None or s.state in ("concluded", "skipped"):
+    data["settings_problems"] = cycle.problems_ctx(program.problems)
+    if program.problems:  # nothing is planned until an admin fixes the schedule
+        data["steps"], data["wakeup"] = [], None
+    elif s is None or s.state in ("concluded", "skipped"):
         plan = upcoming_plan(cycle.schedule_config(program), now)
         if s is None or plan.week != s.week:
             data["plan"] = {
@@ -86,9 +89,10 @@ async def _program_status(core: Core, program: Program, since: datetime) -> dict
                 "publish_at": local(plan.publish_at, program),
                 "draw_at": local(plan.draw_at, program),
             }
-    data["wakeup"] = (
-        local(await cycle.wakeup(core, program.id), program) if program.active else None
-    )
+    if not program.problems:
+        data["wakeup"] = (
+            local(await cycle.wakeup(core, program.id), program) if program.active else None
+        )
     data["queued"] = await store.count_queued(program.id)
     data["next_questions"] = [
         {"id": q.id, "topic": q.topic, "text": _preview(q.text)}

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import re
+from dataclasses import fields as dataclass_fields
+from dataclasses import replace
 from datetime import time
 from typing import Any
 
 from bot.core import Core, Refused
 from bot.models import Person, Program, Reply
-from bot.schedule import plan_week, upcoming_plan
+from bot.schedule import ScheduleValues, plan_week, schedule_problems, upcoming_plan
 from bot.services.context import program_ctx, session_ctx, state_change
-from bot.services.cycle import schedule_config
+from bot.services.cycle import problems_ctx, problems_signature, schedule_config
 from bot.services.roster import fold
+from bot.text import clean_line
 
 WEEKDAY_WORDS = {"2": 0, "3": 1, "4": 2, "5": 3, "6": 4}  # sessions fall on working days
 
@@ -32,31 +35,35 @@ def schedule_ctx(p: Program) -> dict[str, Any]:
 
 
 async def show(core: Core, program: Program, is_admin: bool) -> Reply:
+    ctx: dict[str, Any] = {
+        "program": program_ctx(program),
+        "schedule": {
+            **schedule_ctx(program),
+            "queue_warning": await core.store.queue_warning(program.id),
+        },
+        "is_admin": is_admin,
+        "problems": problems_ctx(program.problems),
+        "next": None,
+    }
+    if program.problems:  # nothing is planned until an admin fixes the schedule
+        return Reply("schedule", ctx)
     plan = upcoming_plan(schedule_config(program), core.now())
     upcoming = await core.store.session_by_week(program.id, plan.week)
-    return Reply(
-        "schedule",
-        {
-            "program": program_ctx(program),
-            "schedule": {
-                **schedule_ctx(program),
-                "queue_warning": await core.store.queue_warning(program.id),
-            },
-            "next": session_ctx(upcoming, program)
-            if upcoming
-            else {
-                "session_date": plan.session_date.isoformat() if plan.session_date else None,
-                "nominal_date": plan.nominal_date.isoformat(),
-                "holiday": plan.holiday,
-                "publish_at": plan.publish_at.isoformat() if plan.publish_at else None,
-                "draw_at": plan.draw_at.isoformat() if plan.draw_at else None,
-                "deadline_at": plan.deadline_at.isoformat() if plan.deadline_at else None,
-                "state": "planned",
-                "skip_reason": None,
-            },
-            "is_admin": is_admin,
-        },
+    ctx["next"] = (
+        session_ctx(upcoming, program)
+        if upcoming
+        else {
+            "session_date": plan.session_date.isoformat() if plan.session_date else None,
+            "nominal_date": plan.nominal_date.isoformat(),
+            "holiday": plan.holiday,
+            "publish_at": plan.publish_at.isoformat() if plan.publish_at else None,
+            "draw_at": plan.draw_at.isoformat() if plan.draw_at else None,
+            "deadline_at": plan.deadline_at.isoformat() if plan.deadline_at else None,
+            "state": "planned",
+            "skip_reason": None,
+        }
     )
+    return Reply("schedule", ctx)
 
 
 def _hhmm(value: str) -> time:
@@ -114,24 +121,47 @@ def parse_change(args: list[str]) -> dict[str, Any]:
         return {"no_repeat": _switch(rest[0])}
     if key == "canhbao":  # warn the admins when fewer questions than this are queued
         return {"queue_warning": _int(rest[0], 0, 100)}
+    if key in ("muigio", "mui", "tz"):  # checked with the whole schedule before it is saved
+        return {"tz": clean_line(rest[0], 60)}
     raise Refused("schedule_usage")
 
 
+SCHEDULE_FIELDS = frozenset(f.name for f in dataclass_fields(ScheduleValues))
+
+
 async def change(core: Core, actor: Person, program: Program, args: list[str]) -> Reply:
+    """Change one setting. The schedule it would make is checked as a whole before anything is
+    saved: a schedule that cannot work is refused with what is wrong and what would work."""
     await core.require(actor, program, "admin", action="schedule")
     fields = parse_change(args)
     store, now = core.store, core.now()
     async with store.transaction():
-        program_fields = {k: v for k, v in fields.items() if k != "queue_warning"}
-        if program_fields:
-            await store.update_program(program.id, **program_fields)
+        schedule_fields = {k: v for k, v in fields.items() if k in SCHEDULE_FIELDS}
+        other_fields = {
+            k: v for k, v in fields.items() if k not in SCHEDULE_FIELDS and k != "queue_warning"
+        }
+        if schedule_fields:
+            stored, unreadable = await store.stored_schedule(program.id)
+            before = {p.code for p in unreadable + schedule_problems(stored)}
+            merged = replace(stored, **schedule_fields)
+            after = [p for p in unreadable if p.setting not in schedule_fields]
+            after += schedule_problems(merged)
+            # Refused: a change that cannot work itself or makes the schedule unusable. A stored
+            # problem elsewhere (old database, restore) does not block fixing things one by one.
+            made = [p for p in after if p.setting in schedule_fields or p.code not in before]
+            if made:
+                ctx = {"program": program_ctx(program), "problems": problems_ctx(made)}
+                raise Refused("schedule_invalid", **ctx)
+            other_fields.update(schedule_fields)
+        if other_fields:
+            await store.update_program(program.id, **other_fields)
         if "queue_warning" in fields:
             await store.set_queue_warning(program.id, fields["queue_warning"])
         updated = await store.program(program.id)
         assert updated is not None
         # Re-plan the upcoming session that has not been published yet.
         for s in await store.open_sessions(program.id):
-            if s.state != "scheduled":
+            if s.state != "scheduled" or updated.problems:
                 continue
             plan = plan_week(schedule_config(updated), s.nominal_date)
             await store.update_session(
@@ -154,6 +184,13 @@ async def change(core: Core, actor: Person, program: Program, args: list[str]) -
             actor_id=actor.id,
             detail=",".join(f"{k}={v}" for k, v in fields.items()),
         )
+        if updated.problems:  # the admin sees what is left in the reply; not told again
+            await store.log_event(
+                "settings_invalid",
+                now,
+                program_id=program.id,
+                detail=problems_signature(updated.problems),
+            )
         state_change(updated, None, "schedule", actor, **fields)
     core.program_changed(program.id)
     return await show(core, updated, True)

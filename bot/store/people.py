@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import fields
 from datetime import date, datetime, time
 from typing import Any
 
@@ -12,8 +13,13 @@ from bot.models import (
     Member,
     Person,
     Program,
+    SettingProblem,
 )
-from bot.store.base import StoreBase, _d, _dt, _hm, _iso
+from bot.schedule import ScheduleValues, read_schedule, stored_schedule
+from bot.store.base import StoreBase, _d, _dt, _iso
+
+# The programs columns that hold the schedule: the fields of ScheduleValues, same names.
+SCHEDULE_COLUMNS = tuple(f.name for f in fields(ScheduleValues))
 
 
 class PeopleQueries(StoreBase):
@@ -46,22 +52,24 @@ class PeopleQueries(StoreBase):
 
     @staticmethod
     def _program(r: aiosqlite.Row) -> Program:
+        schedule, problems = stored_schedule({k: r[k] for k in SCHEDULE_COLUMNS})
         return Program(
             id=r["id"],
             chat_id=r["chat_id"],
             title=r["title"],
-            tz=r["tz"],
-            weekday=r["weekday"],
-            publish_lead_days=r["publish_lead_days"],
-            publish_time=_hm(r["publish_time"]),
-            draw_time=_hm(r["draw_time"]),
-            answer_minutes=r["answer_minutes"],
-            reminder_minutes=r["reminder_minutes"],
-            holiday_policy=r["holiday_policy"],
+            tz=schedule.tz,
+            weekday=schedule.weekday,
+            publish_lead_days=schedule.publish_lead_days,
+            publish_time=schedule.publish_time,
+            draw_time=schedule.draw_time,
+            answer_minutes=schedule.answer_minutes,
+            reminder_minutes=schedule.reminder_minutes,
+            holiday_policy=schedule.holiday_policy,  # type: ignore[arg-type]
             auto_draw=bool(r["auto_draw"]),
             no_repeat=bool(r["no_repeat"]),
             round_no=r["round_no"],
             active=bool(r["active"]),
+            problems=tuple(problems),
         )
 
     async def create_program(
@@ -81,6 +89,15 @@ class PeopleQueries(StoreBase):
             f"SELECT {self._PROGRAM_COLS} FROM programs WHERE id = ?", (program_id,)
         )
         return self._program(r) if r else None
+
+    async def stored_schedule(
+        self, program_id: int
+    ) -> tuple[ScheduleValues, list[SettingProblem]]:
+        """The schedule exactly as stored (unreadable values: default, and a problem)."""
+        r = await self._one(
+            f"SELECT {', '.join(SCHEDULE_COLUMNS)} FROM programs WHERE id = ?", (program_id,)
+        )
+        return read_schedule({k: r[k] for k in SCHEDULE_COLUMNS} if r else {})
 
     async def program_by_chat(self, chat_id: int) -> Program | None:
         for p in self._programs or ():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -43,6 +44,15 @@ class PlumbingQueries(StoreBase):
             (program_id, program_id, kind, kind, limit),
         )
         return [dict(r) for r in rows]
+
+    async def latest_event(self, program_id: int, kinds: Sequence[str]) -> dict[str, Any] | None:
+        marks = ",".join("?" * len(kinds))
+        r = await self._one(
+            f"SELECT * FROM events WHERE program_id = ? AND kind IN ({marks}) "
+            "ORDER BY id DESC LIMIT 1",
+            (program_id, *kinds),
+        )
+        return dict(r) if r else None
 
     # -- actions (callback tokens) ------------------------------------------------------------
 

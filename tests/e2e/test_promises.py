@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sqlite3
 
+from bot.render import plain, render
+from bot.services.ops import status_data
 from bot.testing.harness import Harness
-from tests.conftest import GROUP, HEAD, STAFF, vn
+from tests.conftest import ADMIN, GROUP, HEAD, STAFF, vn
 from tests.e2e.helpers import setup_program, texts
 
 
@@ -55,3 +58,98 @@ async def test_every_draw_uses_a_seed_committed_before_it(harness: Harness) -> N
     assert session.next_seed is not None and session.next_seed not in report
     draws = await h.core.store.draws(session.id)
     assert [d.seed for d in draws] == [first_seed, redraw_seed]
+
+
+# -- one admin's schedule mistake never stops the bot or other programs ---------------------------
+
+GROUP2 = -1005678
+
+
+async def test_a_schedule_that_cannot_work_is_refused_before_it_is_saved(harness: Harness) -> None:
+    h = harness
+    await setup_program(h)
+    await h.at(vn(2026, 12, 4, 8, 0))  # the question is published
+    out = await h.send(ADMIN, "/datlich gui 0 08:00", chat_id=GROUP)
+    assert "Lịch của chương trình" in texts(out), texts(out)
+    out = await h.send(ADMIN, "/datlich boc 07:00", chat_id=GROUP)
+    reply = texts(out)
+    assert "Chưa đổi lịch" in reply and "sau giờ bốc thăm 07:00" in reply, reply
+    assert "gặp sự cố" not in reply
+    program = await h.core.store.program(1)
+    assert program is not None and program.draw_time.hour == 9 and not program.problems
+    # Everyone still sees the schedule, and the draw happens on time.
+    out = await h.send(STAFF[0], "/lich", chat_id=GROUP)
+    assert "bốc thăm lúc <b>09:00" in out[-1].text or "09:00" in texts(out), texts(out)
+    assert "gặp sự cố" not in texts(out)
+    executed = await h.at(vn(2026, 12, 7, 9, 0))
+    assert any(step.endswith(":draw") for step in executed), executed
+    # Other settings that cannot work together are refused the same way, nothing saved.
+    for command, words in [
+        ("/datlich nhac 90", "nhắc trước hạn 90 phút"),
+        ("/datlich han 10080", "kéo dài qua lúc gửi câu hỏi của tuần sau"),
+        ("/datlich muigio Sao/Hoa", "múi giờ «Sao/Hoa» không có"),
+    ]:
+        out = await h.send(ADMIN, command, chat_id=GROUP)
+        assert "Chưa đổi lịch" in texts(out) and words in texts(out), (command, texts(out))
+    after = await h.core.store.program(1)
+    assert after == program
+
+
+async def test_a_stored_schedule_that_cannot_work_stops_only_its_program(
+    harness: Harness,
+) -> None:
+    h = harness
+    await setup_program(h)
+    # A second program that works, in another group.
+    h.server.group(GROUP2, "Giao ban Phòng Tổ chức cơ sở đảng")
+    h.server.add_bot_to_group(ADMIN.id, GROUP2)
+    out = await h.send(ADMIN, "/lienket", chat_id=GROUP2)
+    assert "Đã gắn nhóm" in texts(out), texts(out)
+    out = await h.send(ADMIN, "/themcauhoi", chat_id=GROUP2)
+    for answer in ["Câu hỏi thử của nhóm thứ hai về sinh hoạt chi bộ định kỳ?", "Chung"]:
+        out = await h.send(ADMIN, answer)
+    for _ in range(3):
+        if "Đã thêm" in texts(out):
+            break
+        out = await h.send(ADMIN, "/boqua")
+    assert await h.core.store.count_queued(2) == 1, texts(out)
+    # The first program's settings are damaged behind the bot's back (an old database, a restore,
+    # an edit by hand): the question would go out after the draw, and a time cannot be read.
+    await h.stop()
+    with sqlite3.connect(h.db_path) as db:
+        db.execute(
+            "UPDATE programs SET publish_lead_days = 0, publish_time = '10:00', "
+            "draw_time = '09:00', reminder_minutes = 'mười' WHERE id = 1"
+        )
+    await h.start()  # starting never fails because of one program
+    told = [m for m in h.server.messages_to(ADMIN.id) if "tạm dừng" in m.plain_text]
+    assert len(told) == 1, [m.plain_text for m in told]
+    assert "sau giờ bốc thăm 09:00" in told[0].plain_text
+    assert "«mười» phút không hợp lệ" in told[0].plain_text
+    await h.restart()  # told once, not at every start
+    assert len([m for m in h.server.messages_to(ADMIN.id) if "tạm dừng" in m.plain_text]) == 1
+    # `hoidap status` shows the problem instead of failing.
+    report = plain(render("ops_status", await status_data(h.core)))
+    assert "Lịch đang lưu không dùng được" in report and "«mười»" in report, report
+    # Everyone can still look at the schedule; the admin sees what to fix.
+    out = await h.send(STAFF[0], "/lich", chat_id=GROUP)
+    assert "quản trị đã được báo" in texts(out) and "gặp sự cố" not in texts(out)
+    out = await h.send(ADMIN, "/trangthai", chat_id=GROUP)
+    assert "gặp sự cố" not in texts(out)
+    # The other program runs its week; the damaged one does nothing by itself.
+    await h.at(vn(2026, 12, 4, 8, 0))
+    assert any("Câu hỏi thử của nhóm thứ hai" in m.plain_text for m in h.server.messages_to(GROUP2))
+    assert not any("CƠ SỞ HỎI" in m.plain_text for m in h.server.messages_to(GROUP))
+    # The admin fixes the settings one at a time; a stored problem elsewhere does not block it,
+    # and the program runs again as soon as nothing is left to fix.
+    out = await h.send(ADMIN, "/datlich gui 0 09:30", chat_id=GROUP)
+    assert "Chưa đổi lịch" in texts(out) and "sau giờ bốc thăm 09:00" in texts(out), texts(out)
+    out = await h.send(ADMIN, "/datlich gui 3 08:00", chat_id=GROUP)
+    assert "Chưa đổi lịch" not in texts(out) and "«mười»" in texts(out), texts(out)
+    assert not any("CƠ SỞ HỎI" in m.plain_text for m in h.server.messages_to(GROUP))
+    out = await h.send(ADMIN, "/datlich nhac 15", chat_id=GROUP)
+    assert "Chưa đổi lịch" not in texts(out) and "không dùng được" not in texts(out), texts(out)
+    program = await h.core.store.program(1)
+    assert program is not None and not program.problems
+    await h.tick()
+    assert any("CƠ SỞ HỎI" in m.plain_text for m in h.server.messages_to(GROUP))
