@@ -12,7 +12,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot.models import FileReply
 from bot.render import plain, render, split_html
 from bot.services import bank_admin
-from bot.transport.telegram import markup, send_html
+from bot.transport.telegram import for_chat, markup, send_html
 from handlers.common import (
     Context,
     Handler,
@@ -113,7 +113,7 @@ async def button(update: Update, context: Context) -> None:
     await query.answer(plain(render(notice.template, notice.context))[:190])
     if view is None or query.message is None:
         return
-    parts = split_html(render(view.template, view.context))
+    parts = split_html(render(view.template, for_chat(query.message.chat.id, view.context)))
     if len(parts) > 1:
         await send_html(context.bot, query.message.chat.id, "".join(parts), view.buttons)
         return

@@ -17,7 +17,7 @@ from bot.models import Person, Program, Reply
 from bot.render import plain, render, split_html
 from bot.services.roster import program_for
 from bot.transport.outbox import OutboxWorker
-from bot.transport.telegram import markup, reply_to, send_html
+from bot.transport.telegram import for_chat, markup, reply_to, send_html
 
 log = logging.getLogger("hoidap.handlers")
 
@@ -86,8 +86,9 @@ async def say(update: Update, reply: Reply | None) -> None:
             # Paging: the list is replaced where it is, in the group or in private.
             await query.answer()
             try:
+                chat_id = query.message.chat.id
                 await query.edit_message_text(
-                    split_html(render(reply.template, reply.context))[0],
+                    split_html(render(reply.template, for_chat(chat_id, reply.context)))[0],
                     reply_markup=markup(reply.buttons),
                 )
             except BadRequest as exc:  # pressed twice: "message is not modified"

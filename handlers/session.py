@@ -15,9 +15,9 @@ async def question(update: Update, context: Context) -> None:
     person = await actor(update, context)
     program = await program_here(update, context, person)
     core = deps(context).core
-    await say(
-        update, await cycle.this_week_question(core, program, await core.roles(person, program.id))
-    )
+    roles = await core.roles(person, program.id)
+    in_private = update.effective_chat is not None and update.effective_chat.type == "private"
+    await say(update, await cycle.this_week_question(core, program, roles, in_private))
 
 
 @guarded

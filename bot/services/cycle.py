@@ -920,7 +920,11 @@ async def status(core: Core, program: Program, viewer_roles: frozenset[str]) -> 
     return Reply("status", ctx)
 
 
-async def this_week_question(core: Core, program: Program, roles: frozenset[str]) -> Reply:
+async def this_week_question(
+    core: Core, program: Program, roles: frozenset[str], in_private: bool
+) -> Reply:
+    """``/cauhoi``. The suggested answer only in a private chat of a head or leader: never in a
+    group, whoever asks there."""
     s = await current_session(
         core, program, ("published", "drawn", "answered", "graded", "unanswered")
     )
@@ -934,7 +938,7 @@ async def this_week_question(core: Core, program: Program, roles: frozenset[str]
             },
         )
     q = await core.store.question(s.question_id)
-    expert = bool(roles & {"head", "leader"})
+    expert = in_private and bool(roles & {"head", "leader"})
     return Reply(
         "question_show",
         {

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from telegram import (
     Bot,
@@ -22,6 +23,31 @@ from bot.models import Buttons, OutboxItem, Reply
 from bot.render import render, split_html
 
 log = logging.getLogger("hoidap.telegram")
+
+
+# Context keys whose text only the people entitled to it may read, in their private chats.
+PRIVILEGED_KEYS = frozenset({"suggested_answer"})
+
+
+def for_chat(chat_id: int, context: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The context as it may be shown in ``chat_id``: in a group (negative ids on Telegram)
+    privileged text is removed, whichever service built the message (defence in depth)."""
+    if chat_id > 0:
+        return context
+
+    def strip(value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return {
+                k: None if k in PRIVILEGED_KEYS and v else strip(v) for k, v in value.items()
+            }
+        if isinstance(value, list | tuple):
+            return [strip(v) for v in value]
+        return value
+
+    cleaned: Mapping[str, Any] = strip(context)
+    if cleaned != context:
+        log.error("privileged text kept out of group %s", chat_id)
+    return cleaned
 
 
 def markup(buttons: Buttons) -> InlineKeyboardMarkup | None:
@@ -63,15 +89,15 @@ async def send_outbox_item(bot: Bot, item: OutboxItem) -> int | None:
         from_chat, _, message_id = item.media_ref.partition(":")
         copied = await bot.copy_message(item.chat_id, int(from_chat), int(message_id))
         return copied.message_id
-    text = render(item.template, item.context)
+    text = render(item.template, for_chat(item.chat_id, item.context))
     message = await send_html(bot, item.chat_id, text, item.buttons)
     return message.message_id
 
 
 async def reply_to(message: Message, reply: Reply) -> None:
     """Answer a user's message in its chat (or in ``reply.chat_id``)."""
-    text = render(reply.template, reply.context)
     chat_id = reply.chat_id if reply.chat_id is not None else message.chat_id
+    text = render(reply.template, for_chat(chat_id, reply.context))
     await send_html(message.get_bot(), chat_id, text, reply.buttons)
 
 

@@ -9,7 +9,8 @@ import sqlite3
 from bot.render import plain, render
 from bot.services.ops import status_data
 from bot.testing.harness import Harness
-from tests.conftest import ADMIN, GROUP, HEAD, STAFF, vn
+from bot.transport.telegram import for_chat
+from tests.conftest import ADMIN, GROUP, HEAD, LEADER, STAFF, vn
 from tests.e2e.helpers import setup_program, texts
 
 
@@ -153,3 +154,39 @@ async def test_a_stored_schedule_that_cannot_work_stops_only_its_program(
     assert program is not None and not program.problems
     await h.tick()
     assert any("CƠ SỞ HỎI" in m.plain_text for m in h.server.messages_to(GROUP))
+
+
+# -- privileged text only in private chats of people entitled to it ------------------------------
+
+
+async def test_the_suggested_answer_never_reaches_a_group(harness: Harness) -> None:
+    h = harness
+    await setup_program(h)
+    await h.at(vn(2026, 12, 4, 8, 0))
+    for user in (HEAD, LEADER, ADMIN, STAFF[0]):
+        out = await h.send(user, "/cauhoi", chat_id=GROUP)
+        assert out and "Câu hỏi tuần này" in texts(out), texts(out)
+        assert "Gợi ý trả lời" not in texts(out), (user, texts(out))
+    for user in (HEAD, LEADER):  # in their private chats they see it
+        out = await h.send(user, "/cauhoi")
+        assert "Gợi ý trả lời" in texts(out), (user, texts(out))
+    out = await h.send(STAFF[0], "/cauhoi")
+    assert "Gợi ý trả lời" not in texts(out)
+    # Every group message the whole week through is free of it.
+    await h.at(vn(2026, 12, 7, 9, 0))
+    assert not any("Gợi ý trả lời" in m.plain_text for m in h.server.messages_to(GROUP))
+
+
+def test_privileged_text_is_removed_from_whatever_goes_to_a_group() -> None:
+    question = {"text": "Câu hỏi", "topic": "Đảng viên", "source_unit": None, "legal_refs": None}
+    context = {
+        "session": {"session_date": "2026-12-07"},
+        "question": {**question, "suggested_answer": "Gợi ý"},
+        "items": [{"suggested_answer": "Gợi ý khác"}],
+    }
+    assert for_chat(4001, context) is context  # a private chat
+    assert "Gợi ý" in render("question_show", context)
+    group = for_chat(GROUP, context)
+    assert group["question"] == {**question, "suggested_answer": None}
+    assert group["items"] == [{"suggested_answer": None}]
+    assert "Gợi ý" not in render("question_show", group)
