@@ -24,10 +24,16 @@ from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings
 from bot.core import Core
 from bot.db import DatabaseLock, connect, lock_database
+from bot.models import OutboxItem
 from bot.store import Store
 from bot.transport.ordering import PerSenderUpdateProcessor
 from bot.transport.outbox import OutboxWorker
-from bot.transport.telegram import refresh_commands, send_outbox_item, set_command_menus
+from bot.transport.telegram import (
+    PartSent,
+    refresh_commands,
+    send_outbox_item,
+    set_command_menus,
+)
 from handlers import register
 from handlers.common import Deps
 from scheduler import ProgramScheduler
@@ -196,8 +202,8 @@ async def start_core(app: Application) -> None:  # type: ignore[type-arg]
     core = Core(store=Store(conn), clock=app.bot_data["clock"], settings=settings)
     bot = app.bot
 
-    async def send(item):  # type: ignore[no-untyped-def]
-        return await send_outbox_item(bot, item)
+    async def send(item: OutboxItem, part_sent: PartSent) -> int | None:
+        return await send_outbox_item(bot, item, part_sent)
 
     outbox = OutboxWorker(core, send)
     deps = Deps(core=core, outbox=outbox, bot_username=bot.username or "hoidap_bot")

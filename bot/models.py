@@ -222,6 +222,10 @@ class OutboxItem:
     media_kind: str | None
     media_ref: str | None
     attempts: int
+    created_at: datetime | None = None
+    expires_at: datetime | None = None  # when it no longer makes sense (None: default lifetime)
+    program_id: int | None = None  # whose admins are told if it is dropped
+    parts_sent: int = 0  # parts of a long message already delivered
 
 
 @dataclass(frozen=True)

@@ -118,5 +118,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         )
     )
     app.add_handler(ChatMemberHandler(bot_added, ChatMemberHandler.MY_CHAT_MEMBER))
+    # A group upgraded to a supergroup: its program follows the new chat id.
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, people.group_migrated))
 
     app.add_error_handler(on_error)

@@ -58,6 +58,20 @@ async def bind(update: Update, context: Context) -> None:
     await say(update, reply)
 
 
+async def group_migrated(update: Update, context: Context) -> None:
+    """Telegram's service message: the group became a supergroup with a new id."""
+    message = update.effective_message
+    if message is None:
+        return
+    if message.migrate_to_chat_id:
+        old, new = message.chat.id, message.migrate_to_chat_id
+    elif message.migrate_from_chat_id:
+        old, new = message.migrate_from_chat_id, message.chat.id
+    else:
+        return
+    await roster.follow_group_migration(deps(context).core, old, new)
+
+
 @guarded
 @private_only
 async def choose(update: Update, context: Context) -> None:

@@ -499,6 +499,7 @@ async def _remind(core: Core, program: Program, s: Session) -> bool:
                 "person": person_ctx(person),
             },
             now,
+            expires_at=s.deadline_at,  # a reminder after the deadline makes no sense
         )
     state_change(program, s, "reminded", None)
     return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 import unicodedata
@@ -13,6 +14,8 @@ from bot.models import Button, Member, Person, Program, Reply
 from bot.services import grassroots
 from bot.services.context import program_ctx, state_change
 from bot.text import clean_line
+
+log = logging.getLogger("hoidap.roster")
 
 MAX_NAME_CHARS = 100
 MAX_TITLE_CHARS = 100
@@ -82,6 +85,48 @@ async def bind_group(core: Core, actor: Person, chat_id: int, title: str) -> Rep
     core.program_changed(pid)
     await core.roles_changed(actor)
     return Reply("bind_done", {"program": program_ctx(program)})
+
+
+async def follow_group_migration(core: Core, old_chat_id: int, new_chat_id: int) -> bool:
+    """Telegram upgraded a group to a supergroup (new chat id): move its program there.
+
+    Learned from the service message in either chat or from a send refused with
+    ``migrate_to_chat_id``; running it twice changes nothing. Messages still owed to the old
+    chat go to the new one. A program someone bound in the new supergroup in the meantime is
+    moved aside when it is empty; otherwise both are kept and the admins are told.
+    """
+    store, now = core.store, core.now()
+    if old_chat_id == new_chat_id:
+        return False
+    async with store.transaction():
+        program = await store.program_by_chat(old_chat_id)
+        if program is None:
+            return False
+        taken = await store.program_by_chat(new_chat_id)
+        if taken is not None and not await store.program_is_empty(taken.id):
+            log.error(
+                "group %s became %s, but program %s is bound there already: not moved",
+                old_chat_id,
+                new_chat_id,
+                taken.id,
+            )
+            await store.log_event(
+                "group_migration_conflict",
+                now,
+                program_id=program.id,
+                detail=f"{old_chat_id}->{new_chat_id} taken by {taken.id}",
+            )
+            ctx = {"program": program_ctx(program), "other": program_ctx(taken)}
+            for admin in await store.superadmins():
+                await store.enqueue(admin.tg_user_id, "group_migration_conflict", ctx, now)
+            return False
+        await store.move_program_chat(old_chat_id, new_chat_id)
+        await store.log_event(
+            "group_migrated", now, program_id=program.id, detail=f"{old_chat_id}->{new_chat_id}"
+        )
+        state_change(program, None, "group_migrated", None, old=old_chat_id, new=new_chat_id)
+    core.program_changed(program.id)
+    return True
 
 
 async def accessible_programs(core: Core, person: Person) -> list[Program]:

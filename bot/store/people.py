@@ -118,6 +118,34 @@ class PeopleQueries(StoreBase):
             self._programs = list(programs)
         return programs
 
+    async def move_program_chat(self, old_chat_id: int, new_chat_id: int) -> None:
+        """The group became a supergroup with a new id: the program and what it still owes
+        there follow it. A program already bound in the new chat is moved aside first."""
+        self._programs = None
+        # Parked on an id no chat has (Telegram ids stay above -10^13), and inactive.
+        await self._exec(
+            "UPDATE programs SET chat_id = -9000000000000000000 - id, active = 0 "
+            "WHERE chat_id = ?",
+            (new_chat_id,),
+        )
+        await self._exec(
+            "UPDATE programs SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id)
+        )
+        await self._exec(
+            "UPDATE outbox SET chat_id = ? WHERE chat_id = ? AND sent_at IS NULL "
+            "AND failed IS NULL",
+            (new_chat_id, old_chat_id),
+        )
+
+    async def program_is_empty(self, program_id: int) -> bool:
+        """No session and no question: a program bound by mistake, nothing to lose."""
+        row = await self._one(
+            "SELECT (SELECT COUNT(*) FROM sessions WHERE program_id = ?) + "
+            "(SELECT COUNT(*) FROM questions WHERE program_id = ?)",
+            (program_id, program_id),
+        )
+        return row is not None and row[0] == 0
+
     async def update_program(self, program_id: int, **fields: Any) -> None:
         allowed = {
             "title",

@@ -162,13 +162,18 @@ class PlumbingQueries(StoreBase):
         buttons: Buttons = (),
         media_kind: str | None = None,
         media_ref: str | None = None,
+        expires_at: datetime | None = None,
     ) -> int:
+        """Owe a message. ``expires_at``: when it stops making sense (a reminder after its
+        deadline); it is then dropped and the program's admins are told."""
         if not self._in_tx:
             raise RuntimeError("outbox rows must be written inside the state change's transaction")
         self._outbox_dirty = True
+        program = context.get("program")
+        program_id = program.get("id") if isinstance(program, dict) else None
         return await self._exec(
             "INSERT INTO outbox (chat_id, template, context, buttons, media_kind, media_ref, "
-            "created_at) VALUES (?,?,?,?,?,?,?)",
+            "created_at, expires_at, program_id) VALUES (?,?,?,?,?,?,?,?,?)",
             (
                 chat_id,
                 template,
@@ -177,6 +182,8 @@ class PlumbingQueries(StoreBase):
                 media_kind,
                 media_ref,
                 _iso(now),
+                _iso(expires_at),
+                program_id if isinstance(program_id, int) else None,
             ),
         )
 
@@ -195,6 +202,10 @@ class PlumbingQueries(StoreBase):
                 media_kind=r["media_kind"],
                 media_ref=r["media_ref"],
                 attempts=r["attempts"],
+                created_at=_dt(r["created_at"]),
+                expires_at=_dt(r["expires_at"]),
+                program_id=r["program_id"],
+                parts_sent=r["parts_sent"],
             )
             for r in rows
         ]
@@ -206,11 +217,29 @@ class PlumbingQueries(StoreBase):
             (_iso(now), message_id, outbox_id),
         )
 
+    async def mark_part_sent(self, outbox_id: int, parts_sent: int) -> None:
+        """A part of a long message was delivered: a retry starts after it."""
+        await self._exec(
+            "UPDATE outbox SET parts_sent = ? WHERE id = ? AND parts_sent < ?",
+            (parts_sent, outbox_id, parts_sent),
+        )
+
     async def mark_failed(self, outbox_id: int, error: str | None) -> None:
         """Count a failed attempt; with ``error`` the message is given up for good."""
         await self._exec(
             "UPDATE outbox SET attempts = attempts + 1, failed = ? WHERE id = ?",
             (error, outbox_id),
+        )
+
+    async def mark_expired(self, outbox_id: int) -> bool:
+        """Drop a message that no longer makes sense; False if it was sent or dropped already."""
+        return (
+            await self._changed(
+                "UPDATE outbox SET failed = 'expired' WHERE id = ? AND sent_at IS NULL "
+                "AND failed IS NULL",
+                (outbox_id,),
+            )
+            == 1
         )
 
     async def count_outbox(self, pending_only: bool = True) -> int:

@@ -504,6 +504,14 @@ class FaultPlan:
         return method in self.methods
 
 
+@dataclass
+class _FailRule:
+    method: str
+    kind: str
+    when: Callable[[JSON], bool] | None
+    remaining: int
+
+
 @dataclass(frozen=True)
 class UploadedFile:
     """A multipart file part of a request (as found in ``RecordedRequest.params``)."""
@@ -726,6 +734,8 @@ class FakeBotAPI:
         self._faults = faults
         self._fault_rng = random.Random(faults.seed if faults else 0)
         self._outage: str | None = None
+        self._rules: list[_FailRule] = []
+        self._migrated: dict[int, int] = {}  # old group id -> supergroup id
 
         # Observation
         self.sent: list[SentMessage] = []
@@ -869,6 +879,62 @@ class FakeBotAPI:
         if mode not in OUTAGE_MODES:
             raise ValueError(f"outage mode must be one of {sorted(OUTAGE_MODES)}")
         self._outage = mode if on else None
+
+    def fail_next(
+        self,
+        method: str,
+        kind: str = "500",
+        *,
+        when: Callable[[JSON], bool] | None = None,
+        times: int = 1,
+    ) -> None:
+        """The next ``times`` calls of ``method`` whose parameters satisfy ``when`` fail with a
+        fault of ``kind`` (see :class:`FaultPlan`); a failed call has no effect."""
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {kind!r}")
+        self._rules.append(_FailRule(method, kind, when, times))
+
+    def _rule_fault(self, method: str, params: JSON) -> str | None:
+        for rule in self._rules:
+            if rule.method == method and rule.remaining > 0 and (
+                rule.when is None or rule.when(params)
+            ):
+                rule.remaining -= 1
+                self.faults_injected += 1
+                return rule.kind
+        return None
+
+    def migrate_group(
+        self, chat_id: int, new_chat_id: int, *, by_user: int | None = None, emit: bool = True
+    ) -> None:
+        """Telegram upgrades the group to a supergroup with a new id. Sending to the old id then
+        fails with 400 and ``migrate_to_chat_id``; with ``emit`` the bot gets both service
+        messages (``migrate_to_chat_id`` in the old chat, ``migrate_from_chat_id`` in the new)."""
+        old = self._ensure_chat(chat_id)
+        if new_chat_id >= -(10**12):
+            raise ValueError("supergroup ids look like -100xxxxxxxxxx")
+        chat: JSON = {"id": new_chat_id, "type": "supergroup", "title": old.get("title", "")}
+        self._chats[new_chat_id] = chat
+        self._bot_status[new_chat_id] = self._bot_status.get(chat_id, "member")
+        self._members[new_chat_id] = dict(self._members.get(chat_id, {}))
+        self._migrated[chat_id] = new_chat_id
+        if not emit:
+            return
+        user = self._ensure_user(by_user) if by_user is not None else None
+        for where, key, value in (
+            (old, "migrate_to_chat_id", new_chat_id),
+            (chat, "migrate_from_chat_id", chat_id),
+        ):
+            message: JSON = {
+                "message_id": self._new_message_id(where["id"]),
+                "chat": dict(where),
+                "date": int(time.time()),
+                key: value,
+            }
+            if user is not None:
+                message["from"] = dict(user)
+            self._store_message(message)
+            self._push_update({"message": message})
 
     def set_flood_limits(self, limits: FloodLimits | None) -> None:
         self._flood = _FloodGate(limits, self._clock) if limits is not None else None
@@ -1408,7 +1474,7 @@ class FakeBotAPI:
         except ApiError as error:
             return await self._answer_failure(request, method, {}, at, error)
 
-        fault = self._pick_fault(method)
+        fault = self._rule_fault(method, params) or self._pick_fault(method)
         if fault is not None:
             return await self._answer_failure(request, method, params, at, self._fault_error(fault))
 
@@ -1501,6 +1567,12 @@ class FakeBotAPI:
         chat = self._chats.get(chat_id)
         if chat is None:
             raise _bad("chat not found")
+        if chat_id in self._migrated:
+            raise ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": self._migrated[chat_id]},
+            )
         if writing:
             if chat_id > 0 and chat_id in self._blocked:
                 raise ApiError(403, "Forbidden: bot was blocked by the user")

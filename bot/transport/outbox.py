@@ -2,7 +2,14 @@
 
 Delivery is at least once: a crash between Telegram accepting a message and the ``sent`` mark
 being committed repeats that message after the restart. At most ``CONCURRENCY`` messages are in
-flight at any moment, so one crash can cause at most that many duplicates.
+flight at any moment, so one crash can cause at most that many duplicates. A long message goes
+out in parts, each part recorded once delivered, so a failure in the middle never repeats the
+parts before it.
+
+A message is owed until it is delivered, Telegram refuses it for good (blocked bot, bad
+request), or it no longer makes sense: a reminder after its deadline (``expires_at``), anything
+else after ``LIFETIME``. However long Telegram is unreachable, nothing is given up before that;
+what is dropped is told once to the program's admins.
 """
 
 from __future__ import annotations
@@ -12,19 +19,38 @@ import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
+from datetime import datetime, timedelta
 
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 
 from bot.core import Core
 from bot.models import OutboxItem
+from bot.services.roster import follow_group_migration
 from bot.testing import crash
+from bot.transport.telegram import PartSent
 
 log = logging.getLogger("hoidap.outbox")
 
 CONCURRENCY = 8
-MAX_ATTEMPTS = 50
+# A message without a time of its own stops making sense a week on: next week's session has
+# begun by then. Until that, it is retried however long Telegram stays unreachable.
+LIFETIME = timedelta(days=7)
+MAX_BACKOFF = 30.0  # seconds between passes while nothing can be sent
 
-SendFn = Callable[[OutboxItem], Awaitable[int | None]]
+SendFn = Callable[[OutboxItem, PartSent], Awaitable[int | None]]
+
+
+def expiry(item: OutboxItem) -> datetime | None:
+    if item.expires_at is not None:
+        return item.expires_at
+    return item.created_at + LIFETIME if item.created_at is not None else None
 
 
 class OutboxWorker:
@@ -37,6 +63,7 @@ class OutboxWorker:
         self._stopping = False
         self.sent_count = 0
         self.failed_count = 0
+        self.expired_count = 0
         core.store.on_outbox.append(self.wake)
 
     def wake(self) -> None:
@@ -83,10 +110,10 @@ class OutboxWorker:
             # Nothing could be sent (Telegram unreachable): wait, then try again.
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), backoff)
-            backoff = min(backoff * 2, 30.0)
+            backoff = min(backoff * 2, MAX_BACKOFF)
 
     async def _pass(self) -> tuple[bool, bool]:
-        items = await self.core.store.pending_outbox()
+        items = await self._drop_expired(await self.core.store.pending_outbox())
         if not items:
             return False, False
         by_chat: OrderedDict[int, list[OutboxItem]] = OrderedDict()
@@ -95,6 +122,30 @@ class OutboxWorker:
         sem = asyncio.Semaphore(CONCURRENCY)
         results = await asyncio.gather(*(self._chat(chat, sem) for chat in by_chat.values()))
         return any(results), True
+
+    async def _drop_expired(self, items: list[OutboxItem]) -> list[OutboxItem]:
+        """Drop what no longer makes sense; tell each program's admins once what was dropped."""
+        now = self.core.now()
+        expired = [i for i in items if (at := expiry(i)) is not None and at <= now]
+        if not expired:
+            return items
+        store = self.core.store
+        dropped: dict[int | None, list[OutboxItem]] = {}
+        async with store.transaction():
+            for item in expired:
+                if await store.mark_expired(item.id):
+                    dropped.setdefault(item.program_id, []).append(item)
+            for program_id, lost in dropped.items():
+                log.warning(
+                    "outbox: %d message(s) of program %s dropped: no longer meaningful (%s)",
+                    len(lost),
+                    program_id,
+                    ", ".join(sorted({i.template for i in lost})),
+                )
+                await notify_dropped(self.core, program_id, lost)
+        self.expired_count += sum(len(v) for v in dropped.values())
+        gone = {i.id for i in expired}
+        return [i for i in items if i.id not in gone]
 
     async def _chat(self, items: list[OutboxItem], sem: asyncio.Semaphore) -> bool:
         """Send one chat's messages in order; stop at the first temporary failure."""
@@ -109,14 +160,29 @@ class OutboxWorker:
 
     async def _one(self, item: OutboxItem) -> bool | None:
         store = self.core.store
+
+        async def part_sent(parts: int) -> None:
+            async with store.transaction():
+                await store.mark_part_sent(item.id, parts)
+
         try:
-            message_id = await self._send(item)
+            message_id = await self._send(item, part_sent)
         except RetryAfter as exc:
             delay = exc.retry_after
             seconds = delay if isinstance(delay, int | float) else delay.total_seconds()
             log.warning("outbox: flood limit, retry after %ss", seconds)
             await asyncio.sleep(min(float(seconds), 60.0))
             return None
+        except ChatMigrated as exc:
+            # The group became a supergroup: the program and every message it is owed move to
+            # the new chat, and this one is sent there on the next pass.
+            log.warning("outbox: chat %s is now %s", item.chat_id, exc.new_chat_id)
+            if await follow_group_migration(self.core, item.chat_id, exc.new_chat_id):
+                return None
+            async with store.transaction():  # no program moved there (told to admins)
+                await store.mark_failed(item.id, f"ChatMigrated: now {exc.new_chat_id}")
+            self.failed_count += 1
+            return False
         except (Forbidden, BadRequest) as exc:
             # Permanent for this message (blocked bot, unknown chat, bad content): give up on it.
             async with store.transaction():
@@ -137,8 +203,7 @@ class OutboxWorker:
                 type(exc).__name__,
             )
             async with store.transaction():
-                give_up = item.attempts + 1 >= MAX_ATTEMPTS
-                await store.mark_failed(item.id, "too many attempts" if give_up else None)
+                await store.mark_failed(item.id, None)  # counted; owed until it expires
             return None
         if crash.ARMED:  # test support (bot/testing/crash.py), inert in production
             crash.after_send()
@@ -146,3 +211,30 @@ class OutboxWorker:
             await store.mark_sent(item.id, message_id, self.core.now())
         self.sent_count += 1
         return True
+
+
+async def notify_dropped(core: Core, program_id: int | None, lost: list[OutboxItem]) -> None:
+    """Tell the admins (of the program, else the bot's) which owed messages were dropped."""
+    store, now = core.store, core.now()
+    program = await store.program(program_id) if program_id is not None else None
+    if program is not None:
+        admins = {m.person.id: m.person for m in await store.members_with_role(program.id, "admin")}
+    else:
+        admins = {}
+    for p in await store.superadmins():
+        admins.setdefault(p.id, p)
+    ctx = {
+        "program": {"id": program.id, "title": program.title} if program else None,
+        "lost": [
+            {
+                "template": i.template,
+                "to_group": i.chat_id < 0,
+                "person": (i.context.get("person") or {}).get("name"),
+                "created_at": i.created_at.isoformat() if i.created_at else None,
+            }
+            for i in lost
+        ],
+    }
+    for admin in admins.values():
+        # Never itself dropped for a deadline: it says what was lost.
+        await store.enqueue(admin.tg_user_id, "outbox_dropped_admin", ctx, now)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from telegram import (
@@ -66,31 +66,53 @@ def markup(buttons: Buttons) -> InlineKeyboardMarkup | None:
     )
 
 
+PartSent = Callable[[int], Awaitable[None]]
+
+
 async def send_html(
-    bot: Bot, chat_id: int, text: str, buttons: Buttons = (), reply_to: int | None = None
+    bot: Bot,
+    chat_id: int,
+    text: str,
+    buttons: Buttons = (),
+    reply_to: int | None = None,
+    *,
+    first_part: int = 0,
+    part_sent: PartSent | None = None,
 ) -> Message:
-    """Send possibly long HTML, split at Telegram's limit; buttons go on the last part."""
+    """Send possibly long HTML, split at Telegram's limit; buttons go on the last part.
+
+    ``first_part`` skips parts delivered by an earlier attempt; ``part_sent(n)`` is awaited
+    after each part but the last with the number of parts delivered so far, so that a retry
+    after a failure in the middle never sends a part twice.
+    """
     parts = split_html(text)
     message: Message | None = None
-    for i, part in enumerate(parts):
+    start = min(first_part, len(parts) - 1)
+    for i in range(start, len(parts)):
         last = i == len(parts) - 1
         message = await bot.send_message(
             chat_id,
-            part,
+            parts[i],
             reply_markup=markup(buttons) if last else None,
             reply_to_message_id=reply_to if i == 0 else None,
         )
+        if not last and part_sent is not None:
+            await part_sent(i + 1)
     assert message is not None
     return message
 
 
-async def send_outbox_item(bot: Bot, item: OutboxItem) -> int | None:
+async def send_outbox_item(
+    bot: Bot, item: OutboxItem, part_sent: PartSent | None = None
+) -> int | None:
     if item.media_kind == "copy" and item.media_ref:
         from_chat, _, message_id = item.media_ref.partition(":")
         copied = await bot.copy_message(item.chat_id, int(from_chat), int(message_id))
         return copied.message_id
     text = render(item.template, for_chat(item.chat_id, item.context))
-    message = await send_html(bot, item.chat_id, text, item.buttons)
+    message = await send_html(
+        bot, item.chat_id, text, item.buttons, first_part=item.parts_sent, part_sent=part_sent
+    )
     return message.message_id
 
 

@@ -8,7 +8,7 @@ import sqlite3
 
 from bot.render import plain, render
 from bot.services.ops import status_data
-from bot.testing.harness import Harness
+from bot.testing.harness import Harness, User
 from bot.transport.telegram import for_chat
 from tests.conftest import ADMIN, GROUP, HEAD, LEADER, STAFF, vn
 from tests.e2e.helpers import setup_program, texts
@@ -190,3 +190,135 @@ def test_privileged_text_is_removed_from_whatever_goes_to_a_group() -> None:
     assert group["question"] == {**question, "suggested_answer": None}
     assert group["items"] == [{"suggested_answer": None}]
     assert "Gợi ý" not in render("question_show", group)
+
+
+# -- Telegram faults: a long message part by part, a long outage, a group that became a supergroup
+
+
+async def _drawn(h: Harness) -> User:
+    session = (await h.core.store.open_sessions(1))[0]
+    person = await h.core.store.person(session.drawn_person_id or 0)
+    assert person is not None
+    return next(u for u in STAFF if u.id == person.tg_user_id)
+
+
+async def test_each_part_of_a_long_message_is_delivered_once(harness: Harness) -> None:
+    h = harness
+    await setup_program(h)
+    await h.at(vn(2026, 12, 4, 8, 0))
+    await h.at(vn(2026, 12, 7, 9, 0))
+    drawn = await _drawn(h)
+    # Within the 4000 characters an answer may have, longer than one message once escaped.
+    answer = " ".join(f"Ý thứ {i}: đảng viên & chi bộ & nơi cư trú & tổ chức." for i in range(75))
+    assert 3800 < len(answer) <= 4000
+    sends: list[int] = []
+
+    def second_group_send(params: dict[str, object]) -> bool:
+        if params.get("chat_id") != GROUP:
+            return False
+        sends.append(1)
+        return len(sends) == 2  # the second part of the answer's post
+
+    h.server.fail_next("sendMessage", "500", when=second_group_send)
+    out = await h.send(drawn, answer)
+    assert "Đã nhận câu trả lời" in texts(out), texts(out)
+    await h.settle()
+    parts = [m for m in h.server.messages_to(GROUP) if "Ý thứ" in m.plain_text]
+    assert h.server.faults_injected == 1 and len(parts) == 2, [m.plain_text[:60] for m in parts]
+    assert "Câu trả lời của đồng chí" in parts[0].plain_text
+    assert "Câu trả lời của đồng chí" not in parts[1].plain_text
+    assert [label for label, _ in parts[1].buttons()] == ["Đúng", "Đúng một phần", "Chưa đúng"]
+    joined = "".join(m.plain_text for m in parts)
+    assert joined.count("Ý thứ 0:") == 1 and joined.count("Ý thứ 74:") == 1
+
+
+async def test_a_two_hour_outage_over_publish_and_draw_loses_nothing(harness: Harness) -> None:
+    h = harness
+    await setup_program(h)
+    out = await h.send(ADMIN, "/datlich gui 0 08:00", chat_id=GROUP)  # question on the day
+    assert "Chưa đổi lịch" not in texts(out)
+    await h.at(vn(2026, 12, 7, 7, 30))
+    mark = h.server.mark()
+    h.server.set_outage(True)  # 07:30 to 09:30: Telegram unreachable
+    h.clock.set(vn(2026, 12, 7, 8, 0))
+    assert await h.scheduler.run(1) == ["2026-W50:publish"]
+    # Many failed attempts over the outage: more than the old limit of 50 ever allowed.
+    for _ in range(60):
+        await h.deps.outbox._pass()
+    h.clock.set(vn(2026, 12, 7, 9, 0))
+    assert await h.scheduler.run(1) == ["2026-W50:draw"]
+    for _ in range(5):
+        await h.deps.outbox._pass()
+    assert len(h.server.sent) == mark  # nothing went through
+    h.clock.set(vn(2026, 12, 7, 9, 30))
+    h.server.set_outage(False)
+    await h.settle()
+    sent = h.server.sent[mark:]
+    group = [m.plain_text for m in sent if m.chat_id == GROUP]
+    assert sum("CƠ SỞ HỎI" in t for t in group) == 1, group
+    assert sum("KẾT QUẢ BỐC THĂM" in t for t in group) == 1, group
+    for user in (*STAFF, HEAD, LEADER):
+        mine = [m.plain_text for m in sent if m.chat_id == user.id]
+        assert sum(t.startswith("📢") for t in mine) == 1, (user, mine)
+    drawn = await _drawn(h)
+    assert sum(m.plain_text.startswith("🎯") for m in sent if m.chat_id == drawn.id) == 1
+    assert not any("không còn ý nghĩa" in m.plain_text for m in sent)
+
+    # A second outage over the reminder and the deadline: the reminder no longer makes sense
+    # afterwards and is dropped (admins told once); the deadline's post is delivered.
+    mark = h.server.mark()
+    h.server.set_outage(True)
+    h.clock.set(vn(2026, 12, 7, 9, 45))
+    assert await h.scheduler.run(1) == ["2026-W50:remind"]
+    h.clock.set(vn(2026, 12, 7, 10, 0))
+    assert await h.scheduler.run(1) == ["2026-W50:close"]
+    h.clock.set(vn(2026, 12, 7, 10, 30))
+    h.server.set_outage(False)
+    await h.settle()
+    sent = h.server.sent[mark:]
+    assert not any("Nhắc đồng chí" in m.plain_text for m in sent if m.chat_id == drawn.id)
+    assert sum("Đã hết hạn trả lời" in m.plain_text for m in sent if m.chat_id == GROUP) == 1
+    told = [m.plain_text for m in sent if m.chat_id == ADMIN.id]
+    assert sum("không còn ý nghĩa" in t for t in told) == 1, told
+    assert "lời nhắc hạn trả lời" in next(t for t in told if "không còn ý nghĩa" in t)
+    mark = h.server.mark()
+    await h.restart()  # told once: not again after a restart
+    await h.tick()
+    assert not any("không còn ý nghĩa" in m.plain_text for m in h.server.sent[mark:])
+
+
+SUPERGROUP = -1009876543210
+
+
+async def test_a_group_upgraded_to_a_supergroup_keeps_its_program(harness: Harness) -> None:
+    h = harness
+    await setup_program(h)
+    # Upgraded without the bot hearing of it: the first message it sends is refused with the
+    # new id, the program follows, and the message goes to the supergroup.
+    h.server.migrate_group(GROUP, SUPERGROUP, emit=False)
+    await h.at(vn(2026, 12, 4, 8, 0))
+    posts = [m for m in h.server.messages_to(SUPERGROUP) if "CƠ SỞ HỎI" in m.plain_text]
+    assert len(posts) == 1
+    program = await h.core.store.program(1)
+    assert program is not None and program.chat_id == SUPERGROUP
+    out = await h.send(ADMIN, "/lienket", chat_id=SUPERGROUP)
+    assert "đã được gắn" in texts(out), texts(out)
+    assert len(await h.core.store.programs()) == 1
+    await h.at(vn(2026, 12, 7, 9, 0))
+    assert any("KẾT QUẢ BỐC THĂM" in m.plain_text for m in h.server.messages_to(SUPERGROUP))
+
+
+async def test_the_supergroup_service_message_moves_the_program(harness: Harness) -> None:
+    h = harness
+    await setup_program(h)
+    h.server.migrate_group(GROUP, SUPERGROUP, by_user=ADMIN.id)
+    await h.settle()
+    program = await h.core.store.program(1)
+    assert program is not None and program.chat_id == SUPERGROUP
+    out = await h.send(STAFF[0], "/lich", chat_id=SUPERGROUP)
+    assert "Lịch của chương trình" in texts(out), texts(out)
+    await h.at(vn(2026, 12, 4, 8, 0))
+    assert any("CƠ SỞ HỎI" in m.plain_text for m in h.server.messages_to(SUPERGROUP))
+    assert not h.server.messages_to(GROUP)[-1:] or all(
+        "CƠ SỞ HỎI" not in m.plain_text for m in h.server.messages_to(GROUP)
+    )
