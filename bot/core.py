@@ -59,6 +59,15 @@ class Core:
         # Admins named in HOIDAP_ADMINS administer every program.
         return roles | {"admin"} if person.is_superadmin else roles
 
+    async def admins(self, program: Program) -> list[Person]:
+        """Who administers ``program``: its admins and the bot's (HOIDAP_ADMINS)."""
+        found = {
+            m.person.id: m.person for m in await self.store.members_with_role(program.id, "admin")
+        }
+        for p in await self.store.superadmins():
+            found.setdefault(p.id, p)
+        return list(found.values())
+
     async def require(
         self, person: Person, program: Program, *allowed: str, action: str
     ) -> frozenset[str]:

@@ -236,7 +236,7 @@ async def report_unusable_schedule(core: Core, program_id: int) -> bool:
             return False
         await store.log_event("settings_invalid", now, program_id=program.id, detail=signature)
         ctx = {"program": program_ctx(program), "problems": problems_ctx(program.problems)}
-        for admin in await _admins(core, program):
+        for admin in await core.admins(program):
             await store.enqueue(admin.tg_user_id, "settings_invalid_admin", ctx, now)
         log.warning("program %s: schedule cannot be used (%s); skipped", program.id, signature)
     return True
@@ -256,13 +256,6 @@ async def _run_due(core: Core, program: Program, s: Session, due: Due) -> bool:
     raise AssertionError(due.step)
 
 
-async def _admins(core: Core, program: Program) -> list[Person]:
-    found = {m.person.id: m.person for m in await core.store.members_with_role(program.id, "admin")}
-    for p in await core.store.superadmins():
-        found.setdefault(p.id, p)
-    return list(found.values())
-
-
 async def _report_missed(core: Core, program: Program, s: Session, due: Due) -> bool:
     store, now = core.store, core.now()
     if not await store.update_session(s.id, s.state, missed_reported=1):
@@ -273,7 +266,7 @@ async def _report_missed(core: Core, program: Program, s: Session, due: Due) -> 
         "step": due.step.value,
         "at": local(due.at, program),
     }
-    for admin in await _admins(core, program):
+    for admin in await core.admins(program):
         await store.enqueue(admin.tg_user_id, "missed_admin", ctx, now)
     await store.enqueue(program.chat_id, "missed_group", ctx, now)
     await store.log_event(
@@ -291,7 +284,7 @@ async def _publish(core: Core, program: Program, s: Session, actor: Person | Non
         if s.missed_reported:
             return False
         await store.update_session(s.id, "scheduled", missed_reported=1)
-        for admin in await _admins(core, program):
+        for admin in await core.admins(program):
             await store.enqueue(
                 admin.tg_user_id,
                 "no_question_admin",
@@ -340,7 +333,7 @@ async def _publish(core: Core, program: Program, s: Session, actor: Person | Non
     state_change(program, s, "published", actor, question=q.id)
     remaining = await store.count_queued(program.id)
     if remaining < await store.queue_warning(program.id):
-        for admin in await _admins(core, program):
+        for admin in await core.admins(program):
             await store.enqueue(
                 admin.tg_user_id,
                 "queue_low",
@@ -378,7 +371,7 @@ async def _draw(
         if s.missed_reported:
             return False
         await store.update_session(s.id, expected, missed_reported=1)
-        for admin in await _admins(core, program):
+        for admin in await core.admins(program):
             await store.enqueue(
                 admin.tg_user_id, "draw_empty_pool", {"program": program_ctx(program)}, now
             )

@@ -34,7 +34,7 @@ from bot.models import (
     Session,
     Submission,
 )
-from bot.services import roster
+from bot.services import invites, roster
 from bot.services.bank import split_duplicates
 from bot.services.context import (
     local,
@@ -44,6 +44,7 @@ from bot.services.context import (
     session_ctx,
     state_change,
 )
+from bot.services.invites import InviteRequest
 from bot.text import clean_line, clean_lines, has_control_chars
 from questions.model import DEFAULT_TOPIC, LIMITS, STANDARD_TOPICS, QuestionDraft
 
@@ -51,9 +52,7 @@ log = logging.getLogger("hoidap.grassroots")
 
 # Words after /moi that make an asker invite (compared without diacritics or spaces).
 ASKER_WORDS = frozenset({"coso", "cs"})
-PREAPPROVE_WORDS = frozenset({"duyet", "duyetsan", "auto"})
 INVITE_PREFIX = "cs_"
-INVITE_DAYS = 7
 
 DEFAULT_DAILY_LIMIT = 3
 MAX_DAILY_LIMIT = 20
@@ -154,13 +153,6 @@ async def _program(core: Core, program_id: int | None) -> Program:
     return program
 
 
-async def _admins(core: Core, program: Program) -> list[Person]:
-    found = {m.person.id: m.person for m in await core.store.members_with_role(program.id, "admin")}
-    for p in await core.store.superadmins():
-        found.setdefault(p.id, p)
-    return list(found.values())
-
-
 async def refresh_menu(core: Core, person: Person) -> None:
     await core.roles_changed(person)
 
@@ -192,28 +184,25 @@ def _target_id(action: Action) -> int:
 
 
 async def create_invite(
-    core: Core, actor: Person, program: Program, args: list[str], bot_username: str
+    core: Core, actor: Person, program: Program, request: InviteRequest, bot_username: str
 ) -> Reply:
-    """``/moi coso [duyet]``: an invite link for grassroots askers."""
+    """``/moi coso [duyet] [N]``: an invite link for N grassroots askers (one unless asked)."""
     await core.require(actor, program, "admin", action="invite")
-    preapproved = False
-    for word in args:
-        w = roster.fold(word)
-        if w in PREAPPROVE_WORDS:
-            preapproved = True
-        elif w not in ASKER_WORDS:
-            return Reply("invite_usage")
+    if any(word not in ASKER_WORDS for word in request.words):
+        return Reply("invite_usage")
     token = secrets.token_urlsafe(12)
     store, now = core.store, core.now()
-    expires = now + timedelta(days=INVITE_DAYS)
+    expires = now + invites.lifetime("asker", request.preapproved, request.uses)
     async with store.transaction():
-        await store.create_asker_invite(token, program.id, preapproved, actor.id, expires)
+        await store.create_asker_invite(
+            token, program.id, request.preapproved, actor.id, expires, request.uses
+        )
         await store.log_event(
             "invite",
             now,
             program_id=program.id,
             actor_id=actor.id,
-            detail=f"asker:{int(preapproved)}",
+            detail=f"asker:{int(request.preapproved)}:{request.uses}",
         )
     link = f"https://t.me/{bot_username}?start={INVITE_PREFIX}{token}"
     return Reply(
@@ -221,7 +210,8 @@ async def create_invite(
         {
             "program": program_ctx(program),
             "link": link,
-            "preapproved": preapproved,
+            "preapproved": request.preapproved,
+            "uses": request.uses,
             "expires_at": expires.isoformat(),
         },
         buttons=((Button("Mở liên kết mời", url=link),),),
@@ -254,11 +244,13 @@ async def on_start(core: Core, person: Person, payload: str | None) -> Reply | N
 async def _start_invite(core: Core, person: Person, token: str) -> Reply:
     store, now = core.store, core.now()
     invite = await store.asker_invite(token) if 0 < len(token) <= 64 else None
-    if invite is None or invite["expires_at"] < now:
-        return Reply("invite_invalid")
+    reason = invites.unusable(invite, now)
+    if reason is not None:
+        return Reply("invite_invalid", {"reason": reason})
+    assert invite is not None
     program = await store.program(invite["program_id"])
     if program is None or not program.active:
-        return Reply("invite_invalid")
+        return Reply("invite_invalid", {"reason": "unknown"})
     existing = await store.asker(program.id, person.id)
     if existing is not None and existing.status == "active":
         return Reply("grassroots_already_asker", {"program": program_ctx(program)})
@@ -315,15 +307,26 @@ async def _finish_onboarding(
     invite = await store.asker_invite(str(data.get("invite", "")))
     async with store.transaction():
         await store.clear_dialog(person.id)
-        if invite is None or invite["expires_at"] < now or invite["program_id"] != program.id:
-            return Reply("invite_invalid")
+        if invite is None or invite["program_id"] != program.id:
+            return Reply("invite_invalid", {"reason": "unknown"})
+        before = await store.asker(program.id, person.id)
+        # An asker stopped or refused before never gets back in through a link alone.
+        returning = before is not None and before.status in ("inactive", "rejected")
+        uses = None if returning else await store.use_asker_invite(invite["token"], now)
+        if uses is None and not returning:
+            return Reply("invite_invalid", {"reason": invites.unusable(invite, now) or "used_up"})
         await store.set_full_name(person.id, name)
         await store.set_current_program(person.id, program.id)
-        active = bool(invite["preapproved"])
+        person = await store.person(person.id) or person
+        active = bool(invite["preapproved"]) and not returning
         await store.upsert_asker(
             program.id, person.id, unit, "active" if active else "pending", now
         )
-        await store.use_asker_invite(invite["token"])
+        if active:
+            admins = await core.admins(program)
+            await invites.tell_admins_of_use(
+                core, program, person, invite, uses or 0, "cơ sở gửi câu hỏi", admins
+            )
         await store.log_event(
             "asker_approved" if active else "asker_requested",
             now,
@@ -335,8 +338,13 @@ async def _finish_onboarding(
         if active:
             state_change(program, None, "asker_approved", person, via="invite")
         else:
-            request_ctx = {**ctx, "username": person.username, "person_id": person.id}
-            for admin in await _admins(core, program):
+            request_ctx = {
+                **ctx,
+                "username": person.username,
+                "person_id": person.id,
+                "invite": await invites.invite_ctx(core, invite, uses) if uses else None,
+            }
+            for admin in await core.admins(program):
                 approve = await core.button(
                     "✅ Duyệt", "gr_asker_ok", program_id=program.id, target=str(person.id)
                 )
@@ -525,7 +533,7 @@ async def submit(core: Core, person: Person, action: Action) -> Reply:
         sub = await store.submission(sid)
         assert sub is not None
         ctx = await _review_ctx(core, program, sub, person)
-        for admin in await _admins(core, program):
+        for admin in await core.admins(program):
             await store.enqueue(
                 admin.tg_user_id,
                 "grassroots_review",

@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.core import ROLE_LABELS, Core, Refused
 from bot.models import Button, Member, Person, Program, Reply
-from bot.services import grassroots
+from bot.services import grassroots, invites
 from bot.services.context import program_ctx, state_change
 from bot.text import clean_line
 
@@ -191,12 +191,14 @@ async def start(core: Core, person: Person, payload: str | None) -> Reply:
     if asker_reply is not None:
         return asker_reply
     if payload and payload.startswith("inv_"):
-        invite = await store.invite(payload[4:])
-        if invite is None or invite["expires_at"] < now:
-            return Reply("invite_invalid")
+        invite = await store.invite(payload[4:]) if len(payload) <= 68 else None
+        reason = invites.unusable(invite, now)
+        if reason is not None:
+            return Reply("invite_invalid", {"reason": reason})
+        assert invite is not None
         program = await store.program(invite["program_id"])
-        if program is None:
-            return Reply("invite_invalid")
+        if program is None or not program.active:
+            return Reply("invite_invalid", {"reason": "unknown"})
         return await _begin_onboarding(core, person, program, invite=invite)
     memberships = await store.memberships(person.id)
     active = [m for m in memberships if m.status == "active"]
@@ -287,7 +289,7 @@ async def finish_onboarding(
     store, now = core.store, core.now()
     name = str(data.get("name", person.tg_name))
     invite = await store.invite(str(data["invite"])) if data.get("invite") else None
-    if invite is not None and (invite["expires_at"] < now or invite["program_id"] != program.id):
+    if invite is not None and invite["program_id"] != program.id:
         invite = None
     async with store.transaction():
         dialog = await store.dialog(person.id)
@@ -296,10 +298,17 @@ async def finish_onboarding(
         await store.clear_dialog(person.id)
         await store.set_person_profile(person.id, name, title)
         await store.set_current_program(person.id, program.id)
-        if invite is not None and invite["preapproved"]:
+        person = await store.person(person.id) or person
+        member = await store.member(program.id, person.id)
+        # Someone removed or refused before never gets back in through a link alone.
+        returning = member is not None and member.status in ("inactive", "rejected")
+        uses = None
+        if invite is not None and not returning:
+            uses = await store.use_invite(invite["token"], now)  # None: used up meanwhile
+        admins = await core.admins(program)
+        if invite is not None and uses is not None and invite["preapproved"]:
             await store.upsert_member(program.id, person.id, "active", now)
             await store.set_roles(program.id, person.id, [invite["role"]])
-            await store.use_invite(invite["token"])
             await store.log_event(
                 "member_approved",
                 now,
@@ -307,11 +316,15 @@ async def finish_onboarding(
                 actor_id=invite["created_by"],
                 detail=f"invite:{person.id}",
             )
+            await invites.tell_admins_of_use(
+                core, program, person, invite, uses, ROLE_LABELS[invite["role"]], admins
+            )
             state_change(program, None, "member_approved", person, via="invite")
             active = True
         else:
             active = False
-            await _request_approval(core, person, program, name, title, invite)
+            used = invite if uses is not None else None
+            await _request_approval(core, person, program, name, title, used, uses, admins)
     if active:
         await core.roles_changed(person)
         assert invite is not None
@@ -329,6 +342,8 @@ async def _request_approval(
     name: str,
     title: str,
     invite: dict[str, Any] | None,
+    uses: int | None,
+    admins: list[Person],
 ) -> None:
     store, now = core.store, core.now()
     await store.upsert_member(program.id, person.id, "pending", now)
@@ -343,11 +358,10 @@ async def _request_approval(
         "username": person.username,
         "person_id": person.id,
         "role": ROLE_LABELS[role],
+        # Every use of a link is visible to the admins: whose link, which use of how many.
+        "invite": await invites.invite_ctx(core, invite, uses or 0) if invite else None,
     }
-    admins = {m.person.id: m.person for m in await store.members_with_role(program.id, "admin")}
-    for p in await store.superadmins():
-        admins.setdefault(p.id, p)
-    for admin in admins.values():
+    for admin in admins:
         approve = await core.button(
             "✅ Duyệt", "approve", program_id=program.id, target=f"{person.id}:{role}"
         )
@@ -448,6 +462,8 @@ async def set_roles(core: Core, actor: Person, program: Program, args: list[str]
     store, now = core.store, core.now()
     async with store.transaction():
         await store.set_roles(program.id, member.person.id, roles)
+        if "admin" in member.roles and "admin" not in roles:  # their links stop working
+            await invites.revoke_made_by(core, program, member.person)
         if member.status == "pending":
             await store.set_member_status(program.id, member.person.id, "active")
         await store.log_event(
@@ -538,6 +554,7 @@ async def deactivate(core: Core, actor: Person, program: Program, args: list[str
     store, now = core.store, core.now()
     async with store.transaction():
         await store.set_member_status(program.id, member.person.id, "inactive")
+        revoked = await invites.revoke_made_by(core, program, member.person)
         await store.log_event(
             "deactivated",
             now,
@@ -545,37 +562,39 @@ async def deactivate(core: Core, actor: Person, program: Program, args: list[str
             actor_id=actor.id,
             detail=str(member.person.id),
         )
-        state_change(program, None, "deactivated", actor, person=member.person.id)
-    return Reply("deactivate_done", {"name": member.person.display_name})
+        state_change(
+            program, None, "deactivated", actor, person=member.person.id, revoked=revoked
+        )
+    return Reply("deactivate_done", {"name": member.person.display_name, "revoked": revoked})
 
 
 async def create_invite(
     core: Core, actor: Person, program: Program, args: list[str], bot_username: str
 ) -> Reply:
+    """``/moi [vai trò] [duyet] [N]``: a link for N people (one unless asked)."""
     await core.require(actor, program, "admin", action="invite")
-    if any(fold(word) in grassroots.ASKER_WORDS for word in args):  # /moi coso: askers
-        return await grassroots.create_invite(core, actor, program, args, bot_username)
+    request = invites.parse_invite_args(args)
+    if any(word in grassroots.ASKER_WORDS for word in request.words):  # /moi coso: askers
+        return await grassroots.create_invite(core, actor, program, request, bot_username)
     role = "staff"
-    preapproved = False
-    for word in args:
-        w = fold(word)
-        if w in ("duyet", "duyetsan", "auto"):
-            preapproved = True
-        elif w in ROLE_WORDS:
-            role = ROLE_WORDS[w]
-        else:
+    for word in request.words:
+        if word not in ROLE_WORDS:
             return Reply("invite_usage")
+        role = ROLE_WORDS[word]
+    ttl = invites.lifetime(role, request.preapproved, request.uses)
     token = secrets.token_urlsafe(12)
     store, now = core.store, core.now()
-    expires = now + timedelta(days=7)
+    expires = now + ttl
     async with store.transaction():
-        await store.create_invite(token, program.id, role, preapproved, actor.id, expires)
+        await store.create_invite(
+            token, program.id, role, request.preapproved, actor.id, expires, request.uses
+        )
         await store.log_event(
             "invite",
             now,
             program_id=program.id,
             actor_id=actor.id,
-            detail=f"{role}:{int(preapproved)}",
+            detail=f"{role}:{int(request.preapproved)}:{request.uses}",
         )
     link = f"https://t.me/{bot_username}?start=inv_{token}"
     return Reply(
@@ -584,7 +603,8 @@ async def create_invite(
             "program": program_ctx(program),
             "link": link,
             "role": ROLE_LABELS[role],
-            "preapproved": preapproved,
+            "preapproved": request.preapproved,
+            "uses": request.uses,
             "expires_at": expires.isoformat(),
         },
         buttons=((Button("Mở liên kết mời", url=link),),),

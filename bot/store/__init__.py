@@ -6,6 +6,7 @@ from bot.store.archive import ArchiveQueries
 from bot.store.bank_admin import BankAdminQueries
 from bot.store.base import StoreBase, buttons_from_json, buttons_to_json
 from bot.store.grassroots import GrassrootsQueries
+from bot.store.invites import InviteQueries
 from bot.store.ops import OpsQueries
 from bot.store.people import PeopleQueries
 from bot.store.plumbing import PlumbingQueries
@@ -19,6 +20,7 @@ class Store(
     ArchiveQueries,
     BankAdminQueries,
     GrassrootsQueries,
+    InviteQueries,
     OpsQueries,
 ):
     """The database of record. Services own transactions: ``async with store.transaction():``."""

@@ -99,33 +99,6 @@ class GrassrootsQueries(StoreBase):
         self._forget_person(person_id)
         await self._exec("UPDATE people SET full_name = ? WHERE id = ?", (full_name, person_id))
 
-    # -- asker invites -----------------------------------------------------------------------
-
-    async def create_asker_invite(
-        self,
-        token: str,
-        program_id: int,
-        preapproved: bool,
-        created_by: int,
-        expires_at: datetime,
-    ) -> None:
-        await self._exec(
-            "INSERT INTO asker_invites (token, program_id, preapproved, created_by, expires_at) "
-            "VALUES (?,?,?,?,?)",
-            (token, program_id, int(preapproved), created_by, _iso(expires_at)),
-        )
-
-    async def asker_invite(self, token: str) -> dict[str, Any] | None:
-        r = await self._one("SELECT * FROM asker_invites WHERE token = ?", (token,))
-        if r is None:
-            return None
-        out = dict(r)
-        out["expires_at"] = datetime.fromisoformat(r["expires_at"])
-        out["preapproved"] = bool(r["preapproved"])
-        return out
-
-    async def use_asker_invite(self, token: str) -> None:
-        await self._exec("UPDATE asker_invites SET uses = uses + 1 WHERE token = ?", (token,))
 
     # -- submissions -------------------------------------------------------------------------
 

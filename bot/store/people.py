@@ -16,7 +16,7 @@ from bot.models import (
     SettingProblem,
 )
 from bot.schedule import ScheduleValues, read_schedule, stored_schedule
-from bot.store.base import StoreBase, _d, _dt, _iso
+from bot.store.base import StoreBase, _d, _iso
 
 # The programs columns that hold the schedule: the fields of ScheduleValues, same names.
 SCHEDULE_COLUMNS = tuple(f.name for f in fields(ScheduleValues))
@@ -358,31 +358,3 @@ class PeopleQueries(StoreBase):
             (program_id, role),
         )
 
-    # -- invites ----------------------------------------------------------------------------
-
-    async def create_invite(
-        self,
-        token: str,
-        program_id: int,
-        role: str,
-        preapproved: bool,
-        created_by: int,
-        expires_at: datetime,
-    ) -> None:
-        await self._exec(
-            "INSERT INTO invites (token, program_id, role, preapproved, created_by, expires_at) "
-            "VALUES (?,?,?,?,?,?)",
-            (token, program_id, role, int(preapproved), created_by, _iso(expires_at)),
-        )
-
-    async def invite(self, token: str) -> dict[str, Any] | None:
-        r = await self._one("SELECT * FROM invites WHERE token = ?", (token,))
-        if r is None:
-            return None
-        out = dict(r)
-        out["expires_at"] = _dt(r["expires_at"])
-        out["preapproved"] = bool(r["preapproved"])
-        return out
-
-    async def use_invite(self, token: str) -> None:
-        await self._exec("UPDATE invites SET uses = uses + 1 WHERE token = ?", (token,))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import sqlite3
+from datetime import timedelta
 
 from bot.render import plain, render
 from bot.services.ops import status_data
@@ -322,3 +323,110 @@ async def test_the_supergroup_service_message_moves_the_program(harness: Harness
     assert not h.server.messages_to(GROUP)[-1:] or all(
         "CƠ SỞ HỎI" not in m.plain_text for m in h.server.messages_to(GROUP)
     )
+
+
+# -- invites: single use unless asked, pre-approved admin links short-lived, revoked on removal ----
+
+STRANGERS = [User(9100 + i, f"Khách{i}", "Lạ") for i in range(5)]
+
+
+async def _invite(h: Harness, args: str) -> str:
+    out = await h.send(ADMIN, f"/moi {args}".strip())
+    assert "start=" in texts(out), texts(out)
+    return texts(out).split("start=")[1].split()[0]
+
+
+async def _join(h: Harness, user: User, token: str, name: str) -> str:
+    """/start with the link, give a name and a title; returns what the bot said last."""
+    out = await h.send(user, f"/start {token}")
+    if "họ và tên" not in texts(out):
+        return texts(out)
+    out = await h.send(user, name)
+    _, out = await h.press(user, out[-1], "Chuyên viên")
+    return texts(out)
+
+
+async def test_a_pre_approved_admin_invite_serves_one_person(harness: Harness) -> None:
+    h = harness
+    await setup_program(h)
+    out = await h.send(ADMIN, "/moi quantri duyet 2")
+    assert "chỉ dùng cho một người" in texts(out), texts(out)
+    token = await _invite(h, "quantri duyet")
+    first = await _join(h, STRANGERS[0], token, "Nguyễn Văn Khách")
+    assert "quản trị" in first, first
+    second = await _join(h, STRANGERS[1], token, "Trần Văn Lạ")
+    assert "đã được dùng hết số lượt" in second, second
+    store = h.core.store
+    p0 = await store.person_by_tg(STRANGERS[0].id)
+    p1 = await store.person_by_tg(STRANGERS[1].id)
+    assert p0 is not None and "admin" in await store.roles(1, p0.id)
+    assert p1 is None or await store.roles(1, p1.id) == frozenset()
+    # Every use is visible to the admins.
+    told = [
+        m.plain_text
+        for m in h.server.messages_to(ADMIN.id)
+        if "liên kết mời duyệt sẵn" in m.plain_text
+    ]
+    assert len(told) == 1 and "Nguyễn Văn Khách" in told[0] and "lượt 1/1" in told[0], told
+    # And it lives a day, not a week.
+    token = await _invite(h, "quantri duyet")
+    h.clock.set(h.clock.now() + timedelta(hours=25))
+    assert "đã hết hạn" in await _join(h, STRANGERS[2], token, "Lê Văn Muộn")
+
+
+async def test_an_invite_for_several_people_and_removal_revokes(harness: Harness) -> None:
+    h = harness
+    ids = await setup_program(h)
+    store = h.core.store
+    token = await _invite(h, "chuyenvien duyet dùng cho 2 người")
+    for user, name in [(STRANGERS[0], "Đỗ Văn Một"), (STRANGERS[1], "Đỗ Văn Hai")]:
+        await _join(h, user, token, name)
+        person = await store.person_by_tg(user.id)
+        assert person is not None and "staff" in await store.roles(1, person.id)
+    assert "đã được dùng hết số lượt" in await _join(h, STRANGERS[2], token, "Đỗ Văn Ba")
+    # Someone removed never comes back through a link alone, even one with uses left.
+    token = await _invite(h, "chuyenvien duyet 5")
+    removed = await store.person_by_tg(STAFF[0].id)
+    assert removed is not None
+    out = await h.send(ADMIN, f"/nghiviec {removed.id}")
+    assert "ngừng tham gia" in texts(out), texts(out)
+    said = await _join(h, STAFF[0], token, "Nguyễn Văn An")
+    assert "Đã gửi yêu cầu" in said, said
+    member = await store.member(1, removed.id)
+    assert member is not None and member.status == "pending"
+    request = h.last_to(ADMIN.id, lambda m: "Yêu cầu tham gia" in m.plain_text)
+    assert "Qua liên kết mời" not in request.plain_text  # the link was not used for it
+    # An admin who made links and is then removed: the links stop working.
+    helper = STRANGERS[3]
+    token = await _invite(h, "quantri duyet")
+    await _join(h, helper, token, "Phan Văn Phụ")
+    helper_person = await store.person_by_tg(helper.id)
+    assert helper_person is not None
+    out = await h.send(helper, "/chon")
+    out = await h.send(helper, "/moi chuyenvien 3")
+    assert "start=" in texts(out), texts(out)
+    helper_token = texts(out).split("start=")[1].split()[0]
+    out = await h.send(ADMIN, f"/nghiviec {helper_person.id}")
+    assert "1 liên kết mời" in texts(out), texts(out)
+    assert "đã bị thu hồi" in await _join(h, STRANGERS[4], helper_token, "Võ Văn Năm")
+    assert ids
+
+
+async def test_an_asker_invite_serves_one_unless_asked(harness: Harness) -> None:
+    h = harness
+    await setup_program(h)
+    out = await h.send(ADMIN, "/moi coso duyet")
+    token = texts(out).split("start=")[1].split()[0]
+    out = await h.send(STRANGERS[0], f"/start {token}")
+    assert "họ và tên" in texts(out), texts(out)
+    await h.send(STRANGERS[0], "Bùi Văn Cơ")
+    out = await h.send(STRANGERS[0], "Chi bộ Thôn 2, xã Hòa An")
+    assert "gặp sự cố" not in texts(out)
+    told = [
+        m.plain_text
+        for m in h.server.messages_to(ADMIN.id)
+        if "cơ sở gửi câu hỏi" in m.plain_text and "lượt 1/1" in m.plain_text
+    ]
+    assert len(told) == 1, told
+    out = await h.send(STRANGERS[1], f"/start {token}")
+    assert "đã được dùng hết số lượt" in texts(out), texts(out)

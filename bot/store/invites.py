@@ -1,0 +1,95 @@
+"""Invite links of both kinds: for members (``invites``) and for grassroots askers
+(``asker_invites``), which share their columns of use (migration 0005)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.store.base import StoreBase, _dt, _iso
+
+
+class InviteQueries(StoreBase):
+    # -- member invites ---------------------------------------------------------------------
+
+    async def create_invite(
+        self,
+        token: str,
+        program_id: int,
+        role: str,
+        preapproved: bool,
+        created_by: int,
+        expires_at: datetime,
+        max_uses: int = 1,
+    ) -> None:
+        await self._exec(
+            "INSERT INTO invites (token, program_id, role, preapproved, created_by, expires_at, "
+            "max_uses) VALUES (?,?,?,?,?,?,?)",
+            (token, program_id, role, int(preapproved), created_by, _iso(expires_at), max_uses),
+        )
+
+    async def invite(self, token: str) -> dict[str, Any] | None:
+        return await self._invite("invites", token)
+
+    async def use_invite(self, token: str, now: datetime) -> int | None:
+        return await self._use_invite("invites", token, now)
+
+    # Member and asker invites share their columns of use (migration 0005).
+    _INVITE_TABLES = frozenset({"invites", "asker_invites"})
+
+    async def _invite(self, table: str, token: str) -> dict[str, Any] | None:
+        assert table in self._INVITE_TABLES
+        r = await self._one(f"SELECT * FROM {table} WHERE token = ?", (token,))
+        if r is None:
+            return None
+        out = dict(r)
+        out["expires_at"] = _dt(r["expires_at"])
+        out["preapproved"] = bool(r["preapproved"])
+        return out
+
+    async def _use_invite(self, table: str, token: str, now: datetime) -> int | None:
+        """Take one use of the invite: its count of uses after, or None when it cannot be used
+        (used up, revoked or expired). One statement, so two people cannot share a last use."""
+        assert table in self._INVITE_TABLES
+        if not await self._changed(
+            f"UPDATE {table} SET uses = uses + 1 WHERE token = ? AND uses < max_uses "
+            "AND revoked_at IS NULL AND expires_at > ?",
+            (token, _iso(now)),
+        ):
+            return None
+        row = await self._one(f"SELECT uses FROM {table} WHERE token = ?", (token,))
+        return int(row[0]) if row else None
+
+    async def revoke_invites(self, program_id: int, created_by: int, now: datetime) -> int:
+        """Revoke every invite (member and asker) a person made in a program; how many."""
+        revoked = 0
+        for table in sorted(self._INVITE_TABLES):
+            revoked += await self._changed(
+                f"UPDATE {table} SET revoked_at = ? WHERE program_id = ? AND created_by = ? "
+                "AND revoked_at IS NULL AND uses < max_uses",
+                (_iso(now), program_id, created_by),
+            )
+        return revoked
+
+    # -- asker invites -----------------------------------------------------------------------
+
+    async def create_asker_invite(
+        self,
+        token: str,
+        program_id: int,
+        preapproved: bool,
+        created_by: int,
+        expires_at: datetime,
+        max_uses: int = 1,
+    ) -> None:
+        await self._exec(
+            "INSERT INTO asker_invites (token, program_id, preapproved, created_by, expires_at, "
+            "max_uses) VALUES (?,?,?,?,?,?)",
+            (token, program_id, int(preapproved), created_by, _iso(expires_at), max_uses),
+        )
+
+    async def asker_invite(self, token: str) -> dict[str, Any] | None:
+        return await self._invite("asker_invites", token)
+
+    async def use_asker_invite(self, token: str, now: datetime) -> int | None:
+        return await self._use_invite("asker_invites", token, now)
