@@ -875,7 +875,8 @@ async def conclude(
             concluded_at=now,
         ):
             raise Refused("conclude_not_now")
-        await store.clear_dialog(actor.id)
+        # Every comment or conclusion dialog of this session ends with it, whoever had it open.
+        await store.clear_session_dialogs(s.id)
         await store.log_event(
             "concluded", now, program_id=program.id, session_id=s.id, actor_id=actor.id
         )

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from bot.core import Core, Refused
-from bot.models import Answer, Person, Program, Reply
+from bot.models import CONCLUDABLE_STATES, Answer, Dialog, Person, Program, Reply
 from bot.services import archive, bank, cycle, grassroots, roster
+
+# Dialogs that belong to one session: they end when the session moves on.
+SESSION_DIALOGS = frozenset({"grade_comment", "conclude"})
 
 
 async def _program(core: Core, program_id: int | None) -> Program:
@@ -37,10 +40,32 @@ async def skip_field(core: Core, person: Person) -> Reply:
     return Reply("skip_not_here")
 
 
+async def live_dialog(core: Core, person: Person) -> Dialog | None:
+    """The person's dialog, if it still applies. A comment or conclusion dialog ends when its
+    session has moved on (concluded, or graded again), so it never takes text meant as
+    something else, such as the person's own answer when drawn later."""
+    store = core.store
+    dialog = await store.dialog(person.id)
+    if dialog is None or dialog.kind not in SESSION_DIALOGS:
+        return dialog
+    session = await store.session(dialog.session_id) if dialog.session_id else None
+    live = session is not None and (
+        session.state in CONCLUDABLE_STATES
+        if dialog.kind == "conclude"
+        else session.state == "graded"
+        and [g.id for g in await store.grades(session.id)][-1:] == [dialog.data.get("grade_id")]
+    )
+    if live:
+        return dialog
+    async with store.transaction():
+        await store.clear_dialog(person.id)
+    return None
+
+
 async def private_text(core: Core, person: Person, answer: Answer) -> Reply | None:
     """Plain text in a private chat: continue a dialog, or take it as the drawn person's answer."""
     text = answer.text or ""
-    dialog = await core.store.dialog(person.id)
+    dialog = await live_dialog(core, person)
     if dialog is not None:
         if dialog.kind == "onboard" and dialog.program_id:
             return await roster.onboarding_text(core, person, dialog.program_id, dialog.data, text)

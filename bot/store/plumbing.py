@@ -151,6 +151,9 @@ class PlumbingQueries(StoreBase):
     async def clear_dialog(self, person_id: int) -> None:
         await self._exec("DELETE FROM dialogs WHERE person_id = ?", (person_id,))
 
+    async def clear_session_dialogs(self, session_id: int) -> None:
+        await self._exec("DELETE FROM dialogs WHERE session_id = ?", (session_id,))
+
     # -- outbox ------------------------------------------------------------------------------
 
     async def enqueue(

@@ -430,3 +430,46 @@ async def test_an_asker_invite_serves_one_unless_asked(harness: Harness) -> None
     assert len(told) == 1, told
     out = await h.send(STRANGERS[1], f"/start {token}")
     assert "đã được dùng hết số lượt" in texts(out), texts(out)
+
+
+# -- dialogs end with their session: a stale one never takes an answer ----------------------------
+
+
+async def test_a_dialog_left_open_never_swallows_a_later_answer(harness: Harness) -> None:
+    h = harness
+    ids = await setup_program(h)
+    an, binh, chi = ids["An"], ids["Bình"], ids["Chi"]
+    # An is a head this week, Bình a leader: both are also staff, drawn in a later week.
+    await h.send(ADMIN, f"/vaitro {an} truongphong")
+    await h.send(ADMIN, f"/vaitro {binh} lanhdao")
+    await h.at(vn(2026, 12, 4, 8, 0))
+    await h.at(vn(2026, 12, 7, 9, 0))
+    assert (await h.core.store.open_sessions(1))[0].drawn_person_id == chi
+    out = await h.send(STAFF[2], "Câu trả lời của đồng chí Chi.")
+    assert "Đã nhận câu trả lời" in texts(out)
+    post = h.last_to(GROUP, lambda m: "Câu trả lời của đồng chí" in m.plain_text)
+    await h.press(STAFF[0], post, "Đúng")  # An grades and leaves the comment dialog open
+    prompt = h.last_to(STAFF[1].id, lambda m: "Viết kết luận" in str(m.buttons()))
+    await h.press(STAFF[1], prompt, "✍️ Viết kết luận")  # Bình opens the conclusion dialog
+    out = await h.send(ADMIN, "/ketluan Kết luận của quản trị thay lãnh đạo.", chat_id=GROUP)
+    assert any("KẾT LUẬN" in m.plain_text for m in out), texts(out)
+    # The conclusion ended both dialogs, whoever had them open.
+    store = h.core.store
+    assert await store.dialog(an) is None and await store.dialog(binh) is None
+    # Next week An is staff again and the only one not away: An is drawn and answers.
+    await h.send(ADMIN, f"/vaitro {an} chuyenvien")
+    await h.send(ADMIN, f"/vaitro {binh} chuyenvien")
+    for person_id in (binh, chi):
+        await h.send(ADMIN, f"/vangmat {person_id} phep 31/12/2026")
+    # A dialog left over by an earlier version (never ended by the conclusion) is stale too.
+    concluded = (await store.draws(1))[0].session_id
+    async with store.transaction():
+        await store.set_dialog(an, "grade_comment", 1, concluded, {"grade_id": 1}, h.clock.now())
+    await h.at(vn(2026, 12, 11, 8, 0))
+    await h.at(vn(2026, 12, 14, 9, 0))
+    assert await _drawn(h) == STAFF[0]
+    out = await h.send(STAFF[0], "Câu trả lời tuần sau của đồng chí An.")
+    assert "Đã nhận câu trả lời" in texts(out), texts(out)
+    session = (await store.open_sessions(1))[0]
+    assert session.answer_text == "Câu trả lời tuần sau của đồng chí An."
+    assert await store.dialog(an) is None
