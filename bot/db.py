@@ -6,8 +6,12 @@ import fcntl
 import os
 import re
 import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
@@ -34,7 +38,12 @@ def latest_version() -> int:
 
 
 async def connect(path: Path | str) -> aiosqlite.Connection:
-    """Open (creating if needed) and migrate the database at ``path``."""
+    """Open (creating if needed) and migrate the database at ``path``.
+
+    The schema is checked against what the migrations create before and after migrating
+    (:func:`schema_problems`): a database with objects of its own (a trigger added by hand)
+    is refused before anything runs on it.
+    """
     path = Path(path)
     if str(path) != ":memory:":
         try:
@@ -51,11 +60,13 @@ async def connect(path: Path | str) -> aiosqlite.Connection:
     conn.row_factory = aiosqlite.Row
     try:
         await _check(conn, path)
+        await check_schema(conn, path)  # before migrating: nothing foreign runs meanwhile
         await conn.execute("PRAGMA foreign_keys = ON")
         await conn.execute("PRAGMA busy_timeout = 5000")
         await conn.execute("PRAGMA journal_mode = WAL")
         await conn.execute("PRAGMA synchronous = NORMAL")
-        await migrate(conn)
+        if await migrate(conn):
+            await check_schema(conn, path)
     except sqlite3.DatabaseError as exc:
         await conn.close()
         raise DatabaseError(f"cơ sở dữ liệu {path} không dùng được: {exc}") from exc
@@ -182,3 +193,189 @@ def _statements(sql: str) -> list[str]:
     if rest and not all(ln.strip().startswith("--") or not ln.strip() for ln in buf):
         out.append(rest)
     return out
+
+
+# -- the schema: exactly what the migrations create ---------------------------------------------
+
+# Tables SQLite itself makes when someone runs ANALYZE or ``PRAGMA optimize`` (as SQLite's
+# documentation recommends): statistics the query planner reads to choose an index. They hold
+# data only, can run nothing and cannot change what a query returns, so they are allowed, with
+# exactly the definition SQLite gives them. (``sqlite_sequence`` exists only beside an
+# AUTOINCREMENT table; the migrations decide whether there is one, like any other object.)
+PLANNER_STATISTICS = {
+    "sqlite_stat1": "CREATE TABLE sqlite_stat1(tbl,idx,stat)",
+    "sqlite_stat4": "CREATE TABLE sqlite_stat4(tbl,idx,neq,nlt,ndlt,sample)",
+}
+SCHEMA_QUERY = "SELECT type, name, tbl_name, sql FROM sqlite_master"
+_SHOWN_PROBLEMS = 3
+
+_SQL_TOKEN = re.compile(
+    r"""(?P<comment>--[^\n]*|/\*.*?(?:\*/|\Z))
+      | (?P<token>'(?:[^']|'')*'|"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\]
+          | (?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|[\w$]+
+          | <=|>=|<>|!=|==|\|\||<<|>>|->>|->)
+      | (?P<space>\s+)
+      | (?P<char>.)""",
+    re.DOTALL | re.VERBOSE,
+)
+
+
+def _tokens(sql: str) -> list[str]:
+    return [m.group(0) for m in _SQL_TOKEN.finditer(sql) if m.lastgroup in ("token", "char")]
+
+
+def normalize_sql(sql: str | None) -> str | None:
+    """The SQL text of a schema object with comments dropped and whitespace made uniform.
+
+    Words, numbers, quoted names and strings are kept exactly; one space separates every
+    token, so ``x(a)`` and ``x ( a )`` compare equal, while any change of a word does not.
+    """
+    return None if sql is None else " ".join(_tokens(sql))
+
+
+@dataclass(frozen=True)
+class SchemaObject:
+    type: str  # table, index, trigger, view
+    name: str
+    table: str
+    sql: str | None  # normalized (normalize_sql); None for automatic indexes
+    raw: str | None  # as stored
+
+
+def _objects(rows: Iterable[Sequence[Any]]) -> dict[str, SchemaObject]:
+    out: dict[str, SchemaObject] = {}
+    for kind, name, table, sql in rows:
+        text = None if sql is None else str(sql)
+        out[str(name)] = SchemaObject(str(kind), str(name), str(table), normalize_sql(text), text)
+    return out
+
+
+@lru_cache(maxsize=8)
+def reference_schema(version: int) -> dict[str, SchemaObject]:
+    """What migrations 1..``version`` create, built in an in-memory database (once per run)."""
+    with sqlite3.connect(":memory:", isolation_level=None) as conn:
+        for number, _name, sql in migrations()[:version]:
+            for statement in _statements(sql):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number}")
+        objects = _objects(conn.execute(SCHEMA_QUERY))
+    conn.close()
+    return objects
+
+
+def _shown(name: str) -> str:
+    """A name from an untrusted file, safe to put in one log line."""
+    clean = "".join(ch if ch.isprintable() else "?" for ch in name)
+    return clean if len(clean) <= 60 else clean[:59] + "…"
+
+
+def _columns(sql: str | None) -> list[str] | None:
+    """The column names a ``CREATE TABLE name (...)`` statement defines (None otherwise).
+
+    The statement (perhaps from an untrusted file) is run in a throw-away in-memory database:
+    only the plain form that defines columns (never ``AS SELECT``), and stopped after a few
+    thousand steps whatever it is.
+    """
+    tokens = _tokens(sql or "")
+    head = [t.upper() for t in tokens[:5]]
+    skip = 5 if head[2:5] == ["IF", "NOT", "EXISTS"] else 2
+    rest = [*tokens[skip:], "", "", "", ""]
+    plain_name = rest[1] == "("
+    schema_name = rest[1] == "." and rest[3] == "("
+    if head[:2] != ["CREATE", "TABLE"] or not (plain_name or schema_name):
+        return None
+    scratch = sqlite3.connect(":memory:")
+    try:
+        scratch.set_progress_handler(lambda: 1, 10_000)
+        scratch.execute(str(sql))
+        row = scratch.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchone()
+        quoted = '"' + str(row[0]).replace('"', '""') + '"'
+        return [str(r[1]) for r in scratch.execute(f"PRAGMA table_info({quoted})")]
+    except (sqlite3.Error, TypeError, IndexError):
+        return None
+    finally:
+        scratch.close()
+
+
+def _say(template: str, **context: Any) -> str:
+    """One line for the operator from ``template`` (imported here: the CLI stays light)."""
+    from bot.render import plain, render
+
+    return plain(render(template, context))
+
+
+def _problem(kind: str, **context: Any) -> str:
+    return _say("db_schema", kind=kind, **context)
+
+
+def compare_schema(
+    version: int, rows: Iterable[Sequence[Any]], *, empty_ok: bool = False
+) -> list[str]:
+    """What differs between a database's ``sqlite_master`` ``rows`` and what the migrations
+    create for its ``version``; one Vietnamese phrase per difference, [] when it is exactly
+    the project's schema. Version 0 (nothing migrated yet) is valid with ``empty_ok`` only,
+    and then nothing may be in the database."""
+    latest = latest_version()
+    if not (0 if empty_ok else 1) <= version <= latest:
+        return [_problem("bad_version", version=version, latest=latest)]
+    actual = _objects(rows)
+    expected = reference_schema(version)
+    problems: list[str] = []
+    faulty: set[str] = set()  # tables already reported: their automatic indexes go unsaid
+    for name, obj in actual.items():
+        want = expected.get(name)
+        if want is None:
+            if obj.type == "table" and normalize_sql(PLANNER_STATISTICS.get(name)) == obj.sql:
+                continue
+            problems.append(_problem("extra", type=_shown(obj.type), name=_shown(name)))
+        elif (obj.type, obj.table, obj.sql) != (want.type, want.table, want.sql):
+            if want.type == "index" and name.startswith("sqlite_autoindex_"):
+                continue  # follows from its table, which is reported
+            faulty.add(name)
+            problems.append(_changed(obj, want))
+    for name, want in expected.items():
+        if name not in actual and not (
+            name.startswith("sqlite_autoindex_")
+            and (want.table in faulty or want.table not in actual)
+        ):
+            problems.append(_problem("missing", type=want.type, name=name))
+    return problems
+
+
+def _changed(obj: SchemaObject, want: SchemaObject) -> str:
+    """How an object of the project's schema differs from its definition (columns if known)."""
+    have_cols, want_cols = _columns(obj.raw), _columns(want.raw)
+    if obj.type == want.type == "table" and have_cols is not None and want_cols is not None:
+        missing = [c for c in want_cols if c not in have_cols]
+        extra = [_shown(c) for c in have_cols if c not in want_cols]
+        if missing or extra:
+            return _problem("columns", name=want.name, missing=_few(missing), extra=_few(extra))
+    return _problem("changed", type=want.type, name=want.name)
+
+
+def _few(names: list[str], limit: int = 6) -> list[str]:
+    return names if len(names) <= limit else [*names[: limit - 1], f"… ({len(names)} cột)"]
+
+
+def describe_problems(problems: Sequence[str]) -> str:
+    """Schema problems as one line: the first few, and how many more."""
+    shown = "; ".join(problems[:_SHOWN_PROBLEMS])
+    more = len(problems) - _SHOWN_PROBLEMS
+    return shown if more <= 0 else _problem("more", shown=shown, more=more)
+
+
+def schema_problems(conn: sqlite3.Connection, *, empty_ok: bool = False) -> list[str]:
+    """:func:`compare_schema` for an open database (its version and ``sqlite_master``)."""
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    return compare_schema(version, conn.execute(SCHEMA_QUERY).fetchall(), empty_ok=empty_ok)
+
+
+async def check_schema(conn: aiosqlite.Connection, path: Path) -> None:
+    version = await current_version(conn)
+    rows = await conn.execute_fetchall(SCHEMA_QUERY)
+    problems = compare_schema(version, rows, empty_ok=True)
+    if problems:
+        raise DatabaseError(
+            _problem("refused", path=str(path), problems=describe_problems(problems))
+        )
+
