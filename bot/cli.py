@@ -181,7 +181,7 @@ def _run(settings: Settings) -> int:
 async def _migrate(settings: Settings) -> int:
     from bot.db import connect, current_version
 
-    conn = await connect(settings.db_path)
+    conn = await connect(settings.db_path, create=True)  # deliberately, even after a loss
     version = await current_version(conn)
     await conn.close()
     print(f"Cơ sở dữ liệu {settings.db_path}: phiên bản {version} (mới nhất).")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
+import logging
 import os
 import re
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -15,9 +18,15 @@ from typing import Any
 
 import aiosqlite
 
+log = logging.getLogger("hoidap")
+
 
 class DatabaseError(Exception):
     """The database cannot be used; the message is one line for the operator."""
+
+
+class DatabaseLost(DatabaseError):
+    """The database file the bot opened was deleted or replaced while it ran."""
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -37,15 +46,19 @@ def latest_version() -> int:
     return len(migrations())
 
 
-async def connect(path: Path | str) -> aiosqlite.Connection:
+async def connect(path: Path | str, *, create: bool = False) -> aiosqlite.Connection:
     """Open (creating if needed) and migrate the database at ``path``.
 
     The schema is checked against what the migrations create before and after migrating
     (:func:`schema_problems`): a database with objects of its own (a trigger added by hand)
-    is refused before anything runs on it.
+    is refused before anything runs on it. A missing database is created only on a fresh
+    installation: when its lock file says a bot has used it, it was lost, and only
+    ``create=True`` (``hoidap db migrate``: deliberately) makes a new empty one.
     """
     path = Path(path)
     if str(path) != ":memory:":
+        if not create and not path.exists() and lock_path_of(path).exists():
+            raise DatabaseError(lost_at_start(path))
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -95,9 +108,10 @@ class DatabaseLock:
     so a crash never leaves a stale lock behind; the file itself stays and is harmless.
     """
 
-    def __init__(self, path: Path, fd: int) -> None:
+    def __init__(self, path: Path, fd: int, existed: bool = True) -> None:
         self.path = path
         self._fd: int | None = fd
+        self.existed = existed  # False: the lock file was made now (a fresh installation)
 
     def release(self) -> None:
         if self._fd is not None:
@@ -106,12 +120,18 @@ class DatabaseLock:
             os.close(fd)
 
 
+def lock_path_of(path: Path) -> Path:
+    """``<database>.lock``: written by every run, so it also tells a database has been used."""
+    return path.with_name(path.name + ".lock")
+
+
 def lock_database(path: Path | str) -> DatabaseLock | None:
     """Take the lock of the database at ``path`` (None for ``:memory:``) or raise DatabaseError."""
     path = Path(path)
     if str(path) == ":memory:":
         return None
-    lock_path = path.with_name(path.name + ".lock")
+    lock_path = lock_path_of(path)
+    existed = lock_path.exists()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -131,7 +151,7 @@ def lock_database(path: Path | str) -> DatabaseLock | None:
         ) from exc
     os.ftruncate(fd, 0)
     os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
-    return DatabaseLock(lock_path, fd)
+    return DatabaseLock(lock_path, fd, existed)
 
 
 async def _check(conn: aiosqlite.Connection, path: Path) -> None:
@@ -379,3 +399,90 @@ async def check_schema(conn: aiosqlite.Connection, path: Path) -> None:
             _problem("refused", path=str(path), problems=describe_problems(problems))
         )
 
+
+# -- the file under the bot: deleted or replaced while it runs --------------------------------
+
+
+def lost_at_start(path: Path) -> str:
+    """Why a bot does not start when its database is missing but was used before."""
+    rescued = sorted(path.parent.glob(f"{path.name}.rescued-*")) if path.parent.is_dir() else []
+    return _say(
+        "db_lost",
+        kind="at_start",
+        path=str(path),
+        lock=str(lock_path_of(path)),
+        rescued=str(rescued[-1]) if rescued else None,
+    )
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+class FileWatch:
+    """The identity (``st_dev``, ``st_ino``) of the database file as it was opened.
+
+    SQLite keeps writing to the file it opened: once that file is deleted, or moved away and
+    another put in its place, everything written goes to a file nobody will read again, and
+    a restart begins on an empty or a foreign database. :meth:`check` (one ``os.stat``) runs
+    before every write transaction and from a watchdog task; the first time it fails it logs
+    one ERROR line and calls ``on_lost`` (the bot stops); it raises :class:`DatabaseLost`
+    then and ever after, so nothing more is written.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        identity = _identity(path)
+        if identity is None:
+            raise DatabaseError(lost_at_start(path))
+        self.identity = identity
+        self.lost: str | None = None
+        self.on_lost: list[Callable[[str], None]] = []
+
+    def check(self) -> None:
+        if self.lost is None:
+            if _identity(self.path) == self.identity:
+                return
+            self.lost = _say("db_lost", kind="running", path=str(self.path))
+            log.error(self.lost)
+            for notify in self.on_lost:
+                notify(self.lost)
+        raise DatabaseLost(self.lost)
+
+    async def watchdog(self, interval: float) -> None:
+        """Check every ``interval`` seconds until the file is lost (or the task is cancelled)."""
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                self.check()
+            except DatabaseLost:
+                return
+
+
+async def rescue(conn: aiosqlite.Connection, path: Path, now: datetime) -> Path | None:
+    """Copy what the bot still holds open of a lost database to ``<db>.rescued-<time>``.
+
+    After ``rm`` the open connection is the last way to the data: once it is closed the file
+    is gone for good. The copy is a consistent SQLite backup that ``hoidap restore`` accepts.
+    """
+    target = path.with_name(f"{path.name}.rescued-{now:%Y%m%d-%H%M%S}")
+    n = 1
+    while target.exists():
+        target = path.with_name(f"{path.name}.rescued-{now:%Y%m%d-%H%M%S}-{n}")
+        n += 1
+    try:
+        dest = sqlite3.connect(target, check_same_thread=False)  # used on aiosqlite's thread
+        try:
+            await conn.backup(dest)
+        finally:
+            dest.close()
+    except (OSError, sqlite3.Error) as exc:
+        log.error(_say("db_lost", kind="rescue_failed", error=str(exc)))
+        target.unlink(missing_ok=True)
+        return None
+    log.warning(_say("db_lost", kind="rescued", target=str(target)))
+    return target

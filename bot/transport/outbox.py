@@ -16,6 +16,7 @@ from contextlib import suppress
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.core import Core
+from bot.db import DatabaseLost
 from bot.models import OutboxItem
 from bot.testing import crash
 
@@ -69,6 +70,9 @@ class OutboxWorker:
             self._wake.clear()
             try:
                 progressed, pending = await self._pass()
+            except DatabaseLost:  # said once where it was found; the bot is stopping
+                self._idle.set()
+                return
             except Exception:  # the worker must never die; the next pass retries
                 log.exception("outbox pass failed")
                 progressed, pending = False, True
