@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from bot.core import Core, Refused
-from bot.db import DatabaseError
+from bot.db import DatabaseError, DatabaseLost
 from bot.services import cycle
 
 log = logging.getLogger("hoidap.scheduler")
@@ -41,7 +42,7 @@ class ProgramScheduler:
         if not self.scheduler.running:
             self.scheduler.start()
         self.scheduler.add_job(
-            self.tick,
+            self._tick_job,
             "interval",
             seconds=SAFETY_TICK.total_seconds(),
             id="safety-tick",
@@ -63,6 +64,14 @@ class ProgramScheduler:
         # (a recently expired button still gets its "expired" answer).
         await self.core.store.prune_actions(self.core.now() - timedelta(days=30))
         await self.core.store.prune_seen_updates()
+
+    async def _tick_job(self) -> None:
+        with suppress(DatabaseLost):  # said once where it was found; the bot is stopping
+            await self.tick()
+
+    async def _run_job(self, program_id: int) -> None:
+        with suppress(DatabaseLost):
+            await self.run(program_id)
 
     async def run(self, program_id: int) -> list[str]:
         """Execute what is due for one program now and plan its next wake-up.
@@ -98,7 +107,7 @@ class ProgramScheduler:
             return
         delay = max(when - self.core.now(), timedelta(0))
         self.scheduler.add_job(
-            self.run,
+            self._run_job,
             DateTrigger(run_date=datetime.now(UTC) + delay),
             args=[program_id],
             id=job_id,

@@ -10,6 +10,7 @@ import signal
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -23,7 +24,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaul
 from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings
 from bot.core import Core
-from bot.db import DatabaseLock, connect, lock_database
+from bot.db import DatabaseLock, FileWatch, connect, lock_database, rescue
 from bot.models import OutboxItem
 from bot.store import Store
 from bot.transport.ordering import PerSenderUpdateProcessor
@@ -41,6 +42,10 @@ from scheduler import ProgramScheduler
 log = logging.getLogger("hoidap")
 
 CONNECTIONS = 16  # HTTP connections to the Bot API for everything but long polling
+DB_WATCH_SECONDS = 5.0  # how often the watchdog checks the database file is still there
+EXIT_DATABASE = 2  # the exit code of ``hoidap run`` for a bad, locked or lost database
+
+FatalFn = Callable[[str], None]
 
 
 class TokenFilter(logging.Filter):
@@ -132,11 +137,15 @@ def build_application(
     rate_limit: bool = True,
     run_scheduler: bool = True,
     request_timeout: float | None = None,
+    db_watch_seconds: float = DB_WATCH_SECONDS,
+    on_fatal: FatalFn | None = None,
 ) -> Application:  # type: ignore[type-arg]
     """Build the bot. Start-up (database, outbox, scheduler, menus) happens in ``post_init``.
 
     ``request_timeout`` (seconds) shortens PTB's timeouts for Bot API calls other than long
     polling; tests that make the server hang use it to stay fast. Production keeps PTB's.
+    ``on_fatal(line)`` is called once when the bot must stop (its database file was deleted or
+    replaced; checked before every write and every ``db_watch_seconds``): ``serve`` stops.
     """
     if not settings.token:
         raise ConfigError("thiếu TELEGRAM_BOT_TOKEN (mã bot do BotFather cấp)")
@@ -185,6 +194,8 @@ def build_application(
     app.bot_data["settings"] = settings
     app.bot_data["clock"] = clock or SystemClock()
     app.bot_data["run_scheduler"] = run_scheduler
+    app.bot_data["db_watch_seconds"] = db_watch_seconds
+    app.bot_data["on_fatal"] = on_fatal
     register(app)
     return app
 
@@ -193,13 +204,25 @@ async def start_core(app: Application) -> None:  # type: ignore[type-arg]
     settings: Settings = app.bot_data["settings"]
     lock = lock_database(settings.db_path)  # one bot per database; released in stop_core
     try:
-        conn = await connect(settings.db_path)
+        # A missing database is created on a fresh installation only: when the lock file was
+        # there before, a bot has used the database, so it was lost (connect refuses).
+        conn = await connect(settings.db_path, create=lock is None or not lock.existed)
     except BaseException:
         if lock is not None:
             lock.release()
         raise
     app.bot_data["db_lock"] = lock
-    core = Core(store=Store(conn), clock=app.bot_data["clock"], settings=settings)
+    # The file as opened (None for ":memory:"); connect() has just made sure it exists.
+    watch = FileWatch(settings.db_path) if lock is not None else None
+    core = Core(store=Store(conn, watch), clock=app.bot_data["clock"], settings=settings)
+    if watch is not None:
+        on_fatal: FatalFn | None = app.bot_data.get("on_fatal")
+        if on_fatal is not None:
+            watch.on_lost.append(on_fatal)
+        app.bot_data["db_watchdog"] = asyncio.create_task(
+            watch.watchdog(app.bot_data.get("db_watch_seconds", DB_WATCH_SECONDS)),
+            name="hoidap-db-watchdog",
+        )
     bot = app.bot
 
     async def send(item: OutboxItem, part_sent: PartSent) -> int | None:
@@ -226,13 +249,22 @@ async def start_core(app: Application) -> None:  # type: ignore[type-arg]
 
 
 async def stop_core(app: Application) -> None:  # type: ignore[type-arg]
+    watchdog = app.bot_data.pop("db_watchdog", None)
+    if isinstance(watchdog, asyncio.Task):
+        watchdog.cancel()
+        with suppress(asyncio.CancelledError):
+            await watchdog
     sched = app.bot_data.get("scheduler")
     if isinstance(sched, ProgramScheduler):
         sched.shutdown()
     deps = app.bot_data.get("deps")
     if isinstance(deps, Deps):
         await deps.outbox.stop()
-        await deps.core.store.close()
+        store = deps.core.store
+        if store.watch is not None and store.watch.lost is not None:
+            # The open connection is the last way to what was written: keep a copy of it.
+            await rescue(store.conn, store.watch.path, deps.core.now())
+        await store.close()
     lock = app.bot_data.pop("db_lock", None)
     if isinstance(lock, DatabaseLock):
         lock.release()
@@ -281,20 +313,31 @@ async def serve(
     poll_timeout: float = 10.0,
     conflicts: PollingConflicts | None = None,
     ready: Callable[[Application], Awaitable[None]] | None = None,  # type: ignore[type-arg]
+    db_watch_seconds: float = DB_WATCH_SECONDS,
 ) -> int:
     """Run the bot with long polling until ``stop`` is set; returns the process exit code.
 
     Without ``stop``, SIGINT and SIGTERM stop it. 0 after a requested stop, ``EXIT_CONFLICT``
-    when another process polls with the same token (see :class:`PollingConflicts`).
-    ``DatabaseError`` (a bad or locked database) propagates. Network errors never stop it:
-    PTB's polling loop retries them with a growing pause (1 s, then x1.5 up to 30 s), so
-    polling resumes by itself at most 30 s after Telegram is reachable again. ``ready`` is
-    awaited once the bot runs (test support: bot/testing/child.py).
+    when another process polls with the same token (see :class:`PollingConflicts`),
+    ``EXIT_DATABASE`` when the database file was deleted or replaced while it ran (one ERROR
+    line says so; what the bot still held is copied to ``<db>.rescued-<time>``).
+    ``DatabaseError`` at start-up (a bad, locked or lost database) propagates. Network errors
+    never stop it: PTB's polling loop retries them with a growing pause (1 s, then x1.5 up to
+    30 s), so polling resumes by itself at most 30 s after Telegram is reachable again.
+    ``ready`` is awaited once the bot runs (test support: bot/testing/child.py).
     """
-    app = build_application(settings, clock=clock)
     stopping = stop or asyncio.Event()
     guard = conflicts or PollingConflicts()
     exit_code = 0
+
+    def on_fatal(_line: str) -> None:  # the line is already in the log
+        nonlocal exit_code
+        exit_code = EXIT_DATABASE
+        stopping.set()
+
+    app = build_application(
+        settings, clock=clock, db_watch_seconds=db_watch_seconds, on_fatal=on_fatal
+    )
 
     def on_polling_error(exc: TelegramError) -> None:
         nonlocal exit_code
@@ -401,7 +444,13 @@ def run_webhook(settings: Settings, options: WebhookOptions) -> int:
     update; PTB answers 403 to a request without it and handles nothing. Start-up and shutdown
     (database and its lock, outbox, scheduler) run as ``post_init``/``post_shutdown``.
     """
-    app = build_application(settings)
+    lost: list[str] = []
+
+    def on_fatal(line: str) -> None:
+        lost.append(line)
+        app.stop_running()  # run_webhook returns; post_shutdown (stop_core) runs
+
+    app = build_application(settings, on_fatal=on_fatal)
     redact_in_logs(options.secret_token, "<secret>")
     log.info(
         "webhook %s: listening on %s:%s, path /%s",
@@ -419,11 +468,12 @@ def run_webhook(settings: Settings, options: WebhookOptions) -> int:
         allowed_updates=Update.ALL_TYPES,
         drop_pending_updates=False,
     )
-    return 0
+    return EXIT_DATABASE if lost else 0
 
 
 __all__ = [
     "EXIT_CONFLICT",
+    "EXIT_DATABASE",
     "PollingConflicts",
     "Update",
     "WebhookOptions",

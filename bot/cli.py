@@ -181,7 +181,7 @@ def _run(settings: Settings) -> int:
 async def _migrate(settings: Settings) -> int:
     from bot.db import connect, current_version
 
-    conn = await connect(settings.db_path)
+    conn = await connect(settings.db_path, create=True)  # deliberately, even after a loss
     version = await current_version(conn)
     await conn.close()
     print(f"Cơ sở dữ liệu {settings.db_path}: phiên bản {version} (mới nhất).")
@@ -322,7 +322,7 @@ def _restore(settings: Settings, backup: Path) -> int:
 async def _status(settings: Settings) -> int:
     from bot.clock import SystemClock
     from bot.core import Core
-    from bot.db import current_version, latest_version
+    from bot.db import check_schema, current_version, latest_version
     from bot.render import plain, render
     from bot.services.ops import status_data
     from bot.store import Store
@@ -349,6 +349,7 @@ async def _status(settings: Settings) -> int:
                 file=sys.stderr,
             )
             return 2
+        await check_schema(conn, settings.db_path)  # a hand-made file: one line, not a crash
         core = Core(store=Store(conn), clock=SystemClock(), settings=settings)
         print(plain(render("ops_status", await status_data(core))))
         return 0

@@ -16,6 +16,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.db import DatabaseLost
 from bot.models import Reply
 from bot.render import render
 from handlers import archive, bank_admin, grassroots, messages, ops, people, session
@@ -49,12 +50,17 @@ async def bot_added(update: Update, context: Context) -> None:
 
 async def on_error(update: object, context: Context) -> None:
     """Log with the stack trace; tell the user politely that something went wrong."""
-    log.error("error while handling an update", exc_info=context.error)
+    lost = isinstance(context.error, DatabaseLost)
+    if not lost:
+        log.error("error while handling an update", exc_info=context.error)
+    # (A lost database file was logged in one line when found; the bot is stopping.)
     if isinstance(update, Update):
         try:
             await say(update, Reply("internal_error", alert=True))
         except Exception:  # the error reply itself may fail when Telegram is unreachable
             log.warning("could not tell the user about the error")
+    if lost:
+        raise ApplicationHandlerStop  # the handlers after this one would fail the same way
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -9,6 +9,7 @@ import logging
 import re
 import socket
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +20,13 @@ from telegram import Update
 from bot.app import build_application, redact_in_logs, start_core, stop_core, webhook_options
 from bot.cli import main
 from bot.config import ConfigError
-from bot.db import latest_version
+from bot.db import latest_version, schema_problems
 from bot.render import plain, render
 from bot.services.ops import RestoreRefused, restore_database, status_data
 from bot.testing.harness import Harness, User
-from tests.conftest import GROUP, HEAD, LEADER, STAFF, vn
+from tests.conftest import GROUP, GROUP_TITLE, HEAD, LEADER, STAFF, vn
 from tests.e2e.helpers import setup_program, texts
+from tests.test_db_upgrade import build, fill_version_1
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -198,16 +200,23 @@ async def test_a_backup_taken_mid_cycle_restores_and_the_cycle_completes(
     assert [g.verdict for g in await h.core.store.grades(session_id)] == ["partial"]
 
 
-def _database(path: Path, *, version: int | None = None, programs: bool = True) -> Path:
-    conn = sqlite3.connect(path)
-    if programs:
-        conn.execute("CREATE TABLE programs (id INTEGER PRIMARY KEY, title TEXT)")
-        conn.execute("INSERT INTO programs (title) VALUES ('Giao ban')")
-    conn.execute("CREATE TABLE filler (x TEXT)")
-    conn.executemany("INSERT INTO filler VALUES (?)", [("dữ liệu " * 40,)] * 400)
-    conn.execute(f"PRAGMA user_version = {version if version is not None else latest_version()}")
-    conn.commit()
-    conn.close()
+def _database(path: Path, *, version: int | None = None) -> Path:
+    """A hoidap database as the release with schema ``version`` left it (default: the latest),
+    holding one program and a week of data; ``version`` above the latest: only the label."""
+    build(path, min(version or latest_version(), latest_version()))
+    fill_version_1(path)
+    if version is not None and version > latest_version():
+        with closing(sqlite3.connect(path)) as conn:
+            conn.execute(f"PRAGMA user_version = {version}")
+    return path
+
+
+def _foreign(path: Path) -> Path:
+    """A SQLite database of some other program."""
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("CREATE TABLE filler (x TEXT)")
+        conn.executemany("INSERT INTO filler VALUES (?)", [("dữ liệu " * 40,)] * 400)
+        conn.commit()
     return path
 
 
@@ -227,7 +236,7 @@ BAD_BACKUPS: dict[str, Any] = {
     "not_found": lambda d: d / "khong_co.sqlite3",
     "not_sqlite": lambda d: _text_file(d / "van_ban.sqlite3"),
     "corrupt": lambda d: _corrupt(d / "hong.sqlite3"),
-    "no_programs": lambda d: _database(d / "khac.sqlite3", programs=False),
+    "schema": lambda d: _foreign(d / "khac.sqlite3"),
     "too_new": lambda d: _database(d / "moi.sqlite3", version=latest_version() + 1),
 }
 
@@ -244,6 +253,95 @@ def test_restore_refuses_a_bad_backup_and_changes_nothing(tmp_path: Path, code: 
     assert sorted(p.name for p in tmp_path.iterdir() if "hoidap" in p.name) == ["hoidap.sqlite3"]
     message = plain(render("ops_restore", {"ok": False, "code": code, **refused.value.detail}))
     assert "Không có gì bị thay đổi." in message and "{{" not in message
+
+
+def _with_triggers(path: Path) -> Path:
+    """A real backup someone added triggers to: each would run inside the bot."""
+    _database(path)
+    with closing(sqlite3.connect(path)) as conn:
+        conn.executescript(
+            """
+            CREATE TRIGGER make_admin AFTER INSERT ON people BEGIN
+                UPDATE people SET is_superadmin = 1 WHERE id = NEW.id;
+            END;
+            CREATE TRIGGER leak_seed AFTER UPDATE OF state ON sessions BEGIN
+                UPDATE programs SET title = NEW.seed WHERE id = NEW.program_id;
+            END;
+            """
+        )
+    return path
+
+
+def _bad_version(path: Path) -> Path:
+    _database(path)
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("PRAGMA user_version = -1")
+    return path
+
+
+def _only_programs(path: Path) -> Path:
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("CREATE TABLE programs (x)")
+        conn.execute("INSERT INTO programs VALUES ('Giao ban')")
+        conn.execute(f"PRAGMA user_version = {latest_version()}")
+        conn.commit()
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make", "line"),
+    [
+        (_with_triggers, "có trigger «make_admin» không thuộc cơ sở dữ liệu của hoidap"),
+        (_bad_version, "phiên bản dữ liệu -1 không hợp lệ"),
+        (_only_programs, "bảng programs thiếu cột id, chat_id, title"),
+    ],
+    ids=["triggers", "version-1", "programs-x"],
+)
+def test_restore_accepts_only_the_schema_of_hoidap(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    make: Any,
+    line: str,
+) -> None:
+    live = _database(tmp_path / "hoidap.sqlite3")
+    before = live.read_bytes()
+    backup = make(tmp_path / "sao_luu.sqlite3")
+    use_database(monkeypatch, tmp_path, live)
+    assert main(["restore", str(backup)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and line in err, err
+    assert f"Tệp sao lưu {backup} không phải cơ sở dữ liệu của hoidap" in err
+    assert "Không có gì bị thay đổi." in err
+    assert live.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if "hoidap" in p.name) == ["hoidap.sqlite3"]
+
+
+@pytest.mark.parametrize("version", [1, latest_version()], ids=["oldest", "latest"])
+def test_restore_accepts_a_backup_of_an_older_and_of_the_latest_version(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    version: int,
+) -> None:
+    """A backup made by `hoidap backup` of a bot that ran an older release restores, and the
+    bot upgrades it (to the very schema of a new installation) when it opens it."""
+    old = _database(tmp_path / "cu.sqlite3", version=version)
+    with closing(sqlite3.connect(old)) as conn:
+        conn.execute("ANALYZE")  # planner statistics (PRAGMA optimize) are allowed
+    use_database(monkeypatch, tmp_path, old)
+    backup = tmp_path / "sao_luu.sqlite3"
+    assert main(["backup", str(backup)]) == 0
+    live = tmp_path / "data" / "hoidap.sqlite3"
+    use_database(monkeypatch, tmp_path, live)
+    assert main(["restore", str(backup)]) == 0
+    out = capsys.readouterr().out
+    assert f"phiên bản dữ liệu {version}" in out and "1 chương trình" in out
+    assert main(["db", "migrate"]) == 0  # opens, upgrades and checks it
+    with closing(sqlite3.connect(live)) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone() == (latest_version(),)
+        assert schema_problems(conn) == []
+        assert conn.execute("SELECT title FROM programs").fetchone() == (GROUP_TITLE,)
 
 
 def test_restore_refuses_the_live_file_itself_and_keeps_each_replaced_database(

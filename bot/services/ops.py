@@ -191,16 +191,18 @@ def restore_database(backup: Path, target: Path, now: datetime) -> RestoreResult
     """Replace the database ``target`` by the backup file ``backup`` after checking it.
 
     Checks: a SQLite file, ``PRAGMA integrity_check`` ok, a schema version this program knows
-    (older versions are upgraded when the bot starts), a ``programs`` table. The running bot's
+    (older versions are upgraded when the bot starts), and exactly the schema the migrations
+    create for that version (``bot.db.compare_schema``). Nothing is touched, no lock taken and
+    no copy made before every check passed. The running bot's
     lock must be free (it is held during the restore, so the bot cannot start meanwhile). The
     database replaced is kept as ``<db>.before-restore-<timestamp>``.
     """
     info = inspect_database_file(backup)
-    if info.problem is not None:
-        raise RestoreRefused(info.problem, file=str(backup), error=info.detail)
     latest = latest_version()
-    if info.version > latest:
-        raise RestoreRefused("too_new", file=str(backup), version=info.version, latest=latest)
+    if info.problem is not None:
+        raise RestoreRefused(
+            info.problem, file=str(backup), error=info.detail, version=info.version, latest=latest
+        )
     if target.exists() and backup.resolve() == target.resolve():
         raise RestoreRefused("same_file", file=str(backup))
     try:

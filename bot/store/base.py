@@ -7,6 +7,10 @@ Services own transactions: ``async with store.transaction():`` serializes writer
 connection (aiosqlite runs statements on a single thread, so interleaved coroutines would otherwise
 share a transaction) and commits or rolls back as a unit. Outbox rows written inside a transaction
 become visible to the sender only after the commit, which then wakes it.
+
+Every write transaction (and every write on its own) first checks that the database file is
+still the one that was opened (``bot.db.FileWatch``, one ``os.stat``): after the file was
+deleted or replaced it raises ``DatabaseLost`` before anything is written.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.db import FileWatch
 from bot.models import (
     Button,
     Buttons,
@@ -62,8 +67,9 @@ def buttons_from_json(raw: str | None) -> Buttons:
 
 
 class StoreBase:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, watch: FileWatch | None = None) -> None:
         self.conn = conn
+        self.watch = watch  # the identity of the database file (None: not watched)
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[Any] | None = None
         # Write-through cache of people by Telegram id: every update starts by looking up who
@@ -87,6 +93,8 @@ class StoreBase:
             yield
             return
         async with self._lock:
+            if self.watch is not None:
+                self.watch.check()  # DatabaseLost: the file is gone; write nothing
             await self.conn.execute("BEGIN IMMEDIATE")
             self._in_tx, self._owner = True, task
             try:
@@ -131,6 +139,8 @@ class StoreBase:
         if self._in_tx and self._owner is asyncio.current_task():
             return await self.conn.execute(sql, params)
         async with self._lock:
+            if self.watch is not None:
+                self.watch.check()
             return await self.conn.execute(sql, params)
 
     async def _exec(self, sql: str, params: Sequence[Any] = ()) -> int:

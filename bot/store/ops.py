@@ -10,6 +10,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.db import describe_problems, latest_version, schema_problems
 from bot.store.base import StoreBase, _iso
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -62,7 +63,7 @@ class OpsQueries(StoreBase):
 class DatabaseFile:
     """What a restore needs to know about a file that should be a hoidap database."""
 
-    problem: str | None  # None: usable; else not_found, not_sqlite, corrupt, no_programs
+    problem: str | None  # None: usable; else not_found, not_sqlite, corrupt, too_new, schema
     detail: str = ""
     version: int = 0
     programs: int = 0
@@ -81,7 +82,12 @@ def _open_read_only(path: Path) -> sqlite3.Connection:
 
 
 def inspect_database_file(path: Path) -> DatabaseFile:
-    """Open ``path`` read-only and check it is a sound hoidap database (never writes to it)."""
+    """Open ``path`` read-only and check it is a sound hoidap database (never writes to it).
+
+    Sound: a SQLite file that passes ``PRAGMA integrity_check``, of a version 1..latest, whose
+    schema is exactly what the migrations create for that version (no trigger, view or other
+    object of its own: those would run inside the bot).
+    """
     if not path.is_file():
         return DatabaseFile("not_found")
     with path.open("rb") as f:
@@ -96,15 +102,13 @@ def inspect_database_file(path: Path) -> DatabaseFile:
         if [r[0] for r in rows] != ["ok"]:
             return DatabaseFile("corrupt", "; ".join(str(r[0]) for r in rows[:3]))
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if "programs" not in tables:
-            return DatabaseFile("no_programs", version=version)
+        if version > latest_version():
+            return DatabaseFile("too_new", version=version)
+        problems = schema_problems(conn)
+        if problems:
+            return DatabaseFile("schema", describe_problems(problems), version=version)
         programs = int(conn.execute("SELECT COUNT(*) FROM programs").fetchone()[0])
-        sessions = (
-            int(conn.execute("SELECT COUNT(*) FROM sessions").fetchone()[0])
-            if "sessions" in tables
-            else 0
-        )
+        sessions = int(conn.execute("SELECT COUNT(*) FROM sessions").fetchone()[0])
         return DatabaseFile(None, version=version, programs=programs, sessions=sessions)
     except sqlite3.DatabaseError as exc:
         return DatabaseFile("corrupt", str(exc))

@@ -16,8 +16,10 @@ the child. Commands, one per line on stdin, answered on stdout:
 ``idle``   wait until the outbox is idle, answer ``idle``
 ``stop``   a clean shutdown (end of input too)
 
-The child prints ``ready`` once it polls. With ``HOIDAP_CRASH_AT`` set it kills itself at that
-crash point (bot/testing/crash.py); the test sees stdout close and the exit status -9.
+The child prints ``ready`` once it polls, and exits with the code ``hoidap run`` would (2 when
+its database file was deleted or replaced while it ran). With ``HOIDAP_CRASH_AT`` set it kills
+itself at that crash point (bot/testing/crash.py); the test sees stdout close and the exit
+status -9.
 """
 
 from __future__ import annotations
@@ -110,6 +112,7 @@ async def _main(args: argparse.Namespace) -> int:
         stop=stop,
         poll_timeout=args.poll_timeout,
         ready=ready,
+        db_watch_seconds=args.db_watch_seconds,
     )
     for task in tasks:
         task.cancel()
@@ -125,6 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--admins", default="", help="Telegram ids of the admins, comma-separated")
     p.add_argument("--grace-minutes", type=int, default=30)
     p.add_argument("--poll-timeout", type=float, default=1.0)
+    p.add_argument(
+        "--db-watch-seconds", type=float, default=5.0, help="how often the database file is checked"
+    )
     args = p.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"

@@ -16,7 +16,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
-from bot.app import build_application, start_core, stop_core
+from bot.app import DB_WATCH_SECONDS, build_application, start_core, stop_core
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.core import Core
@@ -44,6 +44,7 @@ class Harness:
         rate_limit: bool = False,
         grace_minutes: int = 30,
         request_timeout: float | None = None,
+        db_watch_seconds: float = DB_WATCH_SECONDS,
     ) -> None:
         self.workdir = workdir
         self.clock = clock
@@ -52,6 +53,10 @@ class Harness:
         self.rate_limit = rate_limit
         self.grace_minutes = grace_minutes
         self.request_timeout = request_timeout  # short Bot API timeouts for hanging servers
+        self.db_watch_seconds = db_watch_seconds
+        # Why the bot had to stop (its database file lost), as `hoidap run` would stop; the
+        # harness only records it, the test decides what to do.
+        self.fatal: list[str] = []
         self.app: Application | None = None  # type: ignore[type-arg]
         self.db_path = workdir / "hoidap.sqlite3"
         self._own_server = server is None
@@ -74,6 +79,8 @@ class Harness:
             clock=self.clock,
             rate_limit=self.rate_limit,
             request_timeout=self.request_timeout,
+            db_watch_seconds=self.db_watch_seconds,
+            on_fatal=self.fatal.append,
         )
         await app.initialize()
         # run_polling() would call these hooks; here the harness drives the lifecycle itself.

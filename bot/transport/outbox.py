@@ -31,6 +31,7 @@ from telegram.error import (
 )
 
 from bot.core import Core
+from bot.db import DatabaseLost
 from bot.models import OutboxItem
 from bot.services.roster import follow_group_migration
 from bot.testing import crash
@@ -96,6 +97,9 @@ class OutboxWorker:
             self._wake.clear()
             try:
                 progressed, pending = await self._pass()
+            except DatabaseLost:  # said once where it was found; the bot is stopping
+                self._idle.set()
+                return
             except Exception:  # the worker must never die; the next pass retries
                 log.exception("outbox pass failed")
                 progressed, pending = False, True

@@ -5,7 +5,8 @@
 * the bot down over the publish, draw and reminder times;
 * Telegram failing (5xx, timeouts, resets, 429) for a whole cycle, and unreachable for a while;
 * two instances on one database, or with one token;
-* the same button pressed twice.
+* the same button pressed twice;
+* the database file deleted, or replaced by another, while the bot runs.
 
 What is owed is what the outbox holds: every message a committed state change owes is a row
 written in the same transaction. "Nothing lost" means every such row reached its chat;
@@ -121,7 +122,7 @@ class Child:
         self.proc: asyncio.subprocess.Process | None = None
         self.log_path = h.workdir / "child.log"
 
-    async def start(self, crash_at: str | None = None) -> None:
+    async def start(self, crash_at: str | None = None, db_watch_seconds: float = 5.0) -> None:
         assert self.proc is None or self.proc.returncode is not None
         env = {k: v for k, v in os.environ.items() if k != "HOIDAP_CRASH_AT"}
         env["PYTHONPATH"] = str(ROOT)
@@ -147,6 +148,8 @@ class Child:
             ",".join(map(str, self.h.admins)),
             "--grace-minutes",
             str(self.h.grace_minutes),
+            "--db-watch-seconds",
+            str(db_watch_seconds),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=self.log_path.open("a"),
@@ -177,6 +180,11 @@ class Child:
         assert self.proc is not None
         code = await asyncio.wait_for(self.proc.wait(), timeout)
         assert code == SIGKILLED, f"exit {code}, expected SIGKILL:\n{self._tail()}"
+
+    async def exited(self, timeout: float = 30.0) -> int:  # noqa: ASYNC109
+        """Wait for the process to end by itself; its exit code."""
+        assert self.proc is not None
+        return await asyncio.wait_for(self.proc.wait(), timeout)
 
     async def stop(self) -> None:
         assert self.proc is not None and self.proc.stdin is not None
@@ -721,3 +729,78 @@ async def test_in_person_and_conclude_pressed_twice_change_nothing(harness: Harn
     assert final is not None and final.state == "concluded"
     assert sum("KẾT LUẬN" in m.plain_text for m in h.server.messages_to(GROUP)) == 1
     assert [e["kind"] for e in await h.core.store.events(1, "concluded")] == ["concluded"]
+
+
+# -- 6. the database file deleted or replaced under the running bot ---------------------------
+
+
+def lost_lines(text: str) -> list[str]:
+    return [ln for ln in text.splitlines() if "đã bị xóa hoặc thay bằng tệp khác" in ln]
+
+
+def replace_with_another(db: Path) -> None:
+    """`mv hoidap.sqlite3 cu.sqlite3` and another database put in its place."""
+    db.rename(db.with_name("cu.sqlite3"))
+    with closing(sqlite3.connect(db)) as conn:
+        conn.execute("CREATE TABLE x (y)")
+
+
+@pytest.mark.parametrize("how", ["deleted", "replaced"])
+async def test_a_database_lost_under_the_running_bot_stops_it_with_one_line(
+    prepared: Harness, how: str
+) -> None:
+    h = prepared
+    await setup_program(h)
+    await h.stop()  # from here on the bot runs in a child process
+    db, server = h.db_path, h.server
+    clock_file = h.workdir / "clock"
+    FileClock.write(clock_file, h.clock.now())
+    child = Child(h, clock_file)
+    try:
+        await child.start(db_watch_seconds=0.1)
+        await child.ready()
+        assert await child.command("idle") == "idle"
+        if how == "deleted":
+            db.unlink()  # `rm data/hoidap.sqlite3`
+        else:
+            replace_with_another(db)
+        # The watchdog finds it within 0.1 s of the child's time; no update needed.
+        assert await child.exited() == 2, child._tail()
+    finally:
+        await child.kill()
+    log = child.log_path.read_text()
+    (line,) = lost_lines(log)
+    assert line == (
+        f"ERROR hoidap: cơ sở dữ liệu {db} đã bị xóa hoặc thay bằng tệp khác khi bot đang chạy: "
+        "bot dừng để không ghi vào tệp đã mất; khôi phục bằng «hoidap restore TỆP»"
+    )
+    assert "Traceback" not in log, log
+    (rescued,) = sorted(db.parent.glob(f"{db.name}.rescued-*"))  # what the bot still held
+    assert f"được chép sang {rescued}" in log
+    assert query(rescued, "SELECT COUNT(*) FROM programs")[0][0] == 1
+    if how == "replaced":
+        return
+    # `hoidap run` again: it will not start on a new empty database.
+    env = cli_env(server, db)
+    code, err = await run_cli(env, h.workdir)
+    assert code == 2, err
+    (refusal,) = err.strip().splitlines()
+    assert refusal.startswith(f"hoidap: không thấy cơ sở dữ liệu {db} dù tệp khóa {db}.lock")
+    assert f"«hoidap restore {rescued}»" in refusal and not db.exists()
+    # The rescued copy restores, and the bot goes on with everything it had.
+    restore = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "restore", str(rescued), env=env, cwd=h.workdir
+    )
+    assert await asyncio.wait_for(restore.wait(), 60) == 0
+    await child.start()
+    try:
+        await child.ready()
+        assert await child.command("idle") == "idle"
+        mark = server.mark()
+        server.send_text(ADMIN.id, "/trangthai", chat_id=GROUP)
+        reply = await server.wait_for(lambda m: m.chat_id == GROUP, after=mark, timeout=20)
+        assert reply.plain_text.startswith(f"📋 {GROUP_TITLE}")  # the program is still there
+        await child.stop()
+    finally:
+        await child.kill()
+    assert query(db, "SELECT title FROM programs")[0][0] == GROUP_TITLE
