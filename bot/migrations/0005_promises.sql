@@ -3,8 +3,8 @@
 
 -- A long message goes out in parts; parts already delivered are never sent again after a failure.
 ALTER TABLE outbox ADD COLUMN parts_sent INTEGER NOT NULL DEFAULT 0;
--- When the message no longer makes sense (a reminder after its deadline); NULL: the default
--- lifetime counted from created_at (bot/transport/outbox.py). Then it is dropped, admins are told.
+-- When the message no longer makes sense (a reminder after its deadline); NULL: owed until
+-- delivered. A message past it is dropped and the program's admins are told.
 ALTER TABLE outbox ADD COLUMN expires_at TEXT;
 -- The program whose admins are told if the message is dropped or refused by Telegram.
 ALTER TABLE outbox ADD COLUMN program_id INTEGER;

@@ -7,8 +7,8 @@ out in parts, each part recorded once delivered, so a failure in the middle neve
 parts before it.
 
 A message is owed until it is delivered, Telegram refuses it for good (blocked bot, bad
-request), or it no longer makes sense: a reminder after its deadline (``expires_at``), anything
-else after ``LIFETIME``. However long Telegram is unreachable, nothing is given up before that;
+request), or it no longer makes sense: a message with a time of its own (``expires_at``: a
+reminder after its deadline). However long Telegram is unreachable, nothing else is given up;
 what is dropped is told once to the program's admins.
 """
 
@@ -19,7 +19,6 @@ import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
-from datetime import datetime, timedelta
 
 from telegram.error import (
     BadRequest,
@@ -40,18 +39,9 @@ from bot.transport.telegram import PartSent
 log = logging.getLogger("hoidap.outbox")
 
 CONCURRENCY = 8
-# A message without a time of its own stops making sense a week on: next week's session has
-# begun by then. Until that, it is retried however long Telegram stays unreachable.
-LIFETIME = timedelta(days=7)
 MAX_BACKOFF = 30.0  # seconds between passes while nothing can be sent
 
 SendFn = Callable[[OutboxItem, PartSent], Awaitable[int | None]]
-
-
-def expiry(item: OutboxItem) -> datetime | None:
-    if item.expires_at is not None:
-        return item.expires_at
-    return item.created_at + LIFETIME if item.created_at is not None else None
 
 
 class OutboxWorker:
@@ -130,7 +120,7 @@ class OutboxWorker:
     async def _drop_expired(self, items: list[OutboxItem]) -> list[OutboxItem]:
         """Drop what no longer makes sense; tell each program's admins once what was dropped."""
         now = self.core.now()
-        expired = [i for i in items if (at := expiry(i)) is not None and at <= now]
+        expired = [i for i in items if i.expires_at is not None and i.expires_at <= now]
         if not expired:
             return items
         store = self.core.store
@@ -221,12 +211,7 @@ async def notify_dropped(core: Core, program_id: int | None, lost: list[OutboxIt
     """Tell the admins (of the program, else the bot's) which owed messages were dropped."""
     store, now = core.store, core.now()
     program = await store.program(program_id) if program_id is not None else None
-    if program is not None:
-        admins = {m.person.id: m.person for m in await store.members_with_role(program.id, "admin")}
-    else:
-        admins = {}
-    for p in await store.superadmins():
-        admins.setdefault(p.id, p)
+    admins = await core.admins(program) if program is not None else await store.superadmins()
     ctx = {
         "program": {"id": program.id, "title": program.title} if program else None,
         "lost": [
@@ -239,6 +224,6 @@ async def notify_dropped(core: Core, program_id: int | None, lost: list[OutboxIt
             for i in lost
         ],
     }
-    for admin in admins.values():
+    for admin in admins:
         # Never itself dropped for a deadline: it says what was lost.
         await store.enqueue(admin.tg_user_id, "outbox_dropped_admin", ctx, now)

@@ -65,9 +65,9 @@ def many_staff(count: int) -> list[User]:
 
 
 async def onboard_many(h: Harness, users: list[User]) -> None:
-    """Many staff join at once through a pre-approved invitation (/moi chuyenvien duyet):
-    each step for everyone, then one settle."""
-    out = await h.send(ADMIN, "/moi chuyenvien duyet")
+    """Many staff join at once through one pre-approved invitation for them all
+    (/moi chuyenvien duyet N): each step for everyone, then one settle."""
+    out = await h.send(ADMIN, f"/moi chuyenvien duyet {len(users)}")
     links = [url for m in out for _, url in m.buttons() if "?start=" in url]
     assert links, texts(out)
     start = "/start " + links[0].split("?start=", 1)[1]
