@@ -90,3 +90,11 @@ async def conclude_week(
     final = await store.session(session.id)
     assert final is not None and final.state == "concluded"
     return session.id
+
+
+async def drawn_user(h: Harness, program_id: int = 1) -> User:
+    """The staff member the open session of the program waits for."""
+    session = (await h.core.store.open_sessions(program_id))[0]
+    person = await h.core.store.person(session.drawn_person_id or 0)
+    assert person is not None
+    return next(u for u in STAFF if u.id == person.tg_user_id)

@@ -12,7 +12,7 @@ from bot.services.ops import status_data
 from bot.testing.harness import Harness, User
 from bot.transport.telegram import for_chat
 from tests.conftest import ADMIN, GROUP, HEAD, LEADER, STAFF, vn
-from tests.e2e.helpers import setup_program, texts
+from tests.e2e.helpers import drawn_user, setup_program, texts
 
 
 def _hex_after(text: str, label: str) -> str:
@@ -196,19 +196,12 @@ def test_privileged_text_is_removed_from_whatever_goes_to_a_group() -> None:
 # -- Telegram faults: a long message part by part, a long outage, a group that became a supergroup
 
 
-async def _drawn(h: Harness) -> User:
-    session = (await h.core.store.open_sessions(1))[0]
-    person = await h.core.store.person(session.drawn_person_id or 0)
-    assert person is not None
-    return next(u for u in STAFF if u.id == person.tg_user_id)
-
-
 async def test_each_part_of_a_long_message_is_delivered_once(harness: Harness) -> None:
     h = harness
     await setup_program(h)
     await h.at(vn(2026, 12, 4, 8, 0))
     await h.at(vn(2026, 12, 7, 9, 0))
-    drawn = await _drawn(h)
+    drawn = await drawn_user(h)
     # Within the 4000 characters an answer may have, longer than one message once escaped.
     answer = " ".join(f"Ý thứ {i}: đảng viên & chi bộ & nơi cư trú & tổ chức." for i in range(75))
     assert 3800 < len(answer) <= 4000
@@ -261,7 +254,7 @@ async def test_a_two_hour_outage_over_publish_and_draw_loses_nothing(harness: Ha
     for user in (*STAFF, HEAD, LEADER):
         mine = [m.plain_text for m in sent if m.chat_id == user.id]
         assert sum(t.startswith("📢") for t in mine) == 1, (user, mine)
-    drawn = await _drawn(h)
+    drawn = await drawn_user(h)
     assert sum(m.plain_text.startswith("🎯") for m in sent if m.chat_id == drawn.id) == 1
     assert not any("không còn ý nghĩa" in m.plain_text for m in sent)
 
@@ -467,7 +460,7 @@ async def test_a_dialog_left_open_never_swallows_a_later_answer(harness: Harness
         await store.set_dialog(an, "grade_comment", 1, concluded, {"grade_id": 1}, h.clock.now())
     await h.at(vn(2026, 12, 11, 8, 0))
     await h.at(vn(2026, 12, 14, 9, 0))
-    assert await _drawn(h) == STAFF[0]
+    assert await drawn_user(h) == STAFF[0]
     out = await h.send(STAFF[0], "Câu trả lời tuần sau của đồng chí An.")
     assert "Đã nhận câu trả lời" in texts(out), texts(out)
     session = (await store.open_sessions(1))[0]

@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from bot.testing.harness import Harness, User
 from tests.conftest import ADMIN, GROUP, HEAD, LEADER, STAFF, vn
-from tests.e2e.helpers import setup_program, texts
-
-
-async def drawn_user(h: Harness) -> User:
-    session = (await h.core.store.open_sessions(1))[0]
-    person = await h.core.store.person(session.drawn_person_id or 0)
-    assert person is not None
-    return next(u for u in STAFF if u.id == person.tg_user_id)
+from tests.e2e.helpers import drawn_user, setup_program, texts
 
 
 async def published_and_drawn(h: Harness) -> User:
