@@ -679,6 +679,9 @@ def _read_xlsx(data: bytes) -> tuple[list[_Record], list[ImportProblem]]:
             warnings.simplefilter("ignore")
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
             try:
+                if not book.worksheets and not book.chartsheets:
+                    # openpyxl skips a sheet missing from the archive: nothing is left.
+                    raise _Fail(ImportProblem("corrupt_xlsx"))
                 # The first worksheet with something in it (chart sheets are not worksheets).
                 for sheet in book.worksheets:
                     rows = _sheet_rows(sheet)
