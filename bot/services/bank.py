@@ -20,7 +20,7 @@ from bot.core import Core, Refused
 from bot.models import Person, Program, Reply
 from bot.offload import Progress, off_loop
 from bot.services.context import program_ctx, state_change
-from bot.text import clean_line, clean_lines, has_control_chars
+from bot.text import clean_line, clean_lines, refused_char
 from questions.importer import (
     ImportProblem,
     ImportRejected,
@@ -201,7 +201,7 @@ async def add_step(
         raise Refused("dialog_cancelled")
     value: str | None = None
     if text is not None:
-        bad = next((ch for ch in text if has_control_chars(ch)), None)
+        bad = refused_char(text)
         if bad is not None:  # refused as in a question file; the dialog stays at this step
             return Reply("text_control_chars", {"char": f"U+{ord(bad):04X}"})
         value = clean_line(text, FIELD_LIMITS[step] + 1) if step != "text" else clean_lines(text)

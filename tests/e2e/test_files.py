@@ -24,10 +24,11 @@ import pytest
 
 import bot.handbook
 import bot.services.bank
+import bot.services.bank_admin
 from bot.testing.fakebotapi import SentMessage
 from bot.testing.harness import Harness
 from bot.text import clean_lines
-from questions.importer import export_questions
+from questions.importer import export_questions, parse_questions
 from questions.model import QuestionDraft
 from tests.conftest import ADMIN, HEAD, LEADER, OUTSIDER
 from tests.e2e.helpers import bind, onboard, texts
@@ -134,6 +135,26 @@ async def test_the_handbook_is_built_while_others_are_answered(
     assert document.chat_id == LEADER.id and document.file_id is not None
     built = docx.Document(io.BytesIO(h.server.file_bytes(document.file_id)))
     assert built.paragraphs[0].text.startswith("Sổ tay hỏi – đáp")
+
+
+async def test_an_export_is_built_while_others_are_answered(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = harness
+    await bind(h)
+    await h.upload(ADMIN, "a.csv", export_questions("a.csv", _questions(1, 40)))
+    gate = Gate(bot.services.bank_admin.export_questions)
+    monkeypatch.setattr(bot.services.bank_admin, "export_questions", gate)
+
+    mark = h.server.mark()
+    h.server.send_text(ADMIN.id, "/xuatcauhoi csv")
+    await _help_answered_while(h, gate)
+    gate.release.set()
+    await h.settle()
+    document = next(m for m in h.server.sent[mark:] if m.kind == "document")
+    assert document.file_id is not None and document.file_name is not None
+    assert document.file_name.endswith(".csv")
+    assert len(parse_questions("x.csv", h.server.file_bytes(document.file_id))) == 40
 
 
 async def test_two_admins_importing_at_once_store_each_question_once(
