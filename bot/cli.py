@@ -138,10 +138,7 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "db" and args.dbcommand == "migrate":
         return asyncio.run(_migrate(settings))
     if args.command == "questions" and args.qcommand == "import":
-        if not args.file.is_file():
-            print(f"hoidap: không thấy tệp {args.file}", file=sys.stderr)
-            return 2
-        return asyncio.run(_import(settings, args.file.name, args.file.read_bytes(), args.program))
+        return _import_path(settings, args.file, args.program)
     if args.command == "questions" and args.qcommand == "export":
         return _export(settings, args.file, args.program)
     if args.command == "backup":
@@ -188,12 +185,31 @@ async def _migrate(settings: Settings) -> int:
     return 0
 
 
-async def _import(settings: Settings, filename: str, data: bytes, program_id: int | None) -> int:
+def _import_path(settings: Settings, path: Path, program_id: int | None) -> int:
+    """Read at most one byte more than a question file may hold; a larger file is refused."""
+    from questions.model import LIMITS
+
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as file:
+            data = file.read(LIMITS.max_file_bytes + 1)
+    except FileNotFoundError:
+        print(f"hoidap: không thấy tệp {path}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"hoidap: không đọc được tệp {path}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    return asyncio.run(_import(settings, path.name, data, program_id, size))
+
+
+async def _import(
+    settings: Settings, filename: str, data: bytes, program_id: int | None, size: int
+) -> int:
     from bot.clock import SystemClock
     from bot.core import Core
     from bot.db import connect
     from bot.render import plain, render
-    from bot.services.bank import import_file
+    from bot.services.bank import import_file, too_large_reply
     from bot.store import Store
 
     store = Store(await connect(settings.db_path))
@@ -202,7 +218,10 @@ async def _import(settings: Settings, filename: str, data: bytes, program_id: in
         if program is None:
             return 2
         core = Core(store=store, clock=SystemClock(), settings=settings)
-        reply = await import_file(core, None, program, filename, data)
+        if size > len(data):
+            reply = too_large_reply(filename, size)
+        else:
+            reply = await import_file(core, None, program, filename, data)
         print(plain(render(reply.template, reply.context)))
         return 0 if reply.template == "bank_import_done" else 1
     finally:

@@ -1,34 +1,94 @@
-"""Cleaning of text people type, before it is stored or shown."""
+"""Cleaning of text, typed in chat or read from a file, before it is stored or shown.
+
+One set of rules for every path (chat messages, dialogs, question files):
+
+- *Refused* characters (:func:`refused_char`): C0/C1 control characters other than tab and line
+  breaks, DEL, lone surrogates and Unicode noncharacters. Question files are refused per row for
+  them; chat paths that refuse say so, the others drop them (:func:`clean_line`).
+- *Invisible* characters, dropped silently: format characters (category Cf: bidirectional
+  embeddings, overrides, isolates and marks, zero-width spaces, soft hyphens, byte order marks,
+  tag characters…) except the zero-width joiner that emoji sequences need, and the blank "filler"
+  letters that look like nothing. Variation selectors stay (emoji presentation).
+- Line breaks of every kind (``\\r\\n``, ``\\r``, vertical tab, form feed, NEL, U+2028, U+2029)
+  become ``\\n``; other whitespace (tabs, non-breaking and other Unicode spaces) folds to single
+  spaces; decomposed text (NFD, as some keyboards and Windows-1258 files give it) is composed
+  (NFC).
+"""
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from itertools import chain
+from typing import Final
 
-# Bidirectional embedding/override/isolate controls can make displayed text lie about its order.
-BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+ZERO_WIDTH_JOINER: Final = "\u200d"
+LINE_BREAKS: Final = "\r\x0b\x0c\x85\u2028\u2029"
+# Letters that render as nothing (Hangul fillers, Khmer inherent vowels, the combining grapheme
+# joiner): Unicode lists them as default-ignorable.
+_BLANK_LETTERS: Final = "\u034f\u115f\u1160\u17b4\u17b5\u3164\uffa0"
+
+_NONCHARACTERS: Final = "\ufdd0-\ufdef" + "".join(
+    f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)
+)
+_REFUSED: Final = re.compile(
+    "[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff" + _NONCHARACTERS + "]"
+)
 
 
-def _unwanted(ch: str) -> bool:
-    # Control characters other than line breaks and tabs, and bidirectional overrides. Other
-    # format characters stay: emoji sequences need the zero-width joiner and variation selectors.
-    return (unicodedata.category(ch) == "Cc" and ch not in "\n\t") or ch in BIDI_CONTROLS
+def _translation() -> dict[int, str | None]:
+    table: dict[int, str | None] = {}
+    # Format characters exist only in the first two planes and in plane 14 (tags).
+    for cp in chain(range(0x20000), range(0xE0000, 0xE1000)):
+        ch = chr(cp)
+        category = unicodedata.category(ch)
+        if (category == "Cf" and ch != ZERO_WIDTH_JOINER) or category in ("Cc", "Cs"):
+            table[cp] = None
+    for ch in _BLANK_LETTERS:
+        table[ord(ch)] = None
+    for plane in range(17):
+        table[plane * 0x10000 + 0xFFFE] = table[plane * 0x10000 + 0xFFFF] = None
+    for cp in range(0xFDD0, 0xFDF0):
+        table[cp] = None
+    table[ord("\t")] = " "
+    table[ord("\n")] = "\n"
+    for ch in LINE_BREAKS:
+        table[ord(ch)] = "\n"
+    return table
+
+
+_TRANSLATION: Final = _translation()
+
+
+def refused_char(text: str) -> str | None:
+    """The first character of ``text`` that is never accepted (a control character…), or None."""
+    found = _REFUSED.search(text)
+    return found.group() if found else None
 
 
 def has_control_chars(text: str) -> bool:
-    return any(_unwanted(ch) for ch in text.replace("\r", ""))
+    return refused_char(text) is not None
 
 
-def clean_line(value: str, limit: int) -> str:
-    """One line: NFC, no control characters, single spaces, at most ``limit`` characters."""
-    value = unicodedata.normalize("NFC", value)
-    value = "".join(ch for ch in value if not _unwanted(ch))
-    return " ".join(value.split())[:limit].rstrip()
+def strip_invisible(value: str) -> str:
+    """Invisible characters and control characters dropped, line breaks as ``\\n``, tabs as spaces.
+
+    No composition (NFC) or folding of spaces: the common first step of the cleaners below and of
+    the duplicate key (``questions.importer.normalize_for_match``).
+    """
+    return value.replace("\r\n", "\n").translate(_TRANSLATION)
+
+
+def clean_line(value: str, limit: int | None = None) -> str:
+    """One line: the rules above, line breaks as spaces, at most ``limit`` characters."""
+    value = unicodedata.normalize("NFC", strip_invisible(value))
+    value = " ".join(value.split())
+    return value if limit is None else value[:limit].rstrip()
 
 
 def clean_lines(value: str) -> str:
-    """Several lines: NFC, no control characters, single spaces inside lines, no blank-line runs."""
-    value = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")
-    value = "".join(ch for ch in value if not _unwanted(ch))
+    """Several lines: the rules above, single spaces inside lines, at most one blank line."""
+    value = unicodedata.normalize("NFC", strip_invisible(value))
     out: list[str] = []
     for line in value.split("\n"):
         line = " ".join(line.split())

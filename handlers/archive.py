@@ -29,7 +29,9 @@ async def handbook(update: Update, context: Context) -> None:
     """The handbook goes back as a document to the chat that asked (a reply, no state change)."""
     person = await actor(update, context)
     program = await program_here(update, context, person)
-    result = await archive.handbook(deps(context).core, person, program, args_text(update))
+    result = await archive.handbook(
+        deps(context).core, person, program, args_text(update), progress=lambda r: say(update, r)
+    )
     if not isinstance(result, archive.HandbookFile):
         await say(update, result)
         return

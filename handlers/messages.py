@@ -9,6 +9,7 @@ from telegram import Update
 from bot.models import Answer, Reply
 from bot.services import bank, cycle, interact
 from handlers.common import Context, actor, deps, guarded, program_here, say
+from questions.importer import display_filename
 from questions.model import LIMITS
 
 QUESTION_FILE_SUFFIXES = {".xlsx", ".csv", ".yaml", ".yml"}
@@ -82,36 +83,19 @@ async def private_media(update: Update, context: Context) -> None:
     core = deps(context).core
     document = message.document
     if document is not None:
-        suffix = PurePath(document.file_name or "").suffix.lower()
+        name = display_filename(document.file_name or "")
+        suffix = PurePath(name).suffix.lower()
         if suffix in QUESTION_FILE_SUFFIXES and not await core.store.sessions_drawing(person.id):
             program = await program_here(update, context, person)
             await core.require(person, program, "admin", action="import")
-            name = document.file_name or f"tep{suffix}"
             if document.file_size and document.file_size > LIMITS.max_file_bytes:
-                await say(
-                    update,
-                    Reply(
-                        "import_rejected",
-                        {
-                            "filename": name,
-                            "total": 1,
-                            "problems": [
-                                {
-                                    "code": "too_large",
-                                    "row": None,
-                                    "field": None,
-                                    "detail": {
-                                        "limit": LIMITS.max_file_bytes,
-                                        "size": document.file_size,
-                                    },
-                                }
-                            ],
-                        },
-                    ),
-                )
+                await say(update, bank.too_large_reply(name, document.file_size))
                 return
             data = bytes(await (await document.get_file()).download_as_bytearray())
-            await say(update, await bank.import_file(core, person, program, name, data))
+            result = await bank.import_file(
+                core, person, program, name, data, progress=lambda r: say(update, r)
+            )
+            await say(update, result)
             return
     answer = answer_of(update, in_group=False)
     reply = await cycle.record_answer(core, person, answer) if answer else None

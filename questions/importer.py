@@ -5,6 +5,10 @@ returned, or :class:`ImportRejected` lists every problem found (each bad row and
 person who sent the file can fix everything in one pass. Problems carry machine codes and
 parameters; the Vietnamese wording lives in ``bot/templates/import_rejected.j2``.
 
+Every field is cleaned by the same rules as text typed in chat (``bot/text.py``: NFC, invisible
+and bidirectional control characters dropped, spaces folded); a field holding a control
+character is an invalid row. Parsing is CPU work without I/O: the bot runs it off the event loop.
+
 Repeats *within* a file are invalid rows. Questions already in a program's bank are not invalid:
 ``bot/services/bank.py`` skips them and names each one, by the ``row`` every draft carries.
 """
@@ -14,6 +18,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import logging
 import math
 import re
 import unicodedata
@@ -31,6 +36,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from bot.text import clean_line, clean_lines, refused_char, strip_invisible
 from questions.model import (
     ALL_COLUMNS,
     COLUMN_BY_FIELD,
@@ -58,6 +64,7 @@ __all__ = [
     "PROBLEM_CODES",
     "ImportProblem",
     "ImportRejected",
+    "display_filename",
     "export_questions",
     "normalize_for_match",
     "parse_questions",
@@ -72,14 +79,22 @@ __all__ = [
 PROBLEM_CODES: Final[dict[str, tuple[str, ...]]] = {
     # The file as a whole.
     "unsupported_type": ("extension",),
+    "empty_file": (),
+    # The content is of another kind than the extension says: "actual" is "xlsx" (a workbook),
+    # "ole" (a legacy .xls or a password-protected workbook), "zip" (another archive) or "text".
+    "wrong_content": ("extension", "actual"),
     # "limit" in bytes; optional: "size" (the file's bytes) or "ratio" (a zip member's bound);
     # neither: the .xlsx archive expands beyond "limit".
     "too_large": ("limit",),
     "bad_encoding": (),  # optional: "guess" (encoding it seems to be in), "line"
-    "bad_csv": (),  # optional: "line"
-    "bad_yaml": (),  # optional: "line" (syntax error); row set when one item is not a mapping
+    "bad_csv": (),  # optional: "line" (where the record that cannot be read starts)
+    # Optional: "line" (syntax error, or with "key": a key written twice in one mapping),
+    # "documents" (how many documents the stream holds), "aliases" (aliases expand the content
+    # beyond this many characters); row set when one item is not a mapping.
+    "bad_yaml": (),
     "encrypted_xlsx": (),
     "corrupt_xlsx": (),
+    "unreadable": (),  # a reader failed in an unforeseen way (logged)
     "no_rows": (),
     "too_many_rows": ("limit",),
     # The header row (for YAML: an item's keys).
@@ -92,11 +107,17 @@ PROBLEM_CODES: Final[dict[str, tuple[str, ...]]] = {
     "too_short": ("limit", "length"),
     "too_long": ("limit", "length"),
     "control_chars": ("char",),
-    "bad_value": ("kind",),  # YAML: a list or mapping where a text was expected
+    # YAML: "list", "mapping", "binary" or "other" (a set, …) where a text was expected.
+    "bad_value": ("kind",),
+    "cell_error": ("value",),  # a spreadsheet cell showing a formula error such as #REF!
+    # CSV: a row that only splits into the header's columns at "delimiter", not at "expected".
+    "mixed_delimiter": ("delimiter", "expected"),
     "duplicate_in_file": ("first_row",),
 }
 
 _TEXT_HEADER: Final = COLUMN_BY_FIELD["text"].header
+
+log = logging.getLogger("hoidap.questions")
 
 
 @dataclass(frozen=True)
@@ -139,6 +160,15 @@ class _Record:
     invalid: frozenset[FieldName] = frozenset()  # fields already reported as not text
 
 
+@dataclass
+class _Row:
+    """A non-blank row of a table: its number, its cells as text, and cells showing an error."""
+
+    number: int
+    cells: list[str]
+    errors: dict[int, str] = dataclasses.field(default_factory=dict)  # column index -> "#REF!"
+
+
 # --------------------------------------------------------------------------------------------
 # Text normalization
 
@@ -146,14 +176,15 @@ class _Record:
 def normalize_for_match(text: str) -> str:
     """A key for spotting the same question written differently.
 
-    Lowercase, without diacritics (đ counts as d), punctuation treated as spaces, runs of spaces
-    collapsed: "Đảng viên dự bị?" and "dang vien  du-bi" give the same key.
+    Lowercase, without diacritics (đ counts as d), without invisible characters (bidirectional
+    marks, zero-width spaces…), punctuation treated as spaces, runs of spaces collapsed:
+    "Đảng viên dự bị?" and "dang vien  du-bi" give the same key.
     """
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    decomposed = unicodedata.normalize("NFKD", strip_invisible(text).casefold())
     out: list[str] = []
     for ch in decomposed:
         cat = unicodedata.category(ch)
-        if cat == "Mn":
+        if cat in ("Mn", "Cf"):  # the zero-width joiner is the one Cf left by strip_invisible
             continue
         if ch == "đ":
             out.append("d")
@@ -172,25 +203,31 @@ _FIELD_BY_KEY: Final[dict[str, FieldName]] = {
     **{_header_key(c.header): c.field for c in ALL_COLUMNS},
     **{_header_key(c.field): c.field for c in ALL_COLUMNS},
 }
-
-# Characters never accepted in a field: C0/C1 controls except tab and newline (carriage returns
-# are turned into newlines first), lone surrogates and the non-characters U+FFFE/U+FFFF.
-_BAD_CHAR: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-_HSPACE: Final = re.compile(r"[^\S\n]+")
-_INVISIBLE: Final = str.maketrans({"\u200b": None, "\ufeff": None, "\u2028": "\n", "\u2029": "\n"})
-
-
-def _unify_newlines(value: str) -> str:
-    return value.replace("\r\n", "\n").replace("\r", "\n")
+_TEXT_KEYS: Final = frozenset(k for k, f in _FIELD_BY_KEY.items() if f == "text")
 
 
 def _normalize(value: str, multiline: bool) -> str:
-    """NFC, newlines unified, spaces collapsed within lines, blank line runs shortened."""
-    value = unicodedata.normalize("NFC", _unify_newlines(value)).translate(_INVISIBLE)
-    if not multiline:
-        value = value.replace("\n", " ")
-    lines = [_HSPACE.sub(" ", line).strip() for line in value.split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    """A field cleaned exactly as typed text is (``bot/text.py``)."""
+    return clean_lines(value) if multiline else clean_line(value)
+
+
+_MAX_SHOWN_NAME: Final = 120
+
+
+def display_filename(name: str) -> str:
+    """A file name as it is shown and judged by its extension.
+
+    Cleaned like typed text (no direction override, U+202E, that would make "x<U+202E>slx.csv"
+    read as "xvsc.xlsx"; no control characters), at most 120 characters, the extension kept.
+    Path separators stay: the name is only shown (escaped) and logged, never used as a path.
+    """
+    cleaned = clean_line(name)
+    if len(cleaned) <= _MAX_SHOWN_NAME:
+        return cleaned
+    suffix = PurePath(cleaned).suffix
+    if len(suffix) > 10:
+        suffix = ""
+    return cleaned[: _MAX_SHOWN_NAME - 1 - len(suffix)].rstrip() + "…" + suffix
 
 
 # Spreadsheet formula injection: a cell starting with one of these is escaped on export with a
@@ -216,27 +253,65 @@ def _unescape_cell(value: str) -> str:
 def parse_questions(filename: str, data: bytes) -> list[QuestionDraft]:
     """Read every question in ``data``, a file named ``filename`` (.xlsx, .csv, .yaml or .yml).
 
-    Returns the questions in file order, or raises :class:`ImportRejected` listing every problem.
+    Returns the questions in file order, or raises :class:`ImportRejected` listing every problem
+    (its ``filename`` is :func:`display_filename` of the name given). Never raises anything else.
     """
-    ext = PurePath(filename).suffix.lower()
+    name = display_filename(filename)
+    ext = PurePath(name).suffix.lower()
     reader = _READERS.get(ext)
     if reader is None:
-        raise ImportRejected(
-            filename, [ImportProblem("unsupported_type", detail={"extension": ext})]
-        )
+        raise ImportRejected(name, [ImportProblem("unsupported_type", detail={"extension": ext})])
     if len(data) > LIMITS.max_file_bytes:
         detail: dict[str, str | int] = {"limit": LIMITS.max_file_bytes, "size": len(data)}
-        raise ImportRejected(filename, [ImportProblem("too_large", detail=detail)])
+        raise ImportRejected(name, [ImportProblem("too_large", detail=detail)])
+    if not data.strip(b" \t\r\n"):
+        raise ImportRejected(name, [ImportProblem("empty_file")])
     try:
+        _check_content(ext, data)
         records, problems = reader(data)
+        drafts = _validate(records, problems)
     except _Fail as fail:
-        raise ImportRejected(filename, [fail.problem]) from None
-    drafts = _validate(records, problems)
+        raise ImportRejected(name, [fail.problem]) from None
+    except Exception:
+        # A reader bug or a library failing on input nobody foresaw: the person still gets a
+        # clear refusal, and the fault is in the log to be fixed.
+        log.exception("question file %r could not be read", name)
+        raise ImportRejected(name, [ImportProblem("unreadable")]) from None
     if problems:
-        raise ImportRejected(filename, problems)
+        raise ImportRejected(name, problems)
     if not drafts:
-        raise ImportRejected(filename, [ImportProblem("no_rows")])
+        raise ImportRejected(name, [ImportProblem("no_rows")])
     return drafts
+
+
+_OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC: Final = (b"PK\x03\x04", b"PK\x05\x06")
+
+
+def _content_kind(data: bytes) -> str:
+    """What the bytes are: "xlsx", "zip", "ole", "text" or "binary"."""
+    if data.startswith(_ZIP_MAGIC):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = set(archive.namelist())
+        except Exception:
+            return "binary"  # a damaged archive: the .xlsx reader says so
+        return "xlsx" if "xl/workbook.xml" in names else "zip"
+    if data.startswith(_OLE_MAGIC):
+        return "ole"
+    head = data[:4096]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(head) >= 64 and _looks_utf16(head)):
+        return "text"
+    controls = sum(1 for b in head if b < 32 and b not in b"\t\r\n")
+    return "text" if controls * 20 < len(head) else "binary"
+
+
+def _check_content(ext: str, data: bytes) -> None:
+    """Refuse a file whose content is plainly of another kind than its extension says."""
+    actual = _content_kind(data)
+    wrong = actual == "text" if ext == ".xlsx" else actual in ("xlsx", "zip", "ole")
+    if wrong:
+        raise _Fail(ImportProblem("wrong_content", detail={"extension": ext, "actual": actual}))
 
 
 def _validate(records: list[_Record], problems: list[ImportProblem]) -> list[QuestionDraft]:
@@ -249,15 +324,12 @@ def _validate(records: list[_Record], problems: list[ImportProblem]) -> list[Que
         for column in ALL_COLUMNS:
             if column.field in record.invalid:
                 continue
-            raw = _unify_newlines(record.values.get(column.field, ""))
-            bad = _BAD_CHAR.search(raw)
-            if bad:
+            raw = record.values.get(column.field, "")
+            bad = refused_char(raw)
+            if bad is not None:
                 problems.append(
                     ImportProblem(
-                        "control_chars",
-                        record.row,
-                        column.header,
-                        {"char": f"U+{ord(bad.group()):04X}"},
+                        "control_chars", record.row, column.header, {"char": f"U+{ord(bad):04X}"}
                     )
                 )
                 row_ok = False
@@ -317,20 +389,31 @@ def _check_length(column: Column, value: str, row: int) -> ImportProblem | None:
     return None
 
 
-_Rows = list[tuple[int, list[str]]]
 _Reader = Callable[[bytes], tuple[list[_Record], list[ImportProblem]]]
 
+# The header is the first non-blank row naming the "Câu hỏi" column among this many; rows above
+# it (a title, a date) are not part of the table. Without such a row, the first non-blank row is
+# taken as the header, and its problems are reported.
+_HEADER_SEARCH_ROWS: Final = 10
+# Non-blank rows a reader keeps: enough for title rows, the header and one row too many.
+_ROWS_KEPT: Final = LIMITS.max_rows + _HEADER_SEARCH_ROWS + 2
 
-def _records_from_table(rows: _Rows) -> tuple[list[_Record], list[ImportProblem]]:
-    """Map a table's non-blank rows (row number, cells) to records, by the header row's columns.
 
-    The header is the first non-blank row. ``rows`` may stop early: it holds at most
-    ``max_rows + 2`` rows, enough to tell that there are too many.
+def _is_header(cells: list[str]) -> bool:
+    return any(_header_key(clean_line(cell)) in _TEXT_KEYS for cell in cells if cell.strip())
+
+
+def _records_from_table(rows: list[_Row]) -> tuple[list[_Record], list[ImportProblem]]:
+    """Map a table's non-blank rows to records, by the header row's columns.
+
+    ``rows`` may stop early: it holds at most :data:`_ROWS_KEPT` rows, enough to tell that there
+    are too many.
     """
     problems: list[ImportProblem] = []
     if not rows:
         return [], problems
-    (_, header), data = rows[0], rows[1:]
+    start = next((i for i, r in enumerate(rows[:_HEADER_SEARCH_ROWS]) if _is_header(r.cells)), 0)
+    header, data = rows[start].cells, rows[start + 1 :]
     fields: dict[int, FieldName] = {}
     first_col_of: dict[FieldName, int] = {}
     unnamed: set[int] = set()
@@ -365,11 +448,18 @@ def _records_from_table(rows: _Rows) -> tuple[list[_Record], list[ImportProblem]
 
     records: list[_Record] = []
     reported_unnamed: set[int] = set()
-    for row, cells in data:
+    for row in data:
         values: dict[FieldName, str] = {}
-        for idx, cell in enumerate(cells):
+        invalid: set[FieldName] = set()
+        for idx, cell in enumerate(row.cells):
             if idx in fields:
-                values[fields[idx]] = cell
+                field = fields[idx]
+                if idx in row.errors:
+                    header_text = COLUMN_BY_FIELD[field].header
+                    detail: dict[str, str | int] = {"value": row.errors[idx]}
+                    problems.append(ImportProblem("cell_error", row.number, header_text, detail))
+                    invalid.add(field)
+                values[field] = cell
             elif (
                 (idx in unnamed or idx >= len(header))
                 and cell.strip()
@@ -377,12 +467,19 @@ def _records_from_table(rows: _Rows) -> tuple[list[_Record], list[ImportProblem]
             ):
                 reported_unnamed.add(idx)
                 letter = get_column_letter(idx + 1)
-                problems.append(ImportProblem("unnamed_column", row, None, {"column": letter}))
-        records.append(_Record(row, values))
+                problems.append(
+                    ImportProblem("unnamed_column", row.number, None, {"column": letter})
+                )
+        records.append(_Record(row.number, values, frozenset(invalid)))
     return records, problems
 
 
 # CSV ----------------------------------------------------------------------------------------
+
+# A field may be as long as the whole file: a too long cell is then reported as too long, not as
+# a broken file. (The limit is the csv module's, process-wide; nothing else here reads CSV.)
+csv.field_size_limit(max(csv.field_size_limit(), LIMITS.max_file_bytes + 1))
+_DELIMITERS: Final = (",", ";", "\t")
 
 
 def _looks_utf16(data: bytes) -> bool:
@@ -433,7 +530,7 @@ def _decode_text(data: bytes, malformed_code: str) -> str:
 
 def _sniff_delimiter(text: str) -> str:
     first = next((line for line in text.splitlines() if line.strip()), "")
-    counts = {d: first.count(d) for d in (",", ";", "\t")}
+    counts = {d: first.count(d) for d in _DELIMITERS}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] > counts[","] else ","
 
@@ -442,21 +539,54 @@ def _read_csv(data: bytes) -> tuple[list[_Record], list[ImportProblem]]:
     text = _decode_text(data, "bad_csv")
     delimiter = _sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    rows: _Rows = []
+    rows: list[_Row] = []
+    start_line = 1  # the line where the record being read starts
     try:
         for number, cells in enumerate(reader, start=1):
             if any(cell.strip() for cell in cells):
-                rows.append((number, [_unescape_cell(cell) for cell in cells]))
-                if len(rows) > LIMITS.max_rows + 1:
+                rows.append(_Row(number, [_unescape_cell(cell) for cell in cells]))
+                if len(rows) >= _ROWS_KEPT:
                     break
+            start_line = reader.line_num + 1
     except csv.Error:
-        raise _Fail(ImportProblem("bad_csv", detail={"line": reader.line_num})) from None
-    return _records_from_table(rows)
+        raise _Fail(ImportProblem("bad_csv", detail={"line": start_line})) from None
+    records, problems = _records_from_table(rows)
+    problems.extend(_mixed_delimiters(rows, delimiter))
+    return records, problems
+
+
+def _mixed_delimiters(rows: list[_Row], delimiter: str) -> list[ImportProblem]:
+    """Rows written with another delimiter than the header's: each one is a single cell that
+    splits at another delimiter into exactly the header's columns (three or more)."""
+    header = next((r for r in rows[:_HEADER_SEARCH_ROWS] if _is_header(r.cells)), None)
+    if header is None:
+        return []
+    width = len(header.cells)
+    while width and not header.cells[width - 1].strip():
+        width -= 1
+    if width < 3:
+        return []
+    problems: list[ImportProblem] = []
+    after = next(i for i, r in enumerate(rows) if r is header) + 1
+    for row in rows[after:]:
+        if len(row.cells) != 1:
+            continue
+        for other in _DELIMITERS:
+            if other == delimiter or other not in row.cells[0]:
+                continue
+            try:
+                parts = next(csv.reader([row.cells[0]], delimiter=other))
+            except csv.Error:
+                continue
+            if len(parts) == width:
+                detail: dict[str, str | int] = {"delimiter": other, "expected": delimiter}
+                problems.append(ImportProblem("mixed_delimiter", row.number, None, detail))
+                break
+    return problems
 
 
 # XLSX ---------------------------------------------------------------------------------------
 
-_OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Compression ratios are only judged for members this large: tiny XML parts may compress well.
 _RATIO_FLOOR: Final = 1024 * 1024
 
@@ -508,30 +638,59 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
+# Office writes characters XML cannot hold (and literal "_xHHHH_" texts) as "_xHHHH_"; openpyxl
+# leaves them as they are. Decoded, a control character written this way is then refused.
+_OOXML_ESCAPE: Final = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _xlsx_text(value: str) -> str:
+    if "_x" not in value:
+        return value
+    return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value)
+
+
+def _sheet_rows(sheet: Any) -> list[_Row]:
+    rows: list[_Row] = []
+    # Trust the cells, not a declared dimension that may claim a million rows.
+    sheet.reset_dimensions()
+    for number, cells in enumerate(sheet.iter_rows(), start=1):
+        texts: list[str] = []
+        errors: dict[int, str] = {}
+        for idx, cell in enumerate(cells):
+            value = getattr(cell, "value", None)
+            if getattr(cell, "data_type", None) == "e" and value is not None:
+                errors[idx] = str(value)
+            texts.append(_xlsx_text(value) if isinstance(value, str) else _cell_text(value))
+        if errors or any(text.strip() for text in texts):
+            rows.append(_Row(number, [_unescape_cell(text) for text in texts], errors))
+            if len(rows) >= _ROWS_KEPT:
+                break
+    return rows
+
+
 def _read_xlsx(data: bytes) -> tuple[list[_Record], list[ImportProblem]]:
     if data.startswith(_OLE_MAGIC):
         # Both a password-protected .xlsx and a legacy .xls are OLE compound files.
         raise _Fail(ImportProblem("encrypted_xlsx"))
     _check_zip(data)
-    rows: _Rows = []
+    rows: list[_Row] = []
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
             try:
-                sheets = book.worksheets
-                if sheets:
-                    sheet = sheets[0]
-                    # Trust the cells, not a declared dimension that may claim a million rows.
-                    sheet.reset_dimensions()
-                    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                        cells = [_cell_text(v) for v in values]
-                        if any(cell.strip() for cell in cells):
-                            rows.append((number, [_unescape_cell(cell) for cell in cells]))
-                            if len(rows) > LIMITS.max_rows + 1:
-                                break
+                if not book.worksheets and not book.chartsheets:
+                    # openpyxl skips a sheet missing from the archive: nothing is left.
+                    raise _Fail(ImportProblem("corrupt_xlsx"))
+                # The first worksheet with something in it (chart sheets are not worksheets).
+                for sheet in book.worksheets:
+                    rows = _sheet_rows(sheet)
+                    if rows:
+                        break
             finally:
                 book.close()
+    except _Fail:
+        raise
     except Exception:
         raise _Fail(ImportProblem("corrupt_xlsx")) from None
     return _records_from_table(rows)
@@ -540,6 +699,10 @@ def _read_xlsx(data: bytes) -> tuple[list[_Record], list[ImportProblem]]:
 # YAML ---------------------------------------------------------------------------------------
 
 _NULL_TAG: Final = "tag:yaml.org,2002:null"
+_MERGE_TAG: Final = "tag:yaml.org,2002:merge"
+# Aliases let a small file stand for a huge text ("billion laughs"): the texts read from a file
+# may add up to at most this many characters.
+_MAX_YAML_CHARS: Final = 2 * LIMITS.max_file_bytes
 
 
 def _null_resolvers_only() -> dict[Any, list[tuple[Any, re.Pattern[str]]]]:
@@ -555,10 +718,23 @@ class _StringsLoader(_SafeLoader):
     """A safe loader that reads every plain scalar as a string, except null.
 
     With YAML 1.1 typing, ``topic: no`` would be a boolean, ``1.10`` a float and ``2021-13-01`` an
-    error; for question text these must stay exactly as written.
+    error; for question text these must stay exactly as written. A key written twice in one
+    mapping is refused (PyYAML would silently keep the last value).
     """
 
     yaml_implicit_resolvers = _null_resolvers_only()
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[str] = set()
+        for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _MERGE_TAG:
+                continue
+            key = str(key_node.value)
+            if key in seen:
+                detail: dict[str, str | int] = {"line": key_node.start_mark.line + 1, "key": key}
+                raise _Fail(ImportProblem("bad_yaml", detail=detail))
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
 
 
 def _yaml_items(document: Any) -> list[Any]:
@@ -575,10 +751,11 @@ def _yaml_items(document: Any) -> list[Any]:
     raise _Fail(ImportProblem("bad_yaml"))
 
 
-def _read_yaml(data: bytes) -> tuple[list[_Record], list[ImportProblem]]:
-    text = _decode_text(data, "bad_yaml")
+def _load_yaml(text: str) -> Any:
     try:
-        document = yaml.load(text, Loader=_StringsLoader)  # a safe loader (see above)
+        documents = [d for d in yaml.load_all(text, Loader=_StringsLoader) if d is not None]
+    except _Fail:
+        raise
     except yaml.MarkedYAMLError as exc:
         detail: dict[str, str | int] = {}
         if exc.problem_mark is not None:
@@ -586,12 +763,36 @@ def _read_yaml(data: bytes) -> tuple[list[_Record], list[ImportProblem]]:
         raise _Fail(ImportProblem("bad_yaml", detail=detail)) from None
     except Exception:
         raise _Fail(ImportProblem("bad_yaml")) from None
-    items = _yaml_items(document)
+    if len(documents) > 1:
+        raise _Fail(ImportProblem("bad_yaml", detail={"documents": len(documents)}))
+    return documents[0] if documents else None
+
+
+_YAML_SCALARS: Final = (str, int, float, date, time)
+
+
+def _yaml_value_kind(value: Any) -> str | None:
+    """None for a value that reads as text; else what it is ("list", "mapping", "binary"…)."""
+    if value is None or isinstance(value, _YAML_SCALARS):
+        return None
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "mapping"
+    if isinstance(value, bytes):
+        return "binary"
+    return "other"
+
+
+def _read_yaml(data: bytes) -> tuple[list[_Record], list[ImportProblem]]:
+    text = _decode_text(data, "bad_yaml")
+    items = _yaml_items(_load_yaml(text))
     if sum(1 for item in items if item) > LIMITS.max_rows:
         raise _Fail(ImportProblem("too_many_rows", detail={"limit": LIMITS.max_rows}))
 
     records: list[_Record] = []
     problems: list[ImportProblem] = []
+    chars = 0
     for row, item in enumerate(items, start=1):
         if not item:
             continue  # an empty item, like a blank row
@@ -602,7 +803,7 @@ def _read_yaml(data: bytes) -> tuple[list[_Record], list[ImportProblem]]:
         invalid: set[FieldName] = set()
         problems_before = len(problems)
         for key, value in item.items():
-            name = _normalize(str(key), multiline=False)
+            name = _normalize(_cell_text(key), multiline=False)
             found = _FIELD_BY_KEY.get(_header_key(name))
             if found is None:
                 problems.append(ImportProblem("unknown_column", row, name))
@@ -614,14 +815,16 @@ def _read_yaml(data: bytes) -> tuple[list[_Record], list[ImportProblem]]:
             if found == "tags" and isinstance(value, list) and _all_scalars(value):
                 # Tags may also be written as a YAML list.
                 values[found] = join_tags([_cell_text(v) for v in value if v is not None])
-                continue
-            if isinstance(value, list | dict):
-                kind = "list" if isinstance(value, list) else "mapping"
+            elif (kind := _yaml_value_kind(value)) is not None:
                 problems.append(ImportProblem("bad_value", row, header, {"kind": kind}))
                 values[found] = ""
                 invalid.add(found)
                 continue
-            values[found] = _cell_text(value)
+            else:
+                values[found] = _cell_text(value)
+            chars += len(values[found])
+            if chars > _MAX_YAML_CHARS:
+                raise _Fail(ImportProblem("bad_yaml", detail={"aliases": _MAX_YAML_CHARS}))
         if len(problems) == problems_before and not any(v.strip() for v in values.values()):
             continue  # only empty values: a blank row
         records.append(_Record(row, values, frozenset(invalid)))
@@ -629,7 +832,7 @@ def _read_yaml(data: bytes) -> tuple[list[_Record], list[ImportProblem]]:
 
 
 def _all_scalars(items: list[Any]) -> bool:
-    return not any(isinstance(v, list | dict) for v in items)
+    return all(_yaml_value_kind(v) is None for v in items)
 
 
 _READERS: Final[dict[str, _Reader]] = {

@@ -81,8 +81,9 @@ def test_count_in_day_uses_the_local_day_whatever_the_offsets() -> None:
         ("Câu hỏi bình thường\nnhiều dòng\tcó tab", False),
         ("chuông \x07 kêu", True),
         ("ký tự rỗng \x00", True),
-        ("đảo chiều \u202e văn bản", True),
-        ("cách ly \u2066 hướng", True),
+        # Direction controls are invisible, not refused: the cleaning drops them.
+        ("đảo chiều \u202e văn bản", False),
+        ("cách ly \u2066 hướng", False),
         ("xóa \x7f ký tự", True),
         ("biểu tượng 👩‍👩‍👧 gia đình", False),  # zero-width joiners inside an emoji are fine
     ],

@@ -35,6 +35,7 @@ from questions.importer import (
 )
 from questions.model import LIMITS, MAX_FILE_BYTES, MAX_ROWS, STANDARD_TOPICS, QuestionDraft
 from questions.samples.data import SAMPLE_QUESTIONS
+from tests.files import inline, raw_xlsx
 
 SAMPLES = Path(__file__).resolve().parents[1] / "questions" / "samples"
 HEADERS = ["Câu hỏi", "Chủ đề", "Đơn vị hỏi", "Căn cứ", "Gợi ý trả lời"]
@@ -273,14 +274,28 @@ CRAFTED: dict[str, tuple[str, Callable[[], bytes]]] = {
     "control_chars": ("dieu_khien.csv", lambda: _csv("Câu hỏi", f"{Q1}\x07")),
     "bad_value": ("gia_tri.yaml", lambda: b"- text: [mot, hai]\n"),
     "duplicate_in_file": ("trung.csv", lambda: _csv("Câu hỏi", Q1, Q2, Q1.upper() + " ")),
+    "empty_file": ("rong.csv", lambda: b""),
+    "wrong_content": ("that_ra_csv.xlsx", lambda: _csv("Câu hỏi", Q1)),
+    "cell_error": (
+        "loi_cong_thuc.xlsx",
+        lambda: raw_xlsx(
+            [[inline("Câu hỏi"), inline("Chủ đề")], [inline(Q1), '<c t="e"><v>#REF!</v></c>']]
+        ),
+    ),
+    "mixed_delimiter": (
+        "tron.csv",
+        lambda: _csv("Câu hỏi,Chủ đề,Đơn vị hỏi", f"{Q1},Cán bộ,Chi bộ A", f"{Q2};Cán bộ;Chi bộ B"),
+    ),
 }
+# A reader failing in an unforeseen way cannot be crafted: see test_a_reader_bug_is_a_refusal.
+UNCRAFTABLE = {"unreadable"}
 
 
 def test_crafted_files_cover_every_problem_code() -> None:
-    assert set(CRAFTED) == set(PROBLEM_CODES)
+    assert set(CRAFTED) | UNCRAFTABLE == set(PROBLEM_CODES)
 
 
-@pytest.mark.parametrize("code", sorted(PROBLEM_CODES))
+@pytest.mark.parametrize("code", sorted(CRAFTED))
 def test_each_problem_code_is_produced_and_rendered(tmp_path: Path, code: str) -> None:
     name, build = CRAFTED[code]
     filename, data = save(tmp_path, name, build())
@@ -402,7 +417,7 @@ def test_yaml_rows_are_items(tmp_path: Path) -> None:
     assert "Dòng" not in message
     for shape in (b"questions: 3\n", b"text: abc\n", b"questions: []\nother: 1\n", b"42\n"):
         assert summary(rejected("q.yaml", shape)) == [("bad_yaml", None, None)]
-    assert summary(rejected("q.yaml", b"")) == [("no_rows", None, None)]
+    assert summary(rejected("q.yaml", b"")) == [("empty_file", None, None)]
     assert summary(rejected("q.yaml", b"questions:\n")) == [("no_rows", None, None)]
 
 
@@ -442,9 +457,13 @@ def test_encrypted_corrupt_and_truncated_xlsx(tmp_path: Path) -> None:
         ("encrypted_xlsx", None, None)
     ]
     good = export_questions("ok.xlsx", SAMPLE_QUESTIONS[:3])
-    for bad in (b"", b"not a zip at all", good[: len(good) // 2], CRAFTED["corrupt_xlsx"][1]()):
+    for bad in (good[: len(good) // 2], CRAFTED["corrupt_xlsx"][1](), b"\x89PNG\r\n\x1a\n\0\0\0"):
         filename, data = save(tmp_path, "hong.xlsx", bad)
         assert summary(rejected(filename, data)) == [("corrupt_xlsx", None, None)]
+    assert summary(rejected("rong.xlsx", b"")) == [("empty_file", None, None)]
+    assert rejected("chu.xlsx", b"not a zip at all") == [
+        ImportProblem("wrong_content", detail={"extension": ".xlsx", "actual": "text"})
+    ]
     # A valid zip that is not a workbook.
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:

@@ -17,6 +17,22 @@ FAMILY = "👨\u200d👩\u200d👧 gia đình"  # an emoji sequence joined by ze
         ("trái\u202ephải", "tráiphải", "tráiphải"),
         ("dòng 1\r\n\r\n\r\ndòng 2\n", "dòng 1 dòng 2", "dòng 1\n\ndòng 2"),
         ("Cu\u0300ng", "Cùng", "Cùng"),  # combining accent composed (NFC)
+        # A format character between a letter and its accent: dropped, then composed.
+        ("Cu\u200b\u0300ng", "Cùng", "Cùng"),
+        # Every bidirectional control and mark, zero-width and other format characters.
+        (
+            "a\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061cb",
+            "ab",
+            "ab",
+        ),
+        ("x\u200b\u200c\u2060\ufeff\u00ad\u180e\U000e0041y", "xy", "xy"),
+        ("ô\u3164 \u115f trống", "ô trống", "ô trống"),  # fillers that look like nothing
+        ("không\u00a0ngắt\u2003cách\u3000rộng", "không ngắt cách rộng", "không ngắt cách rộng"),
+        # Every kind of line break; lines of spaces count as blank; blank runs shortened.
+        ("a\rb\x0bc\x0cd\x85e\u2028f\u2029g", "a b c d e f g", "a\nb\nc\nd\ne\nf\ng"),
+        ("một\n   \n\t\n\n\n\nhai", "một hai", "một\n\nhai"),
+        ("lẻ \ud800 và \uffff", "lẻ và", "lẻ và"),  # lone surrogates, noncharacters
+        ("bảo ❤\ufe0f nhé", "bảo ❤\ufe0f nhé", "bảo ❤\ufe0f nhé"),  # variation selector kept
         (
             "👨\u200d👩\u200d👧 gia đình",
             "👨\u200d👩\u200d👧 gia đình",
@@ -31,5 +47,10 @@ def test_cleaning(raw: str, line: str, lines: str) -> None:
 
 def test_limit_and_detection() -> None:
     assert clean_line("x" * 50, 10) == "x" * 10
-    assert has_control_chars("a\x07") and has_control_chars("a\u202eb")
-    assert not has_control_chars("dòng\r\nmới\tvà 👍🏽")
+    assert clean_line("x" * 50) == "x" * 50
+    assert (
+        has_control_chars("a\x07") and has_control_chars("a\ud800") and has_control_chars("\uffff")
+    )
+    # Invisible characters are not refused: they are dropped by the cleaning.
+    assert not has_control_chars("a\u202eb\u200b\u2066")
+    assert not has_control_chars("dòng\r\nmới\tvà 👍🏽\x0b\x0c\x85")

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core import Core, Refused
 from bot.models import ArchiveEntry, Button, Person, Program, Reply, Session
+from bot.offload import Progress, off_loop
 from bot.services.context import VERDICT_LABELS, program_ctx
 from questions.importer import normalize_for_match
 
@@ -372,8 +373,14 @@ def parse_year(text: str, today: date) -> int | None:
     return year if FIRST_YEAR <= year <= LAST_YEAR else None
 
 
-async def compile_handbook(core: Core, program: Program, year: int) -> tuple[bytes, int]:
-    """The handbook of ``year`` as .docx bytes, and how many questions it holds (0: no file)."""
+async def compile_handbook(
+    core: Core, program: Program, year: int, progress: Progress | None = None
+) -> tuple[bytes, int]:
+    """The handbook of ``year`` as .docx bytes, and how many questions it holds (0: no file).
+
+    The entries are read on the event loop; the document is built in a worker thread, announced
+    first through ``progress``.
+    """
     from bot.handbook import build_handbook
 
     await catch_up(core, program)
@@ -381,13 +388,16 @@ async def compile_handbook(core: Core, program: Program, year: int) -> tuple[byt
     if not entries:
         return b"", 0
     today = core.now().astimezone(ZoneInfo(program.tz)).date()
-    return build_handbook(entries, year=year, program_title=program.title, today=today), len(
-        entries
+    if progress is not None:
+        await progress(Reply("archive_handbook_building", {"year": year, "count": len(entries)}))
+    data = await off_loop(
+        build_handbook, entries, year=year, program_title=program.title, today=today
     )
+    return data, len(entries)
 
 
 async def handbook(
-    core: Core, person: Person, program: Program, year_text: str
+    core: Core, person: Person, program: Program, year_text: str, progress: Progress | None = None
 ) -> HandbookFile | Reply:
     """``/sotay [năm]`` (admins and leaders): the compiled handbook of the year."""
     await core.require(person, program, "admin", "leader", action="handbook")
@@ -397,7 +407,7 @@ async def handbook(
         return Reply(
             "archive_handbook_usage", {"first": FIRST_YEAR, "last": LAST_YEAR, "cli": False}
         )
-    data, count = await compile_handbook(core, program, year)
+    data, count = await compile_handbook(core, program, year, progress)
     if count == 0:
         return Reply(
             "archive_handbook_empty", {"program": program_ctx(program), "year": year, "cli": False}

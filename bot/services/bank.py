@@ -18,13 +18,23 @@ from typing import Any
 
 from bot.core import Core, Refused
 from bot.models import Person, Program, Reply
+from bot.offload import Progress, off_loop
 from bot.services.context import program_ctx, state_change
-from bot.text import clean_line, clean_lines
-from questions.importer import ImportRejected, normalize_for_match, parse_questions
+from bot.text import clean_line, clean_lines, refused_char
+from questions.importer import (
+    ImportProblem,
+    ImportRejected,
+    display_filename,
+    normalize_for_match,
+    parse_questions,
+)
 from questions.legal import parse_legal_refs
 from questions.model import DEFAULT_TOPIC, LIMITS, STANDARD_TOPICS, QuestionDraft
 
 MAX_DUPLICATES_SHOWN = 30
+# Files at least this large are announced ("Đang đọc tệp…") before they are read: a spreadsheet of
+# this size can take a second or more.
+PROGRESS_BYTES = 32 * 1024
 
 
 @dataclass(frozen=True)
@@ -64,26 +74,48 @@ def duplicate_ctx(d: Duplicate) -> dict[str, Any]:
     return {"row": d.draft.row, "id": d.existing_id, "text": d.existing_text}
 
 
+def rejected_reply(exc: ImportRejected) -> Reply:
+    return Reply(
+        "import_rejected",
+        {
+            "filename": exc.filename,
+            "problems": [dataclasses.asdict(p) for p in exc.problems],
+            "total": len(exc.problems),
+        },
+    )
+
+
+def too_large_reply(filename: str, size: int) -> Reply:
+    """The refusal of a file known to be too large before it is even downloaded or read."""
+    detail: dict[str, str | int] = {"limit": LIMITS.max_file_bytes, "size": size}
+    name = display_filename(filename) or "tep"
+    return rejected_reply(ImportRejected(name, [ImportProblem("too_large", detail=detail)]))
+
+
 async def import_file(
-    core: Core, actor: Person | None, program: Program, filename: str, data: bytes
+    core: Core,
+    actor: Person | None,
+    program: Program,
+    filename: str,
+    data: bytes,
+    progress: Progress | None = None,
 ) -> Reply:
     """Parse a whole file and store its new questions; an invalid row rejects the whole file.
 
-    The reply names every bad row, or every duplicate of the bank that was skipped.
+    The file is read in a worker thread (the bot keeps answering others meanwhile); a large one
+    is first announced through ``progress``. Storing is one transaction on the event loop, so
+    two imports at once are stored one after the other, each checking for duplicates of what
+    the other stored. The reply names every bad row, or every duplicate of the bank skipped.
     """
     if actor is not None:
         await core.require(actor, program, "admin", action="import")
+    filename = display_filename(filename) or "tep"
+    if progress is not None and len(data) >= PROGRESS_BYTES:
+        await progress(Reply("import_reading", {"filename": filename, "size": len(data)}))
     try:
-        drafts = parse_questions(filename, data)
+        drafts = await off_loop(parse_questions, filename, data)
     except ImportRejected as exc:
-        return Reply(
-            "import_rejected",
-            {
-                "filename": filename,
-                "problems": [dataclasses.asdict(p) for p in exc.problems],
-                "total": len(exc.problems),
-            },
-        )
+        return rejected_reply(exc)
     stored = await store_drafts(core, actor, program, drafts, source=filename)
     yaml_file = PurePath(filename).suffix.lower() in (".yaml", ".yml")
     return Reply(
@@ -169,6 +201,9 @@ async def add_step(
         raise Refused("dialog_cancelled")
     value: str | None = None
     if text is not None:
+        bad = refused_char(text)
+        if bad is not None:  # refused as in a question file; the dialog stays at this step
+            return Reply("text_control_chars", {"char": f"U+{ord(bad):04X}"})
         value = clean_line(text, FIELD_LIMITS[step] + 1) if step != "text" else clean_lines(text)
         if len(value) > FIELD_LIMITS[step]:
             return Reply("text_too_long", {"limit": FIELD_LIMITS[step], "length": len(value)})

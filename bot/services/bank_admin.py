@@ -21,6 +21,7 @@ from typing import Any
 
 from bot.core import Core, Refused
 from bot.models import BankQuestion, Button, Buttons, FileReply, Person, Program, Reply
+from bot.offload import off_loop
 from bot.schedule import plan_week, upcoming_plan
 from bot.services.context import program_ctx, state_change
 from bot.services.cycle import schedule_config
@@ -484,7 +485,7 @@ async def export_bank(core: Core, actor: Person | None, program: Program, fmt: s
     ]
     local_day = now.astimezone(schedule_config(program).zone).date()
     filename = f"ngan_hang_cau_hoi_{program.id}_{local_day:%Y%m%d}.{fmt}"
-    data = export_questions(filename, drafts)
+    data = await off_loop(export_questions, filename, drafts)
     async with store.transaction():
         await store.log_event(
             "exported",
@@ -513,7 +514,8 @@ async def export_bank(core: Core, actor: Person | None, program: Program, fmt: s
 async def template_file(core: Core, actor: Person, program: Program) -> FileReply:
     """``/maucauhoi``: the empty spreadsheet to fill in."""
     await core.require(actor, program, "admin", action="template")
-    return FileReply("mau_cau_hoi.xlsx", template_xlsx(), Reply("bank_template_caption"))
+    data = await off_loop(template_xlsx)
+    return FileReply("mau_cau_hoi.xlsx", data, Reply("bank_template_caption"))
 
 
 # -- buttons on the detail view -------------------------------------------------------------------

@@ -83,6 +83,8 @@ class PlumbingQueries(StoreBase):
         )
 
     async def action(self, token: str) -> Action | None:
+        if not token.isascii():  # tokens are URL-safe ASCII; a lone surrogate cannot even be bound
+            return None
         r = await self._one("SELECT * FROM actions WHERE token = ?", (token,))
         if r is None:
             return None
