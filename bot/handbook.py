@@ -30,10 +30,11 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
+from bot.args import FIRST_YEAR, LAST_YEAR
 from bot.config import Settings
 from bot.models import ArchiveEntry
 from bot.render import environment, plain, render
-from bot.services.archive import FIRST_YEAR, LAST_YEAR, compile_handbook, shorten
+from bot.services.archive import compile_handbook, shorten
 from bot.services.context import program_ctx
 from questions.importer import normalize_for_match
 
@@ -277,7 +278,7 @@ async def write_handbook(
         if year is None:
             year = core.now().astimezone(ZoneInfo(program.tz)).year
         if not FIRST_YEAR <= year <= LAST_YEAR:
-            say("archive_handbook_usage", first=FIRST_YEAR, last=LAST_YEAR, cli=True)
+            say("archive_handbook_usage", first=FIRST_YEAR, last=LAST_YEAR)
             return 2
         data, count = await compile_handbook(core, program, year)
         if count == 0:
