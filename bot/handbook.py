@@ -20,7 +20,6 @@ from collections.abc import Sequence
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from docx import Document
 from docx.document import Document as DocumentObject
@@ -276,7 +275,7 @@ async def write_handbook(
         program = chosen[0]
         core = Core(store=store, clock=SystemClock(), settings=settings)
         if year is None:
-            year = core.now().astimezone(ZoneInfo(program.tz)).year
+            year = core.today(program).year
         if not FIRST_YEAR <= year <= LAST_YEAR:
             say("archive_handbook_usage", first=FIRST_YEAR, last=LAST_YEAR)
             return 2
