@@ -23,9 +23,29 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, time
+from typing import Literal
 
 from bot.core import Refused
 from bot.text import clean_line
+
+# What a number counts; the refusal names it (labels and hints in templates/arg_bad_number.j2).
+NumberKind = Literal[
+    "number",
+    "question",
+    "person",
+    "asker",
+    "position",
+    "days",
+    "minutes",
+    "queue_warning",
+    "daily_limit",
+    "weekday",
+    "year",
+    "page",
+    "program",
+    "attempt",
+    "port",
+]
 
 # Identifiers (people, questions, askers, programs) are SQLite integers; nine digits is far more
 # than any program will have, and keeps every lookup well inside 64 bits.
@@ -78,7 +98,7 @@ def _fold(text: str) -> str:
 # -- whole numbers --------------------------------------------------------------------------------
 
 
-def parse_int(text: str, lo: int, hi: int, *, what: str = "number") -> int:
+def parse_int(text: str, lo: int, hi: int, *, what: NumberKind = "number") -> int:
     """The whole number ``text`` means, between ``lo`` and ``hi``; otherwise :class:`Refused`
     (template ``arg_bad_number``; ``what`` names the kind of number: see the template)."""
     context = {"value": shown(text), "lo": lo, "hi": hi, "what": what}
@@ -96,7 +116,7 @@ def parse_int(text: str, lo: int, hi: int, *, what: str = "number") -> int:
     return value
 
 
-def parse_id(text: str, *, what: str) -> int:
+def parse_id(text: str, *, what: NumberKind) -> int:
     """A record's number as typed (``5``, ``#5``, ``５``), from 1 to :data:`MAX_ID`."""
     return parse_int(text, 1, MAX_ID, what=what)
 

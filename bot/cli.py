@@ -19,6 +19,7 @@ MAX_ATTEMPT = 10_000  # redraws within one session, for ``verify --attempt``
 PROGRAM_HELP = "số của chương trình (khi có nhiều nhóm)"
 
 if TYPE_CHECKING:
+    from bot.args import NumberKind
     from bot.models import FileReply, Program
     from bot.store import Store
 
@@ -48,7 +49,7 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (xem: {self.prog} -h)\n")
 
 
-def _number(lo: int, hi: int, what: str) -> Callable[[str], int]:
+def _number(lo: int, hi: int, what: NumberKind) -> Callable[[str], int]:
     """An option's whole number, read like every number typed in chat (``bot.args.parse_int``);
     a refusal becomes argparse's error, in the chat's words."""
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import unicodedata
 from datetime import UTC, date, time
 from pathlib import Path
+from typing import get_args
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.args import MAX_ID, parse_date, parse_id, parse_int, parse_time
+from bot.args import MAX_ID, NumberKind, parse_date, parse_id, parse_int, parse_time
 from bot.cli import main as cli_main
 from bot.clock import ManualClock
 from bot.config import Settings
@@ -77,6 +78,13 @@ def test_range_names_big_bounds_the_vietnamese_way() -> None:
     )
     assert "từ 5 đến 10.080" in said(refusal(parse_int, "1", 5, 10080, what="minutes"))
     assert parse_int("-5", -10, 10) == -5 and parse_int("0", 0, 6) == 0
+
+
+def test_every_kind_of_number_is_named_in_its_refusal() -> None:
+    for kind in get_args(NumberKind):
+        text = said(refusal(parse_int, "x", 1, 2, what=kind))
+        assert text.startswith("«x» không phải ")
+        assert ("không phải số hợp lệ" in text) == (kind == "number"), kind
 
 
 @settings(max_examples=400, deadline=None)

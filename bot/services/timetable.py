@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import time
 from typing import Any
 
-from bot.args import parse_int, parse_time, shown
+from bot.args import NumberKind, parse_int, parse_time, shown
 from bot.core import Core, Refused
 from bot.models import Person, Program, Reply
 from bot.schedule import plan_week, upcoming_plan
@@ -64,7 +64,7 @@ def _hhmm(value: str) -> time:
     return parse_time(value)
 
 
-def _int(value: str, lo: int, hi: int, what: str = "number") -> int:
+def _int(value: str, lo: int, hi: int, what: NumberKind = "number") -> int:
     """A whole number from ``lo`` to ``hi`` as people write it: :func:`parse_int`."""
     return parse_int(value, lo, hi, what=what)
 
