@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from bot.args import MAX_ID, NumberKind, parse_date, parse_id, parse_int, parse_time
 from bot.cli import main as cli_main
 from bot.clock import ManualClock
-from bot.config import Settings
+from bot.config import ConfigError, Settings, load_settings
 from bot.core import Core, Refused
 from bot.render import plain, render
 from tests.conftest import vn
@@ -226,3 +226,9 @@ def test_numbers_on_the_command_line_are_read_as_in_chat(
 ) -> None:
     assert cli_main(["verify", "--seed", "ab" * 32, "--pool", "#3, ５,5.", "--attempt", "０"]) == 0
     assert "Danh sách [3, 5], lần bốc 0" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("grace", ["²", "①", "٥", "9" * 5000, "-5", "0"])
+def test_odd_grace_minutes_in_the_environment_are_a_clear_setting_error(grace: str) -> None:
+    with pytest.raises(ConfigError, match="HOIDAP_GRACE_MINUTES"):
+        load_settings({"HOIDAP_GRACE_MINUTES": grace})
