@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import unicodedata
+from collections.abc import Iterator
 from datetime import UTC, date, time
 from pathlib import Path
 from typing import get_args
@@ -12,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.args import MAX_ID, NumberKind, parse_date, parse_id, parse_int, parse_time
+from bot.cli import _parser as cli_parser
 from bot.cli import main as cli_main
 from bot.clock import ManualClock
 from bot.config import ConfigError, Settings, load_settings
@@ -198,27 +201,48 @@ def test_today_is_the_date_in_the_programs_zone_whatever_zone_the_clock_reads(
 # -- the command line -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "argv",
-    [["handbook", "--year", "abc", "x.docx"], ["handbook", "--year", "²", "x.docx"],
-     ["handbook", "--year", "9" * 5000, "x.docx"], ["handbook", "--year", "-2026", "x.docx"],
-     ["handbook", "--program", "0", "x.docx"], ["handbook", "--program", "9" * 20, "x.docx"],
-     ["questions", "export", "x.xlsx", "--program", "①"],
-     ["questions", "import", "x.xlsx", "--program", "😀"],
-     ["verify", "--seed", "ab", "--pool", "3,²,5"], ["verify", "--seed", "ab", "--pool", ","],
-     ["verify", "--seed", "ab", "--pool", "3", "--attempt", "-1"],
-     ["verify", "--seed", "ab", "--pool", "3", "--attempt", "9" * 5000],
-     ["run", "--port", "0"], ["run", "--port", "99999999999999999999"], ["run", "--port", "\x00"]],
-)  # fmt: skip
-def test_odd_numbers_on_the_command_line_are_one_clear_line_and_status_2(
-    argv: list[str], capsys: pytest.CaptureFixture[str], tmp_path: Path
+# Values no number option takes; every option with a typed value of every subcommand gets each.
+ODD_OPTION_VALUES = ["abc", "", "²", "①", "٥", "-1", "1.5", "😀", "#", "5\x00", "9" * 20]
+ODD_OPTION_VALUES += ["9" * 5000, "\u202e-5"]
+VALID_OPTION_VALUES = {"--seed": "ab" * 32, "--pool": "3,5"}
+
+
+def typed_options(
+    parser: argparse.ArgumentParser, path: tuple[str, ...] = ()
+) -> Iterator[tuple[list[str], str]]:
+    """(the argv before the option, the option) for every option whose value has a type."""
+    actions = parser._actions
+    for action in actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from typed_options(sub, (*path, name))
+    positionals = ["x" for a in actions if not a.option_strings and a.nargs != argparse.PARSER]
+    for action in actions:
+        if not action.option_strings or action.type in (None, Path):
+            continue
+        others = [
+            part
+            for a in actions
+            if a.required and a.option_strings and a is not action
+            for part in (a.option_strings[0], VALID_OPTION_VALUES.get(a.option_strings[0], "1"))
+        ]
+        yield [*path, *positionals, *others], action.option_strings[0]
+
+
+def test_every_typed_option_of_the_command_line_refuses_odd_values_in_one_line(
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    assert cli_main(argv) == 2
-    out, err = capsys.readouterr()
-    assert not out
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in err, err
-    assert lines[0].startswith("hoidap ") and ("hợp lệ" in lines[0] or "cần ít nhất" in lines[0])
+    options = list(typed_options(cli_parser()))
+    named = {f"{' '.join(argv[:1])} {option}" for argv, option in options}
+    assert {"verify --attempt", "verify --pool", "handbook --year", "run --port"} <= named
+    for argv, option in options:
+        for value in ODD_OPTION_VALUES:
+            assert cli_main([*argv, option, value]) == 2, (argv, option, value)
+            out, err = capsys.readouterr()
+            lines = err.strip().splitlines()
+            assert not out and len(lines) == 1 and "Traceback" not in err, (option, value, err)
+            assert lines[0].startswith("hoidap ") and f"{option}: " in lines[0], lines[0]
+            assert "hợp lệ" in lines[0] or "cần ít nhất" in lines[0], lines[0]
 
 
 def test_numbers_on_the_command_line_are_read_as_in_chat(
