@@ -60,7 +60,7 @@ _CLOSERS = ")]}»\"'”’.,;:!?"
 _INTEGER = re.compile(r"#?\s*([+-]?)\s*(\d{1,3}(?:\.\d{3})+|\d+)", re.ASCII)
 # The hour needs its mark («:», «.», «h», «g», «giờ»): a bare number could be anything.
 _TIME = re.compile(
-    r"(\d{1,2})\s*(?:[:.]\s*(\d{2})|(?:h|g|gio)\s*(\d{1,2})?)(?:\s*(?:phut|p|'))?", re.ASCII
+    r"(\d{1,2})\s*(?:[:.]\s*(\d{2})|(?:h|g|gio)\s*(\d{1,2})?)(?:\s*(?:phut|ph|p|'))?", re.ASCII
 )
 _DAY_PARTS = {"sang": 0, "trua": 1, "chieu": 2, "toi": 2, "dem": 3}
 _DATE = re.compile(r"(\d{1,2})\s*([/.-])\s*(\d{1,2})(?:\s*\2\s*(\d{4}|\d{2}))?", re.ASCII)
