@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
+import re
 import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.db import DatabaseError
 
+MAX_ATTEMPT = 10_000  # redraws within one session, for ``verify --attempt``
+PROGRAM_HELP = "số của chương trình (khi có nhiều nhóm)"
+
 if TYPE_CHECKING:
+    from bot.args import NumberKind
     from bot.models import FileReply, Program
     from bot.store import Store
 
@@ -34,8 +41,52 @@ Sổ tay hỏi – đáp:    hoidap handbook --year 2026 so_tay_2026.docx [--pro
 """
 
 
+class _Parser(argparse.ArgumentParser):
+    """Mistakes on the command line: one line on stderr and exit status 2, no usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        message = re.sub(r"^argument ([^:]+): ", r"\1: ", message)
+        self.exit(2, f"{self.prog}: {message} (xem: {self.prog} -h)\n")
+
+
+def _number(lo: int, hi: int, what: NumberKind) -> Callable[[str], int]:
+    """An option's whole number, read like every number typed in chat (``bot.args.parse_int``);
+    a refusal becomes argparse's error, in the chat's words."""
+
+    def parse(text: str) -> int:
+        from bot.args import parse_int
+
+        return _understood(lambda: parse_int(text, lo, hi, what=what))
+
+    return parse
+
+
+def _pool(text: str) -> list[int]:
+    """``--pool 3,5,9``: people's numbers, as in ``/nhansu``."""
+    from bot.args import parse_id
+
+    parts = [part for part in re.split(r"[,;\s]+", text) if part]
+    if not parts:
+        raise argparse.ArgumentTypeError("cần ít nhất một số hiệu, ví dụ --pool 3,5,9")
+    return [_understood(functools.partial(parse_id, part, what="person")) for part in parts]
+
+
+def _understood(read: Callable[[], int]) -> int:
+    from bot.core import Refused
+    from bot.render import plain, render
+
+    try:
+        return read()
+    except Refused as refused:
+        reply = refused.reply
+        raise argparse.ArgumentTypeError(plain(render(reply.template, reply.context))) from None
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    from bot.args import FIRST_YEAR, LAST_YEAR, MAX_ID
+
+    program_number = _number(1, MAX_ID, "program")
+    p = _Parser(
         prog="hoidap", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     sub = p.add_subparsers(dest="command", metavar="LỆNH")
@@ -47,7 +98,12 @@ def _parser() -> argparse.ArgumentParser:
         "--webhook", metavar="URL", help="nhận cập nhật qua webhook tại địa chỉ https này"
     )
     run.add_argument("--listen", default="0.0.0.0", help="địa chỉ lắng nghe (mặc định 0.0.0.0)")
-    run.add_argument("--port", type=int, default=8443, help="cổng lắng nghe (mặc định 8443)")
+    run.add_argument(
+        "--port",
+        type=_number(1, 65535, "port"),
+        default=8443,
+        help="cổng lắng nghe (mặc định 8443)",
+    )
     run.add_argument(
         "--secret-token", help="mã bí mật Telegram gửi kèm mỗi cập nhật (mặc định: tạo ngẫu nhiên)"
     )
@@ -59,14 +115,14 @@ def _parser() -> argparse.ArgumentParser:
         "import", help="nạp câu hỏi từ tệp .xlsx / .csv / .yaml (tất cả hoặc không)"
     )
     qi.add_argument("file", type=Path)
-    qi.add_argument("--program", type=int, help="số của chương trình (khi có nhiều nhóm)")
+    qi.add_argument("--program", type=program_number, help=PROGRAM_HELP)
     qt = qsub.add_parser("template", help="tạo tệp Excel mẫu có giải thích các cột")
     qt.add_argument("file", type=Path)
     qe = qsub.add_parser(
         "export", help="xuất ngân hàng câu hỏi (trừ câu đã loại) ra tệp .xlsx / .csv / .yaml"
     )
     qe.add_argument("file", type=Path)
-    qe.add_argument("--program", type=int, help="số của chương trình (khi có nhiều nhóm)")
+    qe.add_argument("--program", type=program_number, help=PROGRAM_HELP)
     db = sub.add_parser("db", help="cơ sở dữ liệu")
     dbsub = db.add_subparsers(dest="dbcommand", metavar="VIỆC")
     dbsub.add_parser("migrate", help="tạo mới hoặc nâng cấp cơ sở dữ liệu")
@@ -83,20 +139,25 @@ def _parser() -> argparse.ArgumentParser:
     )
     v = sub.add_parser("verify", help="tính lại kết quả bốc thăm từ seed và danh sách")
     v.add_argument("--seed", required=True)
-    v.add_argument("--pool", required=True, help="các số hiệu, cách nhau bởi dấu phẩy")
-    v.add_argument("--attempt", type=int, default=0)
+    v.add_argument("--pool", required=True, type=_pool, help="các số hiệu, cách nhau bởi dấu phẩy")
+    v.add_argument("--attempt", type=_number(0, MAX_ATTEMPT, "attempt"), default=0)
     hb = sub.add_parser(
         "handbook", help="sổ tay hỏi – đáp (.docx): các câu hỏi đã kết luận trong năm, theo chủ đề"
     )
     hb.add_argument("file", type=Path)
-    hb.add_argument("--year", type=int, help="năm (mặc định: năm nay)")
-    hb.add_argument("--program", type=int, help="số của chương trình (khi có nhiều nhóm)")
+    hb.add_argument(
+        "--year", type=_number(FIRST_YEAR, LAST_YEAR, "year"), help="năm (mặc định: năm nay)"
+    )
+    hb.add_argument("--program", type=program_number, help=PROGRAM_HELP)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # -h, or a mistake on the command line (already explained)
+        return stop.code if isinstance(stop.code, int) else 2
     if args.command is None:
         parser.print_help()
         return 0
@@ -314,12 +375,14 @@ def _run_webhook(settings: Settings, args: argparse.Namespace) -> int:
 
 def _restore(settings: Settings, backup: Path) -> int:
     from datetime import datetime
+    from zoneinfo import ZoneInfo
 
     from bot.render import plain, render
     from bot.services.ops import RestoreRefused, restore_database
 
     try:
-        result = restore_database(backup, settings.db_path, datetime.now().astimezone())
+        # The safety copy's name carries the time where the office is (HOIDAP_TZ).
+        result = restore_database(backup, settings.db_path, datetime.now(ZoneInfo(settings.tz)))
     except RestoreRefused as refused:
         context = {"ok": False, "code": refused.code, **refused.detail}
         print("hoidap: " + plain(render("ops_restore", context)), file=sys.stderr)
@@ -380,7 +443,7 @@ def _verify(args: argparse.Namespace) -> int:
     from bot import draw
 
     try:
-        pool = [int(x) for x in args.pool.replace(" ", "").split(",") if x]
+        pool = args.pool
         chosen = draw.draw(args.seed, pool, args.attempt)
     except ValueError as exc:
         print(f"hoidap: {exc}", file=sys.stderr)

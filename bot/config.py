@@ -84,7 +84,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: Path | None =
         raise ConfigError(f"HOIDAP_TZ không phải múi giờ hợp lệ: {tz!r}") from None
 
     grace_raw = env.get("HOIDAP_GRACE_MINUTES", "").strip() or "30"
-    if not grace_raw.isdigit() or not 0 < int(grace_raw) <= 24 * 60:
+    # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+    if not re.fullmatch(r"[0-9]{1,4}", grace_raw) or not 0 < int(grace_raw) <= 24 * 60:
         raise ConfigError("HOIDAP_GRACE_MINUTES phải là số phút từ 1 đến 1440")
 
     level = (env.get("HOIDAP_LOG_LEVEL", "").strip() or "INFO").upper()

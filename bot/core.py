@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -46,6 +47,14 @@ class Core:
 
     def now(self) -> datetime:
         return self.clock.now()
+
+    def today(self, program: Program | None = None) -> date:
+        """Today's date where the program is (its time zone), or in ``HOIDAP_TZ`` without one.
+
+        Every "today" and every date typed without a year is this date, never the UTC date:
+        between 00:00 and 07:00 in Viet Nam the UTC date is still yesterday's.
+        """
+        return self.now().astimezone(ZoneInfo(program.tz if program else self.settings.tz)).date()
 
     async def person_for(
         self, tg_user_id: int, username: str | None, first: str, last: str | None

@@ -20,7 +20,6 @@ from collections.abc import Sequence
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from docx import Document
 from docx.document import Document as DocumentObject
@@ -30,10 +29,11 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
+from bot.args import FIRST_YEAR, LAST_YEAR
 from bot.config import Settings
 from bot.models import ArchiveEntry
 from bot.render import environment, plain, render
-from bot.services.archive import FIRST_YEAR, LAST_YEAR, compile_handbook, shorten
+from bot.services.archive import compile_handbook, shorten
 from bot.services.context import program_ctx
 from questions.importer import normalize_for_match
 
@@ -275,9 +275,9 @@ async def write_handbook(
         program = chosen[0]
         core = Core(store=store, clock=SystemClock(), settings=settings)
         if year is None:
-            year = core.now().astimezone(ZoneInfo(program.tz)).year
+            year = core.today(program).year
         if not FIRST_YEAR <= year <= LAST_YEAR:
-            say("archive_handbook_usage", first=FIRST_YEAR, last=LAST_YEAR, cli=True)
+            say("archive_handbook_usage", first=FIRST_YEAR, last=LAST_YEAR)
             return 2
         data, count = await compile_handbook(core, program, year)
         if count == 0:

@@ -38,6 +38,11 @@ def fmt_datetime(value: datetime | str | None) -> str:
     return f"{value:%H:%M} {fmt_date(value.date())}"
 
 
+def fmt_number(value: int) -> str:
+    """A whole number as written in Vietnamese: dots between thousands from 10.000 up."""
+    return f"{value:,}".replace(",", ".") if abs(value) >= 10_000 else str(value)
+
+
 def fmt_time(value: datetime | str | None) -> str:
     if value is None:
         return ""
@@ -60,6 +65,7 @@ def environment() -> Environment:
     env.filters["date_vi"] = fmt_date
     env.filters["datetime_vi"] = fmt_datetime
     env.filters["time_vi"] = fmt_time
+    env.filters["number_vi"] = fmt_number
     env.filters["weekday_vi"] = weekday_vi
     return env
 

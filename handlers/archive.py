@@ -21,7 +21,8 @@ async def search(update: Update, context: Context) -> None:
 async def history(update: Update, context: Context) -> None:
     person = await actor(update, context)
     program = await program_here(update, context, person)
-    await say(update, await archive.history(deps(context).core, person, program))
+    page = archive.parse_page(args_text(update))
+    await say(update, await archive.history(deps(context).core, person, program, page))
 
 
 @guarded

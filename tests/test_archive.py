@@ -27,7 +27,7 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from bot.core import Core, Refused
 from bot.handbook import TOC_INSTRUCTION, build_handbook, group_by_topic
-from bot.models import ArchiveEntry, Person, Program, Reply
+from bot.models import ArchiveEntry, Person, Program
 from bot.services import archive
 from bot.store import Store
 from tests.conftest import vn
@@ -115,10 +115,17 @@ def test_shorten_cuts_at_a_word() -> None:
 @pytest.mark.parametrize(
     ("typed", "year"),
     [("", 2026), (" 2025 ", 2025), ("2000", 2000), ("2100", 2100), ("1999", None),
-     ("2101", None), ("26", None), ("năm 2026", None), ("２０２６", None)],
+     ("2101", None), ("26", None), ("năm 2026", None), ("２０２６", 2026), ("2026.", 2026),
+     ("²⁰²⁶", None), ("9" * 5000, None)],
 )  # fmt: skip
 def test_parse_year(typed: str, year: int | None) -> None:
-    assert archive.parse_year(typed, date(2026, 12, 21)) == year
+    if year is None:
+        with pytest.raises(Refused) as refused:
+            archive.parse_year(typed, date(2026, 12, 21))
+        assert refused.value.reply.template == "arg_bad_number"
+        assert refused.value.reply.context["what"] == "year"
+    else:
+        assert archive.parse_year(typed, date(2026, 12, 21)) == year
 
 
 # -- the store and the services -------------------------------------------------------------------
@@ -476,8 +483,9 @@ async def test_handbook_service_and_command_line(
     with pytest.raises(Refused) as info:
         await archive.handbook(core, staff, program, "2026")
     assert info.value.reply.template == "refused_role"
-    usage = await archive.handbook(core, leader, program, "26")
-    assert isinstance(usage, Reply) and usage.template == "archive_handbook_usage"
+    with pytest.raises(Refused) as info:
+        await archive.handbook(core, leader, program, "26")
+    assert info.value.reply.template == "arg_bad_number"
     result = await archive.handbook(core, leader, program, "")
     assert isinstance(result, archive.HandbookFile)
     assert result.filename == "so_tay_hoi_dap_2026.docx" and result.caption.context["count"] == 2

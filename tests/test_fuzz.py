@@ -18,12 +18,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.args import FIRST_YEAR, LAST_YEAR, parse_date
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.core import Core, Refused
 from bot.db import connect
 from bot.models import Person
-from bot.services import cycle, interact, roster, timetable
+from bot.services import cycle, interact, timetable
 from bot.store import Store
 from bot.text import clean_line, clean_lines, has_control_chars
 from tests.conftest import vn
@@ -245,7 +246,7 @@ def test_schedule_arguments_parse_or_are_refused(args: list[str]) -> None:
     try:
         fields = timetable.parse_change(args)
     except Refused as refused:
-        assert refused.reply.template.startswith("schedule_")
+        assert refused.reply.template.startswith(("schedule_", "arg_bad_"))
     else:
         assert fields and set(fields) <= {
             "weekday",
@@ -262,9 +263,13 @@ def test_schedule_arguments_parse_or_are_refused(args: list[str]) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(st.one_of(st.text(max_size=20), st.text(alphabet="0123456789/.-", max_size=12)))
-def test_typed_dates_parse_or_are_none(text: str) -> None:
-    parsed = roster.parse_date_vi(text, date(2026, 12, 1))
-    assert parsed is None or isinstance(parsed, date)
+def test_typed_dates_parse_or_are_refused(text: str) -> None:
+    try:
+        parsed = parse_date(text, date(2026, 12, 1))
+    except Refused as refused:
+        assert refused.reply.template == "arg_bad_date"
+    else:
+        assert FIRST_YEAR <= parsed.year <= LAST_YEAR
 
 
 @settings(max_examples=300, deadline=None)

@@ -16,8 +16,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from bot.args import FIRST_YEAR, LAST_YEAR, parse_int
 from bot.core import Core, Refused
 from bot.models import ArchiveEntry, Button, Person, Program, Reply, Session
 from bot.offload import Progress, off_loop
@@ -29,9 +29,9 @@ log = logging.getLogger("hoidap.archive")
 PAGE_SIZE = 5
 MAX_QUERY_CHARS = 200
 MAX_QUERY_WORDS = 12
+MAX_PAGE = 999_999
 QUESTION_PREVIEW_CHARS = 180
 CONCLUSION_PREVIEW_CHARS = 220
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 BUTTON_TTL = timedelta(days=14)
 
 # Letters and digits only: whatever else the user types (quotes, *, ^, :, parentheses, NEAR...)
@@ -298,8 +298,13 @@ async def _nav(
 # -- history and the full record ------------------------------------------------------------------
 
 
+def parse_page(text: str) -> int:
+    """``/lichsu [trang]``: the page asked for (1 when not said)."""
+    return parse_int(text, 1, MAX_PAGE, what="page") if text.strip() else 1
+
+
 async def history(core: Core, person: Person, program: Program, page: int = 1) -> Reply:
-    """``/lichsu``: concluded sessions of ``program``, newest first, a page at a time."""
+    """``/lichsu [trang]``: concluded sessions of ``program``, newest first, a page at a time."""
     await require_member(core, person, program, "history")
     store = core.store
     await catch_up(core, program)
@@ -362,15 +367,12 @@ def handbook_filename(year: int) -> str:
     return f"so_tay_hoi_dap_{year}.docx"
 
 
-def parse_year(text: str, today: date) -> int | None:
-    """``""`` is this year; otherwise four digits within a sensible range."""
-    text = text.strip()
-    if not text:
+def parse_year(text: str, today: date) -> int:
+    """``""`` is this year; otherwise a year from ``FIRST_YEAR`` to ``LAST_YEAR`` as people type
+    it (see :func:`bot.args.parse_int`), or :class:`Refused`."""
+    if not text.strip():
         return today.year
-    if not re.fullmatch(r"[0-9]{4}", text):
-        return None
-    year = int(text)
-    return year if FIRST_YEAR <= year <= LAST_YEAR else None
+    return parse_int(text, FIRST_YEAR, LAST_YEAR, what="year")
 
 
 async def compile_handbook(
@@ -387,7 +389,7 @@ async def compile_handbook(
     entries = await core.store.archive_between(program.id, date(year, 1, 1), date(year + 1, 1, 1))
     if not entries:
         return b"", 0
-    today = core.now().astimezone(ZoneInfo(program.tz)).date()
+    today = core.today(program)
     if progress is not None:
         await progress(Reply("archive_handbook_building", {"year": year, "count": len(entries)}))
     data = await off_loop(
@@ -401,12 +403,7 @@ async def handbook(
 ) -> HandbookFile | Reply:
     """``/sotay [năm]`` (admins and leaders): the compiled handbook of the year."""
     await core.require(person, program, "admin", "leader", action="handbook")
-    today = core.now().astimezone(ZoneInfo(program.tz)).date()
-    year = parse_year(year_text, today)
-    if year is None:
-        return Reply(
-            "archive_handbook_usage", {"first": FIRST_YEAR, "last": LAST_YEAR, "cli": False}
-        )
+    year = parse_year(year_text, core.today(program))
     data, count = await compile_handbook(core, program, year, progress)
     if count == 0:
         return Reply(

@@ -19,13 +19,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from bot.args import parse_date, parse_id, parse_int
 from bot.core import Core, Refused
 from bot.models import BankQuestion, Button, Buttons, FileReply, Person, Program, Reply
 from bot.offload import off_loop
 from bot.schedule import plan_week, upcoming_plan
 from bot.services.context import program_ctx, state_change
 from bot.services.cycle import schedule_config
-from bot.services.roster import fold, parse_date_vi
+from bot.services.roster import fold
 from bot.text import clean_line
 from questions.importer import export_questions, template_xlsx
 from questions.model import LIMITS, QuestionDraft, join_tags, split_tags
@@ -35,6 +36,7 @@ MAX_WEEKS_SCANNED = 16  # holidays included, how far the plan looks for those se
 QUEUE_SHOWN = 15
 HELD_SHOWN = 20
 MAX_PIN_DAYS = 366
+MAX_POSITION = 999_999
 EXPORT_FORMATS = ("xlsx", "csv", "yaml")
 BUTTON_PREFIX = "bank."  # callback data of this area's buttons (an opaque token after it)
 BUTTON_TTL = timedelta(days=2)
@@ -100,17 +102,12 @@ def week_monday(week: str) -> date:
 
 
 def parse_number(value: str) -> int:
-    """A question number as typed: ``12`` or ``#12``."""
-    text = value.strip().lstrip("#")
-    if not text.isascii() or not text.isdigit() or len(text) > 9 or int(text) == 0:
-        raise Refused("bank_bad_number", value=value[:20])
-    return int(text)
+    """A question number as typed: ``12``, ``#12`` (see :func:`bot.args.parse_int`)."""
+    return parse_id(value, what="question")
 
 
 def _position(value: str) -> int:
-    if not value.isascii() or not value.isdigit() or len(value) > 6 or int(value) == 0:
-        raise Refused("bank_bad_position", value=value[:20])
-    return int(value)
+    return parse_int(value, 1, MAX_POSITION, what="position")
 
 
 async def _find(core: Core, program: Program, question_id: int) -> BankQuestion:
@@ -336,10 +333,8 @@ async def pin(core: Core, actor: Person, program: Program, args: list[str]) -> R
         core.program_changed(program.id)
         return Reply("bank_unpinned", {"question": question_ctx(bq, program)})
     cfg = schedule_config(program)
-    today = now.astimezone(cfg.zone).date()
-    day = parse_date_vi(args[1], today)
-    if day is None:
-        raise Refused("date_invalid", value=args[1][:20])
+    today = core.today(program)
+    day = parse_date(args[1], today)
     plan = plan_week(cfg, day)
     refusal: dict[str, Any] = {"number": question_id, "date": day.isoformat(), "other": None}
     if plan.week < upcoming_plan(cfg, now).week:
@@ -429,9 +424,10 @@ _TAG_CLEAR = ("xoa", "huy")
 async def set_tags(core: Core, actor: Person, program: Program, text: str) -> Reply:
     """``/the <số câu> <thẻ, thẻ…>`` replaces a question's tags; ``/the <số câu> xoa`` clears."""
     await core.require(actor, program, "admin", action="question_tags")
-    number, _, rest = text.strip().partition(" ")
-    if not number or not rest.strip():
+    words = text.split(maxsplit=1)
+    if len(words) != 2:
         raise Refused("bank_usage", command="the")
+    number, rest = words
     question_id = parse_number(number)
     raw = clean_line(rest, LIMITS.max_tags + 1)
     tags = () if fold(raw) in _TAG_CLEAR else split_tags(raw)
@@ -483,8 +479,7 @@ async def export_bank(core: Core, actor: Person | None, program: Program, fmt: s
         )
         for bq in bank
     ]
-    local_day = now.astimezone(schedule_config(program).zone).date()
-    filename = f"ngan_hang_cau_hoi_{program.id}_{local_day:%Y%m%d}.{fmt}"
+    filename = f"ngan_hang_cau_hoi_{program.id}_{core.today(program):%Y%m%d}.{fmt}"
     data = await off_loop(export_questions, filename, drafts)
     async with store.transaction():
         await store.log_event(

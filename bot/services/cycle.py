@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot import draw as drawing
 from bot.core import Core, Refused
@@ -357,7 +356,7 @@ async def _draw(
     if s.drawn_person_id is not None:
         drawn_round.discard(s.drawn_person_id)
     staff = [m for m in await store.members_with_role(program.id, "staff")]
-    on_day = s.session_date or now.astimezone(ZoneInfo(program.tz)).date()
+    on_day = s.session_date or core.today(program)
     pool = drawing.eligible_pool(
         [drawing.Candidate(m.person.id, m.away_from, m.away_until) for m in staff],
         on=on_day,

@@ -20,6 +20,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.args import parse_id, parse_int, shown
 from bot.core import Core, Refused
 from bot.models import (
     Action,
@@ -212,7 +213,7 @@ async def create_invite(
             "link": link,
             "preapproved": request.preapproved,
             "uses": request.uses,
-            "expires_at": expires.isoformat(),
+            "expires_at": local(expires, program),
         },
         buttons=((Button("Mở liên kết mời", url=link),),),
     )
@@ -795,13 +796,14 @@ async def accept(
 async def merge(core: Core, actor: Person, program: Program, sid: int, ref: str) -> Reply:
     """Link the submission to an existing question; its asker hears about that question."""
     await core.require(actor, program, "admin", action="moderate")
-    ref = ref.strip().lstrip("#").strip()
-    if not ref.isdigit() or len(ref) > 9:
-        return Reply("grassroots_merge_bad", {"ref": ref[:20]})
+    try:
+        question_id = parse_id(ref, what="question")
+    except Refused:  # the dialog stays open: say how to go on or leave it
+        return Reply("grassroots_merge_bad", {"ref": shown(ref)})
     store, now = core.store, core.now()
-    question = await store.question(int(ref))
+    question = await store.question(question_id)
     if question is None or question.program_id != program.id or question.status == "retired":
-        return Reply("grassroots_merge_missing", {"ref": ref})
+        return Reply("grassroots_merge_missing", {"ref": question_id})
     async with store.transaction():
         sub = await _submission(core, program, sid)
         if sub.status != "pending":
@@ -1071,12 +1073,12 @@ async def askers_admin(core: Core, actor: Person, program: Program, args: list[s
             "grassroots_askers",
             {"program": program_ctx(program), "askers": [asker_ctx(a) for a in askers]},
         )
-    ref = args[0].strip().lstrip("#")
     if len(args) != 2 or roster.fold(args[1]) not in ("ngung", "nghi", "stop"):
         return Reply("grassroots_askers_usage")
-    asker = await store.asker(program.id, int(ref)) if ref.isdigit() and len(ref) <= 9 else None
+    asker_id = parse_id(args[0], what="asker")
+    asker = await store.asker(program.id, asker_id)
     if asker is None:
-        return Reply("grassroots_asker_missing", {"ref": ref[:20]})
+        return Reply("grassroots_asker_missing", {"ref": asker_id})
     async with store.transaction():
         changed = await store.set_asker_status(
             program.id, asker.person.id, "inactive", asker.status, actor.id, now
@@ -1101,14 +1103,14 @@ async def set_daily_limit(core: Core, actor: Person, program: Program, args: lis
     if not args:
         limit = await daily_limit(core, program)
         return Reply("grassroots_limit_show", {**ctx, "limit": limit, "changed": False})
-    value = args[0].strip()
-    if len(args) != 1 or not value.isdigit() or not 1 <= int(value) <= MAX_DAILY_LIMIT:
+    if len(args) != 1:
         return Reply("grassroots_limit_usage", ctx)
+    limit = parse_int(args[0], 1, MAX_DAILY_LIMIT, what="daily_limit")
     store, now = core.store, core.now()
     async with store.transaction():
-        await store.set_grassroots_daily_limit(program.id, int(value))
+        await store.set_grassroots_daily_limit(program.id, limit)
         await store.log_event(
-            "ask_limit", now, program_id=program.id, actor_id=actor.id, detail=value
+            "ask_limit", now, program_id=program.id, actor_id=actor.id, detail=str(limit)
         )
-        state_change(program, None, "ask_limit", actor, limit=value)
-    return Reply("grassroots_limit_show", {**ctx, "limit": int(value), "changed": True})
+        state_change(program, None, "ask_limit", actor, limit=limit)
+    return Reply("grassroots_limit_show", {**ctx, "limit": limit, "changed": True})

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.args import parse_int
 from bot.core import Core, Refused
 from bot.models import Person, Program
 from bot.services.context import person_ctx, program_ctx
@@ -46,15 +47,14 @@ def parse_invite_args(args: list[str]) -> InviteRequest:
     uses: int | None = None
     for raw in args:
         word = fold(raw)
-        digits = word.lstrip("#")
         if word in PREAPPROVE_WORDS:
             preapproved = True
         elif word in FILLER_WORDS or not word:
             continue
-        elif digits.isdecimal() and digits.isascii():
-            if uses is not None or len(digits) > 3 or not 1 <= int(digits) <= MAX_USES:
-                raise Refused("invite_bad_count", value=raw[:20], limit=MAX_USES)
-            uses = int(digits)
+        elif any(ch.isdigit() for ch in word):  # a count, as people type numbers (bot/args.py)
+            if uses is not None:
+                raise Refused("invite_usage")
+            uses = parse_int(raw, 1, MAX_USES, what="invite_uses")
         else:
             words.append(word)
     return InviteRequest(tuple(words), preapproved, uses or 1)

@@ -9,10 +9,11 @@ import unicodedata
 from datetime import date, timedelta
 from typing import Any
 
+from bot.args import parse_date, parse_id
 from bot.core import ROLE_LABELS, Core, Refused
 from bot.models import Button, Member, Person, Program, Reply
 from bot.services import grassroots, invites
-from bot.services.context import program_ctx, state_change
+from bot.services.context import local, program_ctx, state_change
 from bot.text import clean_line
 
 log = logging.getLogger("hoidap.roster")
@@ -428,18 +429,16 @@ async def roster(core: Core, actor: Person, program: Program) -> Reply:
             "program": program_ctx(program),
             "members": [member_ctx(m) for m in members if m.status in ("active", "pending")],
             "inactive": sum(1 for m in members if m.status == "inactive"),
-            "today": core.now().date().isoformat(),
+            "today": core.today(program).isoformat(),
         },
     )
 
 
 async def _target_member(core: Core, program: Program, ref: str) -> Member:
-    ref = ref.strip().lstrip("#")
-    if not ref.isdigit() or len(ref) > 9:
-        raise Refused("person_ref_invalid", ref=ref[:20])
-    member = await core.store.member(program.id, int(ref))
+    person_id = parse_id(ref, what="person")
+    member = await core.store.member(program.id, person_id)
     if member is None:
-        raise Refused("person_not_found", ref=ref)
+        raise Refused("person_not_found", ref=person_id)
     return member
 
 
@@ -489,26 +488,13 @@ async def set_roles(core: Core, actor: Person, program: Program, args: list[str]
     )
 
 
-def parse_date_vi(text: str, today: date) -> date | None:
-    """dd/mm[/yyyy] or yyyy-mm-dd."""
-    text = text.strip()
-    m = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}))?", text)
-    try:
-        if m:
-            year = int(m.group(3)) if m.group(3) else today.year
-            return date(year, int(m.group(2)), int(m.group(1)))
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
 async def set_away(core: Core, actor: Person, program: Program, args: list[str]) -> Reply:
     await core.require(actor, program, "admin", action="away")
     if len(args) < 2:
         return Reply("away_usage")
     member = await _target_member(core, program, args[0])
     store, now = core.store, core.now()
-    today = now.date()
+    today = core.today(program)
     if fold(args[1]) in ("huy", "xoa", "clear"):
         kind: str | None = None
         start: date | None = None
@@ -517,12 +503,12 @@ async def set_away(core: Core, actor: Person, program: Program, args: list[str])
         kind = AWAY_WORDS.get(fold(args[1]))
         if kind is None or len(args) < 3:
             return Reply("away_usage")
-        until = parse_date_vi(args[2], today)
-        start = parse_date_vi(args[3], today) if len(args) > 3 else today
-        if until is None or start is None:
-            return Reply("date_invalid", {"value": " ".join(args[2:4])[:30]})
+        until = parse_date(args[2], today)
+        start = parse_date(args[3], today) if len(args) > 3 else today
         if until < start:
-            return Reply("away_range_invalid")
+            return Reply(
+                "away_range_invalid", {"from": start.isoformat(), "until": until.isoformat()}
+            )
     async with store.transaction():
         await store.set_member_away(program.id, member.person.id, kind, start, until)
         await store.log_event(
@@ -605,7 +591,7 @@ async def create_invite(
             "role": ROLE_LABELS[role],
             "preapproved": request.preapproved,
             "uses": request.uses,
-            "expires_at": expires.isoformat(),
+            "expires_at": local(expires, program),
         },
         buttons=((Button("Mở liên kết mời", url=link),),),
     )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import fields as dataclass_fields
 from dataclasses import replace
 from datetime import time
 from typing import Any
 
+from bot.args import NumberKind, parse_int, parse_time, shown
 from bot.core import Core, Refused
 from bot.models import Person, Program, Reply
 from bot.schedule import ScheduleValues, plan_week, schedule_problems, upcoming_plan
@@ -67,16 +67,13 @@ async def show(core: Core, program: Program, is_admin: bool) -> Reply:
 
 
 def _hhmm(value: str) -> time:
-    m = re.fullmatch(r"(\d{1,2})[:hH.](\d{2})", value.strip())
-    if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
-        raise Refused("schedule_bad_time", value=value[:20])
-    return time(int(m.group(1)), int(m.group(2)))
+    """A time of day as people write it (``8:00``, ``8h30``, ``8 giờ``): :func:`parse_time`."""
+    return parse_time(value)
 
 
-def _int(value: str, lo: int, hi: int) -> int:
-    if not value.isdigit() or not lo <= int(value) <= hi:
-        raise Refused("schedule_bad_number", value=value[:20], lo=lo, hi=hi)
-    return int(value)
+def _int(value: str, lo: int, hi: int, what: NumberKind = "number") -> int:
+    """A whole number from ``lo`` to ``hi`` as people write it: :func:`parse_int`."""
+    return parse_int(value, lo, hi, what=what)
 
 
 def _switch(value: str) -> int:
@@ -96,18 +93,29 @@ def parse_change(args: list[str]) -> dict[str, Any]:
     if key == "thu":
         day = WEEKDAY_WORDS.get(fold(rest[0]))
         if day is None:
-            raise Refused("schedule_bad_weekday", value=rest[0][:20])
+            try:
+                day = _int(rest[0], 2, 6, "weekday") - 2  # «thứ 2» is Monday
+            except Refused:
+                raise Refused("schedule_bad_weekday", value=shown(rest[0])) from None
         return {"weekday": day}
     if key == "gui":
-        if len(rest) == 1:
-            return {"publish_time": _hhmm(rest[0])}
-        return {"publish_lead_days": _int(rest[0], 0, 6), "publish_time": _hhmm(rest[1])}
+        # «gui 8:00», «gui 8 giờ 30»: the time only; «gui 3 8:00»: days before, then the time.
+        whole = " ".join(rest)
+        try:
+            return {"publish_time": _hhmm(whole)}
+        except Refused:
+            if len(rest) == 1:
+                raise
+        return {
+            "publish_lead_days": _int(rest[0], 0, 6, "days"),
+            "publish_time": _hhmm(" ".join(rest[1:])),
+        }
     if key == "boc":
-        return {"draw_time": _hhmm(rest[0])}
+        return {"draw_time": _hhmm(" ".join(rest))}
     if key == "han":
-        return {"answer_minutes": _int(rest[0], 5, 10080)}
+        return {"answer_minutes": _int(rest[0], 5, 10080, "minutes")}
     if key == "nhac":
-        return {"reminder_minutes": _int(rest[0], 0, 10080)}
+        return {"reminder_minutes": _int(rest[0], 0, 10080, "minutes")}
     if key == "le":
         v = fold(rest[0])
         if v in ("doi", "chuyen", "move"):
@@ -120,7 +128,7 @@ def parse_change(args: list[str]) -> dict[str, Any]:
     if key == "vong":
         return {"no_repeat": _switch(rest[0])}
     if key == "canhbao":  # warn the admins when fewer questions than this are queued
-        return {"queue_warning": _int(rest[0], 0, 100)}
+        return {"queue_warning": _int(rest[0], 0, 100, "queue_warning")}
     if key in ("muigio", "mui", "tz"):  # checked with the whole schedule before it is saved
         return {"tz": clean_line(rest[0], 60)}
     raise Refused("schedule_usage")

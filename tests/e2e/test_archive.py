@@ -161,7 +161,7 @@ async def test_handbook_for_leaders_and_admins_only(harness: Harness) -> None:
     await three_concluded_weeks(h)
     out = await h.send(STAFF[0], "/sotay 2026")
     assert "không có quyền" in texts(out) and not [m for m in out if m.kind == "document"]
-    assert "Năm không hợp lệ" in texts(await h.send(LEADER, "/sotay 26"))
+    assert "«26» không phải năm hợp lệ" in texts(await h.send(LEADER, "/sotay 26"))
     assert "chưa có câu hỏi nào được kết luận" in texts(await h.send(LEADER, "/sotay 2025"))
 
     out = await h.send(LEADER, "/sotay 2026")

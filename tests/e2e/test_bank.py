@@ -276,7 +276,7 @@ async def test_queue_changes_by_an_admin_and_refusals(harness: Harness) -> None:
     before = await order(h)
     for command, answer in (
         ("/xephang abc 1", "không phải số câu hỏi hợp lệ"),
-        ("/xephang 5 0", "Vị trí «0» không hợp lệ"),
+        ("/xephang 5 0", "«0» không phải vị trí trong hàng đợi hợp lệ"),
         ("/xephang 5", "Cách dùng"),
         ("/ghim 5 31/02/2027", "không hợp lệ"),
         ("/ghim 5 01/01/2020", "đã qua"),

@@ -360,7 +360,7 @@ async def test_daily_limit_resets_the_next_day(harness: Harness) -> None:
     card = await submit(h, ASKER, "Câu hỏi thứ tư, gửi sang ngày hôm sau của chi bộ.")
     assert "#4" in card.plain_text
     out = await say(h, ADMIN, "/gioihanhoi 0")
-    assert "Cách dùng" in texts(out)
+    assert "«0» không phải số câu hỏi mỗi ngày hợp lệ: cần một số nguyên từ 1 đến 20" in texts(out)
     out = await say(h, ADMIN, "/gioihanhoi 1")
     out = await say(h, ASKER, "/hoi Câu hỏi thứ năm trong ngày mới của chi bộ.")
     assert "đủ giới hạn 1 câu mỗi ngày" in texts(out)
