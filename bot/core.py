@@ -13,15 +13,10 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.models import Button, Person, Program, Reply
 from bot.store import Store
+from bot.words import ROLE_LABELS
 
 log = logging.getLogger("hoidap")
 
-ROLE_LABELS = {
-    "staff": "chuyên viên",
-    "head": "trưởng phòng",
-    "leader": "lãnh đạo Ban",
-    "admin": "quản trị",
-}
 
 
 class Refused(Exception):

@@ -21,7 +21,8 @@ from bot.args import FIRST_YEAR, LAST_YEAR, parse_int
 from bot.core import Core, Refused
 from bot.models import ArchiveEntry, Button, Person, Program, Reply, Session
 from bot.offload import Progress, off_loop
-from bot.services.context import VERDICT_LABELS, program_ctx
+from bot.services.context import program_ctx
+from bot.words import VERDICT_LABELS
 from questions.importer import normalize_for_match
 
 log = logging.getLogger("hoidap.archive")

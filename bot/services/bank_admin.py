@@ -28,6 +28,7 @@ from bot.services.context import program_ctx, state_change
 from bot.services.cycle import schedule_config
 from bot.services.roster import fold
 from bot.text import clean_line
+from bot.words import BANK_STATUS_LABELS
 from questions.importer import export_questions, template_xlsx
 from questions.model import LIMITS, QuestionDraft, join_tags, split_tags
 
@@ -45,12 +46,7 @@ VIEWERS = ("admin", "head", "leader")
 # The template of each status change's reply.
 DONE_TEMPLATES = {"hold": "bank_held", "release": "bank_released", "retire": "bank_retired"}
 
-STATUS_LABELS = {
-    "queued": "đang chờ",
-    "held": "tạm hoãn",
-    "used": "đã dùng",
-    "retired": "đã loại",
-}
+STATUS_LABELS = BANK_STATUS_LABELS
 
 
 # -- pure queue maths -----------------------------------------------------------------------------

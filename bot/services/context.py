@@ -12,10 +12,9 @@ from zoneinfo import ZoneInfo
 
 from bot.core import Core
 from bot.models import Person, Program, Question, Session
+from bot.words import VERDICT_LABELS
 
 log = logging.getLogger("hoidap.cycle")
-
-VERDICT_LABELS = {"correct": "Đúng", "partial": "Đúng một phần", "wrong": "Chưa đúng"}
 
 
 def state_change(

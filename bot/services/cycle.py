@@ -40,7 +40,6 @@ from bot.schedule import (
 from bot.services import grassroots
 from bot.services.concluded import on_concluded
 from bot.services.context import (
-    VERDICT_LABELS,
     local,
     person_ctx,
     program_ctx,
@@ -50,6 +49,7 @@ from bot.services.context import (
     summary_ctx,
 )
 from bot.text import clean_line, clean_lines
+from bot.words import VERDICT_LABELS
 
 log = logging.getLogger("hoidap.cycle")
 

@@ -47,6 +47,7 @@ from bot.services.context import (
 )
 from bot.services.invites import InviteRequest
 from bot.text import clean_line, clean_lines, has_control_chars
+from bot.words import SUBMISSION_STATUS_LABELS
 from questions.model import DEFAULT_TOPIC, LIMITS, STANDARD_TOPICS, QuestionDraft
 
 log = logging.getLogger("hoidap.grassroots")
@@ -70,12 +71,7 @@ MAX_REASON_CHARS = 500
 DIALOG_KINDS = frozenset({"ask_onboard", "ask", "gr_edit", "gr_merge", "gr_decline"})
 ACTION_PREFIX = "gr_"
 
-STATUS_LABELS = {
-    "pending": "đang chờ xem xét",
-    "accepted": "đã được tiếp nhận",
-    "merged": "đã được gộp với câu hỏi có sẵn",
-    "declined": "chưa được tiếp nhận",
-}
+STATUS_LABELS = SUBMISSION_STATUS_LABELS
 
 
 # -- pure helpers ---------------------------------------------------------------------------------

@@ -10,11 +10,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot.args import parse_date, parse_id
-from bot.core import ROLE_LABELS, Core, Refused
+from bot.core import Core, Refused
 from bot.models import Button, Member, Person, Program, Reply
 from bot.services import grassroots, invites
 from bot.services.context import local, program_ctx, state_change
 from bot.text import clean_line
+from bot.words import ROLE_LABELS
 
 log = logging.getLogger("hoidap.roster")
 
