@@ -36,6 +36,7 @@ from bot.transport.telegram import (
     set_command_menus,
 )
 from handlers import register
+from handlers.commands import COMMANDS
 from handlers.common import Deps
 from scheduler import ProgramScheduler
 
@@ -232,13 +233,13 @@ async def start_core(app: Application) -> None:  # type: ignore[type-arg]
     deps = Deps(core=core, outbox=outbox, bot_username=bot.username or "hoidap_bot")
 
     async def roles_changed(tg_user_id: int, roles: frozenset[str]) -> None:
-        await refresh_commands(bot, tg_user_id, roles)
+        await refresh_commands(bot, tg_user_id, roles, COMMANDS)
 
     core.on_roles_changed.append(roles_changed)
     app.bot_data["deps"] = deps
     outbox.start()
     try:
-        await set_command_menus(bot, core)
+        await set_command_menus(bot, core, COMMANDS)
     except Exception:  # menus are a convenience; never block start-up on them
         log.exception("could not set command menus")
     if app.bot_data["run_scheduler"]:

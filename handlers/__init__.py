@@ -10,7 +10,6 @@ from telegram.ext import (
     ApplicationHandlerStop,
     CallbackQueryHandler,
     ChatMemberHandler,
-    CommandHandler,
     MessageHandler,
     TypeHandler,
     filters,
@@ -19,7 +18,7 @@ from telegram.ext import (
 from bot.db import DatabaseLost
 from bot.models import Reply
 from bot.render import render
-from handlers import archive, bank_admin, grassroots, messages, ops, people, session
+from handlers import bank_admin, commands, messages, ops, people
 from handlers.common import Context, deps, say
 
 log = logging.getLogger("hoidap.handlers")
@@ -66,43 +65,14 @@ async def on_error(update: object, context: Context) -> None:
 def register(app: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
-    command = CommandHandler
-
     # Before anything touches the database: edits ignored and floods throttled, then replays.
     app.add_handler(TypeHandler(Update, admit), group=-1)
 
-    # Everyone: onboarding, help and what is going on.
-    app.add_handler(command("start", people.start))
-    app.add_handler(command(["help", "huongdan"], people.help_))
-    app.add_handler(command("chon", people.choose))
-    app.add_handler(command("cauhoi", session.question))
-    app.add_handler(command("trangthai", session.status))
-    app.add_handler(command("lich", session.schedule))
-    app.add_handler(command("kiemtra", session.verify))
-    app.add_handler(command("traloi", session.answer_command))
-    app.add_handler(command("huy", messages.cancel))
-    app.add_handler(command("boqua", messages.skip))
+    # Every command, through one handler that looks it up in the table (handlers/commands.py).
+    commands.register(app)
 
-    # Head and leader: the session itself.
-    app.add_handler(command("rutlai", session.redraw))
-    app.add_handler(command("bocthamngay", session.draw_now))
-    app.add_handler(command("ketluan", session.conclude))
-
-    # Admin: group binding, roster, questions, schedule.
-    app.add_handler(command("lienket", people.bind))
-    app.add_handler(command("nhansu", people.members))
-    app.add_handler(command("vaitro", people.roles))
-    app.add_handler(command("vangmat", people.away))
-    app.add_handler(command("nghiviec", people.deactivate))
-    app.add_handler(command("moi", people.invite))
-    app.add_handler(command("themcauhoi", messages.add_question))
-    app.add_handler(command("datlich", session.set_schedule))
-    app.add_handler(command("dangngay", session.publish_now))
-    app.add_handler(command("nghituan", session.skip_week))
-
-    # Areas with their own modules: question bank, grassroots questions, archive, operations.
-    for area in (bank_admin, grassroots, archive, ops):
-        area.register(app)
+    # Presses on the question bank's detail views (their own token prefix).
+    bank_admin.register(app)
 
     # Buttons: every press is authorized against the stored action and the presser's role.
     app.add_handler(CallbackQueryHandler(messages.button))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler
 
 from bot.render import render
 from bot.services import archive
@@ -44,10 +43,3 @@ async def handbook(update: Update, context: Context) -> None:
         filename=result.filename,
         caption=render(result.caption.template, result.caption.context),
     )
-
-
-def register(app: Application) -> None:  # type: ignore[type-arg]
-    """Everyone in the program: /timkiem, /lichsu; admins and leaders: /sotay."""
-    app.add_handler(CommandHandler(["timkiem", "search"], search))
-    app.add_handler(CommandHandler(["lichsu", "history"], history))
-    app.add_handler(CommandHandler("sotay", handbook))

@@ -7,7 +7,7 @@ import re
 
 from telegram import Update
 from telegram.error import BadRequest
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CallbackQueryHandler
 
 from bot.models import FileReply
 from bot.render import plain, render, split_html
@@ -20,7 +20,6 @@ from handlers.common import (
     args_text,
     deps,
     guarded,
-    private_only,
     program_command,
     program_here,
     say,
@@ -30,7 +29,6 @@ log = logging.getLogger("hoidap.handlers")
 
 
 @guarded
-@private_only
 async def queue(update: Update, context: Context) -> None:
     """/danhsach: the coming sessions with their questions, then the queue in order."""
     person = await actor(update, context)
@@ -38,11 +36,11 @@ async def queue(update: Update, context: Context) -> None:
     await say(update, await bank_admin.queue_view(deps(context).core, person, program))
 
 
-detail = program_command(bank_admin.detail, private=True)  # /xemcauhoi <số>
+detail = program_command(bank_admin.detail)  # /xemcauhoi <số>
 
-reorder = program_command(bank_admin.reorder, private=True)  # /xephang <số câu> <vị trí>
+reorder = program_command(bank_admin.reorder)  # /xephang <số câu> <vị trí>
 
-pin = program_command(bank_admin.pin, private=True)  # /ghim <số câu> <dd/mm/yyyy> | huy
+pin = program_command(bank_admin.pin)  # /ghim <số câu> <dd/mm/yyyy> | huy
 
 
 def _status_command(action: str) -> Handler:
@@ -50,7 +48,6 @@ def _status_command(action: str) -> Handler:
         lambda core, person, program, args: bank_admin.set_status(
             core, person, program, args, action
         ),
-        private=True,
     )
 
 
@@ -60,7 +57,6 @@ retire = _status_command("retire")  # /loai <số câu>
 
 
 @guarded
-@private_only
 async def tags(update: Update, context: Context) -> None:
     """/the <số câu> <thẻ, thẻ…> | xoa."""
     person = await actor(update, context)
@@ -81,7 +77,6 @@ async def _send_file(update: Update, context: Context, file: FileReply) -> None:
 
 
 @guarded
-@private_only
 async def template(update: Update, context: Context) -> None:
     """/maucauhoi: the empty spreadsheet to fill in."""
     person = await actor(update, context)
@@ -92,7 +87,6 @@ async def template(update: Update, context: Context) -> None:
 
 
 @guarded
-@private_only
 async def export(update: Update, context: Context) -> None:
     """/xuatcauhoi [xlsx|csv|yaml]: the bank as a file (suggested answers included: private)."""
     person = await actor(update, context)
@@ -124,18 +118,6 @@ async def button(update: Update, context: Context) -> None:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    """Add this area's handlers (commands before the generic message handlers)."""
-    command = CommandHandler
-    app.add_handler(command("danhsach", queue))
-    app.add_handler(command("xemcauhoi", detail))
-    app.add_handler(command("xephang", reorder))
-    app.add_handler(command("ghim", pin))
-    app.add_handler(command("tamhoan", hold))
-    app.add_handler(command("tieptuc", release))
-    app.add_handler(command("loai", retire))
-    app.add_handler(command("the", tags))
-    app.add_handler(command("maucauhoi", template))
-    app.add_handler(command("xuatcauhoi", export))
-    # Presses on this area's buttons (their tokens start with the area's prefix); every other
-    # press goes on to the shared button handler.
+    """Presses on this area's buttons (their tokens start with the area's prefix); every other
+    press goes on to the shared button handler."""
     app.add_handler(CallbackQueryHandler(button, pattern=f"^{re.escape(bank_admin.BUTTON_PREFIX)}"))

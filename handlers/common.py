@@ -160,7 +160,7 @@ async def log_refusal(update: Update, context: Context, what: str) -> None:
 ProgramAction = Callable[[Core, Person, Program, list[str]], Awaitable[Reply | None]]
 
 
-def program_command(action: ProgramAction, *, private: bool = False) -> Handler:
+def program_command(action: ProgramAction) -> Handler:
     """The usual command: who asks, about which program (this group's, or the chosen one in
     private), the service with the command's words, the reply where it was asked."""
 
@@ -170,7 +170,7 @@ def program_command(action: ProgramAction, *, private: bool = False) -> Handler:
         args = list(context.args or [])
         await say(update, await action(deps(context).core, person, program, args))
 
-    return guarded(private_only(handler) if private else handler)
+    return guarded(handler)
 
 
 def private_only(fn: Handler) -> Handler:

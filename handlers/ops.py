@@ -143,7 +143,3 @@ async def throttle(update: Update, context: Context) -> None:
     else:
         log.debug("update %s of user %s dropped by the throttle", update.update_id, user.id)
     raise ApplicationHandlerStop
-
-
-def register(app: Application) -> None:  # type: ignore[type-arg]
-    """Add this area's handlers (commands before the generic message handlers)."""

@@ -11,7 +11,6 @@ from handlers.common import (
     actor,
     deps,
     guarded,
-    private_only,
     program_command,
     program_here,
     say,
@@ -27,22 +26,6 @@ async def start(update: Update, context: Context) -> None:
         return
     payload = context.args[0] if context.args else None
     await say(update, await roster.start(deps(context).core, person, payload))
-
-
-@guarded
-async def help_(update: Update, context: Context) -> None:
-    person = await actor(update, context)
-    core = deps(context).core
-    roles: set[str] = set()
-    for program_roles in (await core.store.all_roles(person.id)).values():
-        roles |= program_roles
-    if person.is_superadmin:
-        roles.add("admin")
-    chat = update.effective_chat
-    await say(
-        update,
-        Reply("help", {"roles": sorted(roles), "in_group": bool(chat and chat.type != "private")}),
-    )
 
 
 @guarded
@@ -73,7 +56,6 @@ async def group_migrated(update: Update, context: Context) -> None:
 
 
 @guarded
-@private_only
 async def choose(update: Update, context: Context) -> None:
     person = await actor(update, context)
     await say(update, await roster.choose_program_buttons(deps(context).core, person))
@@ -94,7 +76,6 @@ deactivate = program_command(roster.deactivate)
 
 
 @guarded
-@private_only
 async def invite(update: Update, context: Context) -> None:
     person = await actor(update, context)
     program = await program_here(update, context, person)

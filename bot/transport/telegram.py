@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from typing import Any, Protocol
 
 from telegram import (
     Bot,
@@ -125,93 +125,54 @@ async def reply_to(message: Message, reply: Reply) -> None:
 
 # -- command menus, per scope and role -----------------------------------------------------------
 
-PRIVATE_COMMANDS = [
-    ("cauhoi", "Câu hỏi tuần này"),
-    ("trangthai", "Tình hình phiên hỏi – đáp"),
-    ("lich", "Lịch của chương trình"),
-    ("kiemtra", "Kiểm tra lại kết quả bốc thăm"),
-    ("timkiem", "Tìm trong các câu trả lời chính thức"),
-    ("lichsu", "Các phiên đã kết luận"),
-    ("chon", "Chọn chương trình (khi tham gia nhiều nhóm)"),
-    ("huy", "Hủy thao tác đang làm"),
-    ("help", "Hướng dẫn sử dụng"),
-]
-GROUP_COMMANDS = [
-    ("cauhoi", "Câu hỏi tuần này"),
-    ("trangthai", "Tình hình phiên hỏi – đáp"),
-    ("lich", "Lịch của chương trình"),
-    ("traloi", "Gửi câu trả lời (người được bốc thăm)"),
-    ("kiemtra", "Kiểm tra lại kết quả bốc thăm"),
-    ("timkiem", "Tìm trong các câu trả lời chính thức"),
-    ("lichsu", "Các phiên đã kết luận"),
-    ("help", "Hướng dẫn sử dụng"),
-]
-ROLE_COMMANDS = {
-    "head": [
-        ("rutlai", "Bốc thăm lại (kèm lý do)"),
-        ("bocthamngay", "Bốc thăm ngay (giao ban vừa xong)"),
-        ("danhsach", "Hàng đợi câu hỏi"),
-        ("xemcauhoi", "Xem một câu hỏi theo số"),
-        ("nhansu", "Danh sách cán bộ"),
-    ],
-    "leader": [
-        ("ketluan", "Kết luận câu hỏi tuần này"),
-        ("sotay", "Sổ tay hỏi – đáp của năm (tệp Word)"),
-        ("danhsach", "Hàng đợi câu hỏi"),
-        ("xemcauhoi", "Xem một câu hỏi theo số"),
-        ("nhansu", "Danh sách cán bộ"),
-    ],
-    "admin": [
-        ("themcauhoi", "Thêm một câu hỏi"),
-        ("danhsach", "Hàng đợi câu hỏi và các phiên tới"),
-        ("xemcauhoi", "Xem một câu hỏi theo số"),
-        ("xephang", "Đổi thứ tự câu hỏi trong hàng đợi"),
-        ("ghim", "Ghim câu hỏi vào phiên của một tuần"),
-        ("tamhoan", "Tạm hoãn một câu hỏi"),
-        ("tieptuc", "Đưa câu tạm hoãn trở lại hàng đợi"),
-        ("loai", "Loại một câu hỏi"),
-        ("the", "Gắn thẻ cho câu hỏi"),
-        ("xuatcauhoi", "Xuất ngân hàng câu hỏi ra tệp"),
-        ("maucauhoi", "Tệp mẫu để nạp câu hỏi"),
-        ("nhansu", "Danh sách cán bộ"),
-        ("moi", "Tạo liên kết mời"),
-        ("vaitro", "Đặt vai trò"),
-        ("vangmat", "Ghi nghỉ phép / công tác"),
-        ("nghiviec", "Ngừng tham gia"),
-        ("datlich", "Xem / đổi lịch"),
-        ("dangngay", "Gửi câu hỏi ngay"),
-        ("bocthamngay", "Bốc thăm ngay (giao ban vừa xong)"),
-        ("nghituan", "Nghỉ tuần này"),
-        ("ketluan", "Kết luận thay lãnh đạo"),
-        ("sotay", "Sổ tay hỏi – đáp của năm (tệp Word)"),
-        ("hoicho", "Câu hỏi của cơ sở chờ duyệt"),
-        ("coso", "Danh sách cơ sở gửi câu hỏi"),
-    ],
-    # Grassroots askers are not members: they only send questions and follow them.
-    "asker": [
-        ("hoi", "Gửi câu hỏi từ thực tiễn cơ sở"),
-        ("cuatoi", "Các câu hỏi tôi đã gửi"),
-    ],
-}
+# The menus come from the table of commands (``handlers/commands.py``), passed in by the
+# composition root: a row is in a menu when it has a description, is meant for menus, is offered
+# in that kind of chat and is for one of the roles the menu is for.
 
 
-def commands_for(roles: Sequence[str]) -> list[BotCommand]:
-    asker_only = set(roles) == {"asker"}
-    seen: dict[str, str] = {} if asker_only else dict(PRIVATE_COMMANDS[:-2])
-    for role in ("head", "leader", "admin", "asker"):
-        if role in roles:
-            for name, desc in ROLE_COMMANDS[role]:
-                seen.setdefault(name, desc)
-    seen.update(PRIVATE_COMMANDS[-2:])
-    return [BotCommand(name, desc) for name, desc in seen.items()]
+class MenuRow(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def roles(self) -> tuple[str, ...]: ...
+    @property
+    def in_menus(self) -> bool: ...
+    @property
+    def menu(self) -> str | None: ...
+    def offered_in(self, chat_type: str) -> bool: ...
 
 
-async def set_command_menus(bot: Bot, core: Core) -> None:
+# Everybody's menus (private chats, groups): what anybody and the members use.
+COMMON_ROLES = frozenset({"everyone", "staff"})
+
+
+def menu(table: Sequence[MenuRow], chat_type: str, roles: Iterable[str]) -> list[BotCommand]:
+    """The rows for ``roles`` offered in ``chat_type``, in the table's order."""
+    wanted = set(roles)
+    return [
+        BotCommand(row.name, row.menu)
+        for row in table
+        if row.in_menus
+        and row.menu
+        and row.offered_in(chat_type)
+        and wanted.intersection(row.roles)
+    ]
+
+
+def commands_for(table: Sequence[MenuRow], roles: Iterable[str]) -> list[BotCommand]:
+    """One person's private menu: everyone's commands and their roles' commands. A grassroots
+    asker who is not a member gets only the askers' commands and everyone's."""
+    held = set(roles)
+    common = {"everyone"} if held == {"asker"} else COMMON_ROLES
+    return menu(table, "private", held | common)
+
+
+async def set_command_menus(bot: Bot, core: Core, table: Sequence[MenuRow]) -> None:
     await bot.set_my_commands(
-        [BotCommand(n, d) for n, d in PRIVATE_COMMANDS], scope=BotCommandScopeAllPrivateChats()
+        menu(table, "private", COMMON_ROLES), scope=BotCommandScopeAllPrivateChats()
     )
     await bot.set_my_commands(
-        [BotCommand(n, d) for n, d in GROUP_COMMANDS], scope=BotCommandScopeAllGroupChats()
+        menu(table, "group", COMMON_ROLES), scope=BotCommandScopeAllGroupChats()
     )
     people: dict[int, set[str]] = {}
     for program in await core.store.programs():
@@ -223,13 +184,13 @@ async def set_command_menus(bot: Bot, core: Core) -> None:
     for tg_user_id, member in await core.store.asker_menu_people():
         people.setdefault(tg_user_id, set()).update({"asker", "staff"} if member else {"asker"})
     for tg_user_id, roles in people.items():
-        await refresh_commands(bot, tg_user_id, roles)
+        await refresh_commands(bot, tg_user_id, roles, table)
 
 
-async def refresh_commands(bot: Bot, tg_user_id: int, roles: set[str] | frozenset[str]) -> None:
+async def refresh_commands(
+    bot: Bot, tg_user_id: int, roles: set[str] | frozenset[str], table: Sequence[MenuRow]
+) -> None:
     try:
-        await bot.set_my_commands(
-            commands_for(sorted(roles)), scope=BotCommandScopeChat(tg_user_id)
-        )
+        await bot.set_my_commands(commands_for(table, roles), scope=BotCommandScopeChat(tg_user_id))
     except (BadRequest, Forbidden) as exc:  # the person never opened a chat with the bot
         log.info("command menu for %s not set: %s", tg_user_id, exc.message)

@@ -1,0 +1,247 @@
+"""The one table of commands, and the one handler that dispatches every command from it.
+
+Each row says what a command is called (and its other names), who it is for, where it is used
+and which handler runs it. Registration, the BotFather menus (``bot/transport/telegram.py``),
+/help and the tests' list of commands all come from this table; no command name is written
+anywhere else. Who may actually do what is still decided by the services (``core.require``):
+``roles`` here only says whom a command is offered to.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Final
+
+from telegram import MessageEntity, Update
+from telegram.ext import Application, BaseHandler, filters
+
+from bot.models import Reply
+from bot.words import COMMAND_ARGS, MENU
+from handlers import archive, bank_admin, grassroots, messages, people, session
+from handlers.common import Context, Handler, actor, deps, guarded, private_only, say
+
+VALID_NAME = re.compile(r"[a-z0-9_]{1,32}")
+
+# Whom a command is offered to. "everyone": anybody who writes to the bot; "staff": the
+# program's members (whatever their other roles: everyone but grassroots askers).
+ROLES: Final = ("everyone", "staff", "asker", "head", "leader", "admin")
+MEMBER_ROLES: Final = frozenset({"staff", "head", "leader", "admin"})
+
+
+class Where(StrEnum):
+    PRIVATE = "private"  # refused in a group (the ``private_only`` reply), offered in private
+    GROUP = "group"  # offered in groups; the handler says what it does in private
+    BOTH = "both"
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    handler: Handler
+    roles: tuple[str, ...]
+    where: Where = Where.BOTH
+    aliases: tuple[str, ...] = ()
+    # In the BotFather menus (when it has a description). Some commands are only in /help.
+    in_menus: bool = True
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+    @property
+    def menu(self) -> str | None:
+        """The description in menus and /help (``bot/words.py``, MENU); None: in neither."""
+        return MENU.get(self.name)
+
+    @property
+    def usage(self) -> str:
+        """What follows the name in /help (``bot/words.py``, COMMAND_ARGS)."""
+        return COMMAND_ARGS.get(self.name, "")
+
+    def offered_in(self, chat_type: str) -> bool:
+        """Whether the command belongs to the menus and /help of a private chat or a group."""
+        private = chat_type == "private"
+        return self.where is Where.BOTH or (self.where is Where.PRIVATE) == private
+
+
+@guarded
+async def help_(update: Update, context: Context) -> None:
+    """/help: the commands of the table this person can use where they ask."""
+    person = await actor(update, context)
+    core = deps(context).core
+    roles: set[str] = set()
+    for program_roles in (await core.store.all_roles(person.id)).values():
+        roles |= program_roles
+    if person.is_superadmin:
+        roles.add("admin")
+    chat = update.effective_chat
+    chat_type = chat.type if chat is not None else "private"
+    sections = help_sections(roles, chat_type)
+    await say(update, Reply("help", {"sections": sections, "in_group": chat_type != "private"}))
+
+
+P, G = Where.PRIVATE, Where.GROUP
+STAFF: Final = ("staff",)
+HEADS: Final = ("head", "leader", "admin")
+ADMIN: Final = ("admin",)
+
+# The order of the rows is the order of the menus and of /help.
+COMMANDS: Final[tuple[Command, ...]] = (
+    # Members: what is going on.
+    Command("cauhoi", session.question, STAFF),
+    Command("trangthai", session.status, STAFF),
+    Command("lich", session.schedule, STAFF),
+    Command("traloi", session.answer_command, STAFF, G),
+    Command("kiemtra", session.verify, STAFF),
+    Command("timkiem", archive.search, STAFF, aliases=("search",)),
+    Command("lichsu", archive.history, STAFF, aliases=("history",)),
+    Command("chon", people.choose, STAFF, P),
+    # Head: the draw.
+    Command("rutlai", session.redraw, ("head",)),
+    # Admin (head and leader too for the queue and the roster): questions, roster, schedule.
+    Command("themcauhoi", messages.add_question, ADMIN),
+    Command("danhsach", bank_admin.queue, HEADS, P),
+    Command("xemcauhoi", bank_admin.detail, HEADS, P),
+    Command("xephang", bank_admin.reorder, ADMIN, P),
+    Command("ghim", bank_admin.pin, ADMIN, P),
+    Command("tamhoan", bank_admin.hold, ADMIN, P),
+    Command("tieptuc", bank_admin.release, ADMIN, P),
+    Command("loai", bank_admin.retire, ADMIN, P),
+    Command("the", bank_admin.tags, ADMIN, P),
+    Command("xuatcauhoi", bank_admin.export, ADMIN, P),
+    Command("maucauhoi", bank_admin.template, ADMIN, P),
+    Command("nhansu", people.members, HEADS),
+    Command("moi", people.invite, ADMIN, P),
+    Command("vaitro", people.roles, ADMIN),
+    Command("vangmat", people.away, ADMIN),
+    Command("ngungthamgia", people.deactivate, ADMIN, aliases=("nghiviec",)),
+    Command("datlich", session.set_schedule, ADMIN),
+    Command("dangngay", session.publish_now, ADMIN),
+    Command("bocthamngay", session.draw_now, ("head", "admin")),
+    Command("nghituan", session.skip_week, ADMIN),
+    # Leader (or an admin in the leader's place): the conclusion and the yearly handbook.
+    Command("ketluan", session.conclude, ("leader", "admin")),
+    Command("sotay", archive.handbook, ("leader", "admin")),
+    # Grassroots questions: the admins' moderation, the askers' own commands.
+    Command("hoicho", grassroots.pending, ADMIN, P),
+    Command("coso", grassroots.askers, ADMIN, P),
+    Command("hoi", grassroots.ask, ("asker",), P, aliases=("ask",)),
+    Command("cuatoi", grassroots.mine, ("asker",), P),
+    # Only in /help: binding a group, the askers' daily limit.
+    Command("lienket", people.bind, ADMIN, G, in_menus=False),
+    Command("gioihanhoi", grassroots.daily_limit, ADMIN, P, in_menus=False),
+    # Everyone: onboarding, dialogs, help.
+    Command("start", people.start, ("everyone",)),
+    Command("huy", messages.cancel, ("everyone",), P),
+    Command("boqua", messages.skip, ("everyone",), P),
+    Command("help", help_, ("everyone",), aliases=("huongdan",)),
+)
+
+
+def callables(table: Iterable[Command]) -> dict[str, Handler]:
+    """Every name and alias → what runs it; where the row says private, groups are refused here
+    (after the length check of ``guarded``, as each handler did before)."""
+    out: dict[str, Handler] = {}
+    for row in table:
+        run = guarded(private_only(row.handler)) if row.where is Where.PRIVATE else row.handler
+        for name in row.names:
+            if name in out or not VALID_NAME.fullmatch(name):
+                raise ValueError(f"command name {name!r} is repeated or not valid for Telegram")
+            out[name] = run
+    return out
+
+
+def parse(update: object) -> tuple[str, list[str]] | None:
+    """The command word (lower case) and its words, exactly as PTB's ``CommandHandler`` reads
+    them: text messages only (not captions), a bot command entity at the very start, and no
+    ``@username`` other than this bot's. None: not a command for this bot."""
+    if not isinstance(update, Update) or update.effective_message is None:
+        return None
+    message = update.effective_message
+    entities = message.entities
+    if not (
+        entities
+        and entities[0].type == MessageEntity.BOT_COMMAND
+        and entities[0].offset == 0
+        and message.text
+    ):
+        return None
+    word = message.text[1 : entities[0].length]
+    name, _, addressee = word.partition("@")
+    if addressee and addressee.lower() != (message.get_bot().username or "").lower():
+        return None  # a command for another bot in the same group
+    return name.lower(), message.text.split()[1:]
+
+
+class CommandDispatch(BaseHandler[Update, Context, None]):
+    """One handler for every command: the word is looked up in the table, not tried against
+    one ``CommandHandler`` after another. Unknown commands are not handled (ignored, as before).
+    """
+
+    def __init__(self, table: Sequence[Command]) -> None:
+        super().__init__(self._unused, block=True)
+        self.table = callables(table)
+        self._messages = filters.UpdateType.MESSAGES  # CommandHandler's default filter
+
+    @staticmethod
+    async def _unused(update: Update, context: Context) -> None:  # pragma: no cover
+        raise AssertionError("commands run through handle_update")
+
+    def check_update(self, update: object) -> tuple[Handler, list[str]] | None:
+        parsed = parse(update)
+        if parsed is None or not self._messages.check_update(update):  # type: ignore[arg-type]
+            return None
+        name, args = parsed
+        run = self.table.get(name)
+        return (run, args) if run is not None else None
+
+    async def handle_update(  # type: ignore[override]
+        self,
+        update: Update,
+        application: Application[Any, Context, Any, Any, Any, Any],
+        check_result: tuple[Handler, list[str]],
+        context: Context,
+    ) -> None:
+        run, args = check_result
+        context.args = args
+        await run(update, context)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandDispatch(COMMANDS))
+
+
+# -- /help ------------------------------------------------------------------------------------
+
+
+def help_sections(
+    roles: Iterable[str], chat_type: str, table: Sequence[Command] = COMMANDS
+) -> list[dict[str, Any]]:
+    """The /help of someone with ``roles`` (a member's roles; none: a stranger or an asker),
+    asked in ``chat_type``: one section per role, each command under the first of the person's
+    sections that it is for. In a group, private commands are left out."""
+    held = set(roles)
+    sections = ["everyone"] + [r for r in ROLES[2:] if r in held or (r == "asker" and not held)]
+    listed: set[str] = set()
+    out: list[dict[str, Any]] = []
+    for section in sections:
+        rows: list[Mapping[str, Any]] = []
+        for row in table:
+            offered = set(row.roles) | ({"everyone"} if "staff" in row.roles else set())
+            if row.menu is None or row.name in listed or section not in offered:
+                continue
+            if chat_type != "private" and row.where is Where.PRIVATE:
+                continue
+            listed.add(row.name)
+            rows.append(
+                {
+                    "name": row.name,
+                    "usage": row.usage,
+                    "menu": row.menu,
+                }
+            )
+        out.append({"role": section, "commands": rows})
+    return out
