@@ -3,8 +3,8 @@ private and in the group: the bot answers with a reply or a clear refusal, never
 failure, and no handler raises.
 
 The commands (names and aliases) come from the table of commands, so a command added later is
-covered without touching this file. Per role and chat one harness drives all commands one after another
-(the flood throttle is lifted for the test person: it is not what is tested here).
+covered without touching this file. Per role and chat one harness drives all commands one after
+another (the flood throttle is lifted for the test person: it is not what is tested here).
 """
 
 from __future__ import annotations
