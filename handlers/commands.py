@@ -25,10 +25,10 @@ from handlers.common import Context, Handler, actor, deps, guarded, private_only
 
 VALID_NAME = re.compile(r"[a-z0-9_]{1,32}")
 
-# Whom a command is offered to. "everyone": anybody who writes to the bot; "staff": the
-# program's members (whatever their other roles: everyone but grassroots askers).
+# Whom a command is offered to, in the order of the sections of /help. "everyone": anybody who
+# writes to the bot; "staff": what members use (offered to all but grassroots askers who are not
+# members, who get only their own commands and everyone's in their menu).
 ROLES: Final = ("everyone", "staff", "asker", "head", "leader", "admin")
-MEMBER_ROLES: Final = frozenset({"staff", "head", "leader", "admin"})
 
 
 class Where(StrEnum):
@@ -169,11 +169,11 @@ def parse(update: object) -> tuple[str, list[str]] | None:
         and message.text
     ):
         return None
-    word = message.text[1 : entities[0].length]
-    name, _, addressee = word.partition("@")
-    if addressee and addressee.lower() != (message.get_bot().username or "").lower():
+    me = message.get_bot().username or ""
+    parts = [*message.text[1 : entities[0].length].split("@"), me]
+    if parts[1].lower() != me.lower():
         return None  # a command for another bot in the same group
-    return name.lower(), message.text.split()[1:]
+    return parts[0].lower(), message.text.split()[1:]
 
 
 class CommandDispatch(BaseHandler[Update, Context, None]):
