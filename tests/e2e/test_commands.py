@@ -109,5 +109,5 @@ async def test_help_lists_what_the_person_can_use_where_they_ask(harness: Harnes
         assert out.startswith(HELP_TITLE + " – chương trình «Cơ sở hỏi, cán bộ tổ chức trả lời»")
     assert "/danhsach – Hàng đợi câu hỏi và các phiên tới" in private
     assert "/vaitro <#> <vai trò…> – Đặt vai trò" in private and "/vaitro" in group
-    assert "/danhsach" not in group and "trò chuyện riêng với bot" in group
+    assert "/danhsach" not in group and "chỉ dùng trong cuộc trò chuyện riêng" in group
     assert "/cauhoi – Câu hỏi tuần này" in staff and "/vaitro" not in staff
