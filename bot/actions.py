@@ -270,6 +270,8 @@ async def mint(
 
     Expiry and single use come from the kind's registration.
     """
+    if not isinstance(kind, ActionKind):
+        raise TypeError(f"{kind!r} is not an ActionKind")
     spec = REGISTRY.spec(kind)
     if not isinstance(payload, spec.payload):
         raise TypeError(f"{kind} takes {spec.payload.__name__}, not {type(payload).__name__}")

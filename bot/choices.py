@@ -6,9 +6,9 @@ that person and chat, which token each number stands for. :func:`press_number` t
 person typed and presses that token through the one press path (:func:`bot.actions.press`), so a
 number is checked exactly as the button would be: expiry, single use, program, role.
 
-What the numbers stand for is kept in memory only: bounded, and forgotten when the buttons would
-have expired. After a restart a number gets the refusal ``choice_unknown`` (send the command again).
-The caller imports the areas (``bot.services.interact``) so every kind is registered.
+What the numbers stand for is kept in memory only: bounded, and forgotten a day after the buttons
+would have expired. After a restart a number gets the refusal ``choice_unknown`` (send the command
+again). The caller imports the areas (``bot.services.interact``) so every kind is registered.
 """
 
 from __future__ import annotations
@@ -38,9 +38,14 @@ class _Offer:
     expires_at: datetime
 
 
+# Numbers outlive their buttons a little, so a late number is refused as the button would be
+# («nút đã hết hạn»), not as an unknown number.
+GRACE = timedelta(days=1)
+
+
 def longest_ttl() -> timedelta:
-    """The longest a registered kind's button lives (numbers live as long)."""
-    return max((spec.ttl for spec in REGISTRY.specs.values()), default=timedelta(days=14))
+    """How long numbers are kept: the longest a registered kind's button lives, and a day."""
+    return max((spec.ttl for spec in REGISTRY.specs.values()), default=timedelta(days=14)) + GRACE
 
 
 class Choices:
