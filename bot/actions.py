@@ -205,12 +205,6 @@ class Press(Generic[P]):
     payload: P
     action: Action
 
-    async def take(self) -> None:
-        """Use up a single-use action; call it inside the transaction of the change it makes,
-        so the token is taken atomically with that change (or not at all)."""
-        if not await self.core.store.use_action(self.action.token, self.core.now()):
-            raise Refused("button_used")
-
 
 Run = Callable[[Press[Any]], Awaitable[Reply | Outcome]]
 
@@ -223,8 +217,10 @@ class Spec:
     payload: type[Payload]
     run: Run
     ttl: timedelta = timedelta(days=14)
-    single_use: bool = False  # the function takes the token with Press.take()
-    roles: tuple[str, ...] = ()  # checked before the function ("" = the function checks)
+    # Refused once used. The function takes the token itself (store.use_action) inside the
+    # transaction of the change it makes, so it is used atomically with that change or not at all.
+    single_use: bool = False
+    roles: tuple[str, ...] = ()  # checked before the function (none: the function checks)
 
 
 @dataclass
