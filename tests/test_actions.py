@@ -116,3 +116,33 @@ async def test_mint_takes_only_a_kind_and_its_payload(core: Core) -> None:
     assert (action.kind, action.program_id, action.target) == ("gr_send", 1, "n")
     spec = REGISTRY.spec(ActionKind.GR_SEND)
     assert action.single_use and action.expires_at == core.now() + spec.ttl
+
+
+async def test_rows_stored_before_the_registry_still_press(core: Core) -> None:
+    """A bank button of the old kind (token with its «bank.» prefix) reaches the same checks."""
+    from bot.actions import press
+    from bot.core import Refused
+
+    store, now = core.store, core.now()
+    async with store.transaction():
+        admin = await store.upsert_person(100, None, "Quản trị", False, now)
+        staff = await store.upsert_person(101, None, "Chuyên viên", False, now)
+        await store.create_program(-1001, "Nhóm", "Asia/Ho_Chi_Minh", admin.id, now)
+        await store.upsert_member(1, staff.id, "active", now)
+        await store.set_roles(1, staff.id, {"staff"})
+        await store.add_action(
+            "bank.AbCdEf0123456789",
+            "bank_view",
+            1,
+            None,
+            "1",
+            now + REGISTRY.spec(ActionKind.BANK_VIEW).ttl,
+            False,
+            now,
+        )
+    with pytest.raises(Refused) as refused:
+        await press(core, staff, "bank.AbCdEf0123456789")
+    assert refused.value.reply.template == "refused_role"
+    with pytest.raises(Refused) as refused:
+        await press(core, staff, "bank.AbCdEf012345678")
+    assert refused.value.reply.template == "button_invalid"
