@@ -111,7 +111,11 @@ class Core:
         ttl: timedelta = timedelta(days=14),
         single_use: bool = False,
     ) -> Button:
-        """A button whose callback data is an opaque token naming a stored pending action."""
+        """A button whose callback data is an opaque token naming a stored pending action.
+
+        The storage step of :func:`bot.actions.mint`, which services call: it takes an
+        ``ActionKind`` and a typed payload and reads the expiry and single use from the registry.
+        """
         token = secrets.token_urlsafe(12)
         await self.store.add_action(
             token, kind, program_id, session_id, target, self.now() + ttl, single_use, self.now()

@@ -18,7 +18,7 @@ from telegram.ext import (
 from bot.db import DatabaseLost
 from bot.models import Reply
 from bot.render import render
-from handlers import bank_admin, commands, messages, ops, people
+from handlers import commands, messages, ops, people
 from handlers.common import Context, deps, say
 
 log = logging.getLogger("hoidap.handlers")
@@ -71,10 +71,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     # Every command, through one handler that looks it up in the table (handlers/commands.py).
     commands.register(app)
 
-    # Presses on the question bank's detail views (their own token prefix).
-    bank_admin.register(app)
-
-    # Buttons: every press is authorized against the stored action and the presser's role.
+    # Buttons: one press path (bot/actions.py) checks the stored action and the presser's role.
     app.add_handler(CallbackQueryHandler(messages.button))
 
     # Free text and files.

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import logging
-import re
 
 from telegram import Update
-from telegram.error import BadRequest
-from telegram.ext import Application, CallbackQueryHandler
 
 from bot.models import FileReply
-from bot.render import plain, render, split_html
+from bot.render import render
 from bot.services import bank_admin
-from bot.transport.telegram import for_chat, markup, send_html
 from handlers.common import (
     Context,
     Handler,
@@ -95,29 +91,3 @@ async def export(update: Update, context: Context) -> None:
     await _send_file(
         update, context, await bank_admin.export_command(deps(context).core, person, program, args)
     )
-
-
-@guarded
-async def button(update: Update, context: Context) -> None:
-    """A press on a question's detail view: do it, say so briefly, show the view as it is now."""
-    query = update.callback_query
-    assert query is not None
-    person = await actor(update, context)
-    notice, view = await bank_admin.press(deps(context).core, person, query.data or "")
-    await query.answer(plain(render(notice.template, notice.context))[:190])
-    if view is None or query.message is None:
-        return
-    parts = split_html(render(view.template, for_chat(query.message.chat.id, view.context)))
-    if len(parts) > 1:
-        await send_html(context.bot, query.message.chat.id, "".join(parts), view.buttons)
-        return
-    try:
-        await query.edit_message_text(parts[0], reply_markup=markup(view.buttons))
-    except BadRequest as exc:  # the view did not change (a second press on a stale view)
-        log.info("question view not edited: %s", exc.message)
-
-
-def register(app: Application) -> None:  # type: ignore[type-arg]
-    """Presses on this area's buttons (their tokens start with the area's prefix); every other
-    press goes on to the shared button handler."""
-    app.add_handler(CallbackQueryHandler(button, pattern=f"^{re.escape(bank_admin.BUTTON_PREFIX)}"))

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import PurePath
 
 from telegram import Update
+from telegram.error import BadRequest
 
 from bot.models import Answer, Reply
+from bot.render import plain, render, split_html
 from bot.services import bank, cycle, interact
+from bot.transport.telegram import for_chat, markup, send_html
 from handlers.common import Context, actor, deps, guarded, program_here, say
 from questions.importer import display_filename
 from questions.model import LIMITS
+
+log = logging.getLogger("hoidap.handlers")
 
 QUESTION_FILE_SUFFIXES = {".xlsx", ".csv", ".yaml", ".yml"}
 
@@ -114,4 +120,21 @@ async def button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     person = await actor(update, context)
-    await say(update, await interact.press(deps(context).core, person, query.data or ""))
+    outcome = await interact.press(deps(context).core, person, query.data or "")
+    if outcome.view is None:
+        await say(update, outcome.reply)
+        return
+    # A press on a view (a question's detail): say so briefly, show the view as it is now.
+    notice, view = outcome.reply, outcome.view
+    await query.answer(plain(render(notice.template, notice.context))[:190])
+    if query.message is None:
+        return
+    chat_id = query.message.chat.id
+    parts = split_html(render(view.template, for_chat(chat_id, view.context)))
+    if len(parts) > 1:
+        await send_html(context.bot, chat_id, "".join(parts), view.buttons)
+        return
+    try:
+        await query.edit_message_text(parts[0], reply_markup=markup(view.buttons))
+    except BadRequest as exc:  # the view did not change (a second press on a stale view)
+        log.info("view not edited: %s", exc.message)

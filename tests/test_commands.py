@@ -24,7 +24,6 @@ NOT_COMMANDS = {
     "handlers.messages.private_media",
     "handlers.messages.group_reply",
     "handlers.messages.button",
-    "handlers.bank_admin.button",
     "handlers.people.group_migrated",
 }
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from bot.actions import ActionKind, Press, Ref, Text, mint, register
 from bot.args import FIRST_YEAR, LAST_YEAR, parse_int
 from bot.core import Core, Refused
 from bot.models import ArchiveEntry, Button, Person, Program, Reply, Session
@@ -252,9 +253,15 @@ async def _search_page(core: Core, program: Program, query: str, page: int) -> R
         buttons = await _list_buttons(core, program, entries, offset)
         nav: list[Button] = []
         if page > 1:
-            nav.append(await _nav(core, program, "search_page", {"q": query, "p": page - 1}, True))
+            nav.append(
+                await _nav(core, program, ActionKind.SEARCH_PAGE, {"q": query, "p": page - 1}, True)
+            )
         if page < page_count(total):
-            nav.append(await _nav(core, program, "search_page", {"q": query, "p": page + 1}, False))
+            nav.append(
+                await _nav(
+                    core, program, ActionKind.SEARCH_PAGE, {"q": query, "p": page + 1}, False
+                )
+            )
     return Reply(
         "search_results",
         {
@@ -274,12 +281,12 @@ async def _list_buttons(
 ) -> tuple[tuple[Button, ...], ...]:
     rows = [
         (
-            await core.button(
+            await mint(
+                core,
+                ActionKind.ARCHIVE_VIEW,
                 f"📄 Xem đầy đủ ({offset + i})",
-                "archive_view",
-                program_id=program.id,
-                target=str(e.id),
-                ttl=BUTTON_TTL,
+                program.id,
+                Ref(e.id),
             ),
         )
         for i, e in enumerate(entries, 1)
@@ -288,12 +295,10 @@ async def _list_buttons(
 
 
 async def _nav(
-    core: Core, program: Program, kind: str, target: dict[str, Any] | int, back: bool
+    core: Core, program: Program, kind: ActionKind, target: dict[str, Any] | int, back: bool
 ) -> Button:
     raw = json.dumps(target, ensure_ascii=False) if isinstance(target, dict) else str(target)
-    return await core.button(
-        "◀ Trước" if back else "Sau ▶", kind, program_id=program.id, target=raw, ttl=BUTTON_TTL
-    )
+    return await mint(core, kind, "◀ Trước" if back else "Sau ▶", program.id, Text(raw))
 
 
 # -- history and the full record ------------------------------------------------------------------
@@ -319,9 +324,9 @@ async def history(core: Core, person: Person, program: Program, page: int = 1) -
         buttons = await _list_buttons(core, program, entries, offset)
         nav: list[Button] = []
         if page > 1:
-            nav.append(await _nav(core, program, "history_page", page - 1, True))
+            nav.append(await _nav(core, program, ActionKind.HISTORY_PAGE, page - 1, True))
         if page < page_count(total):
-            nav.append(await _nav(core, program, "history_page", page + 1, False))
+            nav.append(await _nav(core, program, ActionKind.HISTORY_PAGE, page + 1, False))
     return Reply(
         "history_list",
         {
@@ -422,3 +427,23 @@ async def handbook(
             {"program": program_ctx(program), "year": year, "count": count},
         ),
     )
+
+
+# -- buttons of this area (see bot/actions.py) ----------------------------------------------------
+
+
+async def _view_pressed(p: Press[Ref]) -> Reply:
+    return await view(p.core, p.person, p.program, str(p.payload.id))
+
+
+async def _search_page_pressed(p: Press[Text]) -> Reply:
+    return await search_page(p.core, p.person, p.program, p.payload.value)
+
+
+async def _history_page_pressed(p: Press[Text]) -> Reply:
+    return await history_page(p.core, p.person, p.program, p.payload.value)
+
+
+register(ActionKind.ARCHIVE_VIEW, Ref, _view_pressed, ttl=BUTTON_TTL)
+register(ActionKind.SEARCH_PAGE, Text, _search_page_pressed, ttl=BUTTON_TTL)
+register(ActionKind.HISTORY_PAGE, Text, _history_page_pressed, ttl=BUTTON_TTL)

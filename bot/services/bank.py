@@ -16,6 +16,7 @@ from datetime import timedelta
 from pathlib import PurePath
 from typing import Any
 
+from bot.actions import ActionKind, Press, Text, mint, register
 from bot.core import Core, Refused
 from bot.models import Person, Program, Reply
 from bot.offload import Progress, off_loop
@@ -245,11 +246,24 @@ async def add_step(
         )
         if nxt == "topic":
             for t in STANDARD_TOPICS:
-                buttons.append(
-                    (
-                        await core.button(
-                            t, "topic", program_id=program.id, target=t, ttl=timedelta(hours=6)
-                        ),
-                    )
-                )
+                buttons.append((await mint(core, ActionKind.TOPIC, t, program.id, Text(t)),))
     return Reply(f"add_q_{nxt}", {"limit": FIELD_LIMITS[nxt]}, buttons=tuple(buttons))
+
+
+# -- buttons of this area (see bot/actions.py) ----------------------------------------------------
+
+
+async def _topic_pressed(p: Press[Text]) -> Reply:
+    """A topic button of «thêm câu hỏi»: only while that dialog waits for the topic."""
+    dialog = await p.core.store.dialog(p.person.id)
+    if (
+        dialog is None
+        or dialog.kind != "add_question"
+        or dialog.program_id != p.program.id
+        or dialog.data.get("step") != "topic"
+    ):
+        raise Refused("button_expired")
+    return await add_step(p.core, p.person, p.program, dialog.data, p.payload.value)
+
+
+register(ActionKind.TOPIC, Text, _topic_pressed, ttl=timedelta(hours=6))

@@ -12,13 +12,12 @@ otherwise the first in queue order that is not pinned to a later week. A pin who
 
 from __future__ import annotations
 
-import re
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from bot.actions import ActionKind, Outcome, Press, Ref, mint, register
 from bot.args import parse_date, parse_id, parse_int
 from bot.core import Core, Refused
 from bot.models import BankQuestion, Button, Buttons, FileReply, Person, Program, Reply
@@ -39,7 +38,6 @@ HELD_SHOWN = 20
 MAX_PIN_DAYS = 366
 MAX_POSITION = 999_999
 EXPORT_FORMATS = ("xlsx", "csv", "yaml")
-BUTTON_PREFIX = "bank."  # callback data of this area's buttons (an opaque token after it)
 BUTTON_TTL = timedelta(days=2)
 VIEWERS = ("admin", "head", "leader")
 
@@ -512,14 +510,10 @@ async def template_file(core: Core, actor: Person, program: Program) -> FileRepl
 # -- buttons on the detail view -------------------------------------------------------------------
 
 
-async def _button(core: Core, text: str, kind: str, program: Program, question_id: int) -> Button:
-    """A button of this area: the prefix routes the press here; the token names the action."""
-    token = BUTTON_PREFIX + secrets.token_urlsafe(12)
-    now = core.now()
-    await core.store.add_action(
-        token, kind, program.id, None, str(question_id), now + BUTTON_TTL, False, now
-    )
-    return Button(text=text, token=token)
+async def _button(
+    core: Core, text: str, kind: ActionKind, program: Program, question_id: int
+) -> Button:
+    return await mint(core, kind, text, program.id, Ref(question_id))
 
 
 async def _buttons(core: Core, program: Program, bq: BankQuestion, confirm_retire: bool) -> Buttons:
@@ -530,48 +524,52 @@ async def _buttons(core: Core, program: Program, bq: BankQuestion, confirm_retir
         if confirm_retire:
             return (
                 (
-                    await _button(core, f"🗑 Xác nhận loại câu #{qid}", "bank_retire", program, qid),
-                    await _button(core, "↩️ Giữ lại", "bank_view", program, qid),
+                    await _button(
+                        core, f"🗑 Xác nhận loại câu #{qid}", ActionKind.BANK_RETIRE, program, qid
+                    ),
+                    await _button(core, "↩️ Giữ lại", ActionKind.BANK_VIEW, program, qid),
                 ),
             )
         row: list[Button] = []
         if status == "queued":
-            row.append(await _button(core, "⏫ Lên đầu hàng đợi", "bank_top", program, qid))
-            row.append(await _button(core, "⏸ Tạm hoãn", "bank_hold", program, qid))
+            row.append(
+                await _button(core, "⏫ Lên đầu hàng đợi", ActionKind.BANK_TOP, program, qid)
+            )
+            row.append(await _button(core, "⏸ Tạm hoãn", ActionKind.BANK_HOLD, program, qid))
         else:
-            row.append(await _button(core, "▶️ Tiếp tục dùng", "bank_release", program, qid))
-        retire = await _button(core, "🗑 Loại", "bank_retire_ask", program, qid)
+            row.append(
+                await _button(core, "▶️ Tiếp tục dùng", ActionKind.BANK_RELEASE, program, qid)
+            )
+        retire = await _button(core, "🗑 Loại", ActionKind.BANK_RETIRE_ASK, program, qid)
         return (tuple(row), (retire,))
 
 
-_TOKEN = re.compile(r"[A-Za-z0-9_\-.]{1,64}")
-
-
-async def press(core: Core, person: Person, token: str) -> tuple[Reply, Reply | None]:
-    """A press on a detail-view button: (the short notice, the detail view to show now)."""
-    store = core.store
-    action = await store.action(token) if _TOKEN.fullmatch(token) else None
-    if action is None or not action.kind.startswith("bank_") or action.program_id is None:
-        raise Refused("button_invalid")
-    if action.expires_at < core.now():
-        raise Refused("button_expired")
-    program = await store.program(action.program_id)
-    if program is None:
-        raise Refused("button_invalid")
-    await core.require(person, program, "admin", action=action.kind)
-    question_id = parse_number(action.target or "")
-    kind = action.kind
+async def _pressed(p: Press[Ref]) -> Outcome:
+    """A press on a detail-view button: the short notice, and the detail view as it is now."""
+    core, person, program, question_id = p.core, p.person, p.program, p.payload.id
+    kind = p.action.kind
     notice: Reply
-    if kind == "bank_top":
+    if kind == ActionKind.BANK_TOP:
         notice = await _move(core, person, program, question_id, 1)
-    elif kind in ("bank_hold", "bank_release", "bank_retire"):
+    elif kind in (ActionKind.BANK_HOLD, ActionKind.BANK_RELEASE, ActionKind.BANK_RETIRE):
         verb = kind.removeprefix("bank_")
         bq, rank = await _set_status(core, person, program, question_id, verb)
         notice = _status_done(program, bq, rank, verb)
-    elif kind in ("bank_retire_ask", "bank_view"):
+    else:  # BANK_RETIRE_ASK, BANK_VIEW
         notice = Reply("bank_button_noted", {"kind": kind})
-    else:
-        raise Refused("button_invalid")
     bq = await _find(core, program, question_id)
-    view = await _detail_reply(core, program, bq, True, confirm_retire=kind == "bank_retire_ask")
-    return Reply(notice.template, notice.context, toast=True), view
+    view = await _detail_reply(
+        core, program, bq, True, confirm_retire=kind == ActionKind.BANK_RETIRE_ASK
+    )
+    return Outcome(Reply(notice.template, notice.context, toast=True), view)
+
+
+for _kind in (
+    ActionKind.BANK_TOP,
+    ActionKind.BANK_HOLD,
+    ActionKind.BANK_RELEASE,
+    ActionKind.BANK_RETIRE,
+    ActionKind.BANK_RETIRE_ASK,
+    ActionKind.BANK_VIEW,
+):
+    register(_kind, Ref, _pressed, ttl=BUTTON_TTL, roles=("admin",))

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot import draw as drawing
+from bot.actions import ActionKind, Press, SessionRef, Verdict, mint, register
 from bot.core import Core, Refused
 from bot.models import (
     CONCLUDABLE_STATES,
@@ -458,8 +459,8 @@ async def _draw(
         "previous": person_ctx(previous_person) if previous_person else None,
         "question": question_ctx(question),
     }
-    in_person = await core.button(
-        "🗣 Ghi nhận trả lời trực tiếp", "in_person", program_id=program.id, session_id=s.id
+    in_person = await mint(
+        core, ActionKind.IN_PERSON, "🗣 Ghi nhận trả lời trực tiếp", program.id, SessionRef(s.id)
     )
     await store.enqueue(program.chat_id, "draw_group", ctx, now, buttons=((in_person,),))
     if chosen is not None:
@@ -503,8 +504,8 @@ async def _close(core: Core, program: Program, s: Session) -> bool:
         return False
     person = await store.person(s.drawn_person_id) if s.drawn_person_id else None
     await store.log_event("unanswered", now, program_id=program.id, session_id=s.id)
-    in_person = await core.button(
-        "🗣 Ghi nhận trả lời trực tiếp", "in_person", program_id=program.id, session_id=s.id
+    in_person = await mint(
+        core, ActionKind.IN_PERSON, "🗣 Ghi nhận trả lời trực tiếp", program.id, SessionRef(s.id)
     )
     await store.enqueue(
         program.chat_id,
@@ -686,12 +687,8 @@ async def grade_buttons(core: Core, program: Program, s: Session) -> Buttons:
     row: list[Button] = []
     for verdict in VERDICTS:
         row.append(
-            await core.button(
-                VERDICT_LABELS[verdict],
-                "grade",
-                program_id=program.id,
-                session_id=s.id,
-                target=verdict,
+            await mint(
+                core, ActionKind.GRADE, VERDICT_LABELS[verdict], program.id, Verdict(s.id, verdict)
             )
         )
     return (tuple(row),)
@@ -783,8 +780,8 @@ async def grade(
         if last is None:
             conclude_btn_rows: list[tuple[Button, ...]] = []
             for leader in await store.members_with_role(program.id, "leader"):
-                btn = await core.button(
-                    "✍️ Viết kết luận", "conclude", program_id=program.id, session_id=s.id
+                btn = await mint(
+                    core, ActionKind.CONCLUDE, "✍️ Viết kết luận", program.id, SessionRef(s.id)
                 )
                 conclude_btn_rows = [(btn,)]
                 await store.enqueue(
@@ -976,3 +973,23 @@ async def verify(core: Core, program: Program) -> Reply:
             "next_commitment": s.next_commitment if s.state in ("drawn", "unanswered") else None,
         },
     )
+
+
+# -- buttons of this area (see bot/actions.py) ----------------------------------------------------
+
+
+async def _grade_pressed(p: Press[Verdict]) -> Reply:
+    return await grade(p.core, p.person, p.program, p.payload.session_id, p.payload.verdict)
+
+
+async def _in_person_pressed(p: Press[SessionRef]) -> Reply:
+    return await record_in_person(p.core, p.person, p.program, p.payload.session_id)
+
+
+async def _conclude_pressed(p: Press[SessionRef]) -> Reply:
+    return await start_conclusion(p.core, p.person, p.program, p.payload.session_id)
+
+
+register(ActionKind.GRADE, Verdict, _grade_pressed)
+register(ActionKind.IN_PERSON, SessionRef, _in_person_pressed)
+register(ActionKind.CONCLUDE, SessionRef, _conclude_pressed)

@@ -15,11 +15,12 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.actions import ActionKind, Nothing, Press, Ref, Text, mint, register
 from bot.args import parse_id, parse_int, shown
 from bot.core import Core, Refused
 from bot.models import (
@@ -67,9 +68,8 @@ MAX_TOPIC_CHARS = LIMITS.max_topic
 MIN_REASON_CHARS = 3
 MAX_REASON_CHARS = 500
 
-# Dialog kinds and button kinds of this area (dispatched here from bot/services/interact.py).
+# Dialog kinds of this area (dispatched here from bot/services/interact.py).
 DIALOG_KINDS = frozenset({"ask_onboard", "ask", "gr_edit", "gr_merge", "gr_decline"})
-ACTION_PREFIX = "gr_"
 
 STATUS_LABELS = SUBMISSION_STATUS_LABELS
 
@@ -168,13 +168,6 @@ async def _check_limit(core: Core, program: Program, person: Person) -> tuple[in
         _, reset = day_window(now, program.tz)
         raise Refused("grassroots_limit", limit=limit, used=used, reset_at=reset.isoformat())
     return used, limit
-
-
-def _target_id(action: Action) -> int:
-    target = action.target or ""
-    if not target.isdigit() or len(target) > 12:
-        raise Refused("button_invalid")
-    return int(target)
 
 
 # -- letting askers in ----------------------------------------------------------------------------
@@ -342,11 +335,11 @@ async def _finish_onboarding(
                 "invite": await invites.invite_ctx(core, invite, uses) if uses else None,
             }
             for admin in await core.admins(program):
-                approve = await core.button(
-                    "✅ Duyệt", "gr_asker_ok", program_id=program.id, target=str(person.id)
+                approve = await mint(
+                    core, ActionKind.GR_ASKER_OK, "✅ Duyệt", program.id, Ref(person.id)
                 )
-                reject = await core.button(
-                    "❌ Từ chối", "gr_asker_no", program_id=program.id, target=str(person.id)
+                reject = await mint(
+                    core, ActionKind.GR_ASKER_NO, "❌ Từ chối", program.id, Ref(person.id)
                 )
                 await store.enqueue(
                     admin.tg_user_id,
@@ -414,7 +407,9 @@ async def _asker_program(core: Core, person: Person) -> tuple[Program, Asker] | 
             return p, askers[p.id]
     if len(programs) == 1:
         return programs[0], askers[programs[0].id]
-    return await roster.program_picker(core, programs, "gr_pick", "grassroots_pick_program")
+    return await roster.program_picker(
+        core, programs, ActionKind.GR_PICK, "grassroots_pick_program"
+    )
 
 
 async def ask(core: Core, person: Person, text: str) -> Reply:
@@ -461,17 +456,8 @@ async def _confirm(core: Core, person: Person, program: Program, text: str, unit
             {"step": "confirm", "text": text, "unit": unit, "nonce": nonce},
             core.now(),
         )
-        send = await core.button(
-            "✅ Gửi",
-            "gr_send",
-            program_id=program.id,
-            target=nonce,
-            ttl=timedelta(days=1),
-            single_use=True,
-        )
-        cancel = await core.button(
-            "✖️ Hủy", "gr_cancel", program_id=program.id, target=nonce, ttl=timedelta(days=1)
-        )
+        send = await mint(core, ActionKind.GR_SEND, "✅ Gửi", program.id, Text(nonce))
+        cancel = await mint(core, ActionKind.GR_CANCEL, "✖️ Hủy", program.id, Text(nonce))
     return Reply(
         "grassroots_ask_confirm",
         {"program": program_ctx(program), "text": text, "unit": unit, "limit": MAX_UNIT_CHARS},
@@ -607,13 +593,11 @@ async def _review_ctx(
 
 
 async def _review_buttons(core: Core, program: Program, sid: int) -> Buttons:
-    target = str(sid)
-    accept = await core.button(
-        "✅ Nhận", "gr_accept", program_id=program.id, target=target, single_use=True
-    )
-    edit = await core.button("✏️ Sửa rồi nhận", "gr_edit", program_id=program.id, target=target)
-    merge = await core.button("🔗 Gộp", "gr_merge", program_id=program.id, target=target)
-    decline = await core.button("❌ Từ chối", "gr_decline", program_id=program.id, target=target)
+    target = Ref(sid)
+    accept = await mint(core, ActionKind.GR_ACCEPT, "✅ Nhận", program.id, target)
+    edit = await mint(core, ActionKind.GR_EDIT, "✏️ Sửa rồi nhận", program.id, target)
+    merge = await mint(core, ActionKind.GR_MERGE, "🔗 Gộp", program.id, target)
+    decline = await mint(core, ActionKind.GR_DECLINE, "❌ Từ chối", program.id, target)
     return ((accept, edit), (merge, decline))
 
 
@@ -669,13 +653,7 @@ async def start_moderation(
             actor.id, kind, program.id, None, {"submission": sid, "step": "text"}, now
         )
         if kind == "gr_edit":
-            keep = await core.button(
-                "Giữ nguyên nội dung",
-                "gr_keep",
-                program_id=program.id,
-                target=str(sid),
-                ttl=timedelta(days=1),
-            )
+            keep = await mint(core, ActionKind.GR_KEEP, "Giữ nguyên nội dung", program.id, Ref(sid))
             buttons = ((keep,),)
     if kind == "gr_edit":
         ctx["limit"] = MAX_TEXT_CHARS
@@ -706,13 +684,7 @@ async def _topic_step(core: Core, actor: Person, program: Program, sid: int, tex
             core.now(),
         )
         for t in STANDARD_TOPICS:
-            buttons.append(
-                (
-                    await core.button(
-                        t, "gr_topic", program_id=program.id, target=t, ttl=timedelta(days=1)
-                    ),
-                )
-            )
+            buttons.append((await mint(core, ActionKind.GR_TOPIC, t, program.id, Text(t)),))
     return Reply(
         "grassroots_topic", {"text": text, "limit": MAX_TOPIC_CHARS}, buttons=tuple(buttons)
     )
@@ -913,44 +885,78 @@ async def dialog_text(core: Core, person: Person, dialog: Dialog, text: str) -> 
     return await _moderation_text(core, person, dialog, text)
 
 
-async def press(core: Core, person: Person, action: Action) -> Reply:
-    """A press of one of this area's buttons (expiry and reuse were checked by the caller)."""
-    kind = action.kind
-    if kind == "gr_send":
-        return await submit(core, person, action)
-    if kind == "gr_cancel":
-        return await cancel_ask(core, person, action)
-    if kind == "gr_pick":
-        return await pick_program(core, person, (await _program(core, action.program_id)).id)
-    program = await _program(core, action.program_id)
-    if kind in ("gr_asker_ok", "gr_asker_no"):
-        return await decide_asker(
-            core, person, program, _target_id(action), approve=kind == "gr_asker_ok"
-        )
-    if kind == "gr_accept":
-        return await accept(core, person, program, _target_id(action), token=action.token)
-    if kind in ("gr_edit", "gr_merge", "gr_decline"):
-        return await start_moderation(core, person, program, _target_id(action), kind)
-    if kind == "gr_review":
-        return await review(core, person, program, _target_id(action))
-    if kind == "gr_keep":
-        await core.require(person, program, "admin", action="moderate")
-        program, dialog = await _moderation_dialog(core, person, action, "text")
-        sid = _target_id(action)
-        if dialog.data.get("submission") != sid:
-            raise Refused("button_expired")
-        sub = await _submission(core, program, sid)
-        if sub.status != "pending":
-            return await _already(core, program, sub)
-        return await _topic_step(core, person, program, sid, sub.text)
-    if kind == "gr_topic":
-        await core.require(person, program, "admin", action="moderate")
-        program, dialog = await _moderation_dialog(core, person, action, "topic")
-        topic = clean_line(action.target or "", MAX_TOPIC_CHARS) or DEFAULT_TOPIC
-        return await accept(
-            core, person, program, int(dialog.data["submission"]), str(dialog.data["text"]), topic
-        )
-    raise Refused("button_invalid")
+async def _keep_pressed(p: Press[Ref]) -> Reply:
+    """«Giữ nguyên nội dung»: accept the wording as sent; on to the topic."""
+    core, person = p.core, p.person
+    await core.require(person, p.program, "admin", action="moderate")
+    program, dialog = await _moderation_dialog(core, person, p.action, "text")
+    sid = p.payload.id
+    if dialog.data.get("submission") != sid:
+        raise Refused("button_expired")
+    sub = await _submission(core, program, sid)
+    if sub.status != "pending":
+        return await _already(core, program, sub)
+    return await _topic_step(core, person, program, sid, sub.text)
+
+
+async def _topic_pressed(p: Press[Text]) -> Reply:
+    core, person = p.core, p.person
+    await core.require(person, p.program, "admin", action="moderate")
+    program, dialog = await _moderation_dialog(core, person, p.action, "topic")
+    topic = clean_line(p.payload.value, MAX_TOPIC_CHARS) or DEFAULT_TOPIC
+    return await accept(
+        core, person, program, int(dialog.data["submission"]), str(dialog.data["text"]), topic
+    )
+
+
+def _moderation_pressed(kind: str) -> Callable[[Press[Ref]], Awaitable[Reply]]:
+    async def pressed(p: Press[Ref]) -> Reply:
+        return await start_moderation(p.core, p.person, p.program, p.payload.id, kind)
+
+    return pressed
+
+
+def _decision_pressed(approve: bool) -> Callable[[Press[Ref]], Awaitable[Reply]]:
+    async def pressed(p: Press[Ref]) -> Reply:
+        return await decide_asker(p.core, p.person, p.program, p.payload.id, approve=approve)
+
+    return pressed
+
+
+async def _send_pressed(p: Press[Text]) -> Reply:
+    return await submit(p.core, p.person, p.action)
+
+
+async def _cancel_pressed(p: Press[Text]) -> Reply:
+    return await cancel_ask(p.core, p.person, p.action)
+
+
+async def _pick_pressed(p: Press[Nothing]) -> Reply:
+    return await pick_program(p.core, p.person, p.program.id)
+
+
+async def _accept_pressed(p: Press[Ref]) -> Reply:
+    return await accept(p.core, p.person, p.program, p.payload.id, token=p.action.token)
+
+
+async def _review_pressed(p: Press[Ref]) -> Reply:
+    return await review(p.core, p.person, p.program, p.payload.id)
+
+
+DAY = timedelta(days=1)
+# Single use: «Gửi» and «Nhận» take their token in the transaction of the change (use_action).
+register(ActionKind.GR_SEND, Text, _send_pressed, ttl=DAY, single_use=True)
+register(ActionKind.GR_CANCEL, Text, _cancel_pressed, ttl=DAY)
+register(ActionKind.GR_PICK, Nothing, _pick_pressed, ttl=DAY)
+register(ActionKind.GR_ASKER_OK, Ref, _decision_pressed(True))
+register(ActionKind.GR_ASKER_NO, Ref, _decision_pressed(False))
+register(ActionKind.GR_ACCEPT, Ref, _accept_pressed, single_use=True)
+register(ActionKind.GR_EDIT, Ref, _moderation_pressed("gr_edit"))
+register(ActionKind.GR_MERGE, Ref, _moderation_pressed("gr_merge"))
+register(ActionKind.GR_DECLINE, Ref, _moderation_pressed("gr_decline"))
+register(ActionKind.GR_REVIEW, Ref, _review_pressed, ttl=DAY)
+register(ActionKind.GR_KEEP, Ref, _keep_pressed, ttl=DAY)
+register(ActionKind.GR_TOPIC, Text, _topic_pressed, ttl=DAY)
 
 
 # -- hooks of the weekly cycle --------------------------------------------------------------------
@@ -1039,13 +1045,7 @@ async def pending_list(core: Core, actor: Person, program: Program) -> Reply:
         row: list[Button] = []
         for sub in pending:
             row.append(
-                await core.button(
-                    f"Xét #{sub.id}",
-                    "gr_review",
-                    program_id=program.id,
-                    target=str(sub.id),
-                    ttl=timedelta(days=1),
-                )
+                await mint(core, ActionKind.GR_REVIEW, f"Xét #{sub.id}", program.id, Ref(sub.id))
             )
             if len(row) == 4:
                 rows.append(tuple(row))

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from bot import actions
+from bot.actions import Outcome
 from bot.core import Core, Refused
 from bot.models import CONCLUDABLE_STATES, Answer, Dialog, Person, Program, Reply
-from bot.services import archive, bank, cycle, grassroots, roster
+
+# Every area with buttons registers its kinds when imported.
+from bot.services import archive, bank, bank_admin, cycle, grassroots, roster  # noqa: F401
 
 # Dialogs that belong to one session: they end when the session moves on.
 SESSION_DIALOGS = frozenset({"grade_comment", "conclude"})
@@ -83,76 +87,9 @@ async def private_text(core: Core, person: Person, answer: Answer) -> Reply | No
     return await cycle.record_answer(core, person, answer)
 
 
-async def press(core: Core, person: Person, token: str) -> Reply:
-    """A button press: the token names a stored action; the presser's role is checked here."""
-    if not token or len(token) > 64:
-        raise Refused("button_invalid")
-    store, now = core.store, core.now()
-    action = await store.action(token)
-    if action is None:
-        raise Refused("button_invalid")
-    if action.expires_at < now:
-        raise Refused("button_expired")
-    if action.single_use and action.used_at is not None:
-        raise Refused("button_used")
-    kind = action.kind
-    if kind.startswith(grassroots.ACTION_PREFIX):
-        return await grassroots.press(core, person, action)
-    if kind == "grade" and action.session_id:
-        return await cycle.grade(
-            core,
-            person,
-            await _program(core, action.program_id),
-            action.session_id,
-            action.target or "",
-        )
-    if kind == "in_person" and action.session_id:
-        return await cycle.record_in_person(
-            core, person, await _program(core, action.program_id), action.session_id
-        )
-    if kind == "conclude":
-        return await cycle.start_conclusion(
-            core, person, await _program(core, action.program_id), action.session_id
-        )
-    if kind in ("approve", "reject"):
-        return await roster.decide(
-            core,
-            person,
-            await _program(core, action.program_id),
-            action.target or "",
-            approve=kind == "approve",
-        )
-    if kind == "join":
-        return await roster.join(core, person, (await _program(core, action.program_id)).id)
-    if kind == "choose_program":
-        return await roster.choose_program(
-            core, person, (await _program(core, action.program_id)).id
-        )
-    if kind == "title":
-        dialog = await store.dialog(person.id)
-        program = await _program(core, action.program_id)
-        if dialog is None or dialog.kind != "onboard" or dialog.program_id != program.id:
-            raise Refused("button_expired")
-        return await roster.finish_onboarding(
-            core, person, program, dialog.data, action.target or ""
-        )
-    if kind == "topic":
-        dialog = await store.dialog(person.id)
-        program = await _program(core, action.program_id)
-        if (
-            dialog is None
-            or dialog.kind != "add_question"
-            or dialog.program_id != program.id
-            or dialog.data.get("step") != "topic"
-        ):
-            raise Refused("button_expired")
-        return await bank.add_step(core, person, program, dialog.data, action.target)
-    if kind in ("archive_view", "search_page", "history_page"):
-        program = await _program(core, action.program_id)
-        handler = {
-            "archive_view": archive.view,
-            "search_page": archive.search_page,
-            "history_page": archive.history_page,
-        }[kind]
-        return await handler(core, person, program, action.target or "")
-    raise Refused("button_invalid")
+async def press(core: Core, person: Person, token: str) -> Outcome:
+    """A button press (or a numbered choice): the one press path of :mod:`bot.actions`.
+
+    Importing this module imports every area, so every kind is registered.
+    """
+    return await actions.press(core, person, token)

@@ -9,6 +9,7 @@ import unicodedata
 from datetime import date, timedelta
 from typing import Any
 
+from bot.actions import ActionKind, Applicant, Nothing, Press, Text, mint, register
 from bot.args import parse_date, parse_id
 from bot.core import Core, Refused
 from bot.models import Button, Member, Person, Program, Reply
@@ -157,11 +158,13 @@ async def program_for(core: Core, person: Person, chat_id: int, chat_type: str) 
     raise Refused("choose_program_first")
 
 
-async def program_picker(core: Core, programs: list[Program], kind: str, template: str) -> Reply:
+async def program_picker(
+    core: Core, programs: list[Program], kind: ActionKind, template: str
+) -> Reply:
     """One button per program; ``kind`` names what a press does with the chosen program."""
     async with core.store.transaction():
         rows = [
-            (await core.button(p.title, kind, program_id=p.id, ttl=timedelta(days=1)),)
+            (await mint(core, kind, p.title, p.id),)
             for p in programs
         ]
     return Reply(template, {"programs": [program_ctx(p) for p in programs]}, buttons=tuple(rows))
@@ -171,7 +174,7 @@ async def choose_program_buttons(core: Core, person: Person) -> Reply:
     programs = await accessible_programs(core, person)
     if not programs:
         raise Refused("not_member")
-    return await program_picker(core, programs, "choose_program", "choose_program")
+    return await program_picker(core, programs, ActionKind.CHOOSE_PROGRAM, "choose_program")
 
 
 async def choose_program(core: Core, person: Person, program_id: int) -> Reply:
@@ -223,7 +226,7 @@ async def start(core: Core, person: Person, payload: str | None) -> Reply:
         return Reply("no_programs")
     if len(programs) == 1:
         return await _begin_onboarding(core, person, programs[0], invite=None)
-    return await program_picker(core, programs, "join", "onboard_pick_program")
+    return await program_picker(core, programs, ActionKind.JOIN, "onboard_pick_program")
 
 
 async def join(core: Core, person: Person, program_id: int) -> Reply:
@@ -269,9 +272,7 @@ async def onboarding_text(
             for t in TITLES:
                 buttons.append(
                     (
-                        await core.button(
-                            t, "title", program_id=program_id, target=t, ttl=timedelta(days=1)
-                        ),
+                        await mint(core, ActionKind.TITLE, t, program_id, Text(t)),
                     )
                 )
         return Reply("onboard_ask_title", {"name": name}, buttons=tuple(buttons))
@@ -364,12 +365,10 @@ async def _request_approval(
         "invite": await invites.invite_ctx(core, invite, uses or 0) if invite else None,
     }
     for admin in admins:
-        approve = await core.button(
-            "✅ Duyệt", "approve", program_id=program.id, target=f"{person.id}:{role}"
+        approve = await mint(
+            core, ActionKind.APPROVE, "✅ Duyệt", program.id, Applicant(person.id, role)
         )
-        reject = await core.button(
-            "❌ Từ chối", "reject", program_id=program.id, target=str(person.id)
-        )
+        reject = await mint(core, ActionKind.REJECT, "❌ Từ chối", program.id, Applicant(person.id))
         await store.enqueue(
             admin.tg_user_id, "approve_request", ctx, now, buttons=((approve, reject),)
         )
@@ -596,3 +595,38 @@ async def create_invite(
         },
         buttons=((Button("Mở liên kết mời", url=link),),),
     )
+
+
+# -- buttons of this area (see bot/actions.py) ----------------------------------------------------
+
+
+async def _approve_pressed(p: Press[Applicant]) -> Reply:
+    target = f"{p.payload.person_id}:{p.payload.role or ''}"
+    return await decide(p.core, p.person, p.program, target, approve=True)
+
+
+async def _reject_pressed(p: Press[Applicant]) -> Reply:
+    return await decide(p.core, p.person, p.program, str(p.payload.person_id), approve=False)
+
+
+async def _join_pressed(p: Press[Nothing]) -> Reply:
+    return await join(p.core, p.person, p.program.id)
+
+
+async def _choose_program_pressed(p: Press[Nothing]) -> Reply:
+    return await choose_program(p.core, p.person, p.program.id)
+
+
+async def _title_pressed(p: Press[Text]) -> Reply:
+    """A title button of onboarding: only while that onboarding waits for the title."""
+    dialog = await p.core.store.dialog(p.person.id)
+    if dialog is None or dialog.kind != "onboard" or dialog.program_id != p.program.id:
+        raise Refused("button_expired")
+    return await finish_onboarding(p.core, p.person, p.program, dialog.data, p.payload.value)
+
+
+register(ActionKind.APPROVE, Applicant, _approve_pressed)
+register(ActionKind.REJECT, Applicant, _reject_pressed)
+register(ActionKind.JOIN, Nothing, _join_pressed, ttl=timedelta(days=1))
+register(ActionKind.CHOOSE_PROGRAM, Nothing, _choose_program_pressed, ttl=timedelta(days=1))
+register(ActionKind.TITLE, Text, _title_pressed, ttl=timedelta(days=1))

@@ -1,0 +1,317 @@
+"""The registry of actions: what a button (or a numbered choice) does, and the one press path.
+
+An action is a stored row (``actions``: token, kind, program, session, target, expiry, single use)
+that a button's callback data names by an opaque token. Each kind is an :class:`ActionKind`;
+its payload is one of a few typed shapes mapped onto the ``session_id`` and ``target`` columns.
+Each area (cycle, roster, archive, bank, bank_admin, grassroots) declares its kinds with
+:func:`register`: the payload shape, the function a press calls, and what the press path checks
+before calling it.
+
+:func:`mint` is the only way a service makes a button; :func:`press` is the only way a press is
+carried out: token shape, lookup, expiry, single use, program, role — then the registered function.
+This module imports no service (they import it) and no transport.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
+
+from bot.core import Core, Refused
+from bot.models import Action, Button, Person, Program, Reply
+
+
+class ActionKind(StrEnum):
+    """Every kind of button. The values are the strings stored in ``actions.kind``."""
+
+    # cycle
+    GRADE = "grade"
+    IN_PERSON = "in_person"
+    CONCLUDE = "conclude"
+    # roster
+    APPROVE = "approve"
+    REJECT = "reject"
+    JOIN = "join"
+    CHOOSE_PROGRAM = "choose_program"
+    TITLE = "title"
+    # bank (adding a question)
+    TOPIC = "topic"
+    # archive
+    ARCHIVE_VIEW = "archive_view"
+    SEARCH_PAGE = "search_page"
+    HISTORY_PAGE = "history_page"
+    # bank_admin (a question's detail view)
+    BANK_TOP = "bank_top"
+    BANK_HOLD = "bank_hold"
+    BANK_RELEASE = "bank_release"
+    BANK_RETIRE = "bank_retire"
+    BANK_RETIRE_ASK = "bank_retire_ask"
+    BANK_VIEW = "bank_view"
+    # grassroots
+    GR_SEND = "gr_send"
+    GR_CANCEL = "gr_cancel"
+    GR_PICK = "gr_pick"
+    GR_ASKER_OK = "gr_asker_ok"
+    GR_ASKER_NO = "gr_asker_no"
+    GR_ACCEPT = "gr_accept"
+    GR_EDIT = "gr_edit"
+    GR_MERGE = "gr_merge"
+    GR_DECLINE = "gr_decline"
+    GR_REVIEW = "gr_review"
+    GR_KEEP = "gr_keep"
+    GR_TOPIC = "gr_topic"
+
+
+# -- payloads: a few typed shapes over the columns session_id and target --------------------------
+
+
+class BadPayload(ValueError):
+    """The stored columns do not make the kind's payload (a damaged or foreign row)."""
+
+
+class Payload(Protocol):
+    def columns(self) -> tuple[int | None, str | None]:
+        """(session_id, target) as stored."""
+        ...
+
+    @classmethod
+    def parse(cls, session_id: int | None, target: str | None) -> Self: ...
+
+
+def _ref(text: str | None) -> int:
+    if text is None or not re.fullmatch(r"[0-9]{1,12}", text):
+        raise BadPayload(text)
+    return int(text)
+
+
+@dataclass(frozen=True)
+class Nothing:
+    """Nothing beyond the action's program (choosing or joining a program)."""
+
+    def columns(self) -> tuple[int | None, str | None]:
+        return None, None
+
+    @classmethod
+    def parse(cls, session_id: int | None, target: str | None) -> Self:
+        return cls()
+
+
+@dataclass(frozen=True)
+class SessionRef:
+    """One session of the program."""
+
+    session_id: int
+
+    def columns(self) -> tuple[int | None, str | None]:
+        return self.session_id, None
+
+    @classmethod
+    def parse(cls, session_id: int | None, target: str | None) -> Self:
+        if session_id is None:
+            raise BadPayload("no session")
+        return cls(session_id)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A verdict on one session's answer."""
+
+    session_id: int
+    verdict: str
+
+    def columns(self) -> tuple[int | None, str | None]:
+        return self.session_id, self.verdict
+
+    @classmethod
+    def parse(cls, session_id: int | None, target: str | None) -> Self:
+        if session_id is None or not target:
+            raise BadPayload("no session or verdict")
+        return cls(session_id, target)
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A numbered thing of the program: a person, a submission, a question, an archive entry."""
+
+    id: int
+
+    def columns(self) -> tuple[int | None, str | None]:
+        return None, str(self.id)
+
+    @classmethod
+    def parse(cls, session_id: int | None, target: str | None) -> Self:
+        return cls(_ref(target))
+
+
+@dataclass(frozen=True)
+class Applicant:
+    """A person asking to join, and the role they asked for (none when refusing)."""
+
+    person_id: int
+    role: str | None = None
+
+    def columns(self) -> tuple[int | None, str | None]:
+        return None, f"{self.person_id}:{self.role}" if self.role else str(self.person_id)
+
+    @classmethod
+    def parse(cls, session_id: int | None, target: str | None) -> Self:
+        person, _, role = (target or "").partition(":")
+        return cls(_ref(person), role or None)
+
+
+@dataclass(frozen=True)
+class Text:
+    """A short string chosen when the button was made (a title, a topic, a page, a nonce)."""
+
+    value: str
+
+    def columns(self) -> tuple[int | None, str | None]:
+        return None, self.value
+
+    @classmethod
+    def parse(cls, session_id: int | None, target: str | None) -> Self:
+        return cls(target or "")
+
+
+P = TypeVar("P", bound=Payload)
+
+
+# -- the registry ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a press gives back: the reply, and for an in-place view the view as it is now.
+
+    With a ``view`` the reply is a brief notice (a toast) and the message the button is on is
+    replaced by the view (the bank's question detail); a transport without buttons sends both.
+    """
+
+    reply: Reply
+    view: Reply | None = None
+
+
+@dataclass(frozen=True)
+class Press(Generic[P]):
+    """One press that passed the checks, as the registered function receives it."""
+
+    core: Core
+    person: Person
+    program: Program
+    payload: P
+    action: Action
+
+
+Run = Callable[[Press[Any]], Awaitable[Reply | Outcome]]
+
+
+@dataclass(frozen=True)
+class Spec:
+    """How one kind is made and carried out."""
+
+    kind: ActionKind
+    payload: type[Payload]
+    run: Run
+    ttl: timedelta = timedelta(days=14)
+    # Refused once used. The function takes the token itself (store.use_action) inside the
+    # transaction of the change it makes, so it is used atomically with that change or not at all.
+    single_use: bool = False
+    roles: tuple[str, ...] = ()  # checked before the function (none: the function checks)
+
+
+@dataclass
+class Registry:
+    specs: dict[ActionKind, Spec] = field(default_factory=dict)
+    DEFAULT_TTL: ClassVar[timedelta] = timedelta(days=14)
+
+    def add(self, spec: Spec) -> None:
+        if spec.kind in self.specs:
+            raise ValueError(f"action kind {spec.kind} registered twice")
+        self.specs[spec.kind] = spec
+
+    def spec(self, kind: ActionKind) -> Spec:
+        try:
+            return self.specs[kind]
+        except KeyError:
+            raise LookupError(f"action kind {kind} is not registered") from None
+
+
+REGISTRY = Registry()
+
+
+def register(
+    kind: ActionKind,
+    payload: type[P],
+    run: Callable[[Press[P]], Awaitable[Reply | Outcome]],
+    *,
+    ttl: timedelta = Registry.DEFAULT_TTL,
+    single_use: bool = False,
+    roles: tuple[str, ...] = (),
+) -> None:
+    """Declare what a press of ``kind`` does (called once per kind, by the area that owns it)."""
+    REGISTRY.add(Spec(kind, payload, run, ttl, single_use, roles))
+
+
+# -- making a button ------------------------------------------------------------------------------
+
+
+async def mint(
+    core: Core, kind: ActionKind, label: str, program_id: int, payload: Payload = Nothing()
+) -> Button:
+    """A button that does ``kind`` with ``payload`` in the program: the one way to make one.
+
+    Expiry and single use come from the kind's registration.
+    """
+    if not isinstance(kind, ActionKind):
+        raise TypeError(f"{kind!r} is not an ActionKind")
+    spec = REGISTRY.spec(kind)
+    if not isinstance(payload, spec.payload):
+        raise TypeError(f"{kind} takes {spec.payload.__name__}, not {type(payload).__name__}")
+    session_id, target = payload.columns()
+    return await core.button(
+        label,
+        kind,
+        program_id=program_id,
+        session_id=session_id,
+        target=target,
+        ttl=spec.ttl,
+        single_use=spec.single_use,
+    )
+
+
+# -- the press path -------------------------------------------------------------------------------
+
+# Tokens are URL-safe base64 (and, on buttons made before the registry, a "bank." prefix).
+TOKEN = re.compile(r"[A-Za-z0-9_\-.]{1,64}")
+
+
+async def press(core: Core, person: Person, token: str) -> Outcome:
+    """Carry out the action a pressed token names, after every check, in this order:
+    token shape, lookup, expiry, single use, program, role; then the kind's function."""
+    store = core.store
+    action = await store.action(token) if TOKEN.fullmatch(token) else None
+    if action is None:
+        raise Refused("button_invalid")
+    try:
+        spec = REGISTRY.spec(ActionKind(action.kind))
+    except (ValueError, LookupError):
+        raise Refused("button_invalid") from None
+    if action.expires_at < core.now():
+        raise Refused("button_expired")
+    if action.single_use and action.used_at is not None:
+        raise Refused("button_used")
+    program = await store.program(action.program_id) if action.program_id else None
+    if program is None:
+        raise Refused("button_invalid")
+    if spec.roles:
+        await core.require(person, program, *spec.roles, action=action.kind)
+    try:
+        payload = spec.payload.parse(action.session_id, action.target)
+    except BadPayload:
+        raise Refused("button_invalid") from None
+    result = await spec.run(Press(core, person, program, payload, action))
+    return result if isinstance(result, Outcome) else Outcome(result)
