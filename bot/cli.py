@@ -10,7 +10,7 @@ import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.db import DatabaseError
@@ -209,9 +209,7 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "status":
         return asyncio.run(_status(settings))
     if args.command == "handbook":
-        from bot.handbook import write_handbook
-
-        return asyncio.run(write_handbook(settings, args.file, args.year, args.program))
+        return asyncio.run(_write_handbook(settings, args.file, args.year, args.program))
     parser.print_help()
     return 2
 
@@ -451,3 +449,57 @@ def _verify(args: argparse.Namespace) -> int:
     print(f"SHA-256(seed) = {draw.commitment(args.seed)}")
     print(f"Danh sách {sorted(set(pool))}, lần bốc {args.attempt} → số hiệu {chosen}")
     return 0
+
+
+# -- the command line: ``hoidap handbook --year 2026 FILE.docx [--program N]`` --------------------
+
+
+async def _write_handbook(
+    settings: Settings, target: Path, year: int | None, program_id: int | None
+) -> int:
+    """Compile the handbook of a program into ``target``; the exit status of the command."""
+    from bot.args import FIRST_YEAR, LAST_YEAR
+    from bot.clock import SystemClock
+    from bot.core import Core
+    from bot.db import connect
+    from bot.render import plain, render
+    from bot.services.archive import compile_handbook
+    from bot.services.context import program_ctx
+    from bot.store import Store
+
+    def say(template: str, ok: bool = False, **context: Any) -> None:
+        print(plain(render(template, context)), file=sys.stdout if ok else sys.stderr)
+
+    store = Store(await connect(settings.db_path))
+    try:
+        programs = await store.programs()
+        if program_id is not None:
+            chosen = [p for p in programs if p.id == program_id]
+        else:
+            chosen = programs if len(programs) == 1 else []
+        if not chosen:
+            say("archive_handbook_choose", programs=[program_ctx(p) for p in programs])
+            return 2
+        program = chosen[0]
+        core = Core(store=store, clock=SystemClock(), settings=settings)
+        if year is None:
+            year = core.today(program).year
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            say("archive_handbook_usage", first=FIRST_YEAR, last=LAST_YEAR)
+            return 2
+        data, count = await compile_handbook(core, program, year)
+        if count == 0:
+            say("archive_handbook_empty", program=program_ctx(program), year=year, cli=True)
+            return 1
+        await asyncio.to_thread(target.write_bytes, data)
+        say(
+            "archive_handbook_written",
+            ok=True,
+            program=program_ctx(program),
+            year=year,
+            count=count,
+            path=str(target),
+        )
+        return 0
+    finally:
+        await store.close()

@@ -95,3 +95,37 @@ def clean_lines(value: str) -> str:
         if line or (out and out[-1]):
             out.append(line)
     return "\n".join(out).strip()
+
+
+def shorten(text: str | None, limit: int) -> str:
+    """At most ``limit`` characters, cut at a word boundary, with an ellipsis when cut."""
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.–-") + "…"
+
+
+def fold(text: str, compatible: bool = False) -> str:
+    """Lowercase without diacritics: the one key for words typed with or without marks.
+
+    Case folded, decomposed (NFD, so NFC and NFD input fold alike), tone and vowel marks
+    (category Mn) and invisible format characters dropped, ``đ``/``Đ`` as ``d``. Spaces and
+    punctuation stay: «Trưởng  Phòng» folds to «truong  phong». ``compatible`` also folds
+    look-alike forms (NFKD: full-width letters, superscripts, ligatures; ``²`` → ``2``), as the
+    duplicate key of questions does; typed arguments keep them, so «²:00» is no time.
+    """
+    decomposed = unicodedata.normalize("NFKD" if compatible else "NFD", text.casefold())
+    return "".join(
+        "d" if ch == "đ" else ch
+        for ch in decomposed
+        if unicodedata.category(ch) not in ("Mn", "Cf")
+    )
+
+
+def fold_word(text: str) -> str:
+    """:func:`fold` without any whitespace, for keywords typed as one word («nghỉ phép»)."""
+    return "".join(fold(text).split())

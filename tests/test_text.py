@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
-from bot.text import clean_line, clean_lines, has_control_chars
+from bot.text import clean_line, clean_lines, fold, fold_word, has_control_chars, shorten
+from questions.importer import normalize_for_match
 
 FAMILY = "👨\u200d👩\u200d👧 gia đình"  # an emoji sequence joined by zero-width joiners
 
@@ -54,3 +57,41 @@ def test_limit_and_detection() -> None:
     # Invisible characters are not refused: they are dropped by the cleaning.
     assert not has_control_chars("a\u202eb\u200b\u2066")
     assert not has_control_chars("dòng\r\nmới\tvà 👍🏽\x0b\x0c\x85")
+
+
+@pytest.mark.parametrize(
+    ("typed", "folded"),
+    [
+        ("Đồng chí", "dong chi"),  # đ and Đ
+        ("ĐẢNG VIÊN", "dang vien"),  # case
+        ("Nghỉ Phép", "nghi phep"),
+        ("Trưởng phòng", "truong phong"),  # ư, ơ
+        ("Ấp Ủy Ỹ Ạ À", "ap uy y a a"),  # every tone
+        ("ăâêôơư", "aaeoou"),  # vowel marks
+        ("chi\u200bbộ", "chibo"),  # invisible characters
+        ("a-b, c?", "a-b, c?"),  # punctuation and spaces stay
+    ],
+)
+def test_fold(typed: str, folded: str) -> None:
+    assert fold(typed) == folded
+    # Composed (NFC) and decomposed (NFD, some keyboards and Windows-1258 files) fold alike.
+    assert fold(unicodedata.normalize("NFD", typed)) == folded
+    assert fold(unicodedata.normalize("NFC", typed)) == folded
+
+
+def test_look_alike_forms_fold_only_when_asked() -> None:
+    assert fold("ＤＵＹＥＴ ²") == "ｄｕｙｅｔ ²"
+    assert fold("ＤＵＹＥＴ ²", compatible=True) == "duyet 2"
+
+
+def test_fold_word_and_the_duplicate_key_are_built_on_fold() -> None:
+    assert fold_word(" Nghỉ  phép\t") == "nghiphep"
+    assert fold_word("Công tác") == "congtac"
+    assert normalize_for_match("Đảng viên  dự-bị?") == "dang vien du bi"
+    assert normalize_for_match(unicodedata.normalize("NFD", "Đảng viên")) == "dang vien"
+    assert normalize_for_match("Ｑuyết định số ２") == "quyet dinh so 2"
+
+
+def test_shorten_cuts_at_a_word() -> None:
+    assert shorten(None, 10) == ""
+    assert shorten("Kết nạp đảng viên mới", 15) == "Kết nạp đảng…"

@@ -6,12 +6,12 @@ Kept apart from the services so any of them can use it without importing another
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.core import Core
-from bot.models import Person, Program, Question, Session
+from bot.models import Person, Program, Question, Reply, Session
 from bot.words import VERDICT_LABELS
 
 log = logging.getLogger("hoidap.cycle")
@@ -105,3 +105,13 @@ async def summary_ctx(core: Core, program: Program, s: Session) -> dict[str, Any
         "regrades": len(grades) - 1 if grades else 0,
         "conclusion": s.conclusion,
     }
+
+
+async def program_picker(core: Core, programs: list[Program], kind: str, template: str) -> Reply:
+    """One button per program; ``kind`` names what a press does with the chosen program."""
+    async with core.store.transaction():
+        rows = [
+            (await core.button(p.title, kind, program_id=p.id, ttl=timedelta(days=1)),)
+            for p in programs
+        ]
+    return Reply(template, {"programs": [program_ctx(p) for p in programs]}, buttons=tuple(rows))
