@@ -129,3 +129,42 @@ def fold(text: str, compatible: bool = False) -> str:
 def fold_word(text: str) -> str:
     """:func:`fold` without any whitespace, for keywords typed as one word («nghỉ phép»)."""
     return "".join(fold(text).split())
+
+
+# -- the order of people's names ---------------------------------------------------------------
+
+# The Vietnamese alphabet, with the Latin letters it lacks (f, j, w, z) where Latin puts them.
+_ALPHABET: Final = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_LETTER_RANK: Final = {ch: rank for rank, ch in enumerate(_ALPHABET)}
+# Tones, compared after the letters, in the order of Vietnamese dictionaries (Hoàng Phê):
+# unmarked (ngang), huyền, hỏi, ngã, sắc, nặng.
+_TONE_RANK: Final = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+
+WordKey = tuple[tuple[int, ...], tuple[int, ...]]
+
+
+def _word_key(word: str) -> WordKey:
+    """One word: its letters in the Vietnamese alphabet (ă, â, đ, ê, ô, ơ, ư are letters of
+    their own), then its tone; other characters after every letter, by code point."""
+    decomposed = unicodedata.normalize("NFD", word.casefold())
+    tones = tuple(_TONE_RANK[ch] for ch in decomposed if ch in _TONE_RANK)
+    letters = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONE_RANK))
+    ranks = tuple(_LETTER_RANK.get(ch, len(_ALPHABET) + ord(ch)) for ch in letters)
+    return ranks, tones or (0,)
+
+
+def vi_name_key(name: str) -> tuple[WordKey, tuple[WordKey, ...], WordKey]:
+    """Sort key for a person's name as Vietnamese offices sort lists of people.
+
+    By the given name (the last word), then the middle names in order, then the surname (the
+    first word); each word in the Vietnamese alphabet (a ă â b c d đ e ê g h i k l m n o ô ơ p q
+    r s t u ư v x y), its tone compared only when the letters are equal (unmarked, huyền, hỏi,
+    ngã, sắc, nặng); case, NFC/NFD and extra spaces make no difference. «Đỗ Thị An» < «Nguyễn
+    Văn An» < «Trần Ánh» < «Âu Văn Bảo» < «Lê Ư».
+    """
+    words = [_word_key(w) for w in clean_line(name).split()]
+    if not words:
+        return ((), ()), (), ((), ())
+    if len(words) == 1:
+        return words[0], (), ((), ())
+    return words[-1], tuple(words[1:-1]), words[0]

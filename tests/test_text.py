@@ -6,7 +6,15 @@ import unicodedata
 
 import pytest
 
-from bot.text import clean_line, clean_lines, fold, fold_word, has_control_chars, shorten
+from bot.text import (
+    clean_line,
+    clean_lines,
+    fold,
+    fold_word,
+    has_control_chars,
+    shorten,
+    vi_name_key,
+)
 from questions.importer import normalize_for_match
 
 FAMILY = "👨\u200d👩\u200d👧 gia đình"  # an emoji sequence joined by zero-width joiners
@@ -95,3 +103,65 @@ def test_fold_word_and_the_duplicate_key_are_built_on_fold() -> None:
 def test_shorten_cuts_at_a_word() -> None:
     assert shorten(None, 10) == ""
     assert shorten("Kết nạp đảng viên mới", 15) == "Kết nạp đảng…"
+
+
+def _sorted(names: list[str]) -> list[str]:
+    return sorted(names, key=vi_name_key)
+
+
+def test_people_sort_by_given_name_then_middle_names_then_surname() -> None:
+    names = ["Lê Ư", "Âu Văn Bảo", "Trần Ánh", "Nguyễn Văn An", "Đỗ Thị An"]
+    assert _sorted(names) == ["Đỗ Thị An", "Nguyễn Văn An", "Trần Ánh", "Âu Văn Bảo", "Lê Ư"]
+    # The same given and middle names: the surname decides (Đ after D).
+    assert _sorted(["Đỗ Văn Hùng", "Dương Văn Hùng", "Bùi Văn Hùng"]) == [
+        "Bùi Văn Hùng",
+        "Dương Văn Hùng",
+        "Đỗ Văn Hùng",
+    ]
+    # Middle names word by word, before the surname.
+    assert _sorted(["Anh Thị Ngọc Lan", "Bế Thị Lan", "Cao Ngọc Lan"]) == [
+        "Cao Ngọc Lan",
+        "Bế Thị Lan",
+        "Anh Thị Ngọc Lan",
+    ]
+
+
+def test_the_vietnamese_alphabet_orders_the_letters() -> None:
+    # a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y
+    assert _sorted(["Ơn", "Ôn", "On", "Ân", "Ăn", "Anh", "An"]) == [
+        "An",
+        "Anh",
+        "Ăn",
+        "Ân",
+        "On",
+        "Ôn",
+        "Ơn",
+    ]
+    assert _sorted(["Ư", "Uy", "Yên", "Xuân", "Vũ"]) == ["Uy", "Ư", "Vũ", "Xuân", "Yên"]
+    assert _sorted(["Đức", "Duy", "Giang", "Em", "Ê"]) == ["Duy", "Đức", "Em", "Ê", "Giang"]
+
+
+def test_tones_count_only_when_the_letters_are_equal() -> None:
+    # unmarked, huyền, hỏi, ngã, sắc, nặng
+    assert _sorted(["Bạo", "Báo", "Bão", "Bảo", "Bào", "Bao"]) == [
+        "Bao",
+        "Bào",
+        "Bảo",
+        "Bão",
+        "Báo",
+        "Bạo",
+    ]
+    assert _sorted(["Bạch", "Ba"]) == ["Ba", "Bạch"]  # letters first: "ba" is shorter
+
+
+def test_case_spaces_and_decomposed_input_make_no_difference() -> None:
+    name = "Nguyễn Thị Ánh Tuyết"
+    same = [
+        name.upper(),
+        name.lower(),
+        f"  {name.replace(' ', '   ')} ",
+        unicodedata.normalize("NFD", name),
+    ]
+    assert all(vi_name_key(n) == vi_name_key(name) for n in same)
+    assert vi_name_key("") < vi_name_key("An")
+    assert vi_name_key("@nguyenvan") != vi_name_key("?")  # usernames and unnamed people sort too
