@@ -113,17 +113,15 @@ def fold(text: str, compatible: bool = False) -> str:
     """Lowercase without diacritics: the one key for words typed with or without marks.
 
     Case folded, decomposed (NFD, so NFC and NFD input fold alike), tone and vowel marks
-    (category Mn) and invisible format characters dropped, ``đ``/``Đ`` as ``d``. Spaces and
-    punctuation stay: «Trưởng  Phòng» folds to «truong  phong». ``compatible`` also folds
+    (category Mn) dropped, ``đ``/``Đ`` as ``d``. Spaces, punctuation and invisible characters
+    stay: «Trưởng  Phòng» folds to «truong  phong», and a keyword hiding a direction override
+    is not that keyword. ``compatible`` also folds
     look-alike forms (NFKD: full-width letters, superscripts, ligatures; ``²`` → ``2``), as the
     duplicate key of questions does; typed arguments keep them, so «²:00» is no time.
     """
     decomposed = unicodedata.normalize("NFKD" if compatible else "NFD", text.casefold())
-    return "".join(
-        "d" if ch == "đ" else ch
-        for ch in decomposed
-        if unicodedata.category(ch) not in ("Mn", "Cf")
-    )
+    kept = (ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return "".join("d" if ch == "đ" else ch for ch in kept)
 
 
 def fold_word(text: str) -> str:

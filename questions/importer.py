@@ -181,7 +181,9 @@ def normalize_for_match(text: str) -> str:
     "Đảng viên dự bị?" and "dang vien  du-bi" give the same key.
     """
     folded = fold(strip_invisible(text), compatible=True)
-    out = [" " if unicodedata.category(ch).startswith("P") else ch for ch in folded]
+    # The zero-width joiner is the one format character (Cf) strip_invisible leaves.
+    categories = ((ch, unicodedata.category(ch)) for ch in folded)
+    out = [" " if cat.startswith("P") else ch for ch, cat in categories if cat != "Cf"]
     return " ".join("".join(out).split())
 
 

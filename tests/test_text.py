@@ -76,7 +76,7 @@ def test_limit_and_detection() -> None:
         ("Trưởng phòng", "truong phong"),  # ư, ơ
         ("Ấp Ủy Ỹ Ạ À", "ap uy y a a"),  # every tone
         ("ăâêôơư", "aaeoou"),  # vowel marks
-        ("chi\u200bbộ", "chibo"),  # invisible characters
+        ("\u202equản trị", "\u202equan tri"),  # a hidden override stays: no keyword
         ("a-b, c?", "a-b, c?"),  # punctuation and spaces stay
     ],
 )
@@ -98,6 +98,7 @@ def test_fold_word_and_the_duplicate_key_are_built_on_fold() -> None:
     assert normalize_for_match("Đảng viên  dự-bị?") == "dang vien du bi"
     assert normalize_for_match(unicodedata.normalize("NFD", "Đảng viên")) == "dang vien"
     assert normalize_for_match("Ｑuyết định số ２") == "quyet dinh so 2"
+    assert normalize_for_match("chi\u200bbộ \u200d\u202eđảng") == "chibo dang"
 
 
 def test_shorten_cuts_at_a_word() -> None:
