@@ -26,7 +26,7 @@ from datetime import date, time
 from typing import Literal
 
 from bot.core import Refused
-from bot.text import clean_line
+from bot.text import clean_line, fold
 
 # What a number counts; the refusal names it (labels and hints in templates/arg_bad_number.j2).
 NumberKind = Literal[
@@ -90,12 +90,6 @@ def _prepare(text: str) -> str | None:
     return text.lstrip(_OPENERS + " ").rstrip(_CLOSERS + " ")
 
 
-def _fold(text: str) -> str:
-    """Lowercase without diacritics (đ → d), for words such as «giờ» and «chiều»."""
-    text = unicodedata.normalize("NFD", text.lower()).replace("đ", "d")
-    return "".join(ch for ch in text if not unicodedata.combining(ch))
-
-
 # -- whole numbers --------------------------------------------------------------------------------
 
 
@@ -129,7 +123,7 @@ def parse_time(text: str) -> time:
     """The time of day ``text`` means; otherwise :class:`Refused` (template ``arg_bad_time``)."""
     context = {"value": shown(text)}
     prepared = _prepare(text)
-    words = _fold(prepared).split() if prepared else []
+    words = fold(prepared).split() if prepared else []
     part = _DAY_PARTS.get(words[-1]) if words else None
     if part is not None:
         words = words[:-1]

@@ -8,45 +8,92 @@ import functools
 import re
 import sqlite3
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.db import DatabaseError
+from bot.words import (
+    ARGPARSE_WORDS,
+    CLI_DESCRIPTION,
+    CLI_HELP,
+    CLI_METAVARS,
+    CLI_MISTAKE,
+    CLI_SAYS,
+)
 
 MAX_ATTEMPT = 10_000  # redraws within one session, for ``verify --attempt``
-PROGRAM_HELP = "số của chương trình (khi có nhiều nhóm)"
 
 if TYPE_CHECKING:
     from bot.args import NumberKind
     from bot.models import FileReply, Program
     from bot.store import Store
 
-DESCRIPTION = """\
-hoidap – bot điều hành chương trình «Cơ sở hỏi, cán bộ tổ chức trả lời» trên Telegram.
 
-Chạy bot:            hoidap run        (không có TELEGRAM_BOT_TOKEN thì chạy bản trình diễn)
-Bản trình diễn:      hoidap demo       (ngoại tuyến, không cần token)
-Nạp câu hỏi:         hoidap questions import cau_hoi.xlsx [--program SO]
-Tệp mẫu câu hỏi:     hoidap questions template mau.xlsx
-Xuất ngân hàng:      hoidap questions export ngan_hang.xlsx [--program SO]  (.xlsx, .csv, .yaml)
-Nâng cấp CSDL:       hoidap db migrate
-Sao lưu CSDL:        hoidap backup ban_sao.sqlite3
-Khôi phục CSDL:      hoidap restore ban_sao.sqlite3   (dừng bot trước; CSDL cũ được giữ lại)
-Tình hình vận hành:  hoidap status
-Chạy bằng webhook:   hoidap run --webhook https://bot.example.org/hoidap [--port 8443]
-Kiểm tra bốc thăm:   hoidap verify --seed HEX --pool 3,5,9 [--attempt 0]
-Sổ tay hỏi – đáp:    hoidap handbook --year 2026 so_tay_2026.docx [--program SO]
-"""
+
+def _say(key: str, err: bool = False, **values: object) -> None:
+    """Print one of the command line's sentences (``bot.words.CLI_SAYS``)."""
+    print(CLI_SAYS[key].format(**values), file=sys.stderr if err else sys.stdout)
+
+
+@contextmanager
+def _in_vietnamese() -> Iterator[None]:
+    """argparse's own words (usage, group titles, errors) in Vietnamese while inside.
+
+    Python 3.11's argparse takes every message it shows through the module's ``_`` and
+    ``ngettext`` (gettext); they are swapped for the catalogue ``ARGPARSE_WORDS`` and put back.
+    """
+
+    def gettext(message: str) -> str:
+        return ARGPARSE_WORDS.get(message, message)
+
+    def ngettext(singular: str, plural: str, n: int) -> str:
+        return gettext(singular if n == 1 else plural)
+
+    saved = vars(argparse)["_"], vars(argparse)["ngettext"]
+    setattr(argparse, "_", gettext)  # noqa: B010  (no attribute in the type stubs)
+    setattr(argparse, "ngettext", ngettext)  # noqa: B010
+    try:
+        yield
+    finally:
+        setattr(argparse, "_", saved[0])  # noqa: B010
+        setattr(argparse, "ngettext", saved[1])  # noqa: B010
 
 
 class _Parser(argparse.ArgumentParser):
-    """Mistakes on the command line: one line on stderr and exit status 2, no usage dump."""
+    """argparse in Vietnamese; a mistake is one line on stderr and exit status 2, no usage dump.
+
+    Sub-commands are parsers of this class too (``add_subparsers`` uses the parser's class).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        with _in_vietnamese():  # the group titles and the -h help are made here
+            super().__init__(*args, **kwargs)
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        with _in_vietnamese():
+            return super().parse_known_args(args, namespace)
+
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> argparse.Namespace:
+        with _in_vietnamese():  # "unrecognized arguments" is said here
+            return super().parse_args(args, namespace)
+
+    def format_usage(self) -> str:
+        with _in_vietnamese():
+            return super().format_usage()
+
+    def format_help(self) -> str:
+        with _in_vietnamese():
+            return super().format_help()
 
     def error(self, message: str) -> NoReturn:
-        message = re.sub(r"^argument ([^:]+): ", r"\1: ", message)
-        self.exit(2, f"{self.prog}: {message} (xem: {self.prog} -h)\n")
+        self.exit(2, CLI_MISTAKE.format(prog=self.prog, message=message) + "\n")
 
 
 def _number(lo: int, hi: int, what: NumberKind) -> Callable[[str], int]:
@@ -67,7 +114,7 @@ def _pool(text: str) -> list[int]:
 
     parts = [part for part in re.split(r"[,;\s]+", text) if part]
     if not parts:
-        raise argparse.ArgumentTypeError("cần ít nhất một số hiệu, ví dụ --pool 3,5,9")
+        raise argparse.ArgumentTypeError(CLI_SAYS["pool_empty"])
     return [_understood(functools.partial(parse_id, part, what="person")) for part in parts]
 
 
@@ -86,69 +133,80 @@ def _parser() -> argparse.ArgumentParser:
     from bot.args import FIRST_YEAR, LAST_YEAR, MAX_ID
 
     program_number = _number(1, MAX_ID, "program")
+    say, shown = CLI_HELP, CLI_METAVARS
     p = _Parser(
-        prog="hoidap", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="hoidap",
+        description=CLI_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sub = p.add_subparsers(dest="command", metavar="LỆNH")
-    run = sub.add_parser("run", help="chạy bot (long polling); không có token thì chạy trình diễn")
+    sub = p.add_subparsers(dest="command", metavar=shown["command"], help=say["command"])
+    run = sub.add_parser("run", help=say["run"])
     run.add_argument(
         "--demo-if-no-token", action="store_true", default=True, help=argparse.SUPPRESS
     )
+    run.add_argument("--webhook", metavar=shown["url"], help=say["run --webhook"])
     run.add_argument(
-        "--webhook", metavar="URL", help="nhận cập nhật qua webhook tại địa chỉ https này"
+        "--listen", default="0.0.0.0", metavar=shown["address"], help=say["run --listen"]
     )
-    run.add_argument("--listen", default="0.0.0.0", help="địa chỉ lắng nghe (mặc định 0.0.0.0)")
     run.add_argument(
         "--port",
         type=_number(1, 65535, "port"),
         default=8443,
-        help="cổng lắng nghe (mặc định 8443)",
+        metavar=shown["port"],
+        help=say["run --port"],
     )
-    run.add_argument(
-        "--secret-token", help="mã bí mật Telegram gửi kèm mỗi cập nhật (mặc định: tạo ngẫu nhiên)"
+    run.add_argument("--secret-token", metavar=shown["secret"], help=say["run --secret-token"])
+    demo = sub.add_parser("demo", help=say["demo"])
+    demo.add_argument("--quiet", action="store_true", help=say["demo --quiet"])
+    q = sub.add_parser("questions", help=say["questions"])
+    qsub = q.add_subparsers(
+        dest="qcommand", metavar=shown["task"], help=say["command"], required=True
     )
-    demo = sub.add_parser("demo", help="bản trình diễn ngoại tuyến: một tuần rút gọn vài giây")
-    demo.add_argument("--quiet", action="store_true", help="chỉ in bản tóm tắt cuối")
-    q = sub.add_parser("questions", help="ngân hàng câu hỏi")
-    qsub = q.add_subparsers(dest="qcommand", metavar="VIỆC")
-    qi = qsub.add_parser(
-        "import", help="nạp câu hỏi từ tệp .xlsx / .csv / .yaml (tất cả hoặc không)"
+    qi = qsub.add_parser("import", help=say["questions import"])
+    qi.add_argument("file", type=Path, metavar=shown["file"], help=say["questions import file"])
+    qi.add_argument(
+        "--program", type=program_number, metavar=shown["number"], help=say["--program"]
     )
-    qi.add_argument("file", type=Path)
-    qi.add_argument("--program", type=program_number, help=PROGRAM_HELP)
-    qt = qsub.add_parser("template", help="tạo tệp Excel mẫu có giải thích các cột")
-    qt.add_argument("file", type=Path)
-    qe = qsub.add_parser(
-        "export", help="xuất ngân hàng câu hỏi (trừ câu đã loại) ra tệp .xlsx / .csv / .yaml"
+    qt = qsub.add_parser("template", help=say["questions template"])
+    qt.add_argument("file", type=Path, metavar=shown["file"], help=say["questions template file"])
+    qe = qsub.add_parser("export", help=say["questions export"])
+    qe.add_argument("file", type=Path, metavar=shown["file"], help=say["questions export file"])
+    qe.add_argument(
+        "--program", type=program_number, metavar=shown["number"], help=say["--program"]
     )
-    qe.add_argument("file", type=Path)
-    qe.add_argument("--program", type=program_number, help=PROGRAM_HELP)
-    db = sub.add_parser("db", help="cơ sở dữ liệu")
-    dbsub = db.add_subparsers(dest="dbcommand", metavar="VIỆC")
-    dbsub.add_parser("migrate", help="tạo mới hoặc nâng cấp cơ sở dữ liệu")
-    b = sub.add_parser(
-        "backup", help="sao lưu trực tuyến cơ sở dữ liệu (chạy được khi bot đang chạy)"
+    db = sub.add_parser("db", help=say["db"])
+    dbsub = db.add_subparsers(
+        dest="dbcommand", metavar=shown["task"], help=say["command"], required=True
     )
-    b.add_argument("file", type=Path)
-    r = sub.add_parser(
-        "restore", help="khôi phục cơ sở dữ liệu từ bản sao lưu (dừng bot trước; giữ bản cũ)"
+    dbsub.add_parser("migrate", help=say["db migrate"])
+    b = sub.add_parser("backup", help=say["backup"])
+    b.add_argument("file", type=Path, metavar=shown["file"], help=say["backup file"])
+    r = sub.add_parser("restore", help=say["restore"])
+    r.add_argument("file", type=Path, metavar=shown["file"], help=say["restore file"])
+    sub.add_parser("status", help=say["status"])
+    v = sub.add_parser("verify", help=say["verify"])
+    v.add_argument("--seed", required=True, metavar=shown["seed"], help=say["verify --seed"])
+    v.add_argument(
+        "--pool", required=True, type=_pool, metavar=shown["pool"], help=say["verify --pool"]
     )
-    r.add_argument("file", type=Path)
-    sub.add_parser(
-        "status", help="tình hình: phiên tuần này, các bước sắp tới, hàng đợi, sự cố gần đây"
+    v.add_argument(
+        "--attempt",
+        type=_number(0, MAX_ATTEMPT, "attempt"),
+        default=0,
+        metavar=shown["attempt"],
+        help=say["verify --attempt"],
     )
-    v = sub.add_parser("verify", help="tính lại kết quả bốc thăm từ seed và danh sách")
-    v.add_argument("--seed", required=True)
-    v.add_argument("--pool", required=True, type=_pool, help="các số hiệu, cách nhau bởi dấu phẩy")
-    v.add_argument("--attempt", type=_number(0, MAX_ATTEMPT, "attempt"), default=0)
-    hb = sub.add_parser(
-        "handbook", help="sổ tay hỏi – đáp (.docx): các câu hỏi đã kết luận trong năm, theo chủ đề"
-    )
-    hb.add_argument("file", type=Path)
+    hb = sub.add_parser("handbook", help=say["handbook"])
+    hb.add_argument("file", type=Path, metavar=shown["file"], help=say["handbook file"])
     hb.add_argument(
-        "--year", type=_number(FIRST_YEAR, LAST_YEAR, "year"), help="năm (mặc định: năm nay)"
+        "--year",
+        type=_number(FIRST_YEAR, LAST_YEAR, "year"),
+        metavar=shown["year"],
+        help=say["handbook --year"],
     )
-    hb.add_argument("--program", type=program_number, help=PROGRAM_HELP)
+    hb.add_argument(
+        "--program", type=program_number, metavar=shown["number"], help=say["--program"]
+    )
     return p
 
 
@@ -164,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _dispatch(parser, args)
     except (ConfigError, DatabaseError) as exc:
-        print(f"hoidap: {exc}", file=sys.stderr)
+        _say("failed", err=True, error=exc)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -177,7 +235,7 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         from questions.importer import write_template_xlsx
 
         write_template_xlsx(args.file)
-        print(f"Đã tạo tệp mẫu {args.file}")
+        _say("template_written", path=args.file)
         return 0
     if args.command == "demo":
         from bot.demo import run_demo
@@ -186,10 +244,7 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     settings = load_settings()
     if args.command == "run":
         if not settings.token:
-            print(
-                "Chưa có TELEGRAM_BOT_TOKEN: chạy bản trình diễn ngoại tuyến "
-                "(xem README để chạy bot thật).\n"
-            )
+            _say("demo_without_token")
             from bot.demo import run_demo
 
             return asyncio.run(run_demo(quiet=False))
@@ -209,9 +264,7 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "status":
         return asyncio.run(_status(settings))
     if args.command == "handbook":
-        from bot.handbook import write_handbook
-
-        return asyncio.run(write_handbook(settings, args.file, args.year, args.program))
+        return asyncio.run(_write_handbook(settings, args.file, args.year, args.program))
     parser.print_help()
     return 2
 
@@ -225,13 +278,10 @@ def _run(settings: Settings) -> int:
     try:
         code = asyncio.run(serve(settings))
     except InvalidToken:
-        print(
-            "hoidap: Telegram không nhận TELEGRAM_BOT_TOKEN; hãy kiểm tra lại token",
-            file=sys.stderr,
-        )
+        _say("token_refused", err=True)
         return 2
     except TelegramError as exc:
-        print(f"hoidap: không kết nối được Telegram khi khởi động: {exc}", file=sys.stderr)
+        _say("telegram_unreachable", err=True, error=exc)
         return 1
     return code  # EXIT_CONFLICT after the one log line that says why
 
@@ -242,7 +292,7 @@ async def _migrate(settings: Settings) -> int:
     conn = await connect(settings.db_path, create=True)  # deliberately, even after a loss
     version = await current_version(conn)
     await conn.close()
-    print(f"Cơ sở dữ liệu {settings.db_path}: phiên bản {version} (mới nhất).")
+    _say("db_migrated", path=settings.db_path, version=version)
     return 0
 
 
@@ -255,10 +305,10 @@ def _import_path(settings: Settings, path: Path, program_id: int | None) -> int:
         with path.open("rb") as file:
             data = file.read(LIMITS.max_file_bytes + 1)
     except FileNotFoundError:
-        print(f"hoidap: không thấy tệp {path}", file=sys.stderr)
+        _say("file_missing", err=True, path=path)
         return 2
     except OSError as exc:
-        print(f"hoidap: không đọc được tệp {path}: {exc.strerror or exc}", file=sys.stderr)
+        _say("file_unreadable", err=True, path=path, error=exc.strerror or exc)
         return 2
     return asyncio.run(_import(settings, path.name, data, program_id, size))
 
@@ -297,12 +347,8 @@ async def _one_program(store: Store, program_id: int | None) -> Program | None:
     else:
         chosen = programs if len(programs) == 1 else []
     if not chosen:
-        listing = "; ".join(f"{p.id}: {p.title}" for p in programs) or "chưa có chương trình nào"
-        print(
-            "hoidap: hãy chọn chương trình bằng --program SO "
-            f"({listing}). Chương trình được tạo khi gõ /lienket trong nhóm.",
-            file=sys.stderr,
-        )
+        listing = "; ".join(f"{p.id}: {p.title}" for p in programs) or CLI_SAYS["no_programs"]
+        _say("choose_program", err=True, listing=listing)
         return None
     return chosen[0]
 
@@ -313,17 +359,17 @@ def _export(settings: Settings, target: Path, program_id: int | None) -> int:
     fmt = target.suffix.lower().lstrip(".")
     fmt = "yaml" if fmt == "yml" else fmt
     if fmt not in EXPORT_FORMATS:
-        print("hoidap: tên tệp phải kết thúc bằng .xlsx, .csv hoặc .yaml", file=sys.stderr)
+        _say("export_bad_suffix", err=True)
         return 2
     if target.exists():
-        print(f"hoidap: tệp {target} đã có; chọn tên khác để không ghi đè", file=sys.stderr)
+        _say("target_exists", err=True, path=target)
         return 2
     exported = asyncio.run(_export_bank(settings, program_id, fmt))
     if exported is None:
         return 2
     title, file = exported
     target.write_bytes(file.data)
-    print(f"Đã xuất {file.caption.context['count']} câu hỏi của «{title}» ra {target}")
+    _say("exported", count=file.caption.context["count"], title=title, path=target)
     return 0
 
 
@@ -349,10 +395,10 @@ async def _export_bank(
 
 def _backup(settings: Settings, target: Path) -> int:
     if not settings.db_path.is_file():
-        print(f"hoidap: không thấy cơ sở dữ liệu {settings.db_path}", file=sys.stderr)
+        _say("db_missing", err=True, path=settings.db_path)
         return 2
     if target.exists():
-        print(f"hoidap: tệp {target} đã có; chọn tên khác để không ghi đè", file=sys.stderr)
+        _say("target_exists", err=True, path=target)
         return 2
     source = sqlite3.connect(settings.db_path)
     dest = sqlite3.connect(target)
@@ -361,7 +407,7 @@ def _backup(settings: Settings, target: Path) -> int:
     finally:
         dest.close()
         source.close()
-    print(f"Đã sao lưu {settings.db_path} vào {target}")
+    _say("backed_up", path=settings.db_path, target=target)
     return 0
 
 
@@ -411,7 +457,7 @@ async def _status(settings: Settings) -> int:
     from bot.store.ops import connect_query_only
 
     if not settings.db_path.is_file():
-        print(f"hoidap: không thấy cơ sở dữ liệu {settings.db_path}", file=sys.stderr)
+        _say("db_missing", err=True, path=settings.db_path)
         return 2
     # Read only, without the bot's lock: the report works while the bot runs.
     conn = await connect_query_only(settings.db_path)
@@ -419,17 +465,11 @@ async def _status(settings: Settings) -> int:
         try:
             version = await current_version(conn)
         except sqlite3.DatabaseError as exc:
-            print(
-                f"hoidap: cơ sở dữ liệu {settings.db_path} không đọc được: {exc}", file=sys.stderr
-            )
+            _say("db_unreadable", err=True, path=settings.db_path, error=exc)
             return 2
         if version != latest_version():
-            print(
-                f"hoidap: cơ sở dữ liệu {settings.db_path} ở phiên bản {version}, chương trình "
-                f"dùng phiên bản {latest_version()}; chạy «hoidap db migrate» hoặc khởi động bot "
-                "(với bản hoidap mới nhất) trước",
-                file=sys.stderr,
-            )
+            latest = latest_version()
+            _say("db_version", err=True, path=settings.db_path, version=version, latest=latest)
             return 2
         await check_schema(conn, settings.db_path)  # a hand-made file: one line, not a crash
         core = Core(store=Store(conn), clock=SystemClock(), settings=settings)
@@ -446,8 +486,62 @@ def _verify(args: argparse.Namespace) -> int:
         pool = args.pool
         chosen = draw.draw(args.seed, pool, args.attempt)
     except ValueError as exc:
-        print(f"hoidap: {exc}", file=sys.stderr)
+        _say("failed", err=True, error=exc)
         return 2
     print(f"SHA-256(seed) = {draw.commitment(args.seed)}")
-    print(f"Danh sách {sorted(set(pool))}, lần bốc {args.attempt} → số hiệu {chosen}")
+    _say("verified", pool=sorted(set(pool)), attempt=args.attempt, chosen=chosen)
     return 0
+
+
+# -- the command line: ``hoidap handbook --year 2026 FILE.docx [--program N]`` --------------------
+
+
+async def _write_handbook(
+    settings: Settings, target: Path, year: int | None, program_id: int | None
+) -> int:
+    """Compile the handbook of a program into ``target``; the exit status of the command."""
+    from bot.args import FIRST_YEAR, LAST_YEAR
+    from bot.clock import SystemClock
+    from bot.core import Core
+    from bot.db import connect
+    from bot.render import plain, render
+    from bot.services.archive import compile_handbook
+    from bot.services.context import program_ctx
+    from bot.store import Store
+
+    def say(template: str, ok: bool = False, **context: Any) -> None:
+        print(plain(render(template, context)), file=sys.stdout if ok else sys.stderr)
+
+    store = Store(await connect(settings.db_path))
+    try:
+        programs = await store.programs()
+        if program_id is not None:
+            chosen = [p for p in programs if p.id == program_id]
+        else:
+            chosen = programs if len(programs) == 1 else []
+        if not chosen:
+            say("archive_handbook_choose", programs=[program_ctx(p) for p in programs])
+            return 2
+        program = chosen[0]
+        core = Core(store=store, clock=SystemClock(), settings=settings)
+        if year is None:
+            year = core.today(program).year
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            say("archive_handbook_usage", first=FIRST_YEAR, last=LAST_YEAR)
+            return 2
+        data, count = await compile_handbook(core, program, year)
+        if count == 0:
+            say("archive_handbook_empty", program=program_ctx(program), year=year, cli=True)
+            return 1
+        await asyncio.to_thread(target.write_bytes, data)
+        say(
+            "archive_handbook_written",
+            ok=True,
+            program=program_ctx(program),
+            year=year,
+            count=count,
+            path=str(target),
+        )
+        return 0
+    finally:
+        await store.close()

@@ -10,15 +10,12 @@ Every word comes from the template ``archive_handbook_text.j2``.
 
 from __future__ import annotations
 
-import asyncio
 import html
 import io
 import re
-import sys
 import unicodedata
 from collections.abc import Sequence
 from datetime import date, datetime, time
-from pathlib import Path
 from typing import Any
 
 from docx import Document
@@ -29,12 +26,9 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
-from bot.args import FIRST_YEAR, LAST_YEAR
-from bot.config import Settings
 from bot.models import ArchiveEntry
-from bot.render import environment, plain, render
-from bot.services.archive import compile_handbook, shorten
-from bot.services.context import program_ctx
+from bot.render import environment
+from bot.text import shorten
 from questions.importer import normalize_for_match
 
 FONT = "Times New Roman"
@@ -245,53 +239,3 @@ def build_handbook(
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
-
-
-# -- the command line: ``hoidap handbook --year 2026 FILE.docx [--program N]`` --------------------
-
-
-async def write_handbook(
-    settings: Settings, target: Path, year: int | None, program_id: int | None
-) -> int:
-    """Compile the handbook of a program into ``target``; the exit status of the command."""
-    from bot.clock import SystemClock
-    from bot.core import Core
-    from bot.db import connect
-    from bot.store import Store
-
-    def say(template: str, ok: bool = False, **context: Any) -> None:
-        print(plain(render(template, context)), file=sys.stdout if ok else sys.stderr)
-
-    store = Store(await connect(settings.db_path))
-    try:
-        programs = await store.programs()
-        if program_id is not None:
-            chosen = [p for p in programs if p.id == program_id]
-        else:
-            chosen = programs if len(programs) == 1 else []
-        if not chosen:
-            say("archive_handbook_choose", programs=[program_ctx(p) for p in programs])
-            return 2
-        program = chosen[0]
-        core = Core(store=store, clock=SystemClock(), settings=settings)
-        if year is None:
-            year = core.today(program).year
-        if not FIRST_YEAR <= year <= LAST_YEAR:
-            say("archive_handbook_usage", first=FIRST_YEAR, last=LAST_YEAR)
-            return 2
-        data, count = await compile_handbook(core, program, year)
-        if count == 0:
-            say("archive_handbook_empty", program=program_ctx(program), year=year, cli=True)
-            return 1
-        await asyncio.to_thread(target.write_bytes, data)
-        say(
-            "archive_handbook_written",
-            ok=True,
-            program=program_ctx(program),
-            year=year,
-            count=count,
-            path=str(target),
-        )
-        return 0
-    finally:
-        await store.close()

@@ -15,9 +15,15 @@ Week plan (:func:`plan_week`)
 
     Publication is ``publish_lead_days`` days before the actual session date at
     ``publish_time``; the draw is at ``draw_time`` on the session date; the
-    answer deadline is ``answer_minutes`` after the draw; the reminder is
-    ``reminder_minutes`` before the deadline (none when 0 or not less than
-    ``answer_minutes``).  All of them are wall-clock times in ``cfg.tz``.
+    answer window (:func:`answer_window`) follows it: the deadline is
+    ``answer_minutes`` after the draw; the reminder is ``reminder_minutes``
+    before the deadline (none when 0 or not less than ``answer_minutes``).
+    All of them are wall-clock times in ``cfg.tz``.
+
+Answer window (:func:`answer_window`, :func:`answer_is_late`, :func:`needs_new_window`)
+    The same window is opened by a planned draw and by a draw made by hand
+    (``/bocthamngay``, a redraw): elapsed minutes from the draw, correct across
+    DST changes.  An answer is late strictly after the deadline.
 
 Due steps (:func:`next_due`)
     The caller runs one due step, stores the new state and asks again.  A step
@@ -29,7 +35,7 @@ Due steps (:func:`next_due`)
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from functools import lru_cache
 from typing import Literal, get_args
@@ -41,6 +47,7 @@ from bot.models import SettingProblem
 
 __all__ = [
     "STATES",
+    "AnswerWindow",
     "Due",
     "HolidayPolicy",
     "ScheduleConfig",
@@ -49,8 +56,12 @@ __all__ = [
     "SessionView",
     "SettingProblem",
     "Step",
+    "after_window",
+    "answer_is_late",
+    "answer_window",
     "holiday_name",
     "is_working_day",
+    "needs_new_window",
     "next_due",
     "next_wakeup",
     "plan_week",
@@ -309,7 +320,7 @@ def _at(d: date, t: time, zone: ZoneInfo) -> datetime:
     return datetime.combine(d, t, tzinfo=zone)
 
 
-def _plus(dt: datetime, delta: timedelta, zone: ZoneInfo) -> datetime:
+def _plus(dt: datetime, delta: timedelta, zone: tzinfo) -> datetime:
     """Elapsed-time addition (correct across DST changes), result in ``zone``."""
     return (dt.astimezone(UTC) + delta).astimezone(zone)
 
@@ -339,13 +350,53 @@ def plan_week(cfg: ScheduleConfig, any_day_in_week: date) -> SessionPlan:
     zone = cfg.zone
     publish_at = _at(session - timedelta(days=cfg.publish_lead_days), cfg.publish_time, zone)
     draw_at = _at(session, cfg.draw_time, zone)
-    deadline_at = _plus(draw_at, timedelta(minutes=cfg.answer_minutes), zone)
-    reminder_at: datetime | None = None
-    if 0 < cfg.reminder_minutes < cfg.answer_minutes:
-        reminder_at = _plus(deadline_at, -timedelta(minutes=cfg.reminder_minutes), zone)
+    window = answer_window(draw_at, cfg.answer_minutes, cfg.reminder_minutes)
     return SessionPlan(
-        week, nominal, session, holiday, publish_at, draw_at, reminder_at, deadline_at
+        week, nominal, session, holiday, publish_at, draw_at, window.reminder_at, window.deadline_at
     )
+
+
+# --------------------------------------------------------------------------- answer window
+
+
+@dataclass(frozen=True)
+class AnswerWindow:
+    """The time the drawn person has to answer, opened by a draw."""
+
+    deadline_at: datetime
+    reminder_at: datetime | None  # None: no reminder
+
+
+def answer_window(drawn_at: datetime, answer_minutes: int, reminder_minutes: int) -> AnswerWindow:
+    """The window opened by a draw at ``drawn_at`` (aware; results in its time zone).
+
+    The deadline is ``answer_minutes`` of elapsed time after the draw; the reminder
+    ``reminder_minutes`` before the deadline, only when ``0 < reminder_minutes < answer_minutes``.
+    """
+    _require_aware(drawn_at)
+    zone = drawn_at.tzinfo
+    assert zone is not None
+    deadline_at = _plus(drawn_at, timedelta(minutes=answer_minutes), zone)
+    reminder_at: datetime | None = None
+    if 0 < reminder_minutes < answer_minutes:
+        reminder_at = _plus(deadline_at, -timedelta(minutes=reminder_minutes), zone)
+    return AnswerWindow(deadline_at, reminder_at)
+
+
+def needs_new_window(now: datetime, deadline_at: datetime | None) -> bool:
+    """A planned draw made at ``now`` opens its own window when the planned deadline has passed
+    (a late draw must still leave the whole answer time)."""
+    return deadline_at is not None and deadline_at <= now
+
+
+def answer_is_late(now: datetime, deadline_at: datetime | None) -> bool:
+    """An answer at ``now`` is late strictly after the deadline (none: never late)."""
+    return deadline_at is not None and now > deadline_at
+
+
+def after_window(plan: SessionPlan) -> datetime | None:
+    """The first moment after a planned session's answer window (None: skipped week)."""
+    return plan.deadline_at + timedelta(seconds=1) if plan.deadline_at is not None else None
 
 
 def _require_aware(now: datetime) -> None:

@@ -95,3 +95,74 @@ def clean_lines(value: str) -> str:
         if line or (out and out[-1]):
             out.append(line)
     return "\n".join(out).strip()
+
+
+def shorten(text: str | None, limit: int) -> str:
+    """At most ``limit`` characters, cut at a word boundary, with an ellipsis when cut."""
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.–-") + "…"
+
+
+def fold(text: str, compatible: bool = False) -> str:
+    """Lowercase without diacritics: the one key for words typed with or without marks.
+
+    Case folded, decomposed (NFD, so NFC and NFD input fold alike), tone and vowel marks
+    (category Mn) dropped, ``đ``/``Đ`` as ``d``. Spaces, punctuation and invisible characters
+    stay: «Trưởng  Phòng» folds to «truong  phong», and a keyword hiding a direction override
+    is not that keyword. ``compatible`` also folds
+    look-alike forms (NFKD: full-width letters, superscripts, ligatures; ``²`` → ``2``), as the
+    duplicate key of questions does; typed arguments keep them, so «²:00» is no time.
+    """
+    decomposed = unicodedata.normalize("NFKD" if compatible else "NFD", text.casefold())
+    kept = (ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return "".join("d" if ch == "đ" else ch for ch in kept)
+
+
+def fold_word(text: str) -> str:
+    """:func:`fold` without any whitespace, for keywords typed as one word («nghỉ phép»)."""
+    return "".join(fold(text).split())
+
+
+# -- the order of people's names ---------------------------------------------------------------
+
+# The Vietnamese alphabet, with the Latin letters it lacks (f, j, w, z) where Latin puts them.
+_ALPHABET: Final = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_LETTER_RANK: Final = {ch: rank for rank, ch in enumerate(_ALPHABET)}
+# Tones, compared after the letters, in the order of Vietnamese dictionaries (Hoàng Phê):
+# unmarked (ngang), huyền, hỏi, ngã, sắc, nặng.
+_TONE_RANK: Final = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+
+WordKey = tuple[tuple[int, ...], tuple[int, ...]]
+
+
+def _word_key(word: str) -> WordKey:
+    """One word: its letters in the Vietnamese alphabet (ă, â, đ, ê, ô, ơ, ư are letters of
+    their own), then its tone; other characters after every letter, by code point."""
+    decomposed = unicodedata.normalize("NFD", word.casefold())
+    tones = tuple(_TONE_RANK[ch] for ch in decomposed if ch in _TONE_RANK)
+    letters = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONE_RANK))
+    ranks = tuple(_LETTER_RANK.get(ch, len(_ALPHABET) + ord(ch)) for ch in letters)
+    return ranks, tones or (0,)
+
+
+def vi_name_key(name: str) -> tuple[WordKey, tuple[WordKey, ...], WordKey]:
+    """Sort key for a person's name as Vietnamese offices sort lists of people.
+
+    By the given name (the last word), then the middle names in order, then the surname (the
+    first word); each word in the Vietnamese alphabet (a ă â b c d đ e ê g h i k l m n o ô ơ p q
+    r s t u ư v x y), its tone compared only when the letters are equal (unmarked, huyền, hỏi,
+    ngã, sắc, nặng); case, NFC/NFD and extra spaces make no difference. «Đỗ Thị An» < «Nguyễn
+    Văn An» < «Trần Ánh» < «Âu Văn Bảo» < «Lê Ư».
+    """
+    words = [_word_key(w) for w in clean_line(name).split()]
+    if not words:
+        return ((), ()), (), ((), ())
+    if len(words) == 1:
+        return words[0], (), ((), ())
+    return words[-1], tuple(words[1:-1]), words[0]

@@ -112,3 +112,140 @@ COMMAND_ARGS: Final[dict[str, str]] = {
 }
 
 # -- command line ---------------------------------------------------------------------------------
+
+# argparse's own messages (its message ids in Python 3.11's argparse.py) in Vietnamese: bot/cli.py
+# hands them to argparse through its translation hook. Messages about mistakes in the parser's own
+# definition (programming errors, never shown to a user) stay as argparse has them.
+ARGPARSE_WORDS: Final = {
+    "usage: ": "cách dùng: ",
+    "positional arguments": "tham số",
+    "options": "tùy chọn",
+    "show this help message and exit": "in hướng dẫn này rồi thoát",
+    "argument %(argument_name)s: %(message)s": "%(argument_name)s: %(message)s",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": (
+        "không có việc %(parser_name)r (chọn một trong: %(choices)s)"
+    ),
+    "can't open '%(filename)s': %(error)s": "không mở được tệp «%(filename)s»: %(error)s",
+    "unrecognized arguments: %s": "không hiểu phần này của lệnh: %s",
+    "not allowed with argument %s": "không dùng được cùng với %s",
+    "ignored explicit argument %r": "tùy chọn này không nhận giá trị (%r)",
+    "the following arguments are required: %s": "còn thiếu: %s",
+    "one of the arguments %s is required": "cần một trong các tham số %s",
+    "expected one argument": "cần một giá trị ngay sau tùy chọn",
+    "expected at most one argument": "nhận nhiều nhất một giá trị",
+    "expected at least one argument": "cần ít nhất một giá trị",
+    "expected %s argument": "cần %s giá trị",
+    "expected %s arguments": "cần %s giá trị",
+    "ambiguous option: %(option)s could match %(matches)s": (
+        "tùy chọn %(option)s chưa rõ: có thể là %(matches)s"
+    ),
+    "unexpected option string: %s": "không cần tùy chọn %s ở đây",
+    "invalid %(type)s value: %(value)r": "giá trị không hợp lệ: %(value)r",
+    "invalid choice: %(value)r (choose from %(choices)s)": (
+        "không có lựa chọn %(value)r (chọn một trong: %(choices)s)"
+    ),
+    "%(prog)s: error: %(message)s\n": "%(prog)s: %(message)s\n",
+}
+
+# One mistake on the command line: one line on stderr.
+CLI_MISTAKE: Final = "{prog}: {message} (xem: {prog} -h)"
+
+# Names shown for the values the commands take («--program SỐ»).
+CLI_METAVARS: Final = {
+    "command": "LỆNH",
+    "task": "VIỆC",
+    "file": "TỆP",
+    "number": "SỐ",
+    "url": "URL",
+    "address": "ĐỊA_CHỈ",
+    "port": "CỔNG",
+    "secret": "MÃ",
+    "seed": "SEED",
+    "pool": "SỐ_HIỆU",
+    "attempt": "LẦN",
+    "year": "NĂM",
+}
+
+# What ``hoidap -h`` says first.
+CLI_DESCRIPTION: Final = """\
+hoidap – bot điều hành chương trình «Cơ sở hỏi, cán bộ tổ chức trả lời» trên Telegram.
+
+Chạy bot:            hoidap run        (không có TELEGRAM_BOT_TOKEN thì chạy bản trình diễn)
+Bản trình diễn:      hoidap demo       (ngoại tuyến, không cần token)
+Nạp câu hỏi:         hoidap questions import cau_hoi.xlsx [--program SỐ]
+Tệp mẫu câu hỏi:     hoidap questions template mau.xlsx
+Xuất ngân hàng:      hoidap questions export ngan_hang.xlsx [--program SỐ]  (.xlsx, .csv, .yaml)
+Nâng cấp CSDL:       hoidap db migrate
+Sao lưu CSDL:        hoidap backup ban_sao.sqlite3
+Khôi phục CSDL:      hoidap restore ban_sao.sqlite3   (dừng bot trước; CSDL cũ được giữ lại)
+Tình hình vận hành:  hoidap status
+Chạy bằng webhook:   hoidap run --webhook https://bot.example.org/hoidap [--port 8443]
+Kiểm tra bốc thăm:   hoidap verify --seed HEX --pool 3,5,9 [--attempt 0]
+Sổ tay hỏi – đáp:    hoidap handbook --year 2026 so_tay_2026.docx [--program SỐ]
+"""
+
+# The help of each command and option (``hoidap LỆNH -h``), by command and option.
+CLI_HELP: Final = {
+    "command": "việc cần làm",
+    "run": "chạy bot (long polling); không có token thì chạy trình diễn",
+    "run --webhook": "nhận cập nhật qua webhook tại địa chỉ https này",
+    "run --listen": "địa chỉ lắng nghe (mặc định 0.0.0.0)",
+    "run --port": "cổng lắng nghe (mặc định 8443)",
+    "run --secret-token": "mã bí mật Telegram gửi kèm mỗi cập nhật (mặc định: tạo ngẫu nhiên)",
+    "demo": "bản trình diễn ngoại tuyến: một tuần rút gọn vài giây",
+    "demo --quiet": "chỉ in bản tóm tắt cuối",
+    "questions": "ngân hàng câu hỏi",
+    "questions import": "nạp câu hỏi từ tệp .xlsx / .csv / .yaml (tất cả hoặc không)",
+    "questions import file": "tệp câu hỏi .xlsx, .csv hoặc .yaml",
+    "questions template": "tạo tệp Excel mẫu có giải thích các cột",
+    "questions template file": "tên tệp mẫu sẽ tạo (.xlsx)",
+    "questions export": "xuất ngân hàng câu hỏi (trừ câu đã loại) ra tệp .xlsx / .csv / .yaml",
+    "questions export file": "tên tệp sẽ tạo; đuôi tệp chọn định dạng",
+    "db": "cơ sở dữ liệu",
+    "db migrate": "tạo mới hoặc nâng cấp cơ sở dữ liệu",
+    "backup": "sao lưu trực tuyến cơ sở dữ liệu (chạy được khi bot đang chạy)",
+    "backup file": "tên tệp bản sao lưu sẽ tạo",
+    "restore": "khôi phục cơ sở dữ liệu từ bản sao lưu (dừng bot trước; giữ bản cũ)",
+    "restore file": "tệp bản sao lưu",
+    "status": "tình hình: phiên tuần này, các bước sắp tới, hàng đợi, sự cố gần đây",
+    "verify": "tính lại kết quả bốc thăm từ seed và danh sách",
+    "verify --seed": "seed đã công bố sau lượt bốc (chuỗi hex)",
+    "verify --pool": "các số hiệu, cách nhau bởi dấu phẩy",
+    "verify --attempt": "lần bốc trong phiên (mặc định 0)",
+    "handbook": "sổ tay hỏi – đáp (.docx): các câu hỏi đã kết luận trong năm, theo chủ đề",
+    "handbook file": "tên tệp .docx sẽ tạo",
+    "handbook --year": "năm (mặc định: năm nay)",
+    "--program": "số của chương trình (khi có nhiều nhóm)",
+}
+
+# What the commands print (str.format templates; errors start with «hoidap: »).
+CLI_SAYS: Final = {
+    "failed": "hoidap: {error}",
+    "template_written": "Đã tạo tệp mẫu {path}",
+    "demo_without_token": (
+        "Chưa có TELEGRAM_BOT_TOKEN: chạy bản trình diễn ngoại tuyến "
+        "(xem README để chạy bot thật).\n"
+    ),
+    "token_refused": "hoidap: Telegram không nhận TELEGRAM_BOT_TOKEN; hãy kiểm tra lại token",
+    "telegram_unreachable": "hoidap: không kết nối được Telegram khi khởi động: {error}",
+    "db_migrated": "Cơ sở dữ liệu {path}: phiên bản {version} (mới nhất).",
+    "file_missing": "hoidap: không thấy tệp {path}",
+    "file_unreadable": "hoidap: không đọc được tệp {path}: {error}",
+    "choose_program": (
+        "hoidap: hãy chọn chương trình bằng --program SỐ ({listing}). "
+        "Chương trình được tạo khi gõ /lienket trong nhóm."
+    ),
+    "export_bad_suffix": "hoidap: tên tệp phải kết thúc bằng .xlsx, .csv hoặc .yaml",
+    "target_exists": "hoidap: tệp {path} đã có; chọn tên khác để không ghi đè",
+    "exported": "Đã xuất {count} câu hỏi của «{title}» ra {path}",
+    "db_missing": "hoidap: không thấy cơ sở dữ liệu {path}",
+    "backed_up": "Đã sao lưu {path} vào {target}",
+    "db_unreadable": "hoidap: cơ sở dữ liệu {path} không đọc được: {error}",
+    "db_version": (
+        "hoidap: cơ sở dữ liệu {path} ở phiên bản {version}, chương trình dùng phiên bản "
+        "{latest}; chạy «hoidap db migrate» hoặc khởi động bot (với bản hoidap mới nhất) trước"
+    ),
+    "verified": "Danh sách {pool}, lần bốc {attempt} → số hiệu {chosen}",
+    "pool_empty": "cần ít nhất một số hiệu, ví dụ --pool 3,5,9",
+    "no_programs": "chưa có chương trình nào",
+}

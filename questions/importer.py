@@ -36,7 +36,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from bot.text import clean_line, clean_lines, refused_char, strip_invisible
+from bot.text import clean_line, clean_lines, fold, refused_char, strip_invisible
 from questions.model import (
     ALL_COLUMNS,
     COLUMN_BY_FIELD,
@@ -180,18 +180,10 @@ def normalize_for_match(text: str) -> str:
     marks, zero-width spaces…), punctuation treated as spaces, runs of spaces collapsed:
     "Đảng viên dự bị?" and "dang vien  du-bi" give the same key.
     """
-    decomposed = unicodedata.normalize("NFKD", strip_invisible(text).casefold())
-    out: list[str] = []
-    for ch in decomposed:
-        cat = unicodedata.category(ch)
-        if cat in ("Mn", "Cf"):  # the zero-width joiner is the one Cf left by strip_invisible
-            continue
-        if ch == "đ":
-            out.append("d")
-        elif cat.startswith("P"):
-            out.append(" ")
-        else:
-            out.append(ch)
+    folded = fold(strip_invisible(text), compatible=True)
+    # The zero-width joiner is the one format character (Cf) strip_invisible leaves.
+    categories = ((ch, unicodedata.category(ch)) for ch in folded)
+    out = [" " if cat.startswith("P") else ch for ch, cat in categories if cat != "Cf"]
     return " ".join("".join(out).split())
 
 

@@ -477,3 +477,30 @@ def test_limits_count_cleaned_characters() -> None:
     padded = Q1 + "\u200b" * LIMITS.max_text
     (draft,) = parse_questions("q.csv", _csv("Câu hỏi", f'"{padded}"'))
     assert draft.text == Q1
+
+
+def test_workbooks_are_parsed_with_defusedxml() -> None:
+    import openpyxl
+
+    assert openpyxl.DEFUSEDXML is True
+
+
+def test_a_workbook_declaring_xml_entities_is_refused_not_expanded() -> None:
+    """The "billion laughs" in XML: ten levels of entities, each ten of the level below."""
+    source = zipfile.ZipFile(
+        io.BytesIO(raw_xlsx([[shared(0)], [shared(1)]], strings=["Câu hỏi", Q1]))
+    )
+    entities = '<!ENTITY lol0 "lol">' + "".join(
+        f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as bomb:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "xl/sharedStrings.xml":
+                text = data.decode().replace(Q1, f"{Q1} &lol9;")
+                data = f'<?xml version="1.0"?><!DOCTYPE sst [{entities}]>{text}'.encode()
+            bomb.writestr(name, data)
+    with pytest.raises(ImportRejected) as info:
+        parse_questions("q.xlsx", buffer.getvalue())
+    assert [p.code for p in info.value.problems] == ["corrupt_xlsx"]

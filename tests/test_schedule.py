@@ -11,14 +11,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.schedule import (
+    AnswerWindow,
     Due,
     ScheduleConfig,
     ScheduleValues,
     SessionPlan,
     SessionView,
     Step,
+    after_window,
+    answer_is_late,
+    answer_window,
     holiday_name,
     is_working_day,
+    needs_new_window,
     next_due,
     next_wakeup,
     plan_week,
@@ -779,3 +784,53 @@ def test_stored_schedule_reads_whatever_sqlite_holds() -> None:
     assert [p.code for p in problems] == ["publish_after_draw"]
     assert values == ScheduleValues()  # a combination that cannot work: defaults as a whole
     assert not schedule_problems(values)
+
+
+# --------------------------------------------------------------------------- answer window
+
+
+def test_the_answer_window_follows_the_draw() -> None:
+    assert answer_window(hcm(2026, 12, 7, 9), 60, 15) == AnswerWindow(
+        deadline_at=hcm(2026, 12, 7, 10), reminder_at=hcm(2026, 12, 7, 9, 45)
+    )
+    drawn = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)  # a draw by hand: the clock's time zone
+    window = answer_window(drawn, 90, 0)
+    assert window == AnswerWindow(datetime(2026, 12, 7, 3, 30, tzinfo=UTC), None)
+    assert window.deadline_at.tzinfo is UTC
+
+
+@pytest.mark.parametrize(("reminder", "expected"), [(0, None), (59, 1), (60, None), (75, None)])
+def test_a_reminder_only_inside_the_window(reminder: int, expected: int | None) -> None:
+    window = answer_window(hcm(2026, 12, 7, 9), 60, reminder)
+    assert window.reminder_at == (None if expected is None else hcm(2026, 12, 7, 9, expected))
+
+
+def test_the_answer_window_counts_elapsed_time_across_a_dst_change() -> None:
+    paris = ZoneInfo("Europe/Paris")  # clocks go back an hour at 03:00 on 2026-10-25
+    window = answer_window(datetime(2026, 10, 25, 2, 30, tzinfo=paris), 120, 30)
+    assert window.deadline_at == datetime(2026, 10, 25, 0, 30, tzinfo=UTC) + timedelta(hours=2)
+    assert window.deadline_at.tzinfo is paris
+    assert window.reminder_at == window.deadline_at - timedelta(minutes=30)
+    with pytest.raises(ValueError):
+        answer_window(datetime(2026, 12, 7, 9), 60, 15)  # naive
+
+
+def test_the_planned_week_uses_the_same_window() -> None:
+    cfg = replace(DEFAULT, answer_minutes=45, reminder_minutes=10)
+    plan = plan_week(cfg, date(2026, 12, 7))
+    assert plan.draw_at is not None
+    window = answer_window(plan.draw_at, 45, 10)
+    assert (plan.deadline_at, plan.reminder_at) == (window.deadline_at, window.reminder_at)
+    assert after_window(plan) == window.deadline_at + timedelta(seconds=1)
+    skipped = plan_week(replace(cfg, holiday_policy="skip"), date(2026, 9, 2))
+    assert skipped.skipped and after_window(skipped) is None
+
+
+def test_late_answers_and_late_draws() -> None:
+    deadline = hcm(2026, 12, 7, 10)
+    assert not answer_is_late(deadline, deadline)
+    assert answer_is_late(deadline + timedelta(seconds=1), deadline)
+    assert not answer_is_late(deadline + timedelta(days=9), None)
+    assert needs_new_window(deadline, deadline)  # a draw at the deadline leaves no time
+    assert not needs_new_window(deadline - timedelta(seconds=1), deadline)
+    assert not needs_new_window(deadline, None)

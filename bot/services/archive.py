@@ -23,6 +23,7 @@ from bot.core import Core, Refused
 from bot.models import ArchiveEntry, Button, Person, Program, Reply, Session
 from bot.offload import Progress, off_loop
 from bot.services.context import program_ctx
+from bot.text import shorten
 from bot.words import VERDICT_LABELS
 from questions.importer import normalize_for_match
 
@@ -82,18 +83,6 @@ def page_count(total: int, size: int = PAGE_SIZE) -> int:
 def clamp_page(page: int, total: int, size: int = PAGE_SIZE) -> int:
     """Page numbers start at 1; one past the end (the archive shrank) shows the last page."""
     return min(max(1, page), page_count(total, size))
-
-
-def shorten(text: str | None, limit: int) -> str:
-    """At most ``limit`` characters, cut at a word boundary, with an ellipsis when cut."""
-    text = " ".join((text or "").split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:.–-") + "…"
 
 
 def entry_ctx(e: ArchiveEntry, number: int | None = None) -> dict[str, Any]:

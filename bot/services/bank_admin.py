@@ -25,8 +25,7 @@ from bot.offload import off_loop
 from bot.schedule import plan_week, upcoming_plan
 from bot.services.context import program_ctx, state_change
 from bot.services.cycle import schedule_config
-from bot.services.roster import fold
-from bot.text import clean_line
+from bot.text import clean_line, fold_word
 from bot.words import BANK_STATUS_LABELS
 from questions.importer import export_questions, template_xlsx
 from questions.model import LIMITS, QuestionDraft, join_tags, split_tags
@@ -317,7 +316,7 @@ async def pin(core: Core, actor: Person, program: Program, args: list[str]) -> R
         raise Refused("bank_usage", command="ghim")
     question_id = parse_number(args[0])
     store, now = core.store, core.now()
-    if fold(args[1]) in ("huy", "bo"):
+    if fold_word(args[1]) in ("huy", "bo"):
         async with store.transaction():
             bq = await _find(core, program, question_id)
             if bq.pinned_week is None:
@@ -424,7 +423,7 @@ async def set_tags(core: Core, actor: Person, program: Program, text: str) -> Re
     number, rest = words
     question_id = parse_number(number)
     raw = clean_line(rest, LIMITS.max_tags + 1)
-    tags = () if fold(raw) in _TAG_CLEAR else split_tags(raw)
+    tags = () if fold_word(raw) in _TAG_CLEAR else split_tags(raw)
     too_long = [t for t in tags if len(t) > LIMITS.max_tag]
     if len(join_tags(tags)) > LIMITS.max_tags or too_long:
         raise Refused("bank_tags_invalid", limit=LIMITS.max_tag, total=LIMITS.max_tags)
@@ -444,7 +443,7 @@ async def set_tags(core: Core, actor: Person, program: Program, text: str) -> Re
 async def export_command(core: Core, actor: Person, program: Program, args: list[str]) -> FileReply:
     """``/xuatcauhoi [xlsx|csv|yaml]`` (xlsx when not said)."""
     await core.require(actor, program, "admin", action="export")
-    fmt = fold(args[0]).lstrip(".") if args else "xlsx"
+    fmt = fold_word(args[0]).lstrip(".") if args else "xlsx"
     if len(args) > 1 or fmt not in (*EXPORT_FORMATS, "yml"):
         raise Refused("bank_usage", command="xuatcauhoi")
     return await export_bank(core, actor, program, "yaml" if fmt == "yml" else fmt)

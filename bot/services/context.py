@@ -10,8 +10,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.actions import ActionKind, mint
 from bot.core import Core
-from bot.models import Person, Program, Question, Session
+from bot.models import Person, Program, Question, Reply, Session
 from bot.words import VERDICT_LABELS
 
 log = logging.getLogger("hoidap.cycle")
@@ -105,3 +106,12 @@ async def summary_ctx(core: Core, program: Program, s: Session) -> dict[str, Any
         "regrades": len(grades) - 1 if grades else 0,
         "conclusion": s.conclusion,
     }
+
+
+async def program_picker(
+    core: Core, programs: list[Program], kind: ActionKind, template: str
+) -> Reply:
+    """One button per program; ``kind`` names what a press does with the chosen program."""
+    async with core.store.transaction():
+        rows = [(await mint(core, kind, p.title, p.id),) for p in programs]
+    return Reply(template, {"programs": [program_ctx(p) for p in programs]}, buttons=tuple(rows))

@@ -34,6 +34,10 @@ from bot.schedule import (
     ScheduleConfig,
     SessionView,
     Step,
+    after_window,
+    answer_is_late,
+    answer_window,
+    needs_new_window,
     next_due,
     next_wakeup,
     upcoming_plan,
@@ -121,8 +125,9 @@ async def ensure_session(core: Core, program: Program) -> Session | None:
         and await store.latest_session(program.id) is None
     ):
         # A program bound after this week's draw time starts with next week's session.
-        assert plan.deadline_at is not None
-        plan = upcoming_plan(cfg, plan.deadline_at + timedelta(seconds=1))
+        after = after_window(plan)
+        assert after is not None
+        plan = upcoming_plan(cfg, after)
     existing = await store.session_by_week(program.id, plan.week)
     if existing is not None:
         return existing
@@ -215,8 +220,8 @@ async def wakeup(core: Core, program_id: int) -> datetime | None:
     plan = upcoming_plan(schedule_config(program), now)
     if await core.store.session_by_week(program.id, plan.week) is None:
         times.append(now)
-    elif plan.deadline_at is not None:
-        times.append(plan.deadline_at + timedelta(seconds=1))
+    elif (after := after_window(plan)) is not None:
+        times.append(after)
     return min(times) if times else None
 
 
@@ -401,14 +406,10 @@ async def _draw(
         "next_seed": next_seed,
         "next_commitment": drawing.commitment(next_seed),
     }
-    if manual or redraw or (s.deadline_at is not None and s.deadline_at <= now):
-        deadline = now + timedelta(minutes=program.answer_minutes)
-        fields["deadline_at"] = deadline
-        fields["reminder_at"] = (
-            deadline - timedelta(minutes=program.reminder_minutes)
-            if 0 < program.reminder_minutes < program.answer_minutes
-            else None
-        )
+    if manual or redraw or needs_new_window(now, s.deadline_at):
+        window = answer_window(now, program.answer_minutes, program.reminder_minutes)
+        fields["deadline_at"] = window.deadline_at
+        fields["reminder_at"] = window.reminder_at
         if manual and not redraw:
             fields["draw_at"] = now
     if not await store.update_session(s.id, expected, **fields):
@@ -626,7 +627,7 @@ async def record_answer(
         s = waiting[0]
         prog = program or await store.program(s.program_id)
         assert prog is not None
-        if s.deadline_at is not None and now > s.deadline_at:
+        if answer_is_late(now, s.deadline_at):
             return Reply("answer_late", {"session": session_ctx(s, prog)})
         body = clean_lines(answer.text or "")
         if kind == "text" and not body:

@@ -13,7 +13,6 @@ it reports.
 from __future__ import annotations
 
 import logging
-import re
 import secrets
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, time, timedelta
@@ -36,18 +35,19 @@ from bot.models import (
     Session,
     Submission,
 )
-from bot.services import invites, roster
+from bot.services import invites
 from bot.services.bank import split_duplicates
 from bot.services.context import (
     local,
     person_ctx,
     program_ctx,
+    program_picker,
     question_ctx,
     session_ctx,
     state_change,
 )
 from bot.services.invites import InviteRequest
-from bot.text import clean_line, clean_lines, has_control_chars
+from bot.text import clean_line, clean_lines, fold_word, has_control_chars
 from bot.words import SUBMISSION_STATUS_LABELS
 from questions.model import DEFAULT_TOPIC, LIMITS, STANDARD_TOPICS, QuestionDraft
 
@@ -265,14 +265,9 @@ async def _onboarding_text(core: Core, person: Person, dialog: Dialog, text: str
             await store.clear_dialog(person.id)
         return Reply("dialog_cancelled")
     if step == "name":
-        name = clean_line(text, roster.MAX_NAME_CHARS + 1)
-        if (
-            len(name) < 3
-            or len(name) > roster.MAX_NAME_CHARS
-            or re.search(r"[<>@/\\]|\d", name)
-            or has_control_chars(text)
-        ):
-            return Reply("onboard_bad_name", {"limit": roster.MAX_NAME_CHARS})
+        name = invites.read_name(text)
+        if name is None:
+            return Reply("onboard_bad_name", {"limit": invites.MAX_NAME_CHARS})
         async with store.transaction():
             await store.set_dialog(
                 person.id,
@@ -407,9 +402,7 @@ async def _asker_program(core: Core, person: Person) -> tuple[Program, Asker] | 
             return p, askers[p.id]
     if len(programs) == 1:
         return programs[0], askers[programs[0].id]
-    return await roster.program_picker(
-        core, programs, ActionKind.GR_PICK, "grassroots_pick_program"
-    )
+    return await program_picker(core, programs, ActionKind.GR_PICK, "grassroots_pick_program")
 
 
 async def ask(core: Core, person: Person, text: str) -> Reply:
@@ -1069,7 +1062,7 @@ async def askers_admin(core: Core, actor: Person, program: Program, args: list[s
             "grassroots_askers",
             {"program": program_ctx(program), "askers": [asker_ctx(a) for a in askers]},
         )
-    if len(args) != 2 or roster.fold(args[1]) not in ("ngung", "nghi", "stop"):
+    if len(args) != 2 or fold_word(args[1]) not in ("ngung", "nghi", "stop"):
         return Reply("grassroots_askers_usage")
     asker_id = parse_id(args[0], what="asker")
     asker = await store.asker(program.id, asker_id)

@@ -9,7 +9,7 @@ removed or refused never gets back in through a link without an admin's approval
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,6 +18,7 @@ from bot.args import parse_int
 from bot.core import Core, Refused
 from bot.models import Person, Program
 from bot.services.context import person_ctx, program_ctx
+from bot.text import clean_line, fold_word, has_control_chars
 
 INVITE_TTL = timedelta(days=7)
 ADMIN_INVITE_TTL = timedelta(hours=24)
@@ -25,12 +26,23 @@ MAX_USES = 100
 PREAPPROVE_WORDS = frozenset({"duyet", "duyetsan", "auto"})
 # Words around a count that admins may type: "/moi dùng cho 5 người".
 FILLER_WORDS = frozenset({"dung", "cho", "nguoi", "lan", "luot"})
+MIN_NAME_CHARS = 3
+MAX_NAME_CHARS = 100
+# Not in a person's name: markup, @handles, slashes and digits.
+_NOT_IN_NAME = re.compile(r"[<>@/\\]|\d")
 
 
-def fold(value: str) -> str:
-    """Lowercase without diacritics or spaces, for matching typed keywords."""
-    value = unicodedata.normalize("NFD", value.casefold()).replace("đ", "d")
-    return "".join(ch for ch in value if not unicodedata.combining(ch) and not ch.isspace())
+def read_name(text: str) -> str | None:
+    """The name a person types when joining through any invite (member or asker), cleaned;
+    None when it is no name: too short or long, digits or markup, control characters."""
+    name = clean_line(text, MAX_NAME_CHARS + 1)
+    if (
+        not MIN_NAME_CHARS <= len(name) <= MAX_NAME_CHARS
+        or _NOT_IN_NAME.search(name)
+        or has_control_chars(text)
+    ):
+        return None
+    return name
 
 
 @dataclass(frozen=True)
@@ -46,7 +58,7 @@ def parse_invite_args(args: list[str]) -> InviteRequest:
     preapproved = False
     uses: int | None = None
     for raw in args:
-        word = fold(raw)
+        word = fold_word(raw)
         if word in PREAPPROVE_WORDS:
             preapproved = True
         elif word in FILLER_WORDS or not word:

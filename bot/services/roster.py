@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-import re
 import secrets
-import unicodedata
 from datetime import date, timedelta
 from typing import Any
 
@@ -14,13 +12,12 @@ from bot.args import parse_date, parse_id
 from bot.core import Core, Refused
 from bot.models import Button, Member, Person, Program, Reply
 from bot.services import grassroots, invites
-from bot.services.context import local, program_ctx, state_change
-from bot.text import clean_line
+from bot.services.context import local, program_ctx, program_picker, state_change
+from bot.text import clean_line, fold_word
 from bot.words import ROLE_LABELS
 
 log = logging.getLogger("hoidap.roster")
 
-MAX_NAME_CHARS = 100
 MAX_TITLE_CHARS = 100
 TITLES = ("Chuyên viên", "Chuyên viên chính")
 # Role names an admin may type (without diacritics), mapped to stored roles.
@@ -45,12 +42,6 @@ AWAY_WORDS = {
     "congtac": "trip",
     "trip": "trip",
 }
-
-
-def fold(value: str) -> str:
-    """Lowercase without diacritics, for matching typed keywords."""
-    value = unicodedata.normalize("NFD", value.lower()).replace("đ", "d")
-    return "".join(ch for ch in value if not unicodedata.combining(ch)).replace(" ", "")
 
 
 def member_ctx(m: Member) -> dict[str, Any]:
@@ -158,18 +149,6 @@ async def program_for(core: Core, person: Person, chat_id: int, chat_type: str) 
     raise Refused("choose_program_first")
 
 
-async def program_picker(
-    core: Core, programs: list[Program], kind: ActionKind, template: str
-) -> Reply:
-    """One button per program; ``kind`` names what a press does with the chosen program."""
-    async with core.store.transaction():
-        rows = [
-            (await mint(core, kind, p.title, p.id),)
-            for p in programs
-        ]
-    return Reply(template, {"programs": [program_ctx(p) for p in programs]}, buttons=tuple(rows))
-
-
 async def choose_program_buttons(core: Core, person: Person) -> Reply:
     programs = await accessible_programs(core, person)
     if not programs:
@@ -261,9 +240,9 @@ async def onboarding_text(
             await store.clear_dialog(person.id)
         return Reply("dialog_cancelled")
     if data.get("step") == "name":
-        name = clean_line(text, MAX_NAME_CHARS + 1)
-        if len(name) < 3 or len(name) > MAX_NAME_CHARS or re.search(r"[<>@/\\]|\d", name):
-            return Reply("onboard_bad_name", {"limit": MAX_NAME_CHARS})
+        name = invites.read_name(text)
+        if name is None:
+            return Reply("onboard_bad_name", {"limit": invites.MAX_NAME_CHARS})
         buttons = []
         async with store.transaction():
             await store.set_dialog(
@@ -452,7 +431,7 @@ async def set_roles(core: Core, actor: Person, program: Program, args: list[str]
         for part in word.split(","):
             if not part:
                 continue
-            role = ROLE_WORDS.get(fold(part))
+            role = ROLE_WORDS.get(fold_word(part))
             if role is None:
                 raise Refused("role_unknown", word=part[:30])
             roles.add(role)
@@ -495,12 +474,12 @@ async def set_away(core: Core, actor: Person, program: Program, args: list[str])
     member = await _target_member(core, program, args[0])
     store, now = core.store, core.now()
     today = core.today(program)
-    if fold(args[1]) in ("huy", "xoa", "clear"):
+    if fold_word(args[1]) in ("huy", "xoa", "clear"):
         kind: str | None = None
         start: date | None = None
         until: date | None = None
     else:
-        kind = AWAY_WORDS.get(fold(args[1]))
+        kind = AWAY_WORDS.get(fold_word(args[1]))
         if kind is None or len(args) < 3:
             return Reply("away_usage")
         until = parse_date(args[2], today)

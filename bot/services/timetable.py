@@ -13,8 +13,7 @@ from bot.models import Person, Program, Reply
 from bot.schedule import ScheduleValues, plan_week, schedule_problems, upcoming_plan
 from bot.services.context import program_ctx, session_ctx, state_change
 from bot.services.cycle import problems_ctx, problems_signature, schedule_config
-from bot.services.roster import fold
-from bot.text import clean_line
+from bot.text import clean_line, fold_word
 
 WEEKDAY_WORDS = {"2": 0, "3": 1, "4": 2, "5": 3, "6": 4}  # sessions fall on working days
 
@@ -77,7 +76,7 @@ def _int(value: str, lo: int, hi: int, what: NumberKind = "number") -> int:
 
 
 def _switch(value: str) -> int:
-    v = fold(value)
+    v = fold_word(value)
     if v in ("bat", "on", "co"):
         return 1
     if v in ("tat", "off", "khong"):
@@ -89,9 +88,9 @@ def parse_change(args: list[str]) -> dict[str, Any]:
     """``/datlich <khóa> <giá trị...>`` → program fields to update."""
     if len(args) < 2:
         raise Refused("schedule_usage")
-    key, rest = fold(args[0]), args[1:]
+    key, rest = fold_word(args[0]), args[1:]
     if key == "thu":
-        day = WEEKDAY_WORDS.get(fold(rest[0]))
+        day = WEEKDAY_WORDS.get(fold_word(rest[0]))
         if day is None:
             try:
                 day = _int(rest[0], 2, 6, "weekday") - 2  # «thứ 2» is Monday
@@ -117,7 +116,7 @@ def parse_change(args: list[str]) -> dict[str, Any]:
     if key == "nhac":
         return {"reminder_minutes": _int(rest[0], 0, 10080, "minutes")}
     if key == "le":
-        v = fold(rest[0])
+        v = fold_word(rest[0])
         if v in ("doi", "chuyen", "move"):
             return {"holiday_policy": "move"}
         if v in ("bo", "nghi", "skip"):

@@ -24,12 +24,12 @@ from typing import Any
 
 import aiosqlite
 
+from bot import hooks
 from bot.db import FileWatch
 from bot.models import (
     Button,
     Buttons,
 )
-from bot.testing import crash
 
 
 def _iso(value: datetime | date | None) -> str | None:
@@ -105,8 +105,7 @@ class StoreBase:
                 raise
             else:
                 await self.conn.execute("COMMIT")
-                if crash.ARMED:  # test support (bot/testing/crash.py), inert in production
-                    crash.after_commit()
+                hooks.fire("after_commit")  # inert unless test support armed it
             finally:
                 self._in_tx, self._owner = False, None
             if self._outbox_dirty:

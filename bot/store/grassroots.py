@@ -10,7 +10,7 @@ import aiosqlite
 
 from bot.models import Asker, Question, Submission
 from bot.store.base import StoreBase, _dt, _iso
-from bot.store.people import PeopleQueries
+from bot.store.people import PeopleQueries, by_name
 from bot.store.sessions import SessionQueries
 
 
@@ -38,10 +38,10 @@ class GrassrootsQueries(StoreBase):
     async def _askers(self, where: str, params: Sequence[Any]) -> list[Asker]:
         rows = await self._all(
             f"SELECT {self._ASKER_COLS} FROM askers a JOIN people p ON p.id = a.person_id "
-            f"WHERE {where} ORDER BY p.full_name COLLATE NOCASE, p.id",
+            f"WHERE {where}",
             params,
         )
-        return [self._asker(r) for r in rows]
+        return sorted((self._asker(r) for r in rows), key=lambda a: by_name(a.person))
 
     async def asker(self, program_id: int, person_id: int) -> Asker | None:
         found = await self._askers("a.program_id = ? AND a.person_id = ?", (program_id, person_id))

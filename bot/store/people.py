@@ -17,10 +17,18 @@ from bot.models import (
 )
 from bot.schedule import ScheduleValues, read_schedule, stored_schedule
 from bot.store.base import StoreBase, _d, _iso
+from bot.text import vi_name_key
 
 # The programs columns that hold the schedule: the fields of ScheduleValues, same names.
 SCHEDULE_COLUMNS = tuple(f.name for f in fields(ScheduleValues))
 
+
+
+def by_name(person: Person) -> tuple[Any, int]:
+    """The order of people in every list shown to users: Vietnamese name order
+    (:func:`bot.text.vi_name_key`), then the person's number. SQLite cannot sort so; the
+    lists are small (one program's people)."""
+    return vi_name_key(person.display_name), person.id
 
 class PeopleQueries(StoreBase):
     # -- updates already seen ----------------------------------------------------------------
@@ -322,11 +330,10 @@ class PeopleQueries(StoreBase):
             f"SELECT {self._PERSON_COLS}, m.program_id, m.status, m.away_kind, m.away_from, "
             "m.away_until, (SELECT group_concat(role) FROM member_roles r "
             " WHERE r.program_id = m.program_id AND r.person_id = m.person_id) AS roles "
-            f"FROM members m JOIN people p ON p.id = m.person_id WHERE {where} "
-            "ORDER BY p.full_name COLLATE NOCASE, p.id",
+            f"FROM members m JOIN people p ON p.id = m.person_id WHERE {where}",
             params,
         )
-        return [
+        members = [
             Member(
                 program_id=r["program_id"],
                 person=self._person(r),
@@ -338,6 +345,7 @@ class PeopleQueries(StoreBase):
             )
             for r in rows
         ]
+        return sorted(members, key=lambda m: by_name(m.person))
 
     async def member(self, program_id: int, person_id: int) -> Member | None:
         found = await self._members("m.program_id = ? AND m.person_id = ?", (program_id, person_id))

@@ -36,6 +36,7 @@ from telegram.ext import Application
 
 from bot.app import serve
 from bot.config import Settings
+from bot.testing import crash  # noqa: F401  (arms the crash point named in HOIDAP_CRASH_AT)
 from handlers.common import Deps
 from scheduler import ProgramScheduler
 

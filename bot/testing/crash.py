@@ -1,7 +1,8 @@
 """Crash points: kill the process with SIGKILL at a named moment (test support only).
 
 Inert unless the environment variable ``HOIDAP_CRASH_AT`` names a point when this module is
-first imported; production pays one test of :data:`ARMED` at each hook. The fault tests
+first imported (bot/testing/child.py imports it); it then arms the hook point in production
+code (:mod:`bot.hooks`), which otherwise costs one dictionary lookup. The fault tests
 (tests/e2e/test_faults.py) run the bot in a child process (bot/testing/child.py) with:
 
 ``HOIDAP_CRASH_AT=after_commit:STEP``
@@ -15,8 +16,8 @@ first imported; production pays one test of :data:`ARMED` at each hook. The faul
     right after Telegram accepted the N-th outbox message sent by this process, before it is
     marked sent (bot/transport/outbox.py).
 
-The hooks: :func:`after_commit` in ``StoreBase.transaction`` and :func:`after_send` in
-``OutboxWorker``; both are only called when :data:`ARMED`.
+The hooks: :func:`after_commit` at ``hooks.fire("after_commit")`` in ``StoreBase.transaction``
+and :func:`after_send` at ``hooks.fire("after_send")`` in ``OutboxWorker``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ import logging
 import os
 import signal
 import sys
+
+from bot import hooks
 
 CRASH_AT = os.environ.get("HOIDAP_CRASH_AT", "").strip()
 ARMED = bool(CRASH_AT)
@@ -74,3 +77,6 @@ if ARMED:
         raise SystemExit(f"HOIDAP_CRASH_AT: unknown crash point {CRASH_AT!r}")
     if _kind == "after_commit":
         logging.getLogger("hoidap.cycle").addFilter(_StepWatch())
+        hooks.arm("after_commit", after_commit)
+    else:
+        hooks.arm("after_send", after_send)

@@ -29,11 +29,11 @@ from telegram.error import (
     TelegramError,
 )
 
+from bot import hooks
 from bot.core import Core
 from bot.db import DatabaseLost
 from bot.models import OutboxItem
 from bot.services.roster import follow_group_migration
-from bot.testing import crash
 from bot.transport.telegram import PartSent
 
 log = logging.getLogger("hoidap.outbox")
@@ -199,8 +199,7 @@ class OutboxWorker:
             async with store.transaction():
                 await store.mark_failed(item.id, None)  # counted; owed until it expires
             return None
-        if crash.ARMED:  # test support (bot/testing/crash.py), inert in production
-            crash.after_send()
+        hooks.fire("after_send")  # inert unless test support armed it
         async with store.transaction():
             await store.mark_sent(item.id, message_id, self.core.now())
         self.sent_count += 1

@@ -1,0 +1,163 @@
+"""Which first-party module imports which: no cycles, and production code never imports
+``bot.testing``.
+
+The graph is read with ``ast`` from every file of ``bot``, ``handlers``, ``questions`` and
+``scheduler.py``. Imports inside functions count (a lazy import that dodges a cycle at import
+time is still a cycle in the design); imports under ``if TYPE_CHECKING:`` do not.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Collection
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("bot", "handlers", "questions")
+# The offline demo drives the fake Bot API server by design.
+MAY_IMPORT_TESTING = frozenset({"bot.demo"})
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _modules() -> dict[str, Path]:
+    files = [p for pkg in PACKAGES for p in sorted((ROOT / pkg).rglob("*.py"))]
+    files.append(ROOT / "scheduler.py")
+    return {_module_name(p): p for p in files}
+
+
+def _is_type_checking(node: ast.If) -> bool:
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def imported_names(
+    source: str, module: str, is_package: bool, submodules: Collection[str] = ()
+) -> set[str]:
+    """Every dotted name ``module`` imports (``from a import b`` gives ``a`` and ``a.b``, or
+    only ``a.b`` when it is one of ``submodules``: ``a`` is then imported as its parent, which
+    every import of ``a.x`` initialises and which is not counted for ``import a.x`` either)."""
+    found: set[str] = set()
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.If) and _is_type_checking(node):
+            for child in node.orelse:
+                visit(child)
+            return
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = module.split(".") if is_package else module.split(".")[:-1]
+                base = base[: len(base) - (node.level - 1)]
+                target = ".".join([*base, *([node.module] if node.module else [])])
+            else:
+                target = node.module or ""
+            for alias in node.names:
+                found.add(f"{target}.{alias.name}")
+                if f"{target}.{alias.name}" not in submodules:
+                    found.add(target)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(ast.parse(source))
+    return found
+
+
+def import_graph() -> dict[str, set[str]]:
+    """First-party module → the first-party modules it imports."""
+    modules = _modules()
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        source = path.read_text(encoding="utf-8")
+        names = imported_names(source, name, path.name == "__init__.py", modules.keys())
+        graph[name] = {n for n in names if n in modules and n != name}
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components with more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def connect(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                connect(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component: list[str] = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            connect(v)
+    return sorted(found)
+
+
+def _describe(graph: dict[str, set[str]], component: list[str]) -> str:
+    inside = set(component)
+    edges = [f"  {a} -> {', '.join(sorted(graph[a] & inside))}" for a in component]
+    return "\n".join([" ↔ ".join(component), *edges])
+
+
+def test_the_graph_sees_lazy_imports_and_skips_type_checking_ones() -> None:
+    source = (
+        "from typing import TYPE_CHECKING\n"
+        "from bot import models\n"
+        "if TYPE_CHECKING:\n    from bot.store import Store\n"
+        "def f():\n    from bot.services.archive import shorten\n    import handlers.common\n"
+        "from .words import X\n"
+    )
+    names = imported_names(source, "bot.services.cycle", is_package=False)
+    assert {"bot.models", "bot.services.archive", "handlers.common"} <= names
+    assert "bot.services.words" in names
+    assert "bot.store" not in names
+
+
+def test_cycles_are_found() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": set()}
+    assert cycles(graph) == [["a", "b", "c"]]
+
+
+def test_no_import_cycles() -> None:
+    graph = import_graph()
+    assert len(graph) > 50
+    assert "bot.services.concluded" in graph["bot.services.cycle"]
+    found = cycles(graph)
+    assert not found, "import cycles:\n" + "\n".join(_describe(graph, c) for c in found)
+
+
+def test_production_code_never_imports_bot_testing() -> None:
+    graph = import_graph()
+    offenders = {
+        module: sorted(n for n in imported if n == "bot.testing" or n.startswith("bot.testing."))
+        for module, imported in graph.items()
+        if not (module == "bot.testing" or module.startswith("bot.testing."))
+        and module not in MAY_IMPORT_TESTING
+    }
+    offenders = {m: names for m, names in offenders.items() if names}
+    assert not offenders, f"production modules importing bot.testing: {offenders}"
+    assert any(n.startswith("bot.testing") for n in graph["bot.demo"])  # the graph sees them
