@@ -22,7 +22,7 @@ from bot.core import Core, Refused
 from bot.models import ArchiveEntry, Button, Person, Program, Reply, Session
 from bot.offload import Progress, off_loop
 from bot.services.context import program_ctx
-from bot.words import VERDICT_LABELS
+from bot.words import BUTTONS, VERDICT_LABELS
 from questions.importer import normalize_for_match
 
 log = logging.getLogger("hoidap.archive")
@@ -275,7 +275,7 @@ async def _list_buttons(
     rows = [
         (
             await core.button(
-                f"📄 Xem đầy đủ ({offset + i})",
+                BUTTONS["archive_view"].format(number=offset + i),
                 "archive_view",
                 program_id=program.id,
                 target=str(e.id),
@@ -292,7 +292,11 @@ async def _nav(
 ) -> Button:
     raw = json.dumps(target, ensure_ascii=False) if isinstance(target, dict) else str(target)
     return await core.button(
-        "◀ Trước" if back else "Sau ▶", kind, program_id=program.id, target=raw, ttl=BUTTON_TTL
+        BUTTONS["page_back"] if back else BUTTONS["page_next"],
+        kind,
+        program_id=program.id,
+        target=raw,
+        ttl=BUTTON_TTL,
     )
 
 

@@ -28,7 +28,7 @@ from bot.services.context import program_ctx, state_change
 from bot.services.cycle import schedule_config
 from bot.services.roster import fold
 from bot.text import clean_line
-from bot.words import BANK_STATUS_LABELS
+from bot.words import BANK_STATUS_LABELS, BUTTONS
 from questions.importer import export_questions, template_xlsx
 from questions.model import LIMITS, QuestionDraft, join_tags, split_tags
 
@@ -530,17 +530,19 @@ async def _buttons(core: Core, program: Program, bq: BankQuestion, confirm_retir
         if confirm_retire:
             return (
                 (
-                    await _button(core, f"🗑 Xác nhận loại câu #{qid}", "bank_retire", program, qid),
-                    await _button(core, "↩️ Giữ lại", "bank_view", program, qid),
+                    await _button(
+                        core, BUTTONS["bank_retire"].format(id=qid), "bank_retire", program, qid
+                    ),
+                    await _button(core, BUTTONS["bank_keep"], "bank_view", program, qid),
                 ),
             )
         row: list[Button] = []
         if status == "queued":
-            row.append(await _button(core, "⏫ Lên đầu hàng đợi", "bank_top", program, qid))
-            row.append(await _button(core, "⏸ Tạm hoãn", "bank_hold", program, qid))
+            row.append(await _button(core, BUTTONS["bank_top"], "bank_top", program, qid))
+            row.append(await _button(core, BUTTONS["bank_hold"], "bank_hold", program, qid))
         else:
-            row.append(await _button(core, "▶️ Tiếp tục dùng", "bank_release", program, qid))
-        retire = await _button(core, "🗑 Loại", "bank_retire_ask", program, qid)
+            row.append(await _button(core, BUTTONS["bank_release"], "bank_release", program, qid))
+        retire = await _button(core, BUTTONS["bank_retire_ask"], "bank_retire_ask", program, qid)
         return (tuple(row), (retire,))
 
 

@@ -47,7 +47,7 @@ from bot.services.context import (
 )
 from bot.services.invites import InviteRequest
 from bot.text import clean_line, clean_lines, has_control_chars
-from bot.words import SUBMISSION_STATUS_LABELS
+from bot.words import ASKER_LABEL, BUTTONS, SUBMISSION_STATUS_LABELS
 from questions.model import DEFAULT_TOPIC, LIMITS, STANDARD_TOPICS, QuestionDraft
 
 log = logging.getLogger("hoidap.grassroots")
@@ -211,7 +211,7 @@ async def create_invite(
             "uses": request.uses,
             "expires_at": local(expires, program),
         },
-        buttons=((Button("Mở liên kết mời", url=link),),),
+        buttons=((Button(BUTTONS["open_invite"], url=link),),),
     )
 
 
@@ -322,7 +322,7 @@ async def _finish_onboarding(
         if active:
             admins = await core.admins(program)
             await invites.tell_admins_of_use(
-                core, program, person, invite, uses or 0, "cơ sở gửi câu hỏi", admins
+                core, program, person, invite, uses or 0, ASKER_LABEL, admins
             )
         await store.log_event(
             "asker_approved" if active else "asker_requested",
@@ -343,10 +343,10 @@ async def _finish_onboarding(
             }
             for admin in await core.admins(program):
                 approve = await core.button(
-                    "✅ Duyệt", "gr_asker_ok", program_id=program.id, target=str(person.id)
+                    BUTTONS["approve"], "gr_asker_ok", program_id=program.id, target=str(person.id)
                 )
                 reject = await core.button(
-                    "❌ Từ chối", "gr_asker_no", program_id=program.id, target=str(person.id)
+                    BUTTONS["reject"], "gr_asker_no", program_id=program.id, target=str(person.id)
                 )
                 await store.enqueue(
                     admin.tg_user_id,
@@ -462,7 +462,7 @@ async def _confirm(core: Core, person: Person, program: Program, text: str, unit
             core.now(),
         )
         send = await core.button(
-            "✅ Gửi",
+            BUTTONS["send"],
             "gr_send",
             program_id=program.id,
             target=nonce,
@@ -470,7 +470,11 @@ async def _confirm(core: Core, person: Person, program: Program, text: str, unit
             single_use=True,
         )
         cancel = await core.button(
-            "✖️ Hủy", "gr_cancel", program_id=program.id, target=nonce, ttl=timedelta(days=1)
+            BUTTONS["cancel"],
+            "gr_cancel",
+            program_id=program.id,
+            target=nonce,
+            ttl=timedelta(days=1),
         )
     return Reply(
         "grassroots_ask_confirm",
@@ -609,11 +613,15 @@ async def _review_ctx(
 async def _review_buttons(core: Core, program: Program, sid: int) -> Buttons:
     target = str(sid)
     accept = await core.button(
-        "✅ Nhận", "gr_accept", program_id=program.id, target=target, single_use=True
+        BUTTONS["accept"], "gr_accept", program_id=program.id, target=target, single_use=True
     )
-    edit = await core.button("✏️ Sửa rồi nhận", "gr_edit", program_id=program.id, target=target)
-    merge = await core.button("🔗 Gộp", "gr_merge", program_id=program.id, target=target)
-    decline = await core.button("❌ Từ chối", "gr_decline", program_id=program.id, target=target)
+    edit = await core.button(
+        BUTTONS["edit_accept"], "gr_edit", program_id=program.id, target=target
+    )
+    merge = await core.button(BUTTONS["merge"], "gr_merge", program_id=program.id, target=target)
+    decline = await core.button(
+        BUTTONS["reject"], "gr_decline", program_id=program.id, target=target
+    )
     return ((accept, edit), (merge, decline))
 
 
@@ -670,7 +678,7 @@ async def start_moderation(
         )
         if kind == "gr_edit":
             keep = await core.button(
-                "Giữ nguyên nội dung",
+                BUTTONS["keep_text"],
                 "gr_keep",
                 program_id=program.id,
                 target=str(sid),
@@ -1040,7 +1048,7 @@ async def pending_list(core: Core, actor: Person, program: Program) -> Reply:
         for sub in pending:
             row.append(
                 await core.button(
-                    f"Xét #{sub.id}",
+                    BUTTONS["review"].format(id=sub.id),
                     "gr_review",
                     program_id=program.id,
                     target=str(sub.id),

@@ -15,13 +15,13 @@ from bot.models import Button, Member, Person, Program, Reply
 from bot.services import grassroots, invites
 from bot.services.context import local, program_ctx, state_change
 from bot.text import clean_line
-from bot.words import ROLE_LABELS
+from bot.words import BUTTONS, DEFAULT_PROGRAM_TITLE, ROLE_LABELS, TITLE_CHOICES
 
 log = logging.getLogger("hoidap.roster")
 
 MAX_NAME_CHARS = 100
 MAX_TITLE_CHARS = 100
-TITLES = ("Chuyên viên", "Chuyên viên chính")
+TITLES = TITLE_CHOICES
 # Role names an admin may type (without diacritics), mapped to stored roles.
 ROLE_WORDS = {
     "staff": "staff",
@@ -75,7 +75,7 @@ async def bind_group(core: Core, actor: Person, chat_id: int, title: str) -> Rep
         async with store.transaction():
             await store.log_event("refused", now, actor_id=actor.id, detail="bind")
         raise Refused("bind_refused")
-    title = clean_line(title, 120) or "Chương trình hỏi – đáp"
+    title = clean_line(title, 120) or DEFAULT_PROGRAM_TITLE
     async with store.transaction():
         pid = await store.create_program(chat_id, title, core.settings.tz, actor.id, now)
         await store.upsert_member(pid, actor.id, "active", now)
@@ -365,10 +365,10 @@ async def _request_approval(
     }
     for admin in admins:
         approve = await core.button(
-            "✅ Duyệt", "approve", program_id=program.id, target=f"{person.id}:{role}"
+            BUTTONS["approve"], "approve", program_id=program.id, target=f"{person.id}:{role}"
         )
         reject = await core.button(
-            "❌ Từ chối", "reject", program_id=program.id, target=str(person.id)
+            BUTTONS["reject"], "reject", program_id=program.id, target=str(person.id)
         )
         await store.enqueue(
             admin.tg_user_id, "approve_request", ctx, now, buttons=((approve, reject),)
@@ -594,5 +594,5 @@ async def create_invite(
             "uses": request.uses,
             "expires_at": local(expires, program),
         },
-        buttons=((Button("Mở liên kết mời", url=link),),),
+        buttons=((Button(BUTTONS["open_invite"], url=link),),),
     )

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+from bot.render import observe, plain, split_html
 from bot.testing.fakebotapi import SentMessage
 from bot.testing.harness import Harness, User
 from tests.conftest import ADMIN, GROUP, HEAD, LEADER, STAFF
@@ -14,6 +18,132 @@ SAMPLES = Path(__file__).resolve().parents[2] / "questions" / "samples"
 
 def texts(messages: list[SentMessage]) -> str:
     return "\n---\n".join(m.plain_text for m in messages)
+
+
+# -- which template and context a message was rendered from ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Rendering:
+    template: str
+    context: Mapping[str, Any]
+    text: str
+
+    def produced(self, message: SentMessage) -> bool:
+        """``message`` (or a chunk of a long message) is this rendering's text."""
+        if message.text is None:
+            return False
+        candidates = [message.text, *message.edits]
+        chunks = split_html(self.text)
+        return any(c in chunks or c == plain(self.text) for c in candidates)
+
+
+@dataclass
+class Renders:
+    """Every message rendered while a test runs (see the ``renders`` fixture)."""
+
+    items: list[Rendering] = field(default_factory=list)
+
+    def __call__(self, template: str, context: Mapping[str, Any], text: str) -> None:
+        self.items.append(Rendering(template, context, text))
+
+    def of(self, message: SentMessage) -> list[Rendering]:
+        return [r for r in self.items if r.produced(message)]
+
+    def recording(self) -> Iterator[Renders]:
+        self.items.clear()
+        stop = observe(self)
+        try:
+            yield self
+        finally:
+            stop()
+            self.items.clear()
+
+
+RENDERS = Renders()
+
+
+def contains(actual: Any, expected: Any) -> bool:
+    """``actual`` holds ``expected``: mappings key by key (extra keys allowed), recursively;
+    sequences item by item, same length; anything else by equality."""
+    if isinstance(expected, Mapping):
+        return isinstance(actual, Mapping) and all(
+            k in actual and contains(actual[k], v) for k, v in expected.items()
+        )
+    if isinstance(expected, Sequence) and not isinstance(expected, str):
+        return (
+            isinstance(actual, Sequence)
+            and not isinstance(actual, str)
+            and len(actual) == len(expected)
+            and all(contains(a, e) for a, e in zip(actual, expected, strict=True))
+        )
+    return bool(actual == expected)
+
+
+def sent_all(
+    messages: Sequence[SentMessage], template: str, chat: int | None = None, **context: Any
+) -> list[tuple[SentMessage, Rendering]]:
+    """Each message of ``messages`` (to ``chat``) rendered from ``template`` with a context
+    containing ``context``, with its rendering."""
+    found = []
+    for m in messages:
+        if chat is not None and m.chat_id != chat:
+            continue
+        for r in RENDERS.of(m):
+            if r.template == template and contains(r.context, context):
+                found.append((m, r))
+                break
+    return found
+
+
+def sent(
+    messages: Sequence[SentMessage], template: str, chat: int | None = None, **context: Any
+) -> SentMessage:
+    """The one message of ``messages`` (to ``chat``) rendered from ``template`` with a context
+    containing ``context``; fails listing what was sent instead."""
+    found = sent_all(messages, template, chat, **context)
+    assert len(found) == 1, f"{len(found)} × {template} to {chat}; sent: {describe(messages)}"
+    return found[0][0]
+
+
+def context_of(message: SentMessage, template: str | None = None) -> Mapping[str, Any]:
+    """The context ``message`` was rendered with (from ``template`` if given)."""
+    found = [r for r in RENDERS.of(message) if template is None or r.template == template]
+    assert found, f"no rendering of {template or 'any template'} produced {message.plain_text!r}"
+    return found[-1].context
+
+
+def not_sent(messages: Sequence[SentMessage], template: str, chat: int | None = None) -> None:
+    found = sent_all(messages, template, chat)
+    assert not found, f"{template} was sent to {chat}: {describe(messages)}"
+
+
+def templates(messages: Sequence[SentMessage], chat: int | None = None) -> list[str]:
+    """The templates ``messages`` (to ``chat``) were rendered from, in order (``?`` if none)."""
+    names = []
+    for m in messages:
+        if chat is None or m.chat_id == chat:
+            found = RENDERS.of(m)
+            names.append(found[-1].template if found else "?")
+    return names
+
+
+def answered(answer: Mapping[str, Any], template: str, **context: Any) -> None:
+    """A button press was answered (the short notice) from ``template`` with ``context``."""
+    text = str(answer.get("text", ""))
+    found = [
+        r
+        for r in RENDERS.items
+        if r.template == template and text and plain(r.text).startswith(text)
+    ]
+    assert found, f"press answered {text!r}, not from {template}"
+    assert any(contains(r.context, context) for r in found), [r.context for r in found]
+
+
+def describe(messages: Sequence[SentMessage]) -> str:
+    return "; ".join(
+        f"{m.chat_id}:{(RENDERS.of(m) or [Rendering('?', {}, '')])[-1].template}" for m in messages
+    )
 
 
 async def bind(h: Harness) -> None:

@@ -18,7 +18,7 @@ from questions.importer import export_questions, normalize_for_match, parse_ques
 from questions.model import QuestionDraft
 from questions.samples.data import SAMPLE_QUESTIONS
 from tests.conftest import ADMIN, GROUP, HEAD, STAFF, vn
-from tests.e2e.helpers import SAMPLES, bind, setup_program, texts
+from tests.e2e.helpers import SAMPLES, bind, sent, setup_program, texts
 
 ROOT = Path(__file__).resolve().parents[2]
 REFUSED = "không có quyền"
@@ -255,7 +255,7 @@ async def test_queue_changes_by_an_admin_and_refusals(harness: Harness) -> None:
     assert "vị trí 1/25" in texts(out)
     assert await order(h) == [5, *range(1, 5), *range(6, 26)]
     out = await say(h, ADMIN, "/ghim 9 16/12/2026")
-    assert "Đã ghim câu #9 cho phiên Thứ Hai, 14/12/2026" in texts(out)
+    sent(out, "bank_pinned", question={"id": 9}, session_date="2026-12-14", asked="2026-12-16")
     out = await say(h, ADMIN, "/tamhoan 3")
     assert "Đã tạm hoãn câu #3" in texts(out) and await status(h, 3) == "held"
     out = await say(h, ADMIN, "/danhsach")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.testing.fakebotapi import SentMessage
 from bot.testing.harness import Harness, User
 from tests.conftest import ADMIN, HEAD, LEADER, OUTSIDER, STAFF, vn
-from tests.e2e.helpers import SAMPLES, bind, onboard, texts
+from tests.e2e.helpers import SAMPLES, bind, context_of, onboard, texts
+from tests.e2e.helpers import sent as assert_sent
 
 ASKER = User(6001, "Hoa", "Đinh")
 ASKER2 = User(6002, "Dũng", "Võ")
@@ -106,9 +107,9 @@ async def test_asker_joins_by_invite_and_is_not_staff(harness: Harness) -> None:
 
     # Not yet approved: no questions, and /start says so.
     out = await say(h, ASKER, "/hoi Một câu hỏi đủ dài để gửi đi thử.")
-    assert "dành cho cơ sở được quản trị mời" in texts(out)
+    assert_sent(out, "grassroots_not_asker", ASKER.id)
     out = await say(h, ASKER, "/start")
-    assert "đang chờ quản trị duyệt" in texts(out)
+    assert_sent(out, "grassroots_onboard_pending", ASKER.id)
 
     # Only an admin approves; an outsider's press is refused and changes nothing.
     request = h.last_to(ADMIN.id, lambda m: UNIT in m.plain_text)
@@ -142,7 +143,7 @@ async def test_asker_joins_by_invite_and_is_not_staff(harness: Harness) -> None:
     # A staff member is not an asker; an asker cannot use the admins' commands.
     staff_id = await onboard(h, STAFF[0], "Nguyễn Văn An")
     out = await say(h, STAFF[0], "/hoi Một câu hỏi đủ dài để gửi đi thử.")
-    assert "dành cho cơ sở được quản trị mời" in texts(out)
+    assert_sent(out, "grassroots_not_asker")
     out = await say(h, ASKER, "/hoicho")
     assert "chưa tham gia chương trình" in texts(out)
 
@@ -155,7 +156,7 @@ async def test_asker_joins_by_invite_and_is_not_staff(harness: Harness) -> None:
     out = await say(h, ADMIN, f"/coso {person.id} ngung")
     assert "Đã ngừng nhận câu hỏi" in texts(out)
     out = await say(h, ASKER, "/hoi Một câu hỏi đủ dài để gửi đi thử.")
-    assert "dành cho cơ sở được quản trị mời" in texts(out)
+    assert_sent(out, "grassroots_not_asker")
     menu = h.server.commands_for({"type": "chat", "chat_id": ASKER.id})
     assert "hoi" not in [c["command"] for c in menu]
 
@@ -268,7 +269,8 @@ async def test_moderation_and_the_loop_back_to_the_asker(harness: Harness) -> No
     mark = h.server.mark()
     await h.at(vn(2026, 12, 4, 8, 0))
     sent = h.server.sent[mark:]
-    assert "phiên hỏi – đáp ngày Thứ Hai, 07/12/2026" in to(sent, ASKER2)
+    scheduled_for = {"session_date": "2026-12-07", "week": "2026-W50"}
+    assert_sent(sent, "grassroots_scheduled", ASKER2.id, session=scheduled_for)
     assert to(sent, ASKER) == ""
     assert "câu hỏi tuần này" in to(sent, STAFF[0])
     await h.at(vn(2026, 12, 7, 9, 0))
@@ -287,11 +289,14 @@ async def test_moderation_and_the_loop_back_to_the_asker(harness: Harness) -> No
     # Week 2: the accepted question is published; its asker is told the date and the week.
     mark = h.server.mark()
     await h.at(vn(2026, 12, 11, 8, 0))
+    scheduled_for = {"session_date": "2026-12-14", "week": "2026-W51"}
+    assert_sent(h.server.sent[mark:], "grassroots_scheduled", ASKER.id, session=scheduled_for)
     scheduled = to(h.server.sent[mark:], ASKER)
-    assert "Thứ Hai, 14/12/2026" in scheduled and "2026-W51" in scheduled and EDITED in scheduled
+    assert "thứ Hai, 14/12/2026 (tuần 51/2026)" in scheduled and EDITED in scheduled
+    assert "W51" not in scheduled  # no ISO week shown to people
     assert "câu hỏi tuần này" not in scheduled  # the asker is not sent the weekly question
     out = await say(h, ASKER, "/cuatoi")
-    assert "đưa vào phiên hỏi – đáp ngày Thứ Hai, 14/12/2026" in texts(out)
+    assert "đưa vào phiên hỏi – đáp ngày thứ Hai, 14/12/2026" in texts(out)
     await h.at(vn(2026, 12, 14, 9, 0))
     await h.at(vn(2026, 12, 14, 10, 1))  # nobody answered in time; the leader still concludes
     mark = h.server.mark()
@@ -352,7 +357,8 @@ async def test_daily_limit_resets_the_next_day(harness: Harness) -> None:
     h.clock.set(vn(2026, 12, 1, 23, 59))
     out = await h.send(ASKER, "/hoi Câu hỏi thứ tư trong cùng một ngày của chi bộ.")
     assert "đủ giới hạn 3 câu mỗi ngày" in texts(out)
-    assert "00:00 Thứ Tư, 02/12/2026" in texts(out)
+    limit = context_of(assert_sent(out, "grassroots_limit", ASKER.id, limit=3, used=3))
+    assert datetime.fromisoformat(limit["reset_at"]) == vn(2026, 12, 2, 0, 0)
     assert len(await store.submission_times(1, asker_id)) == 3
 
     # Midnight in the program's time zone: a new day.

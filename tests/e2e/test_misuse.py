@@ -172,7 +172,7 @@ PHRASES = {
     "group_not_bound": "chưa được gắn với chương trình nào",
     "not_member": "chưa tham gia chương trình nào",
     "private_only": "chỉ dùng trong cuộc trò chuyện riêng",
-    "bind": "Chỉ quản trị được khai báo trong cấu hình bot",
+    "bind": "Chỉ quản trị viên được khai báo trong cấu hình bot",
 }
 
 CASES = [

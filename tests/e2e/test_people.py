@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.testing.harness import Harness
+from bot.words import ROLE_LABELS
 from tests.conftest import ADMIN, GROUP, HEAD, OUTSIDER, STAFF, vn
 from tests.e2e.helpers import bind, setup_program, texts
 
@@ -17,7 +18,7 @@ async def test_invite_link_preapproves_with_role(harness: Harness) -> None:
     assert "họ và tên" in texts(out)
     out = await h.send(HEAD, "Lê Thị Hằng")
     _, out = await h.press(HEAD, out[-1], "Chuyên viên chính")
-    assert "với vai trò trưởng phòng" in texts(out), texts(out)
+    assert f"với vai trò {ROLE_LABELS['head']}" in texts(out), texts(out)
     person = await h.core.store.person_by_tg(HEAD.id)
     assert person is not None and person.full_name == "Lê Thị Hằng"
     assert await h.core.store.roles(1, person.id) == {"head"}
