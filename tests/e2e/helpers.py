@@ -11,6 +11,7 @@ from typing import Any
 from bot.render import observe, plain, split_html
 from bot.testing.fakebotapi import SentMessage
 from bot.testing.harness import Harness, User
+from bot.words import BUTTONS
 from tests.conftest import ADMIN, GROUP, HEAD, LEADER, STAFF
 
 SAMPLES = Path(__file__).resolve().parents[2] / "questions" / "samples"
@@ -149,7 +150,7 @@ def describe(messages: Sequence[SentMessage]) -> str:
 async def bind(h: Harness) -> None:
     h.server.add_bot_to_group(ADMIN.id, GROUP)
     out = await h.send(ADMIN, "/lienket", chat_id=GROUP)
-    assert "Đã gắn nhóm" in texts(out), texts(out)
+    sent(out, "bind_done", GROUP)
 
 
 async def onboard(
@@ -157,21 +158,22 @@ async def onboard(
 ) -> int:
     """/start → name → title → admin approves (→ roles). Returns the person's number."""
     out = await h.send(user, "/start")
-    assert "họ và tên" in texts(out), texts(out)
+    sent(out, "onboard_ask_name", user.id)
     out = await h.send(user, name)
-    ask_title = out[-1]
-    assert "Chức danh" in ask_title.plain_text
+    ask_title = sent(out, "onboard_ask_title", user.id, name=name)
     _, out = await h.press(user, ask_title, title)
-    assert "Đã gửi yêu cầu" in texts(out), texts(out)
-    request = h.last_to(ADMIN.id, lambda m: name in m.plain_text and "Duyệt" in str(m.buttons()))
-    answer, out = await h.press(ADMIN, request, "✅ Duyệt")
-    assert "Đã duyệt" in answer.get("text", ""), answer
-    assert any(m.chat_id == user.id and "đã được duyệt" in m.plain_text for m in out)
+    sent(out, "onboard_submitted", user.id, name=name)
+    request = h.last_to(
+        ADMIN.id, lambda m: name in m.plain_text and BUTTONS["approve"] in str(m.buttons())
+    )
+    answer, out = await h.press(ADMIN, request, BUTTONS["approve"])
+    answered(answer, "decision_done", name=name, approved=True)
+    sent(out, "onboard_decided", user.id, approved=True)
     person = await h.core.store.person_by_tg(user.id)
     assert person is not None
     if role_cmd:
         out = await h.send(ADMIN, f"/vaitro {person.id} {role_cmd}")
-        assert "Vai trò của" in texts(out), texts(out)
+        sent(out, "roles_done", ADMIN.id)
     return person.id
 
 
@@ -179,7 +181,7 @@ async def setup_program(h: Harness) -> dict[str, int]:
     """A bound group, the sample questions, three staff, a head and a leader."""
     await bind(h)
     out = await h.upload(ADMIN, "cau_hoi_mau.xlsx", (SAMPLES / "cau_hoi_mau.xlsx").read_bytes())
-    assert "Đã nhập" in texts(out), texts(out)
+    assert context_of(sent(out, "bank_import_done", ADMIN.id))["count"] > 0
     ids = {}
     for i, user in enumerate(STAFF):
         ids[user.first_name] = await onboard(h, user, f"{user.last_name} Văn {user.first_name}")
@@ -209,14 +211,15 @@ async def conclude_week(
     person = await store.person(session.drawn_person_id or 0)
     assert person is not None
     drawn = next(u for u in STAFF if u.id == person.tg_user_id)
+    mark = h.server.mark()
     out = await h.send(drawn, answer)
-    assert "Đã nhận câu trả lời" in texts(out), texts(out)
-    post = h.last_to(GROUP, lambda m: "Câu trả lời của đồng chí" in m.plain_text)
+    sent(out, "answer_received", drawn.id)
+    post = sent(h.server.sent[mark:], "answer_group", kind="text")
     pressed, _ = await h.press(HEAD, post, verdict)
-    assert "Đã ghi nhận" in pressed.get("text", ""), pressed
+    answered(pressed, "grade_recorded", verdict=verdict)
     await h.send(HEAD, comment if comment else "/boqua")
     out = await h.send(LEADER, f"/ketluan {conclusion}", chat_id=GROUP)
-    assert any("KẾT LUẬN" in m.plain_text for m in out), texts(out)
+    sent(out, "concluded_group", conclusion=conclusion)
     final = await store.session(session.id)
     assert final is not None and final.state == "concluded"
     return session.id
