@@ -183,3 +183,14 @@ def test_render_tells_observers_what_it_rendered() -> None:
     assert seen == [("answer_received", {"program": {"title": "P"}}, text)]
     render("answer_received", {"program": {"title": "P"}})
     assert len(seen) == 1  # stopped: told nothing more
+
+
+def test_the_e2e_context_match_is_strict_where_it_speaks() -> None:
+    from tests.e2e.helpers import contains
+
+    ctx = {"session": {"week": "2026-W50", "id": 3}, "pool": [{"id": 1}, {"id": 2}], "n": 0}
+    assert contains(ctx, {"session": {"week": "2026-W50"}})
+    assert contains(ctx, {"pool": [{"id": 1}, {"id": 2}], "n": 0})
+    assert not contains(ctx, {"session": {"week": "2026-W51"}})
+    assert not contains(ctx, {"pool": [{"id": 1}]})  # a list is matched whole
+    assert not contains(ctx, {"missing": None})
