@@ -7,8 +7,9 @@ from typing import Any
 
 from bot.testing.fakebotapi import SentMessage
 from bot.testing.harness import Harness, User
+from bot.words import BUTTONS
 from tests.conftest import ADMIN, HEAD, LEADER, OUTSIDER, STAFF, vn
-from tests.e2e.helpers import SAMPLES, bind, context_of, onboard, texts
+from tests.e2e.helpers import SAMPLES, answered, bind, context_of, onboard, texts
 from tests.e2e.helpers import sent as assert_sent
 
 ASKER = User(6001, "Hoa", "Đinh")
@@ -51,9 +52,8 @@ def to(out: list[SentMessage], user: User) -> str:
 
 async def invite_link(h: Harness, words: str = "coso") -> str:
     out = await say(h, ADMIN, f"/moi {words}")
-    link = next(m for m in out if "start=" in m.plain_text)
-    assert "cơ sở gửi câu hỏi" in link.plain_text, link.plain_text
-    token = link.plain_text.split("start=")[1].split()[0]
+    link = assert_sent(out, "grassroots_invite_done", ADMIN.id)
+    token = str(context_of(link)["link"]).split("start=")[1]
     assert token.startswith("cs_")
     return token
 
@@ -62,18 +62,18 @@ async def register_asker(h: Harness, user: User, name: str, unit: str, by_admin:
     """An asker joins with an invite link: name, unit, then (without «duyet») an admin approves."""
     token = await invite_link(h, "coso" if by_admin else "coso duyet")
     out = await say(h, user, f"/start {token}")
-    assert "họ và tên" in texts(out), texts(out)
+    assert_sent(out, "grassroots_onboard_name", user.id)
     out = await say(h, user, name)
-    assert "đơn vị" in texts(out), texts(out)
+    assert_sent(out, "grassroots_onboard_unit", user.id, name=name)
     out = await say(h, user, unit)
     if by_admin:
-        assert "Đã gửi đề nghị" in texts(out), texts(out)
-        request = h.last_to(ADMIN.id, lambda m: name in m.plain_text and unit in m.plain_text)
-        answer, out = await tap(h, ADMIN, request, "✅ Duyệt")
-        assert "Đã duyệt" in answer["text"], answer
-        assert "đã được duyệt" in to(out, user)
+        assert_sent(out, "grassroots_onboard_submitted", user.id, name=name, unit=unit)
+        request = assert_sent(out, "grassroots_approve_request", ADMIN.id)
+        answer, out = await tap(h, ADMIN, request, BUTTONS["approve"])
+        answered(answer, "decision_done", name=name, approved=True)
+        assert_sent(out, "grassroots_onboard_decided", user.id, approved=True, unit=unit)
     else:
-        assert "đã có thể gửi câu hỏi" in texts(out), texts(out)
+        assert_sent(out, "grassroots_onboard_active", user.id, name=name, unit=unit)
     person = await h.core.store.person_by_tg(user.id)
     assert person is not None and person.full_name == name
     return person.id
@@ -82,28 +82,27 @@ async def register_asker(h: Harness, user: User, name: str, unit: str, by_admin:
 async def submit(h: Harness, user: User, text: str) -> SentMessage:
     """``/hoi <nội dung>`` then «Gửi»; returns the moderation card the admin received."""
     out = await say(h, user, f"/hoi {text}")
-    confirm = out[-1]
-    assert "kiểm tra lại trước khi gửi" in confirm.plain_text, texts(out)
-    _, out = await tap(h, user, confirm, "✅ Gửi")
-    assert "Đã gửi câu hỏi số" in to(out, user), texts(out)
-    number = to(out, user).split("số #")[1].split()[0]
-    return h.last_to(ADMIN.id, lambda m: f"Câu hỏi từ cơ sở #{number}" in m.plain_text)
+    confirm = assert_sent(out, "grassroots_ask_confirm", user.id)
+    _, out = await tap(h, user, confirm, BUTTONS["send"])
+    done = context_of(assert_sent(out, "grassroots_submitted", user.id))
+    number = done["submission"]["id"]
+    return assert_sent(out, "grassroots_review", ADMIN.id, submission={"id": number})
 
 
 async def test_asker_joins_by_invite_and_is_not_staff(harness: Harness) -> None:
     h = harness
     await bind(h)
     out = await say(h, ASKER, "/start cs_khong-ton-tai")
-    assert "không hợp lệ hoặc đã hết hạn" in texts(out)
+    assert_sent(out, "invite_invalid", ASKER.id, reason="unknown")
 
     token = await invite_link(h)
     out = await say(h, ASKER, f"/start {token}")
-    assert "họ và tên" in texts(out)
+    assert_sent(out, "grassroots_onboard_name", ASKER.id)
     await say(h, ASKER, "Đinh Thị Hoa")
     out = await say(h, ASKER, "x")
-    assert "Tên đơn vị cần từ 3" in texts(out)
+    assert_sent(out, "grassroots_bad_unit", ASKER.id, min=3)
     out = await say(h, ASKER, UNIT)
-    assert "Đã gửi đề nghị" in texts(out), texts(out)
+    assert_sent(out, "grassroots_onboard_submitted", ASKER.id, name="Đinh Thị Hoa", unit=UNIT)
 
     # Not yet approved: no questions, and /start says so.
     out = await say(h, ASKER, "/hoi Một câu hỏi đủ dài để gửi đi thử.")
@@ -112,19 +111,20 @@ async def test_asker_joins_by_invite_and_is_not_staff(harness: Harness) -> None:
     assert_sent(out, "grassroots_onboard_pending", ASKER.id)
 
     # Only an admin approves; an outsider's press is refused and changes nothing.
-    request = h.last_to(ADMIN.id, lambda m: UNIT in m.plain_text)
-    assert [label for label, _ in request.buttons()] == ["✅ Duyệt", "❌ Từ chối"]
-    answer, _ = await tap(h, OUTSIDER, request, "✅ Duyệt")
-    assert answer["show_alert"] and "không có quyền" in answer["text"]
+    request = assert_sent(h.server.messages_to(ADMIN.id), "grassroots_approve_request")
+    assert [label for label, _ in request.buttons()] == [BUTTONS["approve"], BUTTONS["reject"]]
+    answer, _ = await tap(h, OUTSIDER, request, BUTTONS["approve"])
+    assert answer["show_alert"]
+    answered(answer, "refused_role")
     person = await h.core.store.person_by_tg(ASKER.id)
     assert person is not None
     asker = await h.core.store.asker(1, person.id)
     assert asker is not None and asker.status == "pending"
-    answer, out = await tap(h, ADMIN, request, "✅ Duyệt")
-    assert "Đã duyệt" in answer["text"]
-    assert "đã được duyệt" in to(out, ASKER) and UNIT in to(out, ASKER)
-    answer, _ = await tap(h, ADMIN, request, "❌ Từ chối")  # a second press changes nothing
-    assert "đã được xử lý" in answer["text"]
+    answer, out = await tap(h, ADMIN, request, BUTTONS["approve"])
+    answered(answer, "decision_done", name="Đinh Thị Hoa", approved=True)
+    assert_sent(out, "grassroots_onboard_decided", ASKER.id, approved=True, unit=UNIT)
+    answer, _ = await tap(h, ADMIN, request, BUTTONS["reject"])  # a second press: nothing
+    answered(answer, "decision_already")
 
     # An asker is not a member: no roles, never in the roster or the draw.
     asker = await h.core.store.asker(1, person.id)
