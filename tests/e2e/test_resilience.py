@@ -7,7 +7,7 @@ from pathlib import Path
 from bot.clock import ManualClock
 from bot.testing.harness import Harness
 from tests.conftest import ADMIN, GROUP, GROUP_TITLE, vn
-from tests.e2e.helpers import contains, context_of, setup_program
+from tests.e2e.helpers import contains, context_of, sent, sent_all, setup_program
 
 
 async def test_restart_before_the_draw_catches_up_once(harness: Harness) -> None:
@@ -23,8 +23,7 @@ async def test_restart_before_the_draw_catches_up_once(harness: Harness) -> None
     await h.restart()
     await h.tick()
     assert len(await h.core.store.draws(session.id)) == 1
-    posts = [m for m in h.server.messages_to(GROUP) if "KẾT QUẢ BỐC THĂM" in m.plain_text]
-    assert len(posts) == 1
+    assert len(sent_all(h.server.messages_to(GROUP), "draw_group")) == 1
 
 
 async def test_draw_missed_beyond_grace_is_reported_not_run(harness: Harness) -> None:
@@ -37,17 +36,15 @@ async def test_draw_missed_beyond_grace_is_reported_not_run(harness: Harness) ->
     await h.settle()
     session = (await h.core.store.open_sessions(1))[0]
     assert session.state == "published" and session.missed_reported
-    assert (
-        "bốc thăm" in h.last_to(ADMIN.id).plain_text
-        and "/bocthamngay" in h.last_to(ADMIN.id).plain_text
-    )
-    assert "gián đoạn" in h.last_to(GROUP).plain_text
+    sent([h.last_to(ADMIN.id)], "missed_admin", ADMIN.id, step="draw")
+    assert "/bocthamngay" in h.last_to(ADMIN.id).plain_text
+    sent([h.last_to(GROUP)], "missed_group", GROUP, step="draw")
     await h.restart()
     await h.tick()
-    reports = [m for m in h.server.messages_to(ADMIN.id) if "quá thời gian" in m.plain_text]
+    reports = sent_all(h.server.messages_to(ADMIN.id), "missed_admin")
     assert len(reports) == 1  # reported once, not at every start
     out = await h.send(ADMIN, "/bocthamngay", chat_id=GROUP)
-    assert any("KẾT QUẢ BỐC THĂM" in m.plain_text for m in out)
+    sent(out, "draw_group", GROUP)
 
 
 async def test_messages_owed_by_a_committed_step_survive_a_crash(harness: Harness) -> None:
