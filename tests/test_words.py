@@ -194,3 +194,22 @@ def test_the_e2e_context_match_is_strict_where_it_speaks() -> None:
     assert not contains(ctx, {"session": {"week": "2026-W51"}})
     assert not contains(ctx, {"pool": [{"id": 1}]})  # a list is matched whole
     assert not contains(ctx, {"missing": None})
+
+
+def test_the_archived_record_labels_the_answer_the_same_way() -> None:
+    entry = {
+        "date": "2026-12-07",
+        "topic": "T",
+        "source_unit": None,
+        "question": "Câu hỏi?",
+        "answerer": {"name": "Nguyễn Văn An", "title": None},
+        "answer_kind": "text",
+        "answer_text": "Nội dung trả lời",
+        "verdict": None,
+        "leader_name": "Phạm Quang Minh",
+        "conclusion": "Kết luận",
+        "legal_refs": None,
+    }
+    text = render("archive_record", {"entry": entry})
+    assert "<b>Trả lời:</b>\n<blockquote expandable>Nội dung trả lời</blockquote>" in text, text
+    assert "phiên thứ Hai, 07/12/2026" in text
