@@ -183,25 +183,25 @@ async def test_moderation_and_the_loop_back_to_the_asker(harness: Harness) -> No
     out = await say(h, ASKER, "Chi bộ Thôn 5, xã Hòa An")
     confirm = out[-1]
     assert "Đơn vị: Chi bộ Thôn 5, xã Hòa An" in confirm.plain_text
-    assert [label for label, _ in confirm.buttons()] == ["✅ Gửi", "✖️ Hủy"]
-    _, out = await tap(h, ASKER, confirm, "✅ Gửi")
+    assert [label for label, _ in confirm.buttons()] == [BUTTONS["send"], BUTTONS["cancel"]]
+    _, out = await tap(h, ASKER, confirm, BUTTONS["send"])
     assert "Đã gửi câu hỏi số #1" in to(out, ASKER) and "còn gửi được 2/3" in to(out, ASKER)
-    answer, _ = await tap(h, ASKER, confirm, "✅ Gửi")  # a double tap sends nothing more
+    answer, _ = await tap(h, ASKER, confirm, BUTTONS["send"])  # a double tap sends nothing more
     assert "đã được dùng" in answer["text"]
     card = h.last_to(ADMIN.id, lambda m: "Câu hỏi từ cơ sở #1" in m.plain_text)
     assert "Đinh Thị Hoa" in card.plain_text and "Chi bộ Thôn 5, xã Hòa An" in card.plain_text
     assert "&lt;b&gt;" in (card.text or "")
     assert [label for label, _ in card.buttons()] == [
-        "✅ Nhận",
-        "✏️ Sửa rồi nhận",
-        "🔗 Gộp",
-        "❌ Từ chối",
+        BUTTONS["accept"],
+        BUTTONS["edit_accept"],
+        BUTTONS["merge"],
+        BUTTONS["reject"],
     ]
 
     # Neither a staff member nor the asker may moderate; nothing is recorded.
-    answer, _ = await tap(h, STAFF[0], card, "✅ Nhận")
+    answer, _ = await tap(h, STAFF[0], card, BUTTONS["accept"])
     assert answer["show_alert"] and "không có quyền" in answer["text"]
-    answer, _ = await tap(h, ASKER, card, "❌ Từ chối")
+    answer, _ = await tap(h, ASKER, card, BUTTONS["reject"])
     assert answer["show_alert"] and "không có quyền" in answer["text"]
     sub = await store.submission(1)
     assert sub is not None and sub.status == "pending" and sub.question_id is None
@@ -211,8 +211,8 @@ async def test_moderation_and_the_loop_back_to_the_asker(harness: Harness) -> No
     assert refused.count("moderate") == 2
 
     # The admin rewords it and sets the topic.
-    _, out = await tap(h, ADMIN, card, "✏️ Sửa rồi nhận")
-    assert "Biên tập câu hỏi #1" in texts(out) and "Giữ nguyên nội dung" in str(out[-1].buttons())
+    _, out = await tap(h, ADMIN, card, BUTTONS["edit_accept"])
+    assert "Biên tập câu hỏi #1" in texts(out) and BUTTONS["keep_text"] in str(out[-1].buttons())
     out = await say(h, ADMIN, "ngắn")
     assert "ít nhất 10 ký tự" in texts(out)
     out = await say(h, ADMIN, EDITED)
@@ -228,7 +228,7 @@ async def test_moderation_and_the_loop_back_to_the_asker(harness: Harness) -> No
     assert (question.text, question.topic) == (EDITED, "Đảng viên")
     assert question.source_unit == "Chi bộ Thôn 5, xã Hòa An"
     # The staff member's refused press did not use up «Nhận»: the admin's press is told why not.
-    answer, _ = await tap(h, ADMIN, card, "✅ Nhận")
+    answer, _ = await tap(h, ADMIN, card, BUTTONS["accept"])
     assert "đã được xử lý" in answer["text"] and "Quản Trị Viên" in answer["text"]
     assert await store.count_queued(1) == 2
 
@@ -236,7 +236,7 @@ async def test_moderation_and_the_loop_back_to_the_asker(harness: Harness) -> No
     card2 = await submit(
         h, ASKER2, "Quần chúng học lớp bồi dưỡng nhận thức về Đảng đã lâu, có phải học lại không?"
     )
-    _, out = await tap(h, ADMIN, card2, "🔗 Gộp")
+    _, out = await tap(h, ADMIN, card2, BUTTONS["merge"])
     assert "#1 [Đảng viên]" in texts(out) and "#2 [Đảng viên]" in texts(out)
     out = await say(h, ADMIN, "abc")
     assert "không phải số hiệu" in texts(out)
@@ -251,7 +251,7 @@ async def test_moderation_and_the_loop_back_to_the_asker(harness: Harness) -> No
 
     # A third question is declined with a reason the asker reads.
     card3 = await submit(h, ASKER, "Chi ủy có được tự quyết định mức đảng phí của đảng viên không?")
-    _, out = await tap(h, ADMIN, card3, "❌ Từ chối")
+    _, out = await tap(h, ADMIN, card3, BUTTONS["reject"])
     assert "lý do" in texts(out)
     out = await say(h, ADMIN, "ok")
     assert "Lý do cần từ 3" in texts(out)
@@ -313,7 +313,7 @@ async def test_moderation_and_the_loop_back_to_the_asker(harness: Harness) -> No
     card4 = await submit(
         h, ASKER2, "Giấy chứng nhận bồi dưỡng nhận thức về Đảng quá hạn thì xử lý thế nào?"
     )
-    _, out = await tap(h, ADMIN, card4, "🔗 Gộp")
+    _, out = await tap(h, ADMIN, card4, BUTTONS["merge"])
     assert "đưa ra gần đây" in texts(out) and "#1 [Đảng viên]" in texts(out)
     out = await say(h, ADMIN, "1")
     told = to(out, ASKER2)
@@ -334,7 +334,7 @@ async def test_daily_limit_resets_the_next_day(harness: Harness) -> None:
     out = await say(h, ASKER, "/hoi " + "Dài quá. " * 400)
     assert "vượt giới hạn 3000 ký tự" in texts(out)
     out = await say(h, ASKER, "/hoi Một câu hỏi đồng chí đổi ý không gửi nữa.")
-    _, out = await tap(h, ASKER, out[-1], "✖️ Hủy")
+    _, out = await tap(h, ASKER, out[-1], BUTTONS["cancel"])
     assert "Đã hủy" in texts(out)
     assert await store.submission_times(1, asker_id) == []
 
@@ -347,12 +347,14 @@ async def test_daily_limit_resets_the_next_day(harness: Harness) -> None:
     confirm = out[-1]
     out = await say(h, ADMIN, "/gioihanhoi 2")
     assert "tối đa 2 câu" in texts(out)
-    answer, _ = await tap(h, ASKER, confirm, "✅ Gửi")
+    answer, _ = await tap(h, ASKER, confirm, BUTTONS["send"])
     assert answer["show_alert"] and "đủ giới hạn 2 câu mỗi ngày" in answer["text"]
     assert len(await store.submission_times(1, asker_id)) == 2
     out = await say(h, ADMIN, "/gioihanhoi 3")
     assert "tối đa 3 câu" in texts(out)
-    _, out = await tap(h, ASKER, confirm, "✅ Gửi")  # the refused press did not use the button
+    _, out = await tap(
+        h, ASKER, confirm, BUTTONS["send"]
+    )  # the refused press did not use the button
     assert "Đã gửi câu hỏi số #3" in texts(out)
     h.clock.set(vn(2026, 12, 1, 23, 59))
     out = await h.send(ASKER, "/hoi Câu hỏi thứ tư trong cùng một ngày của chi bộ.")
@@ -374,20 +376,22 @@ async def test_daily_limit_resets_the_next_day(harness: Harness) -> None:
     # The pending list opens each card with its buttons; «Nhận» files it under «Chung».
     out = await say(h, ADMIN, "/hoicho")
     assert "(4 câu)" in texts(out)
-    assert [label for label, _ in out[-1].buttons()][:2] == ["Xét #1", "Xét #2"]
-    _, out = await tap(h, ADMIN, out[-1], "Xét #2")
+    assert [label for label, _ in out[-1].buttons()][:2] == [
+        BUTTONS["review"].format(id=i) for i in (1, 2)
+    ]
+    _, out = await tap(h, ADMIN, out[-1], BUTTONS["review"].format(id=2))
     review = out[-1]
     assert "Câu hỏi từ cơ sở #2" in review.plain_text
-    _, out = await tap(h, ADMIN, review, "✅ Nhận")
+    _, out = await tap(h, ADMIN, review, BUTTONS["accept"])
     assert "Đã nhận câu hỏi #2" in to(out, ADMIN) and "chủ đề Chung" in to(out, ADMIN)
     assert "đã được tiếp nhận" in to(out, ASKER) and "đứng đầu hàng đợi" in to(out, ASKER)
     out = await say(h, ADMIN, "/hoicho")
-    assert "(3 câu)" in texts(out) and "Xét #2" not in str(out[-1].buttons())
+    assert "(3 câu)" in texts(out) and BUTTONS["review"].format(id=2) not in str(out[-1].buttons())
 
     # «Sửa rồi nhận» keeping the asker's wording, with a topic typed by the admin.
     card1 = h.last_to(ADMIN.id, lambda m: "Câu hỏi từ cơ sở #1" in m.plain_text)
-    _, out = await tap(h, ADMIN, card1, "✏️ Sửa rồi nhận")
-    _, out = await tap(h, ADMIN, out[-1], "Giữ nguyên nội dung")
+    _, out = await tap(h, ADMIN, card1, BUTTONS["edit_accept"])
+    _, out = await tap(h, ADMIN, out[-1], BUTTONS["keep_text"])
     assert "Câu hỏi thực tiễn lúc 10 giờ" in texts(out) and "chủ đề" in texts(out)
     out = await say(h, ADMIN, "Sinh hoạt chi bộ")
     assert "Đã nhận câu hỏi #1" in to(out, ADMIN) and "chủ đề Sinh hoạt chi bộ" in to(out, ADMIN)
@@ -413,12 +417,12 @@ async def test_a_question_already_in_the_bank_is_merged_not_doubled(harness: Har
     card = await submit(
         h, ASKER, "chi bộ có được  kết nạp quần chúng đang tạm trú ở địa phương KHÔNG"
     )
-    answer, _ = await tap(h, ADMIN, card, "✅ Nhận")
+    answer, _ = await tap(h, ADMIN, card, BUTTONS["accept"])
     assert answer["show_alert"] and f"trùng với câu hỏi #{queued[0].id}" in answer["text"]
     assert len(await h.core.store.queued_questions(1)) == 1
     sub = await h.core.store.submission(1)
     assert sub is not None and sub.status == "pending"
-    _, out = await tap(h, ADMIN, card, "🔗 Gộp")
+    _, out = await tap(h, ADMIN, card, BUTTONS["merge"])
     out = await say(h, ADMIN, str(queued[0].id))
     sub = await h.core.store.submission(1)
     assert sub is not None and sub.status == "merged" and sub.question_id == queued[0].id
