@@ -11,11 +11,11 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from bot.words import WEEK_LABEL, WEEKDAYS
+
 # Telegram rejects a message longer than 4096 characters (counted in UTF-16 code units).
 TELEGRAM_LIMIT = 4096
 
-# As written mid-sentence («vào thứ Hai»); ``capital=True`` for the start of a line or sentence.
-_WEEKDAYS_VI = ["thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "chủ nhật"]
 
 
 def _capitalize(text: str, capital: bool) -> str:
@@ -25,7 +25,7 @@ def _capitalize(text: str, capital: bool) -> str:
 def weekday_vi(value: date | int, capital: bool = False) -> str:
     """«thứ Hai» … «chủ nhật»; «Thứ Hai» with ``capital`` (a line or sentence starts with it)."""
     idx = value if isinstance(value, int) else value.weekday()
-    return _capitalize(_WEEKDAYS_VI[idx], capital)
+    return _capitalize(WEEKDAYS[idx], capital)
 
 
 def fmt_date(value: date | str | None, capital: bool = False) -> str:
@@ -50,7 +50,7 @@ def fmt_week(value: str) -> str:
     m = re.fullmatch(r"(\d{4})-W(\d{2})", value)
     if m is None:
         raise ValueError(f"not an ISO week: {value!r}")
-    return f"tuần {int(m.group(2))}/{m.group(1)}"
+    return WEEK_LABEL.format(week=int(m.group(2)), year=m.group(1))
 
 
 def fmt_hex(value: str, keep: int = 12) -> str:

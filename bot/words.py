@@ -35,6 +35,13 @@ DEFAULT_REDRAW_REASON: Final = "theo quyết định của quản trị viên"
 
 VERDICT_LABELS: Final = {"correct": "Đúng", "partial": "Đúng một phần", "wrong": "Chưa đúng"}
 
+# Weekdays as written mid-sentence («vào thứ Hai»); ``bot.render`` capitalises the first letter
+# where a line or sentence starts with one.
+WEEKDAYS: Final = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "chủ nhật")
+
+# A week of the year as people read it (never the ISO «2026-W50»).
+WEEK_LABEL: Final = "tuần {week}/{year}"
+
 # A question in the bank.
 BANK_STATUS_LABELS: Final = {
     "queued": "đang chờ",
