@@ -17,7 +17,6 @@ from bot.words import WEEK_LABEL, WEEKDAYS
 TELEGRAM_LIMIT = 4096
 
 
-
 def _capitalize(text: str, capital: bool) -> str:
     return text[:1].upper() + text[1:] if capital else text
 
