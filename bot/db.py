@@ -169,7 +169,7 @@ async def _check(conn: aiosqlite.Connection, path: Path) -> None:
     if version > latest_version():
         raise DatabaseError(
             f"cơ sở dữ liệu {path} thuộc phiên bản mới hơn ({version}) so với chương trình "
-            f"({latest_version()}); hãy cập nhật hoidap"
+            f"({latest_version()}); đề nghị cập nhật hoidap"
         )
 
 

@@ -148,18 +148,18 @@ async def run_demo(quiet: bool = False) -> int:
 
 
 async def _script(h: Harness, t: Transcript, clock: ManualClock) -> None:
-    t.heading("Thứ Ba 01/12 – quản trị gắn nhóm giao ban với bot")
+    t.heading("Thứ Ba 01/12 – quản trị viên gắn nhóm giao ban với bot")
     h.server.add_bot_to_group(ADMIN.id, GROUP)
     await h.settle()
     await _say(h, t, ADMIN, "/lienket", GROUP)
 
-    t.heading("Quản trị gửi tệp câu hỏi mẫu cho bot")
+    t.heading("Quản trị viên gửi tệp câu hỏi mẫu cho bot")
     sample = resources.files("questions").joinpath("samples/cau_hoi_mau.xlsx").read_bytes()
     t.user(ADMIN, "(gửi tệp cau_hoi_mau.xlsx)")
     await h.upload(ADMIN, "cau_hoi_mau.xlsx", sample)
     t.flush()
 
-    t.heading("Cán bộ đăng ký; quản trị duyệt bằng nút bấm")
+    t.heading("Cán bộ đăng ký; quản trị viên duyệt bằng nút bấm")
     await _onboard(h, t, STAFF[0], "Chuyên viên")
     quiet, t.quiet = t.quiet, True
     for who in STAFF[1:]:
@@ -168,7 +168,7 @@ async def _script(h: Harness, t: Transcript, clock: ManualClock) -> None:
     await _onboard(h, t, LEADER, "Chuyên viên chính")
     t.quiet = quiet
     if not quiet:
-        print("\n   (… 3 chuyên viên khác, trưởng phòng và lãnh đạo Ban đăng ký tương tự)")
+        print("\n   (… 3 chuyên viên khác, Trưởng phòng và Lãnh đạo Ban đăng ký tương tự)")
     head = await h.core.store.person_by_tg(HEAD.id)
     leader = await h.core.store.person_by_tg(LEADER.id)
     assert head and leader
@@ -183,7 +183,7 @@ async def _script(h: Harness, t: Transcript, clock: ManualClock) -> None:
     await h.at(datetime(2026, 12, 4, 8, 0, tzinfo=VN))
     t.flush({GROUP, STAFF[0].id, HEAD.id})
     if not t.quiet:
-        print("\n   (… và bản riêng cho từng chuyên viên, trưởng phòng, lãnh đạo Ban)")
+        print("\n   (… và bản riêng cho từng chuyên viên, Trưởng phòng, Lãnh đạo Ban)")
 
     t.heading("Thứ Hai 07/12, 09:00 – sau giao ban, bot bốc thăm")
     await h.at(datetime(2026, 12, 7, 9, 0, tzinfo=VN))
@@ -224,7 +224,7 @@ async def _script(h: Harness, t: Transcript, clock: ManualClock) -> None:
         t,
         LEADER,
         (
-            "Đồng ý với nhận xét của trưởng phòng. Giấy chứng nhận đã quá thời hạn thì quần chúng "
+            "Đồng ý với nhận xét của Trưởng phòng. Giấy chứng nhận đã quá thời hạn thì quần chúng "
             "phải học lại lớp bồi dưỡng nhận thức về Đảng; chi bộ chỉ xét đề nghị kết nạp khi hồ "
             "sơ có giấy chứng nhận còn giá trị, theo Quy định số 24-QĐ/TW ngày 30/7/2021 và "
             "Hướng dẫn số 01-HD/TW ngày 28/9/2021. Phòng nghiệp vụ hướng dẫn chi bộ thực hiện."

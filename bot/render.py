@@ -4,30 +4,36 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from bot.words import WEEK_LABEL, WEEKDAYS
+
 # Telegram rejects a message longer than 4096 characters (counted in UTF-16 code units).
 TELEGRAM_LIMIT = 4096
 
-_WEEKDAYS_VI = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"]
+
+def _capitalize(text: str, capital: bool) -> str:
+    return text[:1].upper() + text[1:] if capital else text
 
 
-def weekday_vi(value: date | int) -> str:
+def weekday_vi(value: date | int, capital: bool = False) -> str:
+    """«thứ Hai» … «chủ nhật»; «Thứ Hai» with ``capital`` (a line or sentence starts with it)."""
     idx = value if isinstance(value, int) else value.weekday()
-    return _WEEKDAYS_VI[idx]
+    return _capitalize(WEEKDAYS[idx], capital)
 
 
-def fmt_date(value: date | str | None) -> str:
+def fmt_date(value: date | str | None, capital: bool = False) -> str:
+    """«thứ Hai, 07/12/2026»; in a template ``date_vi(capital=True)`` where it starts a line."""
     if value is None:
         return ""
     if isinstance(value, str):
         value = date.fromisoformat(value[:10])
-    return f"{weekday_vi(value)}, {value:%d/%m/%Y}"
+    return f"{weekday_vi(value, capital)}, {value:%d/%m/%Y}"
 
 
 def fmt_datetime(value: datetime | str | None) -> str:
@@ -36,6 +42,19 @@ def fmt_datetime(value: datetime | str | None) -> str:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return f"{value:%H:%M} {fmt_date(value.date())}"
+
+
+def fmt_week(value: str) -> str:
+    """An ISO week («2026-W50») as users read it: «tuần 50/2026»."""
+    m = re.fullmatch(r"(\d{4})-W(\d{2})", value)
+    if m is None:
+        raise ValueError(f"not an ISO week: {value!r}")
+    return WEEK_LABEL.format(week=int(m.group(2)), year=m.group(1))
+
+
+def fmt_hex(value: str, keep: int = 12) -> str:
+    """A long hex value shortened for a group post: the first ``keep`` digits and «…»."""
+    return value if len(value) <= keep else value[:keep] + "…"
 
 
 def fmt_number(value: int) -> str:
@@ -67,14 +86,38 @@ def environment() -> Environment:
     env.filters["time_vi"] = fmt_time
     env.filters["number_vi"] = fmt_number
     env.filters["weekday_vi"] = weekday_vi
+    env.filters["week_vi"] = fmt_week
+    env.filters["short_hex"] = fmt_hex
     return env
+
+
+# Called with (template, context, text) after every render; tests use it to see which template
+# and context produced a message. Empty in production, where it costs one truth test.
+RenderObserver = Callable[[str, Mapping[str, Any], str], None]
+_observers: list[RenderObserver] = []
+
+
+def observe(observer: RenderObserver) -> Callable[[], None]:
+    """Register ``observer`` for every later render; returns the function that unregisters it."""
+    _observers.append(observer)
+
+    def stop() -> None:
+        if observer in _observers:
+            _observers.remove(observer)
+
+    return stop
 
 
 def render(template: str, context: Mapping[str, Any] | None = None) -> str:
     """Render ``template`` (name without the ``.j2`` suffix) to Telegram HTML."""
-    text = environment().get_template(f"{template}.j2").render(**(context or {}))
+    ctx = context or {}
+    text = environment().get_template(f"{template}.j2").render(**ctx)
     # Templates are laid out for readability; collapse runs of blank lines they leave behind.
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
+    text = re.sub(r"\n{3,}", "\n\n", text).strip()
+    if _observers:
+        for observer in tuple(_observers):
+            observer(template, ctx, text)
+    return text
 
 
 def utf16_len(text: str) -> int:

@@ -1,14 +1,18 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.clock import ManualClock
 from bot.testing.harness import Harness, User
+
+if TYPE_CHECKING:
+    from tests.e2e.helpers import Renders
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 GROUP = -1001234
@@ -46,3 +50,11 @@ async def harness(tmp_path: Path, clock: ManualClock) -> AsyncIterator[Harness]:
         yield h
     finally:
         await h.close()
+
+
+@pytest.fixture(autouse=True)
+def renders() -> Iterator[Renders]:
+    """Which template and context each message of the test came from (tests/e2e/helpers.py)."""
+    from tests.e2e.helpers import RENDERS  # here: helpers import this module's users
+
+    yield from RENDERS.recording()

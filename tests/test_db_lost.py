@@ -137,8 +137,8 @@ async def test_the_harness_sees_the_bot_stop_for_a_deleted_database(
         # The next update that writes is refused (its sender hears of a problem) ...
         out = await h.send(STAFF[0], "/start")
         assert [m.plain_text for m in out] == [
-            "Xin lỗi, bot gặp sự cố khi xử lý yêu cầu này. Sự cố đã được ghi lại; đồng chí "
-            "vui lòng thử lại sau ít phút."
+            "Xin lỗi, bot gặp sự cố khi xử lý yêu cầu này. Sự cố đã được ghi lại; đề nghị đồng "
+            "chí thử lại sau ít phút."
         ]
         (line,) = h.fatal  # ... and the bot is told to stop, once
         assert LOST in line

@@ -83,10 +83,10 @@ async def test_status_shows_the_session_next_steps_queue_and_recent_problems(
 
     text = plain(render("ops_status", data))
     assert f"Chương trình #1: {h.server._chats[GROUP]['title']}" in text
-    assert "Phiên tuần 2026-W50 (Thứ Hai, 07/12/2026): đã gửi câu hỏi, chờ bốc thăm." in text
-    assert "• Bốc thăm: 09:00 Thứ Hai, 07/12/2026" in text
-    assert "• Nhắc người được bốc thăm: 09:45 Thứ Hai, 07/12/2026" in text
-    assert "• Hạn trả lời: 10:00 Thứ Hai, 07/12/2026" in text
+    assert "Phiên tuần 50/2026 (thứ Hai, 07/12/2026): đã gửi câu hỏi, chờ bốc thăm." in text
+    assert "• Bốc thăm: 09:00 thứ Hai, 07/12/2026" in text
+    assert "• Nhắc người được bốc thăm: 09:45 thứ Hai, 07/12/2026" in text
+    assert "• Hạn trả lời: 10:00 thứ Hai, 07/12/2026" in text
     assert f"Hàng đợi: còn {queued} câu hỏi." in text
     assert "Sự cố 7 ngày qua: 1." in text and "bị từ chối" in text
     assert "Tin nhắn không gửi được (đã bỏ):" in text
@@ -115,7 +115,7 @@ async def test_status_command_reads_the_database_while_the_bot_runs(
     assert await asyncio.to_thread(main, ["status"]) == 0
     out = capsys.readouterr().out
     assert "TÌNH HÌNH BOT HỎI – ĐÁP" in out
-    assert "Phiên tuần 2026-W50" in out and "đã gửi câu hỏi, chờ bốc thăm" in out
+    assert "Phiên tuần 50/2026" in out and "đã gửi câu hỏi, chờ bốc thăm" in out
     assert "Hàng đợi: còn" in out and "Không có tin nhắn nào bị bỏ." in out
     assert "<b>" not in out and "&amp;" not in out  # plain text, not Telegram HTML
     assert h.db_path.read_bytes() == before  # a report never writes

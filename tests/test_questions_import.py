@@ -706,8 +706,8 @@ def test_rendering_a_single_file_level_problem() -> None:
     )
     assert message == (
         "Tệp q.pdf chưa được nhập: không có câu hỏi nào được lưu.\n"
-        "• Không nhận loại tệp «.pdf»: hãy gửi tệp Excel (.xlsx), CSV (.csv) hoặc YAML "
-        "(.yaml, .yml)."
+        "• Không nhận loại tệp «.pdf»: đề nghị đồng chí gửi tệp Excel (.xlsx), CSV (.csv) "
+        "hoặc YAML (.yaml, .yml)."
     )
 
 

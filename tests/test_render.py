@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.render import TELEGRAM_LIMIT, fmt_date, plain, render, split_html, utf16_len
+from bot.render import TELEGRAM_LIMIT, plain, render, split_html, utf16_len
 from bot.testing.fakebotapi import parse_html
 
 
@@ -17,11 +17,6 @@ def test_values_are_escaped() -> None:
     text = render("answer_received", {"program": {"title": '<b>Nhóm</b> & "A"'}})
     assert "&lt;b&gt;Nhóm&lt;/b&gt; &amp;" in text
     parse_html(text)  # Telegram would accept it
-
-
-def test_vietnamese_dates() -> None:
-    assert fmt_date("2026-12-07") == "Thứ Hai, 07/12/2026"
-    assert fmt_date("2026-12-13") == "Chủ nhật, 13/12/2026"
 
 
 def test_missing_context_fails_loudly() -> None:

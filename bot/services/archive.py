@@ -24,7 +24,7 @@ from bot.models import ArchiveEntry, Button, Person, Program, Reply, Session
 from bot.offload import Progress, off_loop
 from bot.services.context import program_ctx
 from bot.text import shorten
-from bot.words import VERDICT_LABELS
+from bot.words import BUTTONS, VERDICT_LABELS
 from questions.importer import normalize_for_match
 
 log = logging.getLogger("hoidap.archive")
@@ -273,7 +273,7 @@ async def _list_buttons(
             await mint(
                 core,
                 ActionKind.ARCHIVE_VIEW,
-                f"📄 Xem đầy đủ ({offset + i})",
+                BUTTONS["archive_view"].format(number=offset + i),
                 program.id,
                 Ref(e.id),
             ),
@@ -287,7 +287,8 @@ async def _nav(
     core: Core, program: Program, kind: ActionKind, target: dict[str, Any] | int, back: bool
 ) -> Button:
     raw = json.dumps(target, ensure_ascii=False) if isinstance(target, dict) else str(target)
-    return await mint(core, kind, "◀ Trước" if back else "Sau ▶", program.id, Text(raw))
+    label = BUTTONS["page_back"] if back else BUTTONS["page_next"]
+    return await mint(core, kind, label, program.id, Text(raw))
 
 
 # -- history and the full record ------------------------------------------------------------------

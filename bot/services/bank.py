@@ -126,7 +126,7 @@ async def import_file(
             "count": len(stored.ids),
             "queued": await core.store.count_queued(program.id),
             "program": program_ctx(program),
-            "unit": "Mục" if yaml_file else "Dòng",
+            "yaml": yaml_file,
             "duplicates": [duplicate_ctx(d) for d in stored.duplicates[:MAX_DUPLICATES_SHOWN]],
             "duplicates_total": len(stored.duplicates),
         },

@@ -26,7 +26,7 @@ from bot.schedule import plan_week, upcoming_plan
 from bot.services.context import program_ctx, state_change
 from bot.services.cycle import schedule_config
 from bot.text import clean_line, fold_word
-from bot.words import BANK_STATUS_LABELS
+from bot.words import BANK_STATUS_LABELS, BUTTONS
 from questions.importer import export_questions, template_xlsx
 from questions.model import LIMITS, QuestionDraft, join_tags, split_tags
 
@@ -524,22 +524,28 @@ async def _buttons(core: Core, program: Program, bq: BankQuestion, confirm_retir
             return (
                 (
                     await _button(
-                        core, f"🗑 Xác nhận loại câu #{qid}", ActionKind.BANK_RETIRE, program, qid
+                        core,
+                        BUTTONS["bank_retire"].format(id=qid),
+                        ActionKind.BANK_RETIRE,
+                        program,
+                        qid,
                     ),
-                    await _button(core, "↩️ Giữ lại", ActionKind.BANK_VIEW, program, qid),
+                    await _button(core, BUTTONS["bank_keep"], ActionKind.BANK_VIEW, program, qid),
                 ),
             )
         row: list[Button] = []
         if status == "queued":
+            row.append(await _button(core, BUTTONS["bank_top"], ActionKind.BANK_TOP, program, qid))
             row.append(
-                await _button(core, "⏫ Lên đầu hàng đợi", ActionKind.BANK_TOP, program, qid)
+                await _button(core, BUTTONS["bank_hold"], ActionKind.BANK_HOLD, program, qid)
             )
-            row.append(await _button(core, "⏸ Tạm hoãn", ActionKind.BANK_HOLD, program, qid))
         else:
             row.append(
-                await _button(core, "▶️ Tiếp tục dùng", ActionKind.BANK_RELEASE, program, qid)
+                await _button(core, BUTTONS["bank_release"], ActionKind.BANK_RELEASE, program, qid)
             )
-        retire = await _button(core, "🗑 Loại", ActionKind.BANK_RETIRE_ASK, program, qid)
+        retire = await _button(
+            core, BUTTONS["bank_retire_ask"], ActionKind.BANK_RETIRE_ASK, program, qid
+        )
         return (tuple(row), (retire,))
 
 

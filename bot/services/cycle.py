@@ -54,7 +54,7 @@ from bot.services.context import (
     summary_ctx,
 )
 from bot.text import clean_line, clean_lines
-from bot.words import VERDICT_LABELS
+from bot.words import BUTTONS, DEFAULT_REDRAW_REASON, VERDICT_LABELS
 
 log = logging.getLogger("hoidap.cycle")
 
@@ -461,7 +461,7 @@ async def _draw(
         "question": question_ctx(question),
     }
     in_person = await mint(
-        core, ActionKind.IN_PERSON, "🗣 Ghi nhận trả lời trực tiếp", program.id, SessionRef(s.id)
+        core, ActionKind.IN_PERSON, BUTTONS["in_person"], program.id, SessionRef(s.id)
     )
     await store.enqueue(program.chat_id, "draw_group", ctx, now, buttons=((in_person,),))
     if chosen is not None:
@@ -506,7 +506,7 @@ async def _close(core: Core, program: Program, s: Session) -> bool:
     person = await store.person(s.drawn_person_id) if s.drawn_person_id else None
     await store.log_event("unanswered", now, program_id=program.id, session_id=s.id)
     in_person = await mint(
-        core, ActionKind.IN_PERSON, "🗣 Ghi nhận trả lời trực tiếp", program.id, SessionRef(s.id)
+        core, ActionKind.IN_PERSON, BUTTONS["in_person"], program.id, SessionRef(s.id)
     )
     await store.enqueue(
         program.chat_id,
@@ -588,7 +588,7 @@ async def redraw(core: Core, actor: Person, program: Program, reason: str) -> No
 
 async def skip_week(core: Core, actor: Person, program: Program, reason: str) -> None:
     await core.require(actor, program, "admin", action="skip")
-    reason = clean_line(reason, MAX_REASON_CHARS) or "theo quyết định của quản trị"
+    reason = clean_line(reason, MAX_REASON_CHARS) or DEFAULT_REDRAW_REASON
     store, now = core.store, core.now()
     async with store.transaction():
         await ensure_session(core, program)
@@ -782,7 +782,7 @@ async def grade(
             conclude_btn_rows: list[tuple[Button, ...]] = []
             for leader in await store.members_with_role(program.id, "leader"):
                 btn = await mint(
-                    core, ActionKind.CONCLUDE, "✍️ Viết kết luận", program.id, SessionRef(s.id)
+                    core, ActionKind.CONCLUDE, BUTTONS["conclude"], program.id, SessionRef(s.id)
                 )
                 conclude_btn_rows = [(btn,)]
                 await store.enqueue(
@@ -957,7 +957,7 @@ async def verify(core: Core, program: Program) -> Reply:
                 "seed": d.seed,
                 "commitment": d.commitment,
                 "commitment_ok": drawing.commitment(d.seed) == d.commitment,
-                "pool": ",".join(map(str, d.pool)),
+                "pool": ",".join(map(str, sorted(set(d.pool)))),  # as the draw rule reads it
                 "pool_size": len(d.pool),
                 "chosen": person_ctx(person),
                 "recomputed_id": recomputed,

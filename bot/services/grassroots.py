@@ -48,7 +48,7 @@ from bot.services.context import (
 )
 from bot.services.invites import InviteRequest
 from bot.text import clean_line, clean_lines, fold_word, has_control_chars
-from bot.words import SUBMISSION_STATUS_LABELS
+from bot.words import ASKER_LABEL, BUTTONS, SUBMISSION_STATUS_LABELS
 from questions.model import DEFAULT_TOPIC, LIMITS, STANDARD_TOPICS, QuestionDraft
 
 log = logging.getLogger("hoidap.grassroots")
@@ -204,7 +204,7 @@ async def create_invite(
             "uses": request.uses,
             "expires_at": local(expires, program),
         },
-        buttons=((Button("Mở liên kết mời", url=link),),),
+        buttons=((Button(BUTTONS["open_invite"], url=link),),),
     )
 
 
@@ -310,7 +310,7 @@ async def _finish_onboarding(
         if active:
             admins = await core.admins(program)
             await invites.tell_admins_of_use(
-                core, program, person, invite, uses or 0, "cơ sở gửi câu hỏi", admins
+                core, program, person, invite, uses or 0, ASKER_LABEL, admins
             )
         await store.log_event(
             "asker_approved" if active else "asker_requested",
@@ -331,10 +331,10 @@ async def _finish_onboarding(
             }
             for admin in await core.admins(program):
                 approve = await mint(
-                    core, ActionKind.GR_ASKER_OK, "✅ Duyệt", program.id, Ref(person.id)
+                    core, ActionKind.GR_ASKER_OK, BUTTONS["approve"], program.id, Ref(person.id)
                 )
                 reject = await mint(
-                    core, ActionKind.GR_ASKER_NO, "❌ Từ chối", program.id, Ref(person.id)
+                    core, ActionKind.GR_ASKER_NO, BUTTONS["reject"], program.id, Ref(person.id)
                 )
                 await store.enqueue(
                     admin.tg_user_id,
@@ -449,8 +449,8 @@ async def _confirm(core: Core, person: Person, program: Program, text: str, unit
             {"step": "confirm", "text": text, "unit": unit, "nonce": nonce},
             core.now(),
         )
-        send = await mint(core, ActionKind.GR_SEND, "✅ Gửi", program.id, Text(nonce))
-        cancel = await mint(core, ActionKind.GR_CANCEL, "✖️ Hủy", program.id, Text(nonce))
+        send = await mint(core, ActionKind.GR_SEND, BUTTONS["send"], program.id, Text(nonce))
+        cancel = await mint(core, ActionKind.GR_CANCEL, BUTTONS["cancel"], program.id, Text(nonce))
     return Reply(
         "grassroots_ask_confirm",
         {"program": program_ctx(program), "text": text, "unit": unit, "limit": MAX_UNIT_CHARS},
@@ -587,10 +587,10 @@ async def _review_ctx(
 
 async def _review_buttons(core: Core, program: Program, sid: int) -> Buttons:
     target = Ref(sid)
-    accept = await mint(core, ActionKind.GR_ACCEPT, "✅ Nhận", program.id, target)
-    edit = await mint(core, ActionKind.GR_EDIT, "✏️ Sửa rồi nhận", program.id, target)
-    merge = await mint(core, ActionKind.GR_MERGE, "🔗 Gộp", program.id, target)
-    decline = await mint(core, ActionKind.GR_DECLINE, "❌ Từ chối", program.id, target)
+    accept = await mint(core, ActionKind.GR_ACCEPT, BUTTONS["accept"], program.id, target)
+    edit = await mint(core, ActionKind.GR_EDIT, BUTTONS["edit_accept"], program.id, target)
+    merge = await mint(core, ActionKind.GR_MERGE, BUTTONS["merge"], program.id, target)
+    decline = await mint(core, ActionKind.GR_DECLINE, BUTTONS["reject"], program.id, target)
     return ((accept, edit), (merge, decline))
 
 
@@ -646,7 +646,7 @@ async def start_moderation(
             actor.id, kind, program.id, None, {"submission": sid, "step": "text"}, now
         )
         if kind == "gr_edit":
-            keep = await mint(core, ActionKind.GR_KEEP, "Giữ nguyên nội dung", program.id, Ref(sid))
+            keep = await mint(core, ActionKind.GR_KEEP, BUTTONS["keep_text"], program.id, Ref(sid))
             buttons = ((keep,),)
     if kind == "gr_edit":
         ctx["limit"] = MAX_TEXT_CHARS
@@ -1038,7 +1038,13 @@ async def pending_list(core: Core, actor: Person, program: Program) -> Reply:
         row: list[Button] = []
         for sub in pending:
             row.append(
-                await mint(core, ActionKind.GR_REVIEW, f"Xét #{sub.id}", program.id, Ref(sub.id))
+                await mint(
+                    core,
+                    ActionKind.GR_REVIEW,
+                    BUTTONS["review"].format(id=sub.id),
+                    program.id,
+                    Ref(sub.id),
+                )
             )
             if len(row) == 4:
                 rows.append(tuple(row))

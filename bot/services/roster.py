@@ -14,12 +14,12 @@ from bot.models import Button, Member, Person, Program, Reply
 from bot.services import grassroots, invites
 from bot.services.context import local, program_ctx, program_picker, state_change
 from bot.text import clean_line, fold_word
-from bot.words import ROLE_LABELS
+from bot.words import BUTTONS, DEFAULT_PROGRAM_TITLE, ROLE_LABELS, TITLE_CHOICES
 
 log = logging.getLogger("hoidap.roster")
 
 MAX_TITLE_CHARS = 100
-TITLES = ("Chuyên viên", "Chuyên viên chính")
+TITLES = TITLE_CHOICES
 # Role names an admin may type (without diacritics), mapped to stored roles.
 ROLE_WORDS = {
     "staff": "staff",
@@ -67,7 +67,7 @@ async def bind_group(core: Core, actor: Person, chat_id: int, title: str) -> Rep
         async with store.transaction():
             await store.log_event("refused", now, actor_id=actor.id, detail="bind")
         raise Refused("bind_refused")
-    title = clean_line(title, 120) or "Chương trình hỏi – đáp"
+    title = clean_line(title, 120) or DEFAULT_PROGRAM_TITLE
     async with store.transaction():
         pid = await store.create_program(chat_id, title, core.settings.tz, actor.id, now)
         await store.upsert_member(pid, actor.id, "active", now)
@@ -249,11 +249,7 @@ async def onboarding_text(
                 person.id, "onboard", program_id, None, {**data, "step": "title", "name": name}, now
             )
             for t in TITLES:
-                buttons.append(
-                    (
-                        await mint(core, ActionKind.TITLE, t, program_id, Text(t)),
-                    )
-                )
+                buttons.append((await mint(core, ActionKind.TITLE, t, program_id, Text(t)),))
         return Reply("onboard_ask_title", {"name": name}, buttons=tuple(buttons))
     if data.get("step") == "title":
         title = clean_line(text, MAX_TITLE_CHARS + 1)
@@ -345,9 +341,11 @@ async def _request_approval(
     }
     for admin in admins:
         approve = await mint(
-            core, ActionKind.APPROVE, "✅ Duyệt", program.id, Applicant(person.id, role)
+            core, ActionKind.APPROVE, BUTTONS["approve"], program.id, Applicant(person.id, role)
         )
-        reject = await mint(core, ActionKind.REJECT, "❌ Từ chối", program.id, Applicant(person.id))
+        reject = await mint(
+            core, ActionKind.REJECT, BUTTONS["reject"], program.id, Applicant(person.id)
+        )
         await store.enqueue(
             admin.tg_user_id, "approve_request", ctx, now, buttons=((approve, reject),)
         )
@@ -527,9 +525,7 @@ async def deactivate(core: Core, actor: Person, program: Program, args: list[str
             actor_id=actor.id,
             detail=str(member.person.id),
         )
-        state_change(
-            program, None, "deactivated", actor, person=member.person.id, revoked=revoked
-        )
+        state_change(program, None, "deactivated", actor, person=member.person.id, revoked=revoked)
     return Reply("deactivate_done", {"name": member.person.display_name, "revoked": revoked})
 
 
@@ -572,7 +568,7 @@ async def create_invite(
             "uses": request.uses,
             "expires_at": local(expires, program),
         },
-        buttons=((Button("Mở liên kết mời", url=link),),),
+        buttons=((Button(BUTTONS["open_invite"], url=link),),),
     )
 
 

@@ -14,11 +14,21 @@ from openpyxl import load_workbook
 from bot.models import BankQuestion
 from bot.testing.fakebotapi import SentMessage
 from bot.testing.harness import Harness, User
+from bot.words import BANK_STATUS_LABELS, BUTTONS
 from questions.importer import export_questions, normalize_for_match, parse_questions
 from questions.model import QuestionDraft
 from questions.samples.data import SAMPLE_QUESTIONS
 from tests.conftest import ADMIN, GROUP, HEAD, STAFF, vn
-from tests.e2e.helpers import SAMPLES, bind, setup_program, texts
+from tests.e2e.helpers import (
+    SAMPLES,
+    answered,
+    bind,
+    context_of,
+    sent,
+    sent_all,
+    setup_program,
+    texts,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 REFUSED = "không có quyền"
@@ -255,7 +265,7 @@ async def test_queue_changes_by_an_admin_and_refusals(harness: Harness) -> None:
     assert "vị trí 1/25" in texts(out)
     assert await order(h) == [5, *range(1, 5), *range(6, 26)]
     out = await say(h, ADMIN, "/ghim 9 16/12/2026")
-    assert "Đã ghim câu #9 cho phiên Thứ Hai, 14/12/2026" in texts(out)
+    sent(out, "bank_pinned", question={"id": 9}, session_date="2026-12-14", asked="2026-12-16")
     out = await say(h, ADMIN, "/tamhoan 3")
     assert "Đã tạm hoãn câu #3" in texts(out) and await status(h, 3) == "held"
     out = await say(h, ADMIN, "/danhsach")
@@ -303,23 +313,28 @@ async def test_queue_changes_by_an_admin_and_refusals(harness: Harness) -> None:
     # Buttons on a question: hold, then retire after a confirmation; refused to staff.
     out = await say(h, ADMIN, "/xemcauhoi 6")
     view = out[-1]
-    assert [label for label, _ in view.buttons()] == ["⏫ Lên đầu hàng đợi", "⏸ Tạm hoãn", "🗑 Loại"]
+    labels = [BUTTONS["bank_top"], BUTTONS["bank_hold"], BUTTONS["bank_retire_ask"]]
+    assert [label for label, _ in view.buttons()] == labels
     h.clock.advance(timedelta(seconds=3))
-    answer, _ = await h.press(ADMIN, view, "⏸ Tạm hoãn")
+    answer, _ = await h.press(ADMIN, view, BUTTONS["bank_hold"])
     assert "Đã tạm hoãn câu #6" in answer["text"] and await status(h, 6) == "held"
     # The same message now shows the question as it is (the fake server keeps it current).
-    assert "tạm hoãn" in view.plain_text.split("\n")[0]
-    assert [label for label, _ in view.buttons()] == ["▶️ Tiếp tục dùng", "🗑 Loại"]
+    assert context_of(view, "bank_question")["question"]["status"] == "held"
+    assert BANK_STATUS_LABELS["held"] in view.plain_text.split("\n")[0]
+    labels = [BUTTONS["bank_release"], BUTTONS["bank_retire_ask"]]
+    assert [label for label, _ in view.buttons()] == labels
     h.clock.advance(timedelta(seconds=3))
-    answer, _ = await h.press(STAFF[1], view, "▶️ Tiếp tục dùng")
-    assert answer["show_alert"] and REFUSED in answer["text"] and await status(h, 6) == "held"
+    answer, _ = await h.press(STAFF[1], view, BUTTONS["bank_release"])
+    assert answer["show_alert"] and await status(h, 6) == "held"
+    answered(answer, "refused_role")
     h.clock.advance(timedelta(seconds=3))
-    await h.press(ADMIN, view, "🗑 Loại")
+    await h.press(ADMIN, view, BUTTONS["bank_retire_ask"])
     assert await status(h, 6) == "held"  # not yet: it asks first
     h.clock.advance(timedelta(seconds=3))
-    answer, _ = await h.press(ADMIN, view, "🗑 Xác nhận loại câu #6")
+    answer, _ = await h.press(ADMIN, view, BUTTONS["bank_retire"].format(id=6))
     assert "Đã loại câu #6" in answer["text"] and await status(h, 6) == "retired"
-    assert "đã loại" in view.plain_text.split("\n")[0] and not view.buttons()
+    assert context_of(view, "bank_question")["question"]["status"] == "retired"
+    assert not view.buttons()
     assert len(view.edits) == 3
 
 
@@ -388,13 +403,14 @@ async def test_the_low_queue_warning_uses_the_programs_threshold(
     assert f"Đã nhập {questions} câu hỏi" in await upload(h, "q.csv", data)
     if threshold is not None:
         out = await say(h, ADMIN, f"/datlich canhbao {threshold}")
-        assert f"khi còn dưới {threshold} câu hỏi" in texts(out)
-    assert f"khi còn dưới {threshold or 3} câu hỏi" in texts(await say(h, ADMIN, "/lich"))
+        sent(out, "schedule", ADMIN.id, schedule={"queue_warning": threshold})
+    out = await say(h, ADMIN, "/lich")
+    sent(out, "schedule", ADMIN.id, schedule={"queue_warning": threshold or 3})
     await h.at(vn(2026, 12, 4, 8, 0))
     session = await h.core.store.session_by_week(1, "2026-W50")
     assert session is not None and session.state == "published"
     left = questions - 1
-    warnings = [m for m in h.server.messages_to(ADMIN.id) if "hàng đợi chỉ còn" in m.plain_text]
+    warnings = sent_all(h.server.messages_to(ADMIN.id), "queue_low", ADMIN.id)
     assert bool(warnings) is warned
     if warned:
-        assert f"hàng đợi chỉ còn {left} câu hỏi" in warnings[0].plain_text
+        assert [r.context["remaining"] for _, r in warnings] == [left]

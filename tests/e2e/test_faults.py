@@ -41,8 +41,18 @@ from bot.testing.child import FileClock
 from bot.testing.fakebotapi import FakeBotAPI, FaultPlan
 from bot.testing.harness import Harness, User
 from bot.transport.outbox import CONCURRENCY
+from bot.words import BUTTONS
 from tests.conftest import ADMIN, GROUP, GROUP_TITLE, HEAD, LEADER, STAFF, vn
-from tests.e2e.helpers import SAMPLES, bind, setup_program, texts
+from tests.e2e.helpers import (
+    SAMPLES,
+    answered,
+    bind,
+    not_sent,
+    sent,
+    sent_all,
+    setup_program,
+    texts,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 PUBLISH = vn(2026, 12, 4, 8, 0)  # Friday 08:00, three days before the session
@@ -388,11 +398,9 @@ async def test_publish_missed_while_down_runs_late_once_before_the_draw(harness:
     for _ in range(2):
         await h.restart()
         await h.tick()
-    posts = [m for m in h.server.messages_to(GROUP) if "Cam kết bốc thăm" in m.plain_text]
-    assert len(posts) == 1
+    assert len(sent_all(h.server.messages_to(GROUP), "publish_group")) == 1
     for user in STAFF:
-        got = [m for m in h.server.messages_to(user.id) if "câu hỏi tuần này" in m.plain_text]
-        assert len(got) == 1
+        assert len(sent_all(h.server.messages_to(user.id), "publish_private")) == 1
     await h.at(DRAW)
     assert (await h.core.store.session(session.id)).state == "drawn"  # type: ignore[union-attr]
 
@@ -409,11 +417,11 @@ async def test_publish_missed_beyond_the_draw_grace_is_reported_once(harness: Ha
     for _ in range(2):
         await h.restart()
         await h.tick()
-    reports = [m for m in h.server.messages_to(ADMIN.id) if "quá thời gian" in m.plain_text]
-    assert len(reports) == 1 and "gửi câu hỏi" in reports[0].plain_text
-    assert not any("Cam kết bốc thăm" in m.plain_text for m in h.server.messages_to(GROUP))
+    reports = sent_all(h.server.messages_to(ADMIN.id), "missed_admin")
+    assert [r.context["step"] for _, r in reports] == ["publish"]
+    not_sent(h.server.messages_to(GROUP), "publish_group")
     out = await h.send(ADMIN, "/bocthamngay", chat_id=GROUP)  # the admin's way out
-    assert any("KẾT QUẢ BỐC THĂM" in m.plain_text for m in out), texts(out)
+    sent(out, "draw_group", GROUP)
 
 
 @pytest.mark.parametrize(
@@ -442,10 +450,8 @@ async def test_reminder_missed_while_down_never_twice(
             await h.tick()
             await h.stop()
         await h.start()
-        reminders = [
-            m for m in h.server.messages_to(person.tg_user_id) if "Nhắc đồng chí" in m.plain_text
-        ]
-        reports = [m for m in h.server.messages_to(ADMIN.id) if "nhắc hạn" in m.plain_text]
+        reminders = sent_all(h.server.messages_to(person.tg_user_id), "reminder")
+        reports = sent_all(h.server.messages_to(ADMIN.id), "missed_admin", step="remind")
         assert (len(reminders), len(reports)) == ((1, 0) if sent else (0, 1))
         await h.at(vn(2026, 12, 7, 10, 0))  # the deadline still closes the session
         assert (await h.core.store.session(session.id)).state == "unanswered"  # type: ignore[union-attr]
@@ -688,15 +694,15 @@ async def test_approve_pressed_twice_changes_nothing_the_second_time(harness: Ha
     await h.send(user, "/start")
     out = await h.send(user, "Nguyễn Văn An")
     await h.press(user, out[-1], "Chuyên viên")
-    request = h.last_to(ADMIN.id, lambda m: "Nguyễn Văn An" in m.plain_text and "Duyệt" in str(m))
-    answer, _ = await h.press(ADMIN, request, "✅ Duyệt")
-    assert "Đã duyệt" in answer["text"]
+    request = sent(h.server.messages_to(ADMIN.id), "approve_request", name="Nguyễn Văn An")
+    answer, _ = await h.press(ADMIN, request, BUTTONS["approve"])
+    answered(answer, "decision_done", approved=True)
     rows, mark = outbox_mark(h.db_path), h.server.mark()
-    answer, out = await h.press(ADMIN, request, "✅ Duyệt")
-    assert "Đã duyệt" not in answer["text"] and out == []
+    answer, out = await h.press(ADMIN, request, BUTTONS["approve"])
+    answered(answer, "decision_already", status="active")
+    assert out == []
     assert outbox_mark(h.db_path) == rows and h.server.mark() == mark
-    approved = [m for m in h.server.messages_to(user.id) if "đã được duyệt" in m.plain_text]
-    assert len(approved) == 1
+    sent(h.server.messages_to(user.id), "onboard_decided", user.id, approved=True)
 
 
 async def test_in_person_and_conclude_pressed_twice_change_nothing(harness: Harness) -> None:
@@ -704,30 +710,31 @@ async def test_in_person_and_conclude_pressed_twice_change_nothing(harness: Harn
     await setup_program(h)
     await h.at(PUBLISH)
     await h.at(DRAW)
-    draw_post = h.last_to(GROUP, lambda m: "KẾT QUẢ BỐC THĂM" in m.plain_text)
-    answer, _ = await h.press(HEAD, draw_post, "🗣 Ghi nhận trả lời trực tiếp")
-    assert "trực tiếp" in answer["text"]
+    draw_post = sent(h.server.messages_to(GROUP), "draw_group")
+    answer, _ = await h.press(HEAD, draw_post, BUTTONS["in_person"])
+    answered(answer, "in_person_done")
     rows = outbox_mark(h.db_path)
-    answer, out = await h.press(HEAD, draw_post, "🗣 Ghi nhận trả lời trực tiếp")
+    answer, out = await h.press(HEAD, draw_post, BUTTONS["in_person"])
     assert answer["show_alert"] and out == [] and outbox_mark(h.db_path) == rows
     session = (await h.core.store.open_sessions(1))[0]
     assert session.answer_kind == "in_person"
-    posts = [m for m in h.server.messages_to(GROUP) if "trả lời trực tiếp" in m.plain_text]
+    posts = [m for m, _ in sent_all(h.server.messages_to(GROUP), "answer_group", kind="in_person")]
     assert len(posts) == 1
 
     await h.press(HEAD, posts[0], "Đúng")
     await h.send(HEAD, "/boqua")
-    prompt = h.last_to(LEADER.id, lambda m: "Viết kết luận" in str(m.buttons()))
-    await h.press(LEADER, prompt, "✍️ Viết kết luận")
+    prompt = sent(h.server.messages_to(LEADER.id), "conclude_prompt")
+    await h.press(LEADER, prompt, BUTTONS["conclude"])
     rows = outbox_mark(h.db_path)
-    _, out = await h.press(LEADER, prompt, "✍️ Viết kết luận")  # a double tap: asks again
-    assert outbox_mark(h.db_path) == rows and "gửi nội dung kết luận" in texts(out)
+    _, out = await h.press(LEADER, prompt, BUTTONS["conclude"])  # a double tap: asks again
+    assert outbox_mark(h.db_path) == rows
+    sent(out, "conclude_ask", LEADER.id)
     await h.send(LEADER, "Kết luận chính thức.")
-    answer, out = await h.press(LEADER, prompt, "✍️ Viết kết luận")  # after the conclusion
+    answer, out = await h.press(LEADER, prompt, BUTTONS["conclude"])  # after the conclusion
     assert answer["show_alert"] and out == []
     final = await h.core.store.session(session.id)
     assert final is not None and final.state == "concluded"
-    assert sum("KẾT LUẬN" in m.plain_text for m in h.server.messages_to(GROUP)) == 1
+    sent(h.server.messages_to(GROUP), "concluded_group", conclusion="Kết luận chính thức.")
     assert [e["kind"] for e in await h.core.store.events(1, "concluded")] == ["concluded"]
 
 

@@ -31,7 +31,8 @@ from bot.text import clean_lines
 from questions.importer import export_questions, parse_questions
 from questions.model import QuestionDraft
 from tests.conftest import ADMIN, HEAD, LEADER, OUTSIDER
-from tests.e2e.helpers import bind, onboard, texts
+from tests.e2e.helpers import bind, not_sent, onboard, sent_all, templates, texts
+from tests.e2e.helpers import sent as assert_sent
 from tests.e2e.test_archive import three_concluded_weeks
 from tests.files import inline, raw_xlsx
 
@@ -93,17 +94,17 @@ async def test_a_large_file_is_read_while_others_are_answered(
     h.server.send_document(ADMIN.id, "lon.csv", data)
     answer = await _help_answered_while(h, gate)
     assert answer.plain_text
-    sent = texts(h.server.sent[mark:])
-    assert "Đang đọc tệp lon.csv…" in sent and "Đã nhập" not in sent
+    before = h.server.sent[mark:]
+    assert_sent(before, "import_reading", ADMIN.id, filename="lon.csv")
+    not_sent(before, "bank_import_done")
     assert await h.core.store.count_queued(1) == 0
 
     gate.release.set()
     await h.settle()
     out = h.server.sent[mark:]
-    assert "Đã nhập 120 câu hỏi" in texts(out), texts(out)
-    progress = next(i for i, m in enumerate(out) if "Đang đọc tệp" in m.plain_text)
-    done = next(i for i, m in enumerate(out) if "Đã nhập" in m.plain_text)
-    assert progress < done
+    assert_sent(out, "bank_import_done", ADMIN.id, count=120)
+    said = templates(out, ADMIN.id)
+    assert said.index("import_reading") < said.index("bank_import_done")
     assert await h.core.store.count_queued(1) == 120
 
 
@@ -111,7 +112,8 @@ async def test_a_small_file_is_not_announced(harness: Harness) -> None:
     h = harness
     await bind(h)
     out = await h.upload(ADMIN, "nho.csv", export_questions("nho.csv", _questions(1, 2)))
-    assert "Đã nhập 2 câu hỏi" in texts(out) and "Đang đọc" not in texts(out)
+    assert templates(out) == ["bank_import_done"]
+    assert_sent(out, "bank_import_done", ADMIN.id, count=2)
 
 
 async def test_the_handbook_is_built_while_others_are_answered(
@@ -177,11 +179,11 @@ async def test_two_admins_importing_at_once_store_each_question_once(
     h.server.send_document(ADMIN.id, "a.csv", export_questions("a.csv", _questions(1, 30)))
     h.server.send_document(HEAD.id, "b.yaml", export_questions("b.yaml", _questions(21, 50)))
     await h.settle()
-    replies = [m.plain_text for m in h.server.sent[mark:] if "Đã nhập" in m.plain_text]
+    replies = [r.context for _, r in sent_all(h.server.sent[mark:], "bank_import_done")]
     assert len(replies) == 2, texts(h.server.sent[mark:])
-    imported = sorted(int(r.split("Đã nhập ")[1].split(" ")[0]) for r in replies)
+    imported = sorted(r["count"] for r in replies)
     assert imported == [20, 30], replies  # whichever came second skipped the 10 in common
-    assert any("10 câu đã có trong ngân hàng" in r for r in replies), replies
+    assert sorted(r["duplicates_total"] for r in replies) == [0, 10], replies
     texts_in_bank = [q.text for q in await h.core.store.queued_questions(1)]
     assert len(texts_in_bank) == len(set(texts_in_bank)) == 50
 
@@ -246,7 +248,7 @@ async def test_text_from_files_is_held_to_the_typed_text_rules(harness: Harness)
         "Hỏi thêm."
     )
     out = await h.upload(ADMIN, "ban.csv", f'Câu hỏi,Chủ đề\n"{dirty}",Đảng\u2066 viên\n'.encode())
-    assert "Đã nhập 1 câu hỏi" in texts(out), texts(out)
+    assert_sent(out, "bank_import_done", ADMIN.id, count=1)
     (stored,) = await h.core.store.queued_questions(1)
     assert stored.text == clean_lines(dirty) == "Đảng viên dự bị có được biểu quyết?\n\nHỏi thêm."
     assert stored.topic == "Đảng viên"
@@ -255,10 +257,10 @@ async def test_text_from_files_is_held_to_the_typed_text_rules(harness: Harness)
     # duplicate of the one from the file.
     await h.send(ADMIN, "/themcauhoi")
     out = await h.send(ADMIN, "Đảng viên dự bị có được biểu quyết?\n\nHỏi thêm.")
-    assert "Câu hỏi này đã có trong ngân hàng (câu #1)" in texts(out), texts(out)
+    assert_sent(out, "bank_duplicate_question", ADMIN.id, id=1)
     # A control character is refused in chat as it is in a file.
     out = await h.send(ADMIN, "Một câu hỏi khác hẳn về chuyển sinh hoạt\x07 đảng?")
-    assert "ký tự điều khiển không hợp lệ (U+0007)" in texts(out), texts(out)
+    assert_sent(out, "text_control_chars", ADMIN.id, char="U+0007")
     assert await h.core.store.count_queued(1) == 1
 
 

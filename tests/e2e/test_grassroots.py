@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.testing.fakebotapi import SentMessage
 from bot.testing.harness import Harness, User
+from bot.words import BUTTONS
 from tests.conftest import ADMIN, HEAD, LEADER, OUTSIDER, STAFF, vn
-from tests.e2e.helpers import SAMPLES, bind, onboard, texts
+from tests.e2e.helpers import SAMPLES, answered, bind, context_of, onboard, texts
+from tests.e2e.helpers import sent as assert_sent
 
 ASKER = User(6001, "Hoa", "Đinh")
 ASKER2 = User(6002, "Dũng", "Võ")
@@ -50,9 +52,8 @@ def to(out: list[SentMessage], user: User) -> str:
 
 async def invite_link(h: Harness, words: str = "coso") -> str:
     out = await say(h, ADMIN, f"/moi {words}")
-    link = next(m for m in out if "start=" in m.plain_text)
-    assert "cơ sở gửi câu hỏi" in link.plain_text, link.plain_text
-    token = link.plain_text.split("start=")[1].split()[0]
+    link = assert_sent(out, "grassroots_invite_done", ADMIN.id)
+    token = str(context_of(link)["link"]).split("start=")[1]
     assert token.startswith("cs_")
     return token
 
@@ -61,18 +62,18 @@ async def register_asker(h: Harness, user: User, name: str, unit: str, by_admin:
     """An asker joins with an invite link: name, unit, then (without «duyet») an admin approves."""
     token = await invite_link(h, "coso" if by_admin else "coso duyet")
     out = await say(h, user, f"/start {token}")
-    assert "họ và tên" in texts(out), texts(out)
+    assert_sent(out, "grassroots_onboard_name", user.id)
     out = await say(h, user, name)
-    assert "đơn vị" in texts(out), texts(out)
+    assert_sent(out, "grassroots_onboard_unit", user.id, name=name)
     out = await say(h, user, unit)
     if by_admin:
-        assert "Đã gửi đề nghị" in texts(out), texts(out)
-        request = h.last_to(ADMIN.id, lambda m: name in m.plain_text and unit in m.plain_text)
-        answer, out = await tap(h, ADMIN, request, "✅ Duyệt")
-        assert "Đã duyệt" in answer["text"], answer
-        assert "đã được duyệt" in to(out, user)
+        assert_sent(out, "grassroots_onboard_submitted", user.id, name=name, unit=unit)
+        request = assert_sent(out, "grassroots_approve_request", ADMIN.id)
+        answer, out = await tap(h, ADMIN, request, BUTTONS["approve"])
+        answered(answer, "decision_done", name=name, approved=True)
+        assert_sent(out, "grassroots_onboard_decided", user.id, approved=True, unit=unit)
     else:
-        assert "đã có thể gửi câu hỏi" in texts(out), texts(out)
+        assert_sent(out, "grassroots_onboard_active", user.id, name=name, unit=unit)
     person = await h.core.store.person_by_tg(user.id)
     assert person is not None and person.full_name == name
     return person.id
@@ -81,49 +82,49 @@ async def register_asker(h: Harness, user: User, name: str, unit: str, by_admin:
 async def submit(h: Harness, user: User, text: str) -> SentMessage:
     """``/hoi <nội dung>`` then «Gửi»; returns the moderation card the admin received."""
     out = await say(h, user, f"/hoi {text}")
-    confirm = out[-1]
-    assert "kiểm tra lại trước khi gửi" in confirm.plain_text, texts(out)
-    _, out = await tap(h, user, confirm, "✅ Gửi")
-    assert "Đã gửi câu hỏi số" in to(out, user), texts(out)
-    number = to(out, user).split("số #")[1].split()[0]
-    return h.last_to(ADMIN.id, lambda m: f"Câu hỏi từ cơ sở #{number}" in m.plain_text)
+    confirm = assert_sent(out, "grassroots_ask_confirm", user.id)
+    _, out = await tap(h, user, confirm, BUTTONS["send"])
+    done = context_of(assert_sent(out, "grassroots_submitted", user.id))
+    number = done["submission"]["id"]
+    return assert_sent(out, "grassroots_review", ADMIN.id, submission={"id": number})
 
 
 async def test_asker_joins_by_invite_and_is_not_staff(harness: Harness) -> None:
     h = harness
     await bind(h)
     out = await say(h, ASKER, "/start cs_khong-ton-tai")
-    assert "không hợp lệ hoặc đã hết hạn" in texts(out)
+    assert_sent(out, "invite_invalid", ASKER.id, reason="unknown")
 
     token = await invite_link(h)
     out = await say(h, ASKER, f"/start {token}")
-    assert "họ và tên" in texts(out)
+    assert_sent(out, "grassroots_onboard_name", ASKER.id)
     await say(h, ASKER, "Đinh Thị Hoa")
     out = await say(h, ASKER, "x")
-    assert "Tên đơn vị cần từ 3" in texts(out)
+    assert_sent(out, "grassroots_bad_unit", ASKER.id, min=3)
     out = await say(h, ASKER, UNIT)
-    assert "Đã gửi đề nghị" in texts(out), texts(out)
+    assert_sent(out, "grassroots_onboard_submitted", ASKER.id, name="Đinh Thị Hoa", unit=UNIT)
 
     # Not yet approved: no questions, and /start says so.
     out = await say(h, ASKER, "/hoi Một câu hỏi đủ dài để gửi đi thử.")
-    assert "dành cho cơ sở được quản trị mời" in texts(out)
+    assert_sent(out, "grassroots_not_asker", ASKER.id)
     out = await say(h, ASKER, "/start")
-    assert "đang chờ quản trị duyệt" in texts(out)
+    assert_sent(out, "grassroots_onboard_pending", ASKER.id)
 
     # Only an admin approves; an outsider's press is refused and changes nothing.
-    request = h.last_to(ADMIN.id, lambda m: UNIT in m.plain_text)
-    assert [label for label, _ in request.buttons()] == ["✅ Duyệt", "❌ Từ chối"]
-    answer, _ = await tap(h, OUTSIDER, request, "✅ Duyệt")
-    assert answer["show_alert"] and "không có quyền" in answer["text"]
+    request = assert_sent(h.server.messages_to(ADMIN.id), "grassroots_approve_request")
+    assert [label for label, _ in request.buttons()] == [BUTTONS["approve"], BUTTONS["reject"]]
+    answer, _ = await tap(h, OUTSIDER, request, BUTTONS["approve"])
+    assert answer["show_alert"]
+    answered(answer, "refused_role")
     person = await h.core.store.person_by_tg(ASKER.id)
     assert person is not None
     asker = await h.core.store.asker(1, person.id)
     assert asker is not None and asker.status == "pending"
-    answer, out = await tap(h, ADMIN, request, "✅ Duyệt")
-    assert "Đã duyệt" in answer["text"]
-    assert "đã được duyệt" in to(out, ASKER) and UNIT in to(out, ASKER)
-    answer, _ = await tap(h, ADMIN, request, "❌ Từ chối")  # a second press changes nothing
-    assert "đã được xử lý" in answer["text"]
+    answer, out = await tap(h, ADMIN, request, BUTTONS["approve"])
+    answered(answer, "decision_done", name="Đinh Thị Hoa", approved=True)
+    assert_sent(out, "grassroots_onboard_decided", ASKER.id, approved=True, unit=UNIT)
+    answer, _ = await tap(h, ADMIN, request, BUTTONS["reject"])  # a second press: nothing
+    answered(answer, "decision_already")
 
     # An asker is not a member: no roles, never in the roster or the draw.
     asker = await h.core.store.asker(1, person.id)
@@ -142,7 +143,7 @@ async def test_asker_joins_by_invite_and_is_not_staff(harness: Harness) -> None:
     # A staff member is not an asker; an asker cannot use the admins' commands.
     staff_id = await onboard(h, STAFF[0], "Nguyễn Văn An")
     out = await say(h, STAFF[0], "/hoi Một câu hỏi đủ dài để gửi đi thử.")
-    assert "dành cho cơ sở được quản trị mời" in texts(out)
+    assert_sent(out, "grassroots_not_asker")
     out = await say(h, ASKER, "/hoicho")
     assert "chưa tham gia chương trình" in texts(out)
 
@@ -155,7 +156,7 @@ async def test_asker_joins_by_invite_and_is_not_staff(harness: Harness) -> None:
     out = await say(h, ADMIN, f"/coso {person.id} ngung")
     assert "Đã ngừng nhận câu hỏi" in texts(out)
     out = await say(h, ASKER, "/hoi Một câu hỏi đủ dài để gửi đi thử.")
-    assert "dành cho cơ sở được quản trị mời" in texts(out)
+    assert_sent(out, "grassroots_not_asker")
     menu = h.server.commands_for({"type": "chat", "chat_id": ASKER.id})
     assert "hoi" not in [c["command"] for c in menu]
 
@@ -182,25 +183,25 @@ async def test_moderation_and_the_loop_back_to_the_asker(harness: Harness) -> No
     out = await say(h, ASKER, "Chi bộ Thôn 5, xã Hòa An")
     confirm = out[-1]
     assert "Đơn vị: Chi bộ Thôn 5, xã Hòa An" in confirm.plain_text
-    assert [label for label, _ in confirm.buttons()] == ["✅ Gửi", "✖️ Hủy"]
-    _, out = await tap(h, ASKER, confirm, "✅ Gửi")
+    assert [label for label, _ in confirm.buttons()] == [BUTTONS["send"], BUTTONS["cancel"]]
+    _, out = await tap(h, ASKER, confirm, BUTTONS["send"])
     assert "Đã gửi câu hỏi số #1" in to(out, ASKER) and "còn gửi được 2/3" in to(out, ASKER)
-    answer, _ = await tap(h, ASKER, confirm, "✅ Gửi")  # a double tap sends nothing more
+    answer, _ = await tap(h, ASKER, confirm, BUTTONS["send"])  # a double tap sends nothing more
     assert "đã được dùng" in answer["text"]
     card = h.last_to(ADMIN.id, lambda m: "Câu hỏi từ cơ sở #1" in m.plain_text)
     assert "Đinh Thị Hoa" in card.plain_text and "Chi bộ Thôn 5, xã Hòa An" in card.plain_text
     assert "&lt;b&gt;" in (card.text or "")
     assert [label for label, _ in card.buttons()] == [
-        "✅ Nhận",
-        "✏️ Sửa rồi nhận",
-        "🔗 Gộp",
-        "❌ Từ chối",
+        BUTTONS["accept"],
+        BUTTONS["edit_accept"],
+        BUTTONS["merge"],
+        BUTTONS["reject"],
     ]
 
     # Neither a staff member nor the asker may moderate; nothing is recorded.
-    answer, _ = await tap(h, STAFF[0], card, "✅ Nhận")
+    answer, _ = await tap(h, STAFF[0], card, BUTTONS["accept"])
     assert answer["show_alert"] and "không có quyền" in answer["text"]
-    answer, _ = await tap(h, ASKER, card, "❌ Từ chối")
+    answer, _ = await tap(h, ASKER, card, BUTTONS["reject"])
     assert answer["show_alert"] and "không có quyền" in answer["text"]
     sub = await store.submission(1)
     assert sub is not None and sub.status == "pending" and sub.question_id is None
@@ -210,8 +211,8 @@ async def test_moderation_and_the_loop_back_to_the_asker(harness: Harness) -> No
     assert refused.count("moderate") == 2
 
     # The admin rewords it and sets the topic.
-    _, out = await tap(h, ADMIN, card, "✏️ Sửa rồi nhận")
-    assert "Biên tập câu hỏi #1" in texts(out) and "Giữ nguyên nội dung" in str(out[-1].buttons())
+    _, out = await tap(h, ADMIN, card, BUTTONS["edit_accept"])
+    assert "Biên tập câu hỏi #1" in texts(out) and BUTTONS["keep_text"] in str(out[-1].buttons())
     out = await say(h, ADMIN, "ngắn")
     assert "ít nhất 10 ký tự" in texts(out)
     out = await say(h, ADMIN, EDITED)
@@ -227,7 +228,7 @@ async def test_moderation_and_the_loop_back_to_the_asker(harness: Harness) -> No
     assert (question.text, question.topic) == (EDITED, "Đảng viên")
     assert question.source_unit == "Chi bộ Thôn 5, xã Hòa An"
     # The staff member's refused press did not use up «Nhận»: the admin's press is told why not.
-    answer, _ = await tap(h, ADMIN, card, "✅ Nhận")
+    answer, _ = await tap(h, ADMIN, card, BUTTONS["accept"])
     assert "đã được xử lý" in answer["text"] and "Quản Trị Viên" in answer["text"]
     assert await store.count_queued(1) == 2
 
@@ -235,7 +236,7 @@ async def test_moderation_and_the_loop_back_to_the_asker(harness: Harness) -> No
     card2 = await submit(
         h, ASKER2, "Quần chúng học lớp bồi dưỡng nhận thức về Đảng đã lâu, có phải học lại không?"
     )
-    _, out = await tap(h, ADMIN, card2, "🔗 Gộp")
+    _, out = await tap(h, ADMIN, card2, BUTTONS["merge"])
     assert "#1 [Đảng viên]" in texts(out) and "#2 [Đảng viên]" in texts(out)
     out = await say(h, ADMIN, "abc")
     assert "không phải số hiệu" in texts(out)
@@ -250,7 +251,7 @@ async def test_moderation_and_the_loop_back_to_the_asker(harness: Harness) -> No
 
     # A third question is declined with a reason the asker reads.
     card3 = await submit(h, ASKER, "Chi ủy có được tự quyết định mức đảng phí của đảng viên không?")
-    _, out = await tap(h, ADMIN, card3, "❌ Từ chối")
+    _, out = await tap(h, ADMIN, card3, BUTTONS["reject"])
     assert "lý do" in texts(out)
     out = await say(h, ADMIN, "ok")
     assert "Lý do cần từ 3" in texts(out)
@@ -268,7 +269,8 @@ async def test_moderation_and_the_loop_back_to_the_asker(harness: Harness) -> No
     mark = h.server.mark()
     await h.at(vn(2026, 12, 4, 8, 0))
     sent = h.server.sent[mark:]
-    assert "phiên hỏi – đáp ngày Thứ Hai, 07/12/2026" in to(sent, ASKER2)
+    scheduled_for = {"session_date": "2026-12-07", "week": "2026-W50"}
+    assert_sent(sent, "grassroots_scheduled", ASKER2.id, session=scheduled_for)
     assert to(sent, ASKER) == ""
     assert "câu hỏi tuần này" in to(sent, STAFF[0])
     await h.at(vn(2026, 12, 7, 9, 0))
@@ -287,11 +289,14 @@ async def test_moderation_and_the_loop_back_to_the_asker(harness: Harness) -> No
     # Week 2: the accepted question is published; its asker is told the date and the week.
     mark = h.server.mark()
     await h.at(vn(2026, 12, 11, 8, 0))
+    scheduled_for = {"session_date": "2026-12-14", "week": "2026-W51"}
+    assert_sent(h.server.sent[mark:], "grassroots_scheduled", ASKER.id, session=scheduled_for)
     scheduled = to(h.server.sent[mark:], ASKER)
-    assert "Thứ Hai, 14/12/2026" in scheduled and "2026-W51" in scheduled and EDITED in scheduled
+    assert "thứ Hai, 14/12/2026 (tuần 51/2026)" in scheduled and EDITED in scheduled
+    assert "W51" not in scheduled  # no ISO week shown to people
     assert "câu hỏi tuần này" not in scheduled  # the asker is not sent the weekly question
     out = await say(h, ASKER, "/cuatoi")
-    assert "đưa vào phiên hỏi – đáp ngày Thứ Hai, 14/12/2026" in texts(out)
+    assert "đưa vào phiên hỏi – đáp ngày thứ Hai, 14/12/2026" in texts(out)
     await h.at(vn(2026, 12, 14, 9, 0))
     await h.at(vn(2026, 12, 14, 10, 1))  # nobody answered in time; the leader still concludes
     mark = h.server.mark()
@@ -308,7 +313,7 @@ async def test_moderation_and_the_loop_back_to_the_asker(harness: Harness) -> No
     card4 = await submit(
         h, ASKER2, "Giấy chứng nhận bồi dưỡng nhận thức về Đảng quá hạn thì xử lý thế nào?"
     )
-    _, out = await tap(h, ADMIN, card4, "🔗 Gộp")
+    _, out = await tap(h, ADMIN, card4, BUTTONS["merge"])
     assert "đưa ra gần đây" in texts(out) and "#1 [Đảng viên]" in texts(out)
     out = await say(h, ADMIN, "1")
     told = to(out, ASKER2)
@@ -329,7 +334,7 @@ async def test_daily_limit_resets_the_next_day(harness: Harness) -> None:
     out = await say(h, ASKER, "/hoi " + "Dài quá. " * 400)
     assert "vượt giới hạn 3000 ký tự" in texts(out)
     out = await say(h, ASKER, "/hoi Một câu hỏi đồng chí đổi ý không gửi nữa.")
-    _, out = await tap(h, ASKER, out[-1], "✖️ Hủy")
+    _, out = await tap(h, ASKER, out[-1], BUTTONS["cancel"])
     assert "Đã hủy" in texts(out)
     assert await store.submission_times(1, asker_id) == []
 
@@ -342,17 +347,20 @@ async def test_daily_limit_resets_the_next_day(harness: Harness) -> None:
     confirm = out[-1]
     out = await say(h, ADMIN, "/gioihanhoi 2")
     assert "tối đa 2 câu" in texts(out)
-    answer, _ = await tap(h, ASKER, confirm, "✅ Gửi")
+    answer, _ = await tap(h, ASKER, confirm, BUTTONS["send"])
     assert answer["show_alert"] and "đủ giới hạn 2 câu mỗi ngày" in answer["text"]
     assert len(await store.submission_times(1, asker_id)) == 2
     out = await say(h, ADMIN, "/gioihanhoi 3")
     assert "tối đa 3 câu" in texts(out)
-    _, out = await tap(h, ASKER, confirm, "✅ Gửi")  # the refused press did not use the button
+    _, out = await tap(
+        h, ASKER, confirm, BUTTONS["send"]
+    )  # the refused press did not use the button
     assert "Đã gửi câu hỏi số #3" in texts(out)
     h.clock.set(vn(2026, 12, 1, 23, 59))
     out = await h.send(ASKER, "/hoi Câu hỏi thứ tư trong cùng một ngày của chi bộ.")
     assert "đủ giới hạn 3 câu mỗi ngày" in texts(out)
-    assert "00:00 Thứ Tư, 02/12/2026" in texts(out)
+    limit = context_of(assert_sent(out, "grassroots_limit", ASKER.id, limit=3, used=3))
+    assert datetime.fromisoformat(limit["reset_at"]) == vn(2026, 12, 2, 0, 0)
     assert len(await store.submission_times(1, asker_id)) == 3
 
     # Midnight in the program's time zone: a new day.
@@ -368,20 +376,22 @@ async def test_daily_limit_resets_the_next_day(harness: Harness) -> None:
     # The pending list opens each card with its buttons; «Nhận» files it under «Chung».
     out = await say(h, ADMIN, "/hoicho")
     assert "(4 câu)" in texts(out)
-    assert [label for label, _ in out[-1].buttons()][:2] == ["Xét #1", "Xét #2"]
-    _, out = await tap(h, ADMIN, out[-1], "Xét #2")
+    assert [label for label, _ in out[-1].buttons()][:2] == [
+        BUTTONS["review"].format(id=i) for i in (1, 2)
+    ]
+    _, out = await tap(h, ADMIN, out[-1], BUTTONS["review"].format(id=2))
     review = out[-1]
     assert "Câu hỏi từ cơ sở #2" in review.plain_text
-    _, out = await tap(h, ADMIN, review, "✅ Nhận")
+    _, out = await tap(h, ADMIN, review, BUTTONS["accept"])
     assert "Đã nhận câu hỏi #2" in to(out, ADMIN) and "chủ đề Chung" in to(out, ADMIN)
     assert "đã được tiếp nhận" in to(out, ASKER) and "đứng đầu hàng đợi" in to(out, ASKER)
     out = await say(h, ADMIN, "/hoicho")
-    assert "(3 câu)" in texts(out) and "Xét #2" not in str(out[-1].buttons())
+    assert "(3 câu)" in texts(out) and BUTTONS["review"].format(id=2) not in str(out[-1].buttons())
 
     # «Sửa rồi nhận» keeping the asker's wording, with a topic typed by the admin.
     card1 = h.last_to(ADMIN.id, lambda m: "Câu hỏi từ cơ sở #1" in m.plain_text)
-    _, out = await tap(h, ADMIN, card1, "✏️ Sửa rồi nhận")
-    _, out = await tap(h, ADMIN, out[-1], "Giữ nguyên nội dung")
+    _, out = await tap(h, ADMIN, card1, BUTTONS["edit_accept"])
+    _, out = await tap(h, ADMIN, out[-1], BUTTONS["keep_text"])
     assert "Câu hỏi thực tiễn lúc 10 giờ" in texts(out) and "chủ đề" in texts(out)
     out = await say(h, ADMIN, "Sinh hoạt chi bộ")
     assert "Đã nhận câu hỏi #1" in to(out, ADMIN) and "chủ đề Sinh hoạt chi bộ" in to(out, ADMIN)
@@ -407,12 +417,12 @@ async def test_a_question_already_in_the_bank_is_merged_not_doubled(harness: Har
     card = await submit(
         h, ASKER, "chi bộ có được  kết nạp quần chúng đang tạm trú ở địa phương KHÔNG"
     )
-    answer, _ = await tap(h, ADMIN, card, "✅ Nhận")
+    answer, _ = await tap(h, ADMIN, card, BUTTONS["accept"])
     assert answer["show_alert"] and f"trùng với câu hỏi #{queued[0].id}" in answer["text"]
     assert len(await h.core.store.queued_questions(1)) == 1
     sub = await h.core.store.submission(1)
     assert sub is not None and sub.status == "pending"
-    _, out = await tap(h, ADMIN, card, "🔗 Gộp")
+    _, out = await tap(h, ADMIN, card, BUTTONS["merge"])
     out = await say(h, ADMIN, str(queued[0].id))
     sub = await h.core.store.submission(1)
     assert sub is not None and sub.status == "merged" and sub.question_id == queued[0].id

@@ -23,10 +23,11 @@ import questions.importer as importer
 from bot.clock import ManualClock
 from bot.testing.fakebotapi import SentMessage
 from bot.testing.harness import Harness, User
+from bot.words import BUTTONS
 from handlers.ops import Throttle, Verdict, throttle_of
 from questions.model import LIMITS, QuestionDraft
 from tests.conftest import ADMIN, GROUP, GROUP_TITLE, HEAD, LEADER, OUTSIDER, STAFF, vn
-from tests.e2e.helpers import SAMPLES, setup_program, texts
+from tests.e2e.helpers import SAMPLES, answered, sent, setup_program, templates, texts
 
 GROUP_B = -1005678
 GROUP_B_TITLE = "Giao ban Phòng Tổ chức cơ sở (thử nghiệm)"
@@ -168,11 +169,12 @@ class Case:
     refusal: str  # the action (role refusals) or the reason, as logged in events.detail
 
 
-PHRASES = {
-    "group_not_bound": "chưa được gắn với chương trình nào",
-    "not_member": "chưa tham gia chương trình nào",
-    "private_only": "chỉ dùng trong cuộc trò chuyện riêng",
-    "bind": "Chỉ quản trị được khai báo trong cấu hình bot",
+# The refusal each reason is answered with (any other: the role refusal).
+REFUSALS = {
+    "group_not_bound": "group_not_bound",
+    "not_member": "not_member",
+    "private_only": "private_only",
+    "bind": "bind_refused",
 }
 
 CASES = [
@@ -231,16 +233,16 @@ CASES = [
     Case(ADMIN_A, "press a_answer Đúng một phần", "A", "A", "grade"),
     Case(HEAD_B, "press a_answer Chưa đúng", "forged", "A", "grade"),
     Case(HEAD, "press b_answer Đúng", "B", "B", "grade"),
-    Case(STAFF[0], "press a_draw 🗣 Ghi nhận trả lời trực tiếp", "A", "A", "in_person"),
-    Case(HEAD, "press b_draw 🗣 Ghi nhận trả lời trực tiếp", "B", "B", "in_person"),
-    Case(ADMIN_A, "press b_draw 🗣 Ghi nhận trả lời trực tiếp", "forged", "B", "in_person"),
-    Case(STAFF[0], "press conclude ✍️ Viết kết luận", "forged", "A", "conclude"),
-    Case(HEAD, "press conclude ✍️ Viết kết luận", "forged", "A", "conclude"),
-    Case(ADMIN_B, "press conclude ✍️ Viết kết luận", "forged", "A", "conclude"),
-    Case(ADMIN_A, "press b_request ✅ Duyệt", "forged", "B", "approve"),
-    Case(ADMIN_A, "press b_request ❌ Từ chối", "forged", "B", "approve"),
-    Case(HEAD_B, "press b_request ✅ Duyệt", "forged", "B", "approve"),
-    Case(STAFF_B, "press b_request ❌ Từ chối", "forged", "B", "approve"),
+    Case(STAFF[0], f"press a_draw {BUTTONS['in_person']}", "A", "A", "in_person"),
+    Case(HEAD, f"press b_draw {BUTTONS['in_person']}", "B", "B", "in_person"),
+    Case(ADMIN_A, f"press b_draw {BUTTONS['in_person']}", "forged", "B", "in_person"),
+    Case(STAFF[0], f"press conclude {BUTTONS['conclude']}", "forged", "A", "conclude"),
+    Case(HEAD, f"press conclude {BUTTONS['conclude']}", "forged", "A", "conclude"),
+    Case(ADMIN_B, f"press conclude {BUTTONS['conclude']}", "forged", "A", "conclude"),
+    Case(ADMIN_A, f"press b_request {BUTTONS['approve']}", "forged", "B", "approve"),
+    Case(ADMIN_A, f"press b_request {BUTTONS['reject']}", "forged", "B", "approve"),
+    Case(HEAD_B, f"press b_request {BUTTONS['approve']}", "forged", "B", "approve"),
+    Case(STAFF_B, f"press b_request {BUTTONS['reject']}", "forged", "B", "approve"),
 ]
 
 
@@ -277,22 +279,23 @@ async def test_privileged_actions_without_the_right_role_chat_or_program_are_ref
             ("refused", await person_id(h, who), programs[case.program])
         ], f"{case}: {events}"
         assert events[0]["detail"].split(" ")[0] == case.refusal, f"{case}: {events}"
-        phrase = PHRASES.get(case.refusal, "không có quyền")
+        template = REFUSALS.get(case.refusal, "refused_role")
         if answer is not None:
-            assert answer["show_alert"] and phrase in answer["text"], f"{case}: {answer}"
+            assert answer["show_alert"], f"{case}: {answer}"
+            answered(answer, template)
             assert out == [], f"{case}: {texts(out)}"
         else:
             (reply,) = out
             assert reply.chat_id == (chats[case.where] or who.id), f"{case}: {reply}"
-            assert phrase in reply.plain_text, f"{case}: {reply.plain_text}"
+            assert templates([reply]) == [template], f"{case}: {reply.plain_text}"
 
     # The same world, the rightful people: each of those actions goes through.
     answer, _ = await h.press(HEAD_B, world.posts["b_answer"], "Đúng")
-    assert "Đã ghi nhận" in answer["text"]
-    answer, out = await h.press(ADMIN_B, world.posts["b_request"], "✅ Duyệt")
-    assert "Đã duyệt" in answer["text"]
-    _, out = await h.press(LEADER, world.posts["conclude"], "✍️ Viết kết luận")
-    assert "gửi nội dung kết luận" in texts(out)
+    answered(answer, "grade_recorded", verdict="Đúng")
+    answer, out = await h.press(ADMIN_B, world.posts["b_request"], BUTTONS["approve"])
+    answered(answer, "decision_done", approved=True)
+    _, out = await h.press(LEADER, world.posts["conclude"], BUTTONS["conclude"])
+    sent(out, "conclude_ask", LEADER.id)
     out = await h.send(HEAD, "/rutlai vắng", chat_id=GROUP)
     assert "Chỉ bốc lại được khi" in texts(out)  # allowed; only the state says no
 
@@ -399,10 +402,10 @@ async def test_replayed_presses_change_nothing(harness: Harness) -> None:
     await h.send(OUTSIDER, "Người Ngoài Cuộc")
     await h.press(OUTSIDER, h.last_to(OUTSIDER.id), "Chuyên viên")
     request = h.last_to(ADMIN.id, lambda m: "Yêu cầu tham gia" in m.plain_text)
-    answer, _ = await h.press(ADMIN, request, "❌ Từ chối")
+    answer, _ = await h.press(ADMIN, request, BUTTONS["reject"])
     assert "Đã từ chối" in answer["text"]
     before = await snapshot(h)
-    for label in ("❌ Từ chối", "✅ Duyệt"):
+    for label in (BUTTONS["reject"], BUTTONS["approve"]):
         answer, out = await h.press(ADMIN, request, label)
         assert "đã được xử lý trước đó" in answer["text"] and out == []
     assert await snapshot(h) == before
@@ -584,7 +587,7 @@ async def test_names_with_html_are_shown_escaped_everywhere(harness: Harness) ->
         await h.press(user, out[-1], "Chuyên viên")
         request = h.last_to(admin.id, lambda m: "Yêu cầu tham gia" in m.plain_text)
         assert name in request.plain_text
-        await h.press(admin, request, "✅ Duyệt")
+        await h.press(admin, request, BUTTONS["approve"])
 
     await onboard(staff, staff_name)
     request = h.last_to(admin.id, lambda m: "Yêu cầu tham gia" in m.plain_text)

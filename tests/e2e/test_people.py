@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 from bot.testing.harness import Harness
+from bot.words import BUTTONS, ROLE_LABELS
 from tests.conftest import ADMIN, GROUP, HEAD, OUTSIDER, STAFF, vn
-from tests.e2e.helpers import bind, setup_program, texts
+from tests.e2e.helpers import answered, bind, context_of, sent, setup_program, texts
 
 
 async def test_invite_link_preapproves_with_role(harness: Harness) -> None:
     h = harness
     await bind(h)
     out = await h.send(ADMIN, "/moi truongphong duyet")
-    link = next(m for m in out if "Liên kết mời" in m.plain_text)
+    link = sent(out, "invite_done", ADMIN.id, preapproved=True, uses=1)
     token = link.plain_text.split("start=")[1].split()[0]
     out = await h.send(HEAD, f"/start {token}")
-    assert "họ và tên" in texts(out)
+    sent(out, "onboard_ask_name", HEAD.id)
     out = await h.send(HEAD, "Lê Thị Hằng")
     _, out = await h.press(HEAD, out[-1], "Chuyên viên chính")
-    assert "với vai trò trưởng phòng" in texts(out), texts(out)
+    sent(out, "onboard_active", HEAD.id, name="Lê Thị Hằng", role=ROLE_LABELS["head"])
+    sent(out, "invite_used_admin", ADMIN.id)
     person = await h.core.store.person_by_tg(HEAD.id)
     assert person is not None and person.full_name == "Lê Thị Hằng"
     assert await h.core.store.roles(1, person.id) == {"head"}
@@ -32,12 +34,12 @@ async def test_bad_and_expired_invites(harness: Harness) -> None:
     h = harness
     await bind(h)
     out = await h.send(STAFF[0], "/start inv_khong-ton-tai")
-    assert "không hợp lệ hoặc đã hết hạn" in texts(out)
+    sent(out, "invite_invalid", STAFF[0].id, reason="unknown")
     out = await h.send(ADMIN, "/moi")
     token = out[0].plain_text.split("start=")[1].split()[0]
     h.clock.set(vn(2026, 12, 9, 10, 0))  # eight days later
     out = await h.send(STAFF[0], f"/start {token}")
-    assert "đã hết hạn" in texts(out)
+    sent(out, "invite_invalid", STAFF[0].id, reason="expired")
 
 
 async def test_rejected_request_and_name_validation(harness: Harness) -> None:
@@ -45,19 +47,19 @@ async def test_rejected_request_and_name_validation(harness: Harness) -> None:
     await bind(h)
     await h.send(OUTSIDER, "/start")
     out = await h.send(OUTSIDER, "<b>1</b>")
-    assert "không chứa chữ số" in texts(out)
+    sent(out, "onboard_bad_name", OUTSIDER.id)
     out = await h.send(OUTSIDER, "Người Lạ & <Khách>")
-    assert "không chứa chữ số" in texts(out)  # '<' and '>' are not part of a name
+    sent(out, "onboard_bad_name", OUTSIDER.id)  # '<' and '>' are not part of a name
     out = await h.send(OUTSIDER, "Người Lạ Mặt")
     out = await h.send(OUTSIDER, "Cộng tác viên")  # a typed title instead of a button
-    assert "Đã gửi yêu cầu" in texts(out)
-    request = h.last_to(ADMIN.id, lambda m: "Người Lạ Mặt" in m.plain_text)
-    answer, out = await h.press(ADMIN, request, "❌ Từ chối")
-    assert "Đã từ chối" in answer["text"]
-    assert "chưa được chấp nhận" in texts(out)
+    sent(out, "onboard_submitted", OUTSIDER.id, name="Người Lạ Mặt")
+    request = sent(out, "approve_request", ADMIN.id)
+    answer, out = await h.press(ADMIN, request, BUTTONS["reject"])
+    answered(answer, "decision_done", name="Người Lạ Mặt", approved=False)
+    sent(out, "onboard_decided", OUTSIDER.id, approved=False)
     # Pressing again changes nothing.
-    answer, _ = await h.press(ADMIN, request, "✅ Duyệt")
-    assert "đã được xử lý" in answer["text"]
+    answer, _ = await h.press(ADMIN, request, BUTTONS["approve"])
+    answered(answer, "decision_already", status="rejected")
     person = await h.core.store.person_by_tg(OUTSIDER.id)
     assert person is not None
     member = await h.core.store.member(1, person.id)
@@ -71,8 +73,9 @@ async def test_only_admins_approve_and_bind(harness: Harness) -> None:
     await h.send(OUTSIDER, "Người Ngoài Cuộc")
     _, _ = await h.press(OUTSIDER, h.last_to(OUTSIDER.id), "Chuyên viên")
     request = h.last_to(ADMIN.id, lambda m: "Người Ngoài Cuộc" in m.plain_text)
-    answer, _ = await h.press(STAFF[0], request, "✅ Duyệt")  # forged: a staff member presses
-    assert answer["show_alert"] and "không có quyền" in answer["text"]
+    answer, _ = await h.press(STAFF[0], request, BUTTONS["approve"])  # forged: staff presses
+    assert answer["show_alert"]
+    answered(answer, "refused_role")
     person = await h.core.store.person_by_tg(OUTSIDER.id)
     assert person is not None
     member = await h.core.store.member(1, person.id)
@@ -82,9 +85,9 @@ async def test_only_admins_approve_and_bind(harness: Harness) -> None:
     # A staff member cannot bind another group, nor change roles.
     h.server.group(-2002, "Nhóm khác")
     out = await h.send(STAFF[0], "/lienket", chat_id=-2002)
-    assert "Chỉ quản trị" in texts(out)
+    sent(out, "bind_refused", -2002)
     out = await h.send(STAFF[0], f"/vaitro {ids['An']} quantri")
-    assert "không có quyền" in texts(out)
+    sent(out, "refused_role", STAFF[0].id)
     assert await h.core.store.roles(1, ids["An"]) == {"staff"}
 
 
@@ -92,23 +95,23 @@ async def test_away_and_deactivate_change_the_pool(harness: Harness) -> None:
     h = harness
     ids = await setup_program(h)
     out = await h.send(ADMIN, f"/vangmat {ids['An']} phep 10/12/2026")
-    assert "nghỉ phép" in texts(out)
+    sent(out, "away_done", ADMIN.id, kind="leave", until="2026-12-10")
     out = await h.send(ADMIN, f"/nghiviec {ids['Bình']}")
-    assert "ngừng tham gia" in texts(out)
+    sent(out, "deactivate_done", ADMIN.id, name="Trần Văn Bình")
     out = await h.send(ADMIN, "/vangmat 999 phep 10/12/2026")
-    assert "Không có ai mang số hiệu #999" in texts(out)
+    sent(out, "person_not_found", ADMIN.id, ref=999)
     out = await h.send(ADMIN, f"/vangmat {ids['An']} phep 31/02/2026")
-    assert "không hợp lệ" in texts(out)
+    sent(out, "arg_bad_date", ADMIN.id, reason="no_such_day")
     out = await h.send(ADMIN, "/nhansu")
-    assert "nghỉ phép" in texts(out) and "Trần Văn Bình" not in texts(out)
+    roster = context_of(sent(out, "roster", ADMIN.id))
+    assert {m["name"] for m in roster["members"]} >= {"Nguyễn Văn An", "Lê Văn Chi"}
+    assert "Trần Văn Bình" not in {m["name"] for m in roster["members"]}
+    assert [m["away_kind"] for m in roster["members"] if m["name"] == "Nguyễn Văn An"] == ["leave"]
     await h.at(vn(2026, 12, 4, 8, 0))
     await h.at(vn(2026, 12, 7, 9, 0))
     session = (await h.core.store.open_sessions(1))[0]
     assert session.drawn_person_id == ids["Chi"]  # the only one left
-    draw_post = h.last_to(GROUP, lambda m: "KẾT QUẢ BỐC THĂM" in m.plain_text)
-    assert (
-        "1 người" in draw_post.plain_text and "nghỉ phép hoặc đi công tác" in draw_post.plain_text
-    )
+    sent(h.server.sent, "draw_group", GROUP, pool_size=1, away=1)
 
 
 async def test_help_and_menus_by_role(harness: Harness) -> None:

@@ -11,15 +11,19 @@ from bot.render import plain, render
 from bot.services.ops import status_data
 from bot.testing.harness import Harness, User
 from bot.transport.telegram import for_chat
+from bot.words import BUTTONS
 from tests.conftest import ADMIN, GROUP, HEAD, LEADER, STAFF, vn
-from tests.e2e.helpers import drawn_user, setup_program, texts
-
-
-def _hex_after(text: str, label: str) -> str:
-    m = re.search(re.escape(label) + r"[^\n]*\n?\s*([0-9a-f]{64})", text)
-    assert m, f"no 64-hex value after {label!r} in:\n{text}"
-    return m.group(1)
-
+from tests.e2e.helpers import (
+    RENDERS,
+    context_of,
+    describe,
+    drawn_user,
+    not_sent,
+    sent,
+    sent_all,
+    setup_program,
+    texts,
+)
 
 # -- redraws are committed before they are made ---------------------------------------------------
 
@@ -27,29 +31,28 @@ def _hex_after(text: str, label: str) -> str:
 async def test_every_draw_uses_a_seed_committed_before_it(harness: Harness) -> None:
     h = harness
     await setup_program(h)
+    mark = h.server.mark()
     await h.at(vn(2026, 12, 4, 8, 0))
-    publish = h.last_to(GROUP, lambda m: "Cam kết bốc thăm" in m.plain_text)
-    first_commitment = _hex_after(publish.plain_text, "Cam kết bốc thăm")
+    publish = sent(h.server.sent[mark:], "publish_group", GROUP)
+    first_commitment = context_of(publish)["session"]["commitment"]
+    mark = h.server.mark()
     await h.at(vn(2026, 12, 7, 9, 0))
-    first_post = h.last_to(GROUP, lambda m: "KẾT QUẢ BỐC THĂM" in m.plain_text).plain_text
-    first_seed = _hex_after(first_post, "Mã bí mật của lần bốc này")
+    first_post = context_of(sent(h.server.sent[mark:], "draw_group", GROUP, redraw=False))
+    first_seed = first_post["seed"]
     assert hashlib.sha256(bytes.fromhex(first_seed)).hexdigest() == first_commitment
     # The first post commits to the redraw's seed without revealing it: knowing the first seed
     # and the pool, nobody can tell whom a redraw would pick.
-    redraw_commitment = _hex_after(first_post, "Cam kết cho lần bốc lại")
+    redraw_commitment = first_post["next_commitment"]
     assert redraw_commitment != first_commitment
     assert hashlib.sha256(bytes.fromhex(first_seed)).hexdigest() != redraw_commitment
 
     out = await h.send(HEAD, "/rutlai đồng chí được bốc vắng họp", chat_id=GROUP)
-    redraw_post = next(m for m in out if "bốc lại lần 1" in m.plain_text).plain_text
-    redraw_seed = _hex_after(redraw_post, "Mã bí mật của lần bốc này")
+    redraw_post = context_of(sent(out, "draw_group", GROUP, redraw=True, attempt=1))
+    redraw_seed = redraw_post["seed"]
     assert redraw_seed != first_seed
     assert hashlib.sha256(bytes.fromhex(redraw_seed)).hexdigest() == redraw_commitment
     # A redraw of the redraw is committed in its turn.
-    assert _hex_after(redraw_post, "Cam kết cho lần bốc lại") not in (
-        first_commitment,
-        redraw_commitment,
-    )
+    assert redraw_post["next_commitment"] not in (first_commitment, redraw_commitment)
     # Anyone re-checks both draws, each against the commitment announced before it.
     out = await h.send(STAFF[0], "/kiemtra", chat_id=GROUP)
     report = texts(out)
@@ -60,6 +63,29 @@ async def test_every_draw_uses_a_seed_committed_before_it(harness: Harness) -> N
     assert session.next_seed is not None and session.next_seed not in report
     draws = await h.core.store.draws(session.id)
     assert [d.seed for d in draws] == [first_seed, redraw_seed]
+
+
+async def test_group_posts_shorten_the_hex_values_and_kiemtra_shows_them_in_full(
+    harness: Harness,
+) -> None:
+    h = harness
+    await setup_program(h)
+    await h.at(vn(2026, 12, 4, 8, 0))
+    await h.at(vn(2026, 12, 7, 9, 0))
+    session = (await h.core.store.open_sessions(1))[0]
+    (draw,) = await h.core.store.draws(session.id)
+    publish = h.last_to(GROUP, lambda m: "Cam kết bốc thăm" in m.plain_text).plain_text
+    post = h.last_to(GROUP, lambda m: "KẾT QUẢ BỐC THĂM" in m.plain_text).plain_text
+    for text, value in ((publish, draw.commitment), (post, draw.seed)):
+        assert value not in text and f"{value[:12]}…" in text, text
+        assert "/kiemtra" in text
+    assert not re.search(r"[0-9a-f]{13}", publish + post)
+    # /kiemtra: the full values, and how to recompute the draw from them, in words.
+    report = texts(await h.send(STAFF[0], "/kiemtra", chat_id=GROUP))
+    assert draw.seed in report and draw.commitment in report
+    pool = ",".join(map(str, sorted(draw.pool)))
+    assert f"|0|0|{pool}" in report, report
+    assert "Cách tự tính lại" in report and "SHA-256" in report and "mod n" in report
 
 
 # -- one admin's schedule mistake never stops the bot or other programs ---------------------------
@@ -135,7 +161,12 @@ async def test_a_stored_schedule_that_cannot_work_stops_only_its_program(
     assert "Lịch đang lưu không dùng được" in report and "«mười»" in report, report
     # Everyone can still look at the schedule; the admin sees what to fix.
     out = await h.send(STAFF[0], "/lich", chat_id=GROUP)
-    assert "quản trị đã được báo" in texts(out) and "gặp sự cố" not in texts(out)
+    shown = context_of(sent(out, "schedule", GROUP, is_admin=False))
+    assert sorted(p["code"] for p in shown["problems"]) == [
+        "publish_after_draw",
+        "reminder_minutes",
+    ]
+    assert "đã được báo" in texts(out)
     out = await h.send(ADMIN, "/trangthai", chat_id=GROUP)
     assert "gặp sự cố" not in texts(out)
     # The other program runs its week; the damaged one does nothing by itself.
@@ -166,16 +197,30 @@ async def test_the_suggested_answer_never_reaches_a_group(harness: Harness) -> N
     await h.at(vn(2026, 12, 4, 8, 0))
     for user in (HEAD, LEADER, ADMIN, STAFF[0]):
         out = await h.send(user, "/cauhoi", chat_id=GROUP)
-        assert out and "Câu hỏi tuần này" in texts(out), texts(out)
+        sent(out, "question_show", GROUP, question={"suggested_answer": None})
         assert "Gợi ý trả lời" not in texts(out), (user, texts(out))
     for user in (HEAD, LEADER):  # in their private chats they see it
         out = await h.send(user, "/cauhoi")
+        assert context_of(sent(out, "question_show", user.id))["question"]["suggested_answer"]
         assert "Gợi ý trả lời" in texts(out), (user, texts(out))
     out = await h.send(STAFF[0], "/cauhoi")
+    sent(out, "question_show", STAFF[0].id, question={"suggested_answer": None})
     assert "Gợi ý trả lời" not in texts(out)
-    # Every group message the whole week through is free of it.
+    # Every group message the whole week through is free of it, in its words and its context.
     await h.at(vn(2026, 12, 7, 9, 0))
     assert not any("Gợi ý trả lời" in m.plain_text for m in h.server.messages_to(GROUP))
+    contexts = [r.context for m in h.server.messages_to(GROUP) for r in RENDERS.of(m)]
+    assert contexts and not any(_suggestions(c) for c in contexts)
+
+
+def _suggestions(value: object) -> list[object]:
+    """Every non-empty ``suggested_answer`` anywhere in a context."""
+    if isinstance(value, dict):
+        found = [v for k, v in value.items() if k == "suggested_answer" and v]
+        return found + [x for v in value.values() for x in _suggestions(v)]
+    if isinstance(value, list | tuple):
+        return [x for v in value for x in _suggestions(v)]
+    return []
 
 
 def test_privileged_text_is_removed_from_whatever_goes_to_a_group() -> None:
@@ -247,16 +292,14 @@ async def test_a_two_hour_outage_over_publish_and_draw_loses_nothing(harness: Ha
     h.clock.set(vn(2026, 12, 7, 9, 30))
     h.server.set_outage(False)
     await h.settle()
-    sent = h.server.sent[mark:]
-    group = [m.plain_text for m in sent if m.chat_id == GROUP]
-    assert sum("CƠ SỞ HỎI" in t for t in group) == 1, group
-    assert sum("KẾT QUẢ BỐC THĂM" in t for t in group) == 1, group
+    delivered = h.server.sent[mark:]
+    assert len(sent_all(delivered, "publish_group", GROUP)) == 1, describe(delivered)
+    assert len(sent_all(delivered, "draw_group", GROUP)) == 1, describe(delivered)
     for user in (*STAFF, HEAD, LEADER):
-        mine = [m.plain_text for m in sent if m.chat_id == user.id]
-        assert sum(t.startswith("📢") for t in mine) == 1, (user, mine)
+        assert len(sent_all(delivered, "publish_private", user.id)) == 1, user
     drawn = await drawn_user(h)
-    assert sum(m.plain_text.startswith("🎯") for m in sent if m.chat_id == drawn.id) == 1
-    assert not any("không còn ý nghĩa" in m.plain_text for m in sent)
+    assert len(sent_all(delivered, "draw_private", drawn.id)) == 1
+    not_sent(delivered, "outbox_dropped_admin")
 
     # A second outage over the reminder and the deadline: the reminder no longer makes sense
     # afterwards and is dropped (admins told once); the deadline's post is delivered.
@@ -269,16 +312,15 @@ async def test_a_two_hour_outage_over_publish_and_draw_loses_nothing(harness: Ha
     h.clock.set(vn(2026, 12, 7, 10, 30))
     h.server.set_outage(False)
     await h.settle()
-    sent = h.server.sent[mark:]
-    assert not any("Nhắc đồng chí" in m.plain_text for m in sent if m.chat_id == drawn.id)
-    assert sum("Đã hết hạn trả lời" in m.plain_text for m in sent if m.chat_id == GROUP) == 1
-    told = [m.plain_text for m in sent if m.chat_id == ADMIN.id]
-    assert sum("không còn ý nghĩa" in t for t in told) == 1, told
-    assert "lời nhắc hạn trả lời" in next(t for t in told if "không còn ý nghĩa" in t)
+    delivered = h.server.sent[mark:]
+    not_sent(delivered, "reminder", drawn.id)
+    assert len(sent_all(delivered, "unanswered", GROUP)) == 1, describe(delivered)
+    told = sent(delivered, "outbox_dropped_admin", ADMIN.id, lost=[{"template": "reminder"}])
+    assert "lời nhắc hạn trả lời" in told.plain_text
     mark = h.server.mark()
     await h.restart()  # told once: not again after a restart
     await h.tick()
-    assert not any("không còn ý nghĩa" in m.plain_text for m in h.server.sent[mark:])
+    not_sent(h.server.sent[mark:], "outbox_dropped_admin")
 
 
 SUPERGROUP = -1009876543210
@@ -291,15 +333,14 @@ async def test_a_group_upgraded_to_a_supergroup_keeps_its_program(harness: Harne
     # new id, the program follows, and the message goes to the supergroup.
     h.server.migrate_group(GROUP, SUPERGROUP, emit=False)
     await h.at(vn(2026, 12, 4, 8, 0))
-    posts = [m for m in h.server.messages_to(SUPERGROUP) if "CƠ SỞ HỎI" in m.plain_text]
-    assert len(posts) == 1
+    assert len(sent_all(h.server.messages_to(SUPERGROUP), "publish_group")) == 1
     program = await h.core.store.program(1)
     assert program is not None and program.chat_id == SUPERGROUP
     out = await h.send(ADMIN, "/lienket", chat_id=SUPERGROUP)
-    assert "đã được gắn" in texts(out), texts(out)
+    sent(out, "bind_exists", SUPERGROUP)
     assert len(await h.core.store.programs()) == 1
     await h.at(vn(2026, 12, 7, 9, 0))
-    assert any("KẾT QUẢ BỐC THĂM" in m.plain_text for m in h.server.messages_to(SUPERGROUP))
+    assert len(sent_all(h.server.messages_to(SUPERGROUP), "draw_group")) == 1
 
 
 async def test_the_supergroup_service_message_moves_the_program(harness: Harness) -> None:
@@ -310,12 +351,10 @@ async def test_the_supergroup_service_message_moves_the_program(harness: Harness
     program = await h.core.store.program(1)
     assert program is not None and program.chat_id == SUPERGROUP
     out = await h.send(STAFF[0], "/lich", chat_id=SUPERGROUP)
-    assert "Lịch của chương trình" in texts(out), texts(out)
+    sent(out, "schedule", SUPERGROUP)
     await h.at(vn(2026, 12, 4, 8, 0))
-    assert any("CƠ SỞ HỎI" in m.plain_text for m in h.server.messages_to(SUPERGROUP))
-    assert not h.server.messages_to(GROUP)[-1:] or all(
-        "CƠ SỞ HỎI" not in m.plain_text for m in h.server.messages_to(GROUP)
-    )
+    assert len(sent_all(h.server.messages_to(SUPERGROUP), "publish_group")) == 1
+    not_sent(h.server.messages_to(GROUP), "publish_group")
 
 
 # -- invites: single use unless asked, pre-approved admin links short-lived, revoked on removal ----
@@ -439,13 +478,14 @@ async def test_a_dialog_left_open_never_swallows_a_later_answer(harness: Harness
     await h.at(vn(2026, 12, 7, 9, 0))
     assert (await h.core.store.open_sessions(1))[0].drawn_person_id == chi
     out = await h.send(STAFF[2], "Câu trả lời của đồng chí Chi.")
-    assert "Đã nhận câu trả lời" in texts(out)
-    post = h.last_to(GROUP, lambda m: "Câu trả lời của đồng chí" in m.plain_text)
+    sent(out, "answer_received", STAFF[2].id)
+    post = sent(out, "answer_group", GROUP)
     await h.press(STAFF[0], post, "Đúng")  # An grades and leaves the comment dialog open
-    prompt = h.last_to(STAFF[1].id, lambda m: "Viết kết luận" in str(m.buttons()))
-    await h.press(STAFF[1], prompt, "✍️ Viết kết luận")  # Bình opens the conclusion dialog
-    out = await h.send(ADMIN, "/ketluan Kết luận của quản trị thay lãnh đạo.", chat_id=GROUP)
-    assert any("KẾT LUẬN" in m.plain_text for m in out), texts(out)
+    prompt = sent(h.server.messages_to(STAFF[1].id), "conclude_prompt")
+    await h.press(STAFF[1], prompt, BUTTONS["conclude"])  # Bình opens the conclusion dialog
+    conclusion = "Kết luận của quản trị viên thay Lãnh đạo Ban."
+    out = await h.send(ADMIN, f"/ketluan {conclusion}", chat_id=GROUP)
+    sent(out, "concluded_group", GROUP, conclusion=conclusion)
     # The conclusion ended both dialogs, whoever had them open.
     store = h.core.store
     assert await store.dialog(an) is None and await store.dialog(binh) is None
@@ -462,7 +502,7 @@ async def test_a_dialog_left_open_never_swallows_a_later_answer(harness: Harness
     await h.at(vn(2026, 12, 14, 9, 0))
     assert await drawn_user(h) == STAFF[0]
     out = await h.send(STAFF[0], "Câu trả lời tuần sau của đồng chí An.")
-    assert "Đã nhận câu trả lời" in texts(out), texts(out)
+    sent(out, "answer_received", STAFF[0].id)
     session = (await store.open_sessions(1))[0]
     assert session.answer_text == "Câu trả lời tuần sau của đồng chí An."
     assert await store.dialog(an) is None

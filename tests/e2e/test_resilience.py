@@ -7,7 +7,7 @@ from pathlib import Path
 from bot.clock import ManualClock
 from bot.testing.harness import Harness
 from tests.conftest import ADMIN, GROUP, GROUP_TITLE, vn
-from tests.e2e.helpers import setup_program
+from tests.e2e.helpers import contains, context_of, sent, sent_all, setup_program
 
 
 async def test_restart_before_the_draw_catches_up_once(harness: Harness) -> None:
@@ -23,8 +23,7 @@ async def test_restart_before_the_draw_catches_up_once(harness: Harness) -> None
     await h.restart()
     await h.tick()
     assert len(await h.core.store.draws(session.id)) == 1
-    posts = [m for m in h.server.messages_to(GROUP) if "KẾT QUẢ BỐC THĂM" in m.plain_text]
-    assert len(posts) == 1
+    assert len(sent_all(h.server.messages_to(GROUP), "draw_group")) == 1
 
 
 async def test_draw_missed_beyond_grace_is_reported_not_run(harness: Harness) -> None:
@@ -37,17 +36,15 @@ async def test_draw_missed_beyond_grace_is_reported_not_run(harness: Harness) ->
     await h.settle()
     session = (await h.core.store.open_sessions(1))[0]
     assert session.state == "published" and session.missed_reported
-    assert (
-        "bốc thăm" in h.last_to(ADMIN.id).plain_text
-        and "/bocthamngay" in h.last_to(ADMIN.id).plain_text
-    )
-    assert "gián đoạn" in h.last_to(GROUP).plain_text
+    sent([h.last_to(ADMIN.id)], "missed_admin", ADMIN.id, step="draw")
+    assert "/bocthamngay" in h.last_to(ADMIN.id).plain_text
+    sent([h.last_to(GROUP)], "missed_group", GROUP, step="draw")
     await h.restart()
     await h.tick()
-    reports = [m for m in h.server.messages_to(ADMIN.id) if "quá thời gian" in m.plain_text]
+    reports = sent_all(h.server.messages_to(ADMIN.id), "missed_admin")
     assert len(reports) == 1  # reported once, not at every start
     out = await h.send(ADMIN, "/bocthamngay", chat_id=GROUP)
-    assert any("KẾT QUẢ BỐC THĂM" in m.plain_text for m in out)
+    sent(out, "draw_group", GROUP)
 
 
 async def test_messages_owed_by_a_committed_step_survive_a_crash(harness: Harness) -> None:
@@ -102,7 +99,9 @@ async def test_holiday_monday_moves_the_session(tmp_path: Path) -> None:
         assert session.session_date is not None and session.session_date.isoformat() == "2027-05-04"
         await h.at(vn(2027, 5, 1, 8, 0))  # publish 3 days before the moved date
         post = h.last_to(GROUP, lambda m: "Cam kết" in m.plain_text)
-        assert "Thứ Ba, 04/05/2027" in post.plain_text and "dời lịch" in post.plain_text
+        moved = {"session_date": "2027-05-04", "nominal_date": "2027-05-03"}
+        assert contains(context_of(post, "publish_group")["session"], moved)
+        assert "dời lịch" in post.plain_text
         await h.at(vn(2027, 5, 3, 9, 0))
         assert (await h.core.store.session(session.id)).state == "published"  # type: ignore[union-attr]
         await h.at(vn(2027, 5, 4, 9, 0))
