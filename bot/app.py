@@ -215,6 +215,8 @@ async def start_core(app: Application) -> None:  # type: ignore[type-arg]
     # The file as opened (None for ":memory:"); connect() has just made sure it exists.
     watch = FileWatch(settings.db_path) if lock is not None else None
     core = Core(store=Store(conn, watch), clock=app.bot_data["clock"], settings=settings)
+    if isinstance(app.update_processor, PerSenderUpdateProcessor):
+        app.update_processor.after_update[:] = [core.store.flush_seen]
     if watch is not None:
         on_fatal: FatalFn | None = app.bot_data.get("on_fatal")
         if on_fatal is not None:

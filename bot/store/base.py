@@ -16,11 +16,13 @@ deleted or replaced it raises ``DatabaseLost`` before anything is written.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiosqlite
 
@@ -30,6 +32,9 @@ from bot.models import (
     Buttons,
 )
 from bot.testing import crash
+
+if TYPE_CHECKING:
+    from bot.models import Person
 
 
 def _iso(value: datetime | date | None) -> str | None:
@@ -66,6 +71,37 @@ def buttons_from_json(raw: str | None) -> Buttons:
     )
 
 
+@dataclass
+class SeenUpdate:
+    """The update being handled, to be marked seen in its first transaction (or at its end)."""
+
+    update_id: int
+    seen_at: str
+    written: bool = False
+
+
+# The update the current task is handling (set by ``PeopleQueries.mark_update_seen``).
+_SEEN: contextvars.ContextVar[SeenUpdate | None] = contextvars.ContextVar(
+    "hoidap_seen_update", default=None
+)
+SEEN_SQL = "INSERT OR IGNORE INTO seen_updates (update_id, seen_at) VALUES (?, ?)"
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One statement the store ran (recorded while :attr:`StoreBase.trace` is a list)."""
+
+    sql: str
+    params: tuple[Any, ...]
+    task: str | None  # the asyncio task that ran it (the outbox worker is "hoidap-outbox")
+    in_tx: bool
+
+
+def _task_name() -> str | None:
+    task = asyncio.current_task()
+    return task.get_name() if task else None
+
+
 class StoreBase:
     def __init__(self, conn: aiosqlite.Connection, watch: FileWatch | None = None) -> None:
         self.conn = conn
@@ -75,12 +111,24 @@ class StoreBase:
         # Write-through cache of people by Telegram id: every update starts by looking up who
         # sent it. This process is the only writer (the database lock file), and every write to
         # `people` drops the entry, so a rolled-back change is simply read again.
-        self._people: dict[int, Any] = {}
+        self._people: dict[int, Person] = {}
+        self._people_by_id: dict[int, Person] = {}  # the same people, by their own id
+        # Update ids already seen (loaded once, then kept in step with ``seen_updates``).
+        self._seen: set[int] | None = None
+        # Writes that stand even when their transaction rolls back: a refusal's audit event.
+        self._kept: list[tuple[str, tuple[Any, ...]]] = []
         # The active programs, read on every update; dropped by every write to `programs`.
         self._programs: list[Any] | None = None
         self._in_tx = False
         self._outbox_dirty = False
         self.on_outbox: list[Callable[[], None]] = []
+        # What ran through the store: statements (BEGIN/COMMIT/ROLLBACK not counted) and
+        # transactions (BEGIN ... COMMIT blocks, and writes made on their own). Tests and the
+        # benchmarks read them; ``trace`` (None: off) also keeps every statement, and each
+        # BEGIN (as a Statement "BEGIN IMMEDIATE", not counted in ``statements``).
+        self.statements = 0
+        self.transactions = 0
+        self.trace: list[Statement] | None = None
 
     async def close(self) -> None:
         await self.conn.close()
@@ -96,14 +144,30 @@ class StoreBase:
             if self.watch is not None:
                 self.watch.check()  # DatabaseLost: the file is gone; write nothing
             await self.conn.execute("BEGIN IMMEDIATE")
+            self.transactions += 1
+            if self.trace is not None:
+                self.trace.append(Statement("BEGIN IMMEDIATE", (), _task_name(), False))
             self._in_tx, self._owner = True, task
+            seen = _SEEN.get()
             try:
+                if seen is not None and not seen.written:
+                    # The update is marked seen with what it changes, in the same transaction.
+                    self._count_statement(SEEN_SQL, (seen.update_id, seen.seen_at))
+                    await self.conn.execute(SEEN_SQL, (seen.update_id, seen.seen_at))
+                    seen.written = True
                 yield
             except BaseException:
                 self._outbox_dirty = False
                 await self.conn.execute("ROLLBACK")
+                if seen is not None:
+                    seen.written = False
+                kept, self._kept = self._kept, []
+                for sql, params in kept:  # each on its own (autocommit)
+                    self._count_statement(sql, params)
+                    await self.conn.execute(sql, params)
                 raise
             else:
+                self._kept = []
                 await self.conn.execute("COMMIT")
                 if crash.ARMED:  # test support (bot/testing/crash.py), inert in production
                     crash.after_commit()
@@ -114,20 +178,51 @@ class StoreBase:
                 for notify in self.on_outbox:
                     notify()
 
+    async def flush_seen(self) -> None:
+        """At the end of an update: mark it seen if no transaction of its own did."""
+        seen = _SEEN.get()
+        if seen is not None and not seen.written:
+            seen.written = True
+            await self._write(SEEN_SQL, (seen.update_id, seen.seen_at))
+        _SEEN.set(None)
+
+    async def _keep_on_rollback(self, sql: str, params: Sequence[Any]) -> None:
+        """A write that stands even if the transaction around it rolls back (an audit event
+        of a refusal: the refusal itself rolls the transaction back)."""
+        await self._write(sql, params)
+        if self._in_tx and self._owner is asyncio.current_task():
+            self._kept.append((sql, tuple(params)))
+
+    def _remember_person(self, person: Person) -> None:
+        self._people[person.tg_user_id] = person
+        self._people_by_id[person.id] = person
+
     def _forget_person(self, person_id: int) -> None:
-        for tg_user_id, person in list(self._people.items()):
-            if person.id == person_id:
-                del self._people[tg_user_id]
+        person = self._people_by_id.pop(person_id, None)
+        if person is not None:
+            self._people.pop(person.tg_user_id, None)
+
+    def _forget_tg_user(self, tg_user_id: int) -> None:
+        person = self._people.pop(tg_user_id, None)
+        if person is not None:
+            self._people_by_id.pop(person.id, None)
 
     # -- helpers ---------------------------------------------------------------------------
     # Each helper is one round trip to aiosqlite's worker thread: on the hot path of every update
     # these round trips, not SQLite itself, are what costs time.
 
+    def _count_statement(self, sql: str, params: Iterable[Any]) -> None:
+        self.statements += 1
+        if self.trace is not None:
+            self.trace.append(Statement(sql, tuple(params), _task_name(), self._in_tx))
+
     async def _one(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
+        self._count_statement(sql, params)
         rows = list(await self.conn.execute_fetchall(sql, params))
         return rows[0] if rows else None
 
     async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
+        self._count_statement(sql, params)
         return list(await self.conn.execute_fetchall(sql, params))
 
     async def _write(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Cursor:
@@ -137,11 +232,21 @@ class StoreBase:
         part of a transaction another task has open on the shared connection.
         """
         if self._in_tx and self._owner is asyncio.current_task():
+            self._count_statement(sql, params)
             return await self.conn.execute(sql, params)
         async with self._lock:
             if self.watch is not None:
                 self.watch.check()
+            self.transactions += 1
+            self._count_statement(sql, params)
             return await self.conn.execute(sql, params)
+
+    async def _write_one(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
+        """A write with ``RETURNING``: its first row (None if it changed nothing)."""
+        cur = await self._write(sql, params)
+        row = await cur.fetchone()
+        await cur.close()
+        return row
 
     async def _exec(self, sql: str, params: Sequence[Any] = ()) -> int:
         """A write; returns the new row id of an INSERT, else the number of rows changed."""

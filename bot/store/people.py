@@ -16,7 +16,7 @@ from bot.models import (
     SettingProblem,
 )
 from bot.schedule import ScheduleValues, read_schedule, stored_schedule
-from bot.store.base import StoreBase, _d, _iso
+from bot.store.base import _SEEN, SeenUpdate, StoreBase, _d, _iso
 
 # The programs columns that hold the schedule: the fields of ScheduleValues, same names.
 SCHEDULE_COLUMNS = tuple(f.name for f in fields(ScheduleValues))
@@ -26,16 +26,24 @@ class PeopleQueries(StoreBase):
     # -- updates already seen ----------------------------------------------------------------
 
     async def mark_update_seen(self, update_id: int, now: datetime) -> bool:
-        """True if this update is new; False if it was handled before (a replay)."""
-        return (
-            await self._changed(
-                "INSERT OR IGNORE INTO seen_updates (update_id, seen_at) VALUES (?, ?)",
-                (update_id, _iso(now)),
-            )
-            == 1
-        )
+        """True if this update is new; False if it was handled before (a replay).
+
+        The update is written to ``seen_updates`` in the first transaction the update opens,
+        with what it changes, or by :meth:`flush_seen` when it is through (an update that
+        changed nothing and is lost in a crash is harmless to handle again). The ids seen are
+        kept in memory too (this process is the only writer), so the check costs no statement.
+        """
+        if self._seen is None:
+            rows = await self._all("SELECT update_id FROM seen_updates")
+            self._seen = {int(r[0]) for r in rows}
+        if update_id in self._seen:
+            return False
+        self._seen.add(update_id)
+        _SEEN.set(SeenUpdate(update_id, _iso(now) or ""))
+        return True
 
     async def prune_seen_updates(self, keep: int = 10000) -> None:
+        self._seen = None  # read again when next needed
         await self._exec(
             "DELETE FROM seen_updates WHERE update_id < "
             "(SELECT MIN(update_id) FROM (SELECT update_id FROM seen_updates "
@@ -193,7 +201,7 @@ class PeopleQueries(StoreBase):
     async def upsert_person(
         self, tg_user_id: int, username: str | None, tg_name: str, superadmin: bool, now: datetime
     ) -> Person:
-        cached: Person | None = self._people.get(tg_user_id)
+        cached = self._people.get(tg_user_id)
         if cached is not None and (cached.username, cached.tg_name, cached.is_superadmin) == (
             username,
             tg_name,
@@ -209,25 +217,25 @@ class PeopleQueries(StoreBase):
             "OR is_superadmin IS NOT excluded.is_superadmin",
             (tg_user_id, username, tg_name, int(superadmin), _iso(now)),
         )
-        self._people.pop(tg_user_id, None)
+        self._forget_tg_user(tg_user_id)
         person = await self.person_by_tg(tg_user_id)
         assert person is not None
         return person
 
     async def person(self, person_id: int) -> Person | None:
-        for cached in self._people.values():
-            if cached.id == person_id:
-                return cached  # type: ignore[no-any-return]
+        cached = self._people_by_id.get(person_id)
+        if cached is not None:
+            return cached
         r = await self._one(
             f"SELECT {self._PERSON_COLS} FROM people p WHERE p.id = ?", (person_id,)
         )
         person = self._person(r) if r else None
         if person is not None and not self._in_tx:  # never cache what a rollback could undo
-            self._people[person.tg_user_id] = person
+            self._remember_person(person)
         return person
 
     async def person_by_tg(self, tg_user_id: int) -> Person | None:
-        cached: Person | None = self._people.get(tg_user_id)
+        cached = self._people.get(tg_user_id)
         if cached is not None:
             return cached
         r = await self._one(
@@ -235,7 +243,7 @@ class PeopleQueries(StoreBase):
         )
         person = self._person(r) if r else None
         if person is not None and not self._in_tx:  # never cache what a rollback could undo
-            self._people[tg_user_id] = person
+            self._remember_person(person)
         return person
 
     async def superadmins(self) -> list[Person]:
