@@ -92,6 +92,7 @@ class Core:
                     program_id=program.id,
                     actor_id=person.id,
                     detail=action,
+                    keep=True,  # stands even when the refusal rolls back a caller's transaction
                 )
             raise Refused(
                 "refused_role",
@@ -112,11 +113,39 @@ class Core:
         single_use: bool = False,
     ) -> Button:
         """A button whose callback data is an opaque token naming a stored pending action."""
-        token = secrets.token_urlsafe(12)
-        await self.store.add_action(
-            token, kind, program_id, session_id, target, self.now() + ttl, single_use, self.now()
+        (button,) = await self.buttons(
+            text,
+            kind,
+            1,
+            program_id=program_id,
+            session_id=session_id,
+            target=target,
+            ttl=ttl,
+            single_use=single_use,
         )
-        return Button(text=text, token=token)
+        return button
+
+    async def buttons(
+        self,
+        text: str,
+        kind: str,
+        count: int,
+        *,
+        program_id: int | None = None,
+        session_id: int | None = None,
+        target: str | None = None,
+        ttl: timedelta = timedelta(days=14),
+        single_use: bool = False,
+    ) -> list[Button]:
+        """``count`` buttons alike, each with a token of its own (one per recipient), stored
+        in one statement."""
+        tokens = [secrets.token_urlsafe(12) for _ in range(count)]
+        expires = self.now() + ttl
+        await self.store.add_actions(
+            [(t, kind, program_id, session_id, target, expires, single_use) for t in tokens],
+            self.now(),
+        )
+        return [Button(text=text, token=t) for t in tokens]
 
     def program_changed(self, program_id: int) -> None:
         for callback in self.on_program_changed:

@@ -17,15 +17,16 @@ from bot import draw as drawing
 from bot.core import Core, Refused
 from bot.models import (
     CONCLUDABLE_STATES,
-    GRADABLE_STATES,
     VERDICTS,
     Answer,
     Button,
     Buttons,
+    Message,
     Person,
     Program,
     Reply,
     Session,
+    SessionState,
     SettingProblem,
 )
 from bot.schedule import (
@@ -46,6 +47,7 @@ from bot.services.context import (
     question_ctx,
     session_ctx,
     state_change,
+    step,
     summary_ctx,
 )
 from bot.text import clean_line, clean_lines
@@ -739,32 +741,26 @@ async def record_in_person(core: Core, actor: Person, program: Program, session_
 async def grade(
     core: Core, actor: Person, program: Program, session_id: int, verdict: str
 ) -> Reply:
-    """The head's verdict. A regrade adds a row; the same verdict pressed twice changes nothing."""
+    """The head's verdict. A regrade adds a row; the same verdict pressed twice changes nothing.
+
+    The press is the hottest write path: one compare-and-set (state, role, latest verdict and
+    the leaders to tell, in one statement), then the grade, its event, the dialog for the
+    comment, the leaders' buttons and the messages owed (one statement each).
+    """
     if verdict not in VERDICTS:
         raise Refused("button_invalid")
-    await core.require(actor, program, "head", action="grade")
     store, now = core.store, core.now()
     async with store.transaction():
-        s = await store.session(session_id)
-        if s is None or s.program_id != program.id:
-            raise Refused("button_invalid")
-        if s.state == "concluded":
-            raise Refused("grade_after_conclusion")
-        if s.state not in GRADABLE_STATES:
-            raise Refused("grade_not_now")
-        history = await store.grades(s.id)
-        last = history[-1] if history else None
-        if last is not None and last.verdict == verdict:
+        found = await store.grade_step(session_id, program.id, actor.id)
+        if found is None:
+            await _why_not_gradable(core, actor, program, session_id)
+        assert found is not None
+        s, last, leader_chats = found
+        if last == verdict:
             return Reply("grade_same", {"verdict": VERDICT_LABELS[verdict]}, toast=True)
         grade_id = await store.add_grade(s.id, verdict, actor.id, now)
-        await store.update_session(s.id, s.state, state="graded")
-        await store.log_event(
-            "regraded" if last else "graded",
-            now,
-            program_id=program.id,
-            session_id=s.id,
-            actor_id=actor.id,
-            detail=verdict,
+        await store.set_dialog(
+            actor.id, "grade_comment", program.id, s.id, {"grade_id": grade_id}, now
         )
         person = await store.person(s.drawn_person_id) if s.drawn_person_id else None
         ctx = {
@@ -773,31 +769,49 @@ async def grade(
             "head": person_ctx(actor),
             "person": person_ctx(person),
             "verdict": VERDICT_LABELS[verdict],
-            "previous": VERDICT_LABELS[last.verdict] if last else None,
+            "previous": VERDICT_LABELS[last] if last else None,
         }
-        await store.enqueue(program.chat_id, "graded_group", ctx, now)
-        await store.set_dialog(
-            actor.id, "grade_comment", program.id, s.id, {"grade_id": grade_id}, now
-        )
-        await store.enqueue(actor.tg_user_id, "grade_comment_prompt", ctx, now)
+        messages = [
+            Message(program.chat_id, "graded_group", ctx),
+            Message(actor.tg_user_id, "grade_comment_prompt", ctx),
+        ]
         if last is None:
-            conclude_btn_rows: list[tuple[Button, ...]] = []
-            for leader in await store.members_with_role(program.id, "leader"):
-                btn = await core.button(
-                    "✍️ Viết kết luận", "conclude", program_id=program.id, session_id=s.id
-                )
-                conclude_btn_rows = [(btn,)]
-                await store.enqueue(
-                    leader.person.tg_user_id,
-                    "conclude_prompt",
-                    ctx,
-                    now,
-                    buttons=tuple(conclude_btn_rows),
-                )
-        state_change(program, s, "regraded" if last else "graded", actor, verdict=verdict)
+            buttons = await core.buttons(
+                "✍️ Viết kết luận",
+                "conclude",
+                len(leader_chats),
+                program_id=program.id,
+                session_id=s.id,
+            )
+            messages += [
+                Message(chat, "conclude_prompt", ctx, buttons=((button,),))
+                for chat, button in zip(leader_chats, buttons, strict=True)
+            ]
+        await step(
+            core,
+            program,
+            s,
+            "regraded" if last else "graded",
+            actor,
+            event="regraded" if last else "graded",
+            detail=verdict,
+            messages=messages,
+            verdict=verdict,
+        )
     return Reply(
         "grade_recorded", {"verdict": VERDICT_LABELS[verdict], "regrade": bool(last)}, toast=True
     )
+
+
+async def _why_not_gradable(core: Core, actor: Person, program: Program, session_id: int) -> None:
+    """Raise the refusal of a grade that could not be recorded (the cheap path failed)."""
+    await core.require(actor, program, "head", action="grade")
+    s = await core.store.session(session_id)
+    if s is None or s.program_id != program.id:
+        raise Refused("button_invalid")
+    if s.state == SessionState.CONCLUDED:
+        raise Refused("grade_after_conclusion")
+    raise Refused("grade_not_now")
 
 
 async def grade_comment(

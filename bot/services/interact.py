@@ -88,24 +88,26 @@ async def press(core: Core, person: Person, token: str) -> Reply:
     if not token or len(token) > 64:
         raise Refused("button_invalid")
     store, now = core.store, core.now()
-    action = await store.action(token)
-    if action is None:
-        raise Refused("button_invalid")
-    if action.expires_at < now:
-        raise Refused("button_expired")
-    if action.single_use and action.used_at is not None:
-        raise Refused("button_used")
+    # A grade (the hottest press) runs whole in this one transaction: the lookup, then the step.
+    async with store.transaction():
+        action = await store.action(token)
+        if action is None:
+            raise Refused("button_invalid")
+        if action.expires_at < now:
+            raise Refused("button_expired")
+        if action.single_use and action.used_at is not None:
+            raise Refused("button_used")
+        if action.kind == "grade" and action.session_id:
+            return await cycle.grade(
+                core,
+                person,
+                await _program(core, action.program_id),
+                action.session_id,
+                action.target or "",
+            )
     kind = action.kind
     if kind.startswith(grassroots.ACTION_PREFIX):
         return await grassroots.press(core, person, action)
-    if kind == "grade" and action.session_id:
-        return await cycle.grade(
-            core,
-            person,
-            await _program(core, action.program_id),
-            action.session_id,
-            action.target or "",
-        )
     if kind == "in_person" and action.session_id:
         return await cycle.record_in_person(
             core, person, await _program(core, action.program_id), action.session_id
