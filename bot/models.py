@@ -122,7 +122,7 @@ class Session:
     nominal_date: date
     session_date: date | None
     holiday: str | None
-    state: str
+    state: SessionState
     question_id: int | None
     publish_at: datetime | None
     draw_at: datetime | None

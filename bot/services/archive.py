@@ -19,7 +19,7 @@ from typing import Any
 
 from bot.args import FIRST_YEAR, LAST_YEAR, parse_int
 from bot.core import Core, Refused
-from bot.models import ArchiveEntry, Button, Person, Program, Reply, Session
+from bot.models import ArchiveEntry, Button, Person, Program, Reply, Session, SessionState
 from bot.offload import Progress, off_loop
 from bot.services.context import program_ctx
 from bot.words import VERDICT_LABELS
@@ -185,7 +185,7 @@ async def catch_up(core: Core, program: Program) -> int:
     async with core.store.transaction():
         for session_id in missing:
             s = await core.store.session(session_id)
-            if s is not None and s.state == "concluded":
+            if s is not None and s.state == SessionState.CONCLUDED:
                 await index_session(core, program, s)
                 added += 1
     return added

@@ -21,7 +21,16 @@ from typing import Any
 
 from bot.args import parse_date, parse_id, parse_int
 from bot.core import Core, Refused
-from bot.models import BankQuestion, Button, Buttons, FileReply, Person, Program, Reply
+from bot.models import (
+    BankQuestion,
+    Button,
+    Buttons,
+    FileReply,
+    Person,
+    Program,
+    Reply,
+    SessionState,
+)
 from bot.offload import off_loop
 from bot.schedule import plan_week, upcoming_plan
 from bot.services.context import program_ctx, state_change
@@ -181,7 +190,7 @@ async def _plan(core: Core, program: Program, queued: list[BankQuestion]) -> lis
             # The holiday that moved this session off its usual weekday, if one did.
             "moved": plan.holiday if plan.session_date != plan.nominal_date else None,
         }
-        if existing is not None and existing.state == "skipped":
+        if existing is not None and existing.state == SessionState.SKIPPED:
             entry.update(
                 skipped=True,
                 date=existing.nominal_date.isoformat(),
@@ -189,7 +198,7 @@ async def _plan(core: Core, program: Program, queued: list[BankQuestion]) -> lis
             )
         elif existing is None and plan.session_date is None:
             entry.update(skipped=True, reason=plan.holiday)
-        elif existing is not None and existing.state != "scheduled":
+        elif existing is not None and existing.state != SessionState.SCHEDULED:
             question = await store.bank_question(existing.question_id or 0)
             entry.update(
                 date=(existing.session_date or existing.nominal_date).isoformat(),
@@ -343,11 +352,11 @@ async def pin(core: Core, actor: Person, program: Program, args: list[str]) -> R
             raise _wrong_status(bq, "pin")
         existing = await store.session_by_week(program.id, plan.week)
         if (existing is None and plan.session_date is None) or (
-            existing is not None and existing.state == "skipped"
+            existing is not None and existing.state == SessionState.SKIPPED
         ):
             holiday = existing.holiday if existing else plan.holiday
             raise Refused("bank_pin_refused", reason="skipped", holiday=holiday, **refusal)
-        if existing is not None and existing.state != "scheduled":
+        if existing is not None and existing.state != SessionState.SCHEDULED:
             raise Refused("bank_pin_refused", reason="published", **refusal)
         other = await store.pinned_to(program.id, plan.week)
         if other is not None and other.id != question_id:

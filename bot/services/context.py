@@ -6,7 +6,7 @@ Kept apart from the services so any of them can use it without importing another
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -45,12 +45,14 @@ async def step(
     fields: dict[str, Any] | None = None,
     event: str | None = None,
     detail: str | None = None,
-    messages: Sequence[Message] = (),
+    messages: Sequence[Message] | Callable[[], Awaitable[Sequence[Message]]] = (),
     **log_extra: Any,
 ) -> bool:
     """One step of the cycle, inside the caller's transaction: the compare-and-set of the
     session (``fields`` set only while its state is still ``expect``), the event row, the
-    messages owed (one statement) and the state log line.
+    messages owed (one statement) and the state log line. ``messages`` may be a coroutine
+    function, called once the compare-and-set held (messages with buttons mint their actions
+    only then).
 
     Returns False, having written nothing, when the compare-and-set found the session moved
     on. Without ``fields`` the caller made the compare-and-set itself.
@@ -69,8 +71,9 @@ async def step(
             actor_id=actor.id if actor else None,
             detail=detail,
         )
-    if messages:
-        await store.enqueue_many(messages, now)
+    owed = messages if isinstance(messages, Sequence) else await messages()
+    if owed:
+        await store.enqueue_many(owed, now)
     state_change(program, session, name, actor, **log_extra)
     return True
 

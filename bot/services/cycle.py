@@ -139,7 +139,7 @@ async def ensure_session(core: Core, program: Program) -> Session | None:
         plan.nominal_date,
         plan.session_date,
         plan.holiday,
-        "skipped" if skipped else "scheduled",
+        SessionState.SKIPPED if skipped else SessionState.SCHEDULED,
         plan.publish_at,
         plan.draw_at,
         plan.reminder_at,
@@ -155,9 +155,16 @@ async def ensure_session(core: Core, program: Program) -> Session | None:
     assert session is not None
     # Sessions of earlier weeks that never got a question are closed as skipped.
     for old in await store.open_sessions(program.id):
-        if old.id != sid and old.state == "scheduled" and old.nominal_date < plan.nominal_date:
+        if (
+            old.id != sid
+            and old.state == SessionState.SCHEDULED
+            and old.nominal_date < plan.nominal_date
+        ):
             await store.update_session(
-                old.id, "scheduled", state="skipped", skip_reason="no_question"
+                old.id,
+                SessionState.SCHEDULED,
+                state=SessionState.SKIPPED,
+                skip_reason="no_question",
             )
     if skipped:
         await store.enqueue(
@@ -284,7 +291,7 @@ async def _publish(core: Core, program: Program, s: Session, actor: Person | Non
     if q is None:
         if s.missed_reported:
             return False
-        await store.update_session(s.id, "scheduled", missed_reported=1)
+        await store.update_session(s.id, SessionState.SCHEDULED, missed_reported=1)
         for admin in await core.admins(program):
             await store.enqueue(
                 admin.tg_user_id,
@@ -295,7 +302,11 @@ async def _publish(core: Core, program: Program, s: Session, actor: Person | Non
         state_change(program, s, "publish:no-question", actor)
         return True
     if not await store.update_session(
-        s.id, "scheduled", state="published", question_id=q.id, missed_reported=0
+        s.id,
+        SessionState.SCHEDULED,
+        state=SessionState.PUBLISHED,
+        question_id=q.id,
+        missed_reported=0,
     ):
         return False
     await store.set_question_status(q.id, "used")
@@ -348,7 +359,7 @@ async def _draw(
     core: Core, program: Program, s: Session, actor: Person | None, reason: str | None, manual: bool
 ) -> bool:
     store, now = core.store, core.now()
-    redraw = s.state in ("drawn", "unanswered")
+    redraw = s.state in (SessionState.DRAWN, SessionState.UNANSWERED)
     expected = s.state
     attempt = s.draw_attempt + 1 if redraw else 0
     previous = await store.draws(s.id)
@@ -393,7 +404,7 @@ async def _draw(
         round_no = program.round_no + 1
         await store.update_program(program.id, round_no=round_no)
     fields: dict[str, Any] = {
-        "state": "drawn",
+        "state": SessionState.DRAWN,
         "drawn_person_id": chosen_id,
         "draw_attempt": attempt,
         "round_no": round_no,
@@ -479,48 +490,53 @@ async def _draw(
 
 
 async def _remind(core: Core, program: Program, s: Session) -> bool:
-    store, now = core.store, core.now()
-    if not await store.update_session(s.id, "drawn", reminded=1):
-        return False
-    person = await store.person(s.drawn_person_id) if s.drawn_person_id else None
-    if person is not None:
-        await store.enqueue(
-            person.tg_user_id,
-            "reminder",
-            {
-                "program": program_ctx(program),
-                "session": session_ctx(s, program),
-                "person": person_ctx(person),
-            },
-            now,
-            expires_at=s.deadline_at,  # a reminder after the deadline makes no sense
-        )
-    state_change(program, s, "reminded", None)
-    return True
+    person = await core.store.person(s.drawn_person_id) if s.drawn_person_id else None
+    ctx = {
+        "program": program_ctx(program),
+        "session": session_ctx(s, program),
+        "person": person_ctx(person),
+    }
+    # A reminder after the deadline makes no sense: it expires then.
+    messages = (
+        [Message(person.tg_user_id, "reminder", ctx, expires_at=s.deadline_at)] if person else []
+    )
+    return await step(
+        core,
+        program,
+        s,
+        "reminded",
+        None,
+        expect=SessionState.DRAWN,
+        fields={"reminded": 1},
+        messages=messages,
+    )
 
 
 async def _close(core: Core, program: Program, s: Session) -> bool:
-    store, now = core.store, core.now()
-    if not await store.update_session(s.id, "drawn", state="unanswered"):
-        return False
-    person = await store.person(s.drawn_person_id) if s.drawn_person_id else None
-    await store.log_event("unanswered", now, program_id=program.id, session_id=s.id)
-    in_person = await core.button(
-        "🗣 Ghi nhận trả lời trực tiếp", "in_person", program_id=program.id, session_id=s.id
-    )
-    await store.enqueue(
-        program.chat_id,
-        "unanswered",
-        {
+    person = await core.store.person(s.drawn_person_id) if s.drawn_person_id else None
+
+    async def messages() -> list[Message]:
+        in_person = await core.button(
+            "🗣 Ghi nhận trả lời trực tiếp", "in_person", program_id=program.id, session_id=s.id
+        )
+        ctx = {
             "program": program_ctx(program),
             "session": session_ctx(s, program),
             "person": person_ctx(person),
-        },
-        now,
-        buttons=((in_person,),),
+        }
+        return [Message(program.chat_id, "unanswered", ctx, buttons=((in_person,),))]
+
+    return await step(
+        core,
+        program,
+        s,
+        SessionState.UNANSWERED,
+        None,
+        expect=SessionState.DRAWN,
+        fields={"state": SessionState.UNANSWERED},
+        event="unanswered",
+        messages=messages,
     )
-    state_change(program, s, "unanswered", None)
-    return True
 
 
 # -- actions by people ---------------------------------------------------------------------------
@@ -540,13 +556,20 @@ async def draw_now(core: Core, actor: Person, program: Program) -> None:
     await core.require(actor, program, "admin", "head", action="draw_now")
     async with core.store.transaction():
         await ensure_session(core, program)
-        s = await current_session(core, program, ("scheduled", "published"))
+        s = await current_session(core, program, (SessionState.SCHEDULED, SessionState.PUBLISHED))
         if s is None:
             drawn = await current_session(
-                core, program, ("drawn", "answered", "graded", "unanswered")
+                core,
+                program,
+                (
+                    SessionState.DRAWN,
+                    SessionState.ANSWERED,
+                    SessionState.GRADED,
+                    SessionState.UNANSWERED,
+                ),
             )
             raise Refused("draw_already", session=session_ctx(drawn, program) if drawn else None)
-        if s.state == "scheduled":
+        if s.state == SessionState.SCHEDULED:
             if not await store_has_question(core, program):
                 raise Refused("no_question_now")
             await _publish(core, program, s, actor)
@@ -564,7 +587,7 @@ async def publish_now(core: Core, actor: Person, program: Program) -> None:
     await core.require(actor, program, "admin", action="publish_now")
     async with core.store.transaction():
         await ensure_session(core, program)
-        s = await current_session(core, program, ("scheduled",))
+        s = await current_session(core, program, (SessionState.SCHEDULED,))
         if s is None:
             raise Refused("publish_already")
         if not await store_has_question(core, program):
@@ -579,7 +602,7 @@ async def redraw(core: Core, actor: Person, program: Program, reason: str) -> No
     if not reason:
         raise Refused("redraw_needs_reason")
     async with core.store.transaction():
-        s = await current_session(core, program, ("drawn", "unanswered"))
+        s = await current_session(core, program, (SessionState.DRAWN, SessionState.UNANSWERED))
         if s is None:
             raise Refused("redraw_not_now")
         await _draw(core, program, s, actor, reason=reason, manual=True)
@@ -589,26 +612,33 @@ async def redraw(core: Core, actor: Person, program: Program, reason: str) -> No
 async def skip_week(core: Core, actor: Person, program: Program, reason: str) -> None:
     await core.require(actor, program, "admin", action="skip")
     reason = clean_line(reason, MAX_REASON_CHARS) or "theo quyết định của quản trị"
-    store, now = core.store, core.now()
+    store = core.store
     async with store.transaction():
         await ensure_session(core, program)
-        s = await current_session(core, program, ("scheduled", "published"))
+        s = await current_session(core, program, (SessionState.SCHEDULED, SessionState.PUBLISHED))
         if s is None:
             raise Refused("skip_not_now")
-        if not await store.update_session(s.id, s.state, state="skipped", skip_reason=reason):
+        ctx = {
+            "program": program_ctx(program),
+            "session": session_ctx(s, program),
+            "reason": reason,
+        }
+        if not await step(
+            core,
+            program,
+            s,
+            SessionState.SKIPPED,
+            actor,
+            expect=s.state,
+            fields={"state": SessionState.SKIPPED, "skip_reason": reason},
+            event="skipped",
+            detail=reason,
+            messages=[Message(program.chat_id, "week_skipped", ctx)],
+            reason=reason,
+        ):
             raise Refused("skip_not_now")
         if s.question_id is not None:
             await store.requeue_first(s.question_id, program.id)
-        await store.log_event(
-            "skipped", now, program_id=program.id, session_id=s.id, actor_id=actor.id, detail=reason
-        )
-        await store.enqueue(
-            program.chat_id,
-            "week_skipped",
-            {"program": program_ctx(program), "session": session_ctx(s, program), "reason": reason},
-            now,
-        )
-        state_change(program, s, "skipped", actor, reason=reason)
     core.program_changed(program.id)
 
 
@@ -636,8 +666,8 @@ async def record_answer(
             return Reply("answer_too_long", {"limit": MAX_ANSWER_CHARS, "length": len(body)})
         if not await store.update_session(
             s.id,
-            "drawn",
-            state="answered",
+            SessionState.DRAWN,
+            state=SessionState.ANSWERED,
             answer_kind=kind,
             answer_text=body or None,
             answer_file_id=answer.file_id,
@@ -704,20 +734,12 @@ async def record_in_person(core: Core, actor: Person, program: Program, session_
     store, now = core.store, core.now()
     async with store.transaction():
         s = await store.session(session_id)
-        if s is None or s.program_id != program.id or s.state not in ("drawn", "unanswered"):
-            raise Refused("in_person_not_now")
-        if not await store.update_session(
-            s.id, s.state, state="answered", answer_kind="in_person", answered_at=now
+        if (
+            s is None
+            or s.program_id != program.id
+            or s.state not in (SessionState.DRAWN, SessionState.UNANSWERED)
         ):
             raise Refused("in_person_not_now")
-        await store.log_event(
-            "answered",
-            now,
-            program_id=program.id,
-            session_id=s.id,
-            actor_id=actor.id,
-            detail="in_person",
-        )
         person = await store.person(s.drawn_person_id) if s.drawn_person_id else None
         question = await store.question(s.question_id) if s.question_id else None
         ctx = {
@@ -731,10 +753,25 @@ async def record_in_person(core: Core, actor: Person, program: Program, session_
             "recorded_by": person_ctx(actor),
             "question": question_ctx(question),
         }
-        await store.enqueue(
-            program.chat_id, "answer_group", ctx, now, buttons=await grade_buttons(core, program, s)
-        )
-        state_change(program, s, "answered", actor, kind="in_person")
+
+        async def messages() -> list[Message]:
+            buttons = await grade_buttons(core, program, s)
+            return [Message(program.chat_id, "answer_group", ctx, buttons=buttons)]
+
+        if not await step(
+            core,
+            program,
+            s,
+            SessionState.ANSWERED,
+            actor,
+            expect=s.state,
+            fields={"state": SessionState.ANSWERED, "answer_kind": "in_person", "answered_at": now},
+            event="answered",
+            detail="in_person",
+            messages=messages,
+            kind="in_person",
+        ):
+            raise Refused("in_person_not_now")
     return Reply("in_person_done", toast=True)
 
 
@@ -827,7 +864,7 @@ async def grade_comment(
     async with store.transaction():
         s = await store.session(session_id)
         await store.clear_dialog(actor.id)
-        if s is None or s.state != "graded":
+        if s is None or s.state != SessionState.GRADED:
             raise Refused("grade_after_conclusion")
         await store.set_grade_comment(grade_id, comment)
         await store.log_event(
@@ -882,7 +919,7 @@ async def conclude(
         if not await store.update_session(
             s.id,
             s.state,
-            state="concluded",
+            state=SessionState.CONCLUDED,
             conclusion=text,
             concluded_by=actor.id,
             concluded_at=now,
@@ -934,10 +971,18 @@ async def this_week_question(
     """``/cauhoi``. The suggested answer only in a private chat of a head or leader: never in a
     group, whoever asks there."""
     s = await current_session(
-        core, program, ("published", "drawn", "answered", "graded", "unanswered")
+        core,
+        program,
+        (
+            SessionState.PUBLISHED,
+            SessionState.DRAWN,
+            SessionState.ANSWERED,
+            SessionState.GRADED,
+            SessionState.UNANSWERED,
+        ),
     )
     if s is None or s.question_id is None:
-        upcoming = await current_session(core, program, ("scheduled",))
+        upcoming = await current_session(core, program, (SessionState.SCHEDULED,))
         return Reply(
             "question_none",
             {
@@ -987,6 +1032,8 @@ async def verify(core: Core, program: Program) -> Reply:
             "session": session_ctx(s, program),
             "checks": checks,
             # Committed for a redraw that has not happened: the seed stays secret until then.
-            "next_commitment": s.next_commitment if s.state in ("drawn", "unanswered") else None,
+            "next_commitment": s.next_commitment
+            if s.state in (SessionState.DRAWN, SessionState.UNANSWERED)
+            else None,
         },
     )

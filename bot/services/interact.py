@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core import Core, Refused
-from bot.models import CONCLUDABLE_STATES, Answer, Dialog, Person, Program, Reply
+from bot.models import CONCLUDABLE_STATES, Answer, Dialog, Person, Program, Reply, SessionState
 from bot.services import archive, bank, cycle, grassroots, roster
 
 # Dialogs that belong to one session: they end when the session moves on.
@@ -52,7 +52,7 @@ async def live_dialog(core: Core, person: Person) -> Dialog | None:
     live = session is not None and (
         session.state in CONCLUDABLE_STATES
         if dialog.kind == "conclude"
-        else session.state == "graded"
+        else session.state == SessionState.GRADED
         and [g.id for g in await store.grades(session.id)][-1:] == [dialog.data.get("grade_id")]
     )
     if live:

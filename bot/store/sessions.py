@@ -13,6 +13,7 @@ from bot.models import (
     Grade,
     Question,
     Session,
+    SessionState,
 )
 from bot.store.base import StoreBase, _d, _dt, _iso
 
@@ -110,7 +111,7 @@ class SessionQueries(StoreBase):
             nominal_date=date.fromisoformat(r["nominal_date"]),
             session_date=_d(r["session_date"]),
             holiday=r["holiday"],
-            state=r["state"],
+            state=SessionState(r["state"]),
             question_id=r["question_id"],
             publish_at=_dt(r["publish_at"]),
             draw_at=_dt(r["draw_at"]),
