@@ -9,7 +9,6 @@ from telegram import Update
 from bot.models import Answer, Reply
 from bot.services import bank, cycle, interact
 from handlers.common import Context, actor, deps, guarded, program_here, say
-from questions.importer import display_filename
 from questions.model import LIMITS
 
 QUESTION_FILE_SUFFIXES = {".xlsx", ".csv", ".yaml", ".yml"}
@@ -83,6 +82,8 @@ async def private_media(update: Update, context: Context) -> None:
     core = deps(context).core
     document = message.document
     if document is not None:
+        from questions.importer import display_filename  # openpyxl, PyYAML: loaded on a file
+
         name = display_filename(document.file_name or "")
         suffix = PurePath(name).suffix.lower()
         if suffix in QUESTION_FILE_SUFFIXES and not await core.store.sessions_drawing(person.id):

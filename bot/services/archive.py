@@ -23,7 +23,6 @@ from bot.models import ArchiveEntry, Button, Person, Program, Reply, Session, Se
 from bot.offload import Progress, off_loop
 from bot.services.context import program_ctx
 from bot.words import VERDICT_LABELS
-from questions.importer import normalize_for_match
 
 log = logging.getLogger("hoidap.archive")
 
@@ -45,11 +44,15 @@ _WORD = re.compile(r"[^\W_]+")
 
 def search_text(*parts: str | None) -> str:
     """The search copy of some text: folded like the importer's duplicate check."""
+    from questions.importer import normalize_for_match  # (heavy module: loaded when used)
+
     return normalize_for_match(" ".join(p for p in parts if p))
 
 
 def query_words(text: str) -> list[str]:
     """The words of a query, folded, at most ``MAX_QUERY_WORDS``."""
+    from questions.importer import normalize_for_match  # (heavy module: loaded when used)
+
     return _WORD.findall(normalize_for_match(text))[:MAX_QUERY_WORDS]
 
 

@@ -14,22 +14,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.core import Core, Refused
 from bot.models import Person, Program, Reply
 from bot.offload import Progress, off_loop
 from bot.services.context import program_ctx, state_change
 from bot.text import clean_line, clean_lines, refused_char
-from questions.importer import (
-    ImportProblem,
-    ImportRejected,
-    display_filename,
-    normalize_for_match,
-    parse_questions,
-)
 from questions.legal import parse_legal_refs
 from questions.model import DEFAULT_TOPIC, LIMITS, STANDARD_TOPICS, QuestionDraft
+
+if TYPE_CHECKING:
+    from questions.importer import ImportRejected
 
 MAX_DUPLICATES_SHOWN = 30
 # Files at least this large are announced ("Đang đọc tệp…") before they are read: a spreadsheet of
@@ -56,6 +52,9 @@ def split_duplicates(
     drafts: Sequence[QuestionDraft], bank: Sequence[tuple[int, str]]
 ) -> tuple[list[QuestionDraft], list[Duplicate]]:
     """(new drafts, duplicates of ``bank``): ``bank`` holds (id, text) of the questions to match."""
+    # questions.importer brings openpyxl and PyYAML: loaded when a file is first handled.
+    from questions.importer import normalize_for_match
+
     known: dict[str, tuple[int, str]] = {}
     for qid, text in sorted(bank):
         known.setdefault(normalize_for_match(text), (qid, text))
@@ -87,6 +86,8 @@ def rejected_reply(exc: ImportRejected) -> Reply:
 
 def too_large_reply(filename: str, size: int) -> Reply:
     """The refusal of a file known to be too large before it is even downloaded or read."""
+    from questions.importer import ImportProblem, ImportRejected, display_filename
+
     detail: dict[str, str | int] = {"limit": LIMITS.max_file_bytes, "size": size}
     name = display_filename(filename) or "tep"
     return rejected_reply(ImportRejected(name, [ImportProblem("too_large", detail=detail)]))
@@ -107,6 +108,8 @@ async def import_file(
     two imports at once are stored one after the other, each checking for duplicates of what
     the other stored. The reply names every bad row, or every duplicate of the bank skipped.
     """
+    from questions.importer import ImportRejected, display_filename, parse_questions
+
     if actor is not None:
         await core.require(actor, program, "admin", action="import")
     filename = display_filename(filename) or "tep"

@@ -38,7 +38,6 @@ from bot.services.cycle import schedule_config
 from bot.services.roster import fold
 from bot.text import clean_line
 from bot.words import BANK_STATUS_LABELS
-from questions.importer import export_questions, template_xlsx
 from questions.model import LIMITS, QuestionDraft, join_tags, split_tags
 
 PLAN_SESSIONS = 4  # sessions shown ahead in /danhsach
@@ -485,6 +484,8 @@ async def export_bank(core: Core, actor: Person | None, program: Program, fmt: s
         for bq in bank
     ]
     filename = f"ngan_hang_cau_hoi_{program.id}_{core.today(program):%Y%m%d}.{fmt}"
+    from questions.importer import export_questions  # openpyxl, PyYAML: loaded when first used
+
     data = await off_loop(export_questions, filename, drafts)
     async with store.transaction():
         await store.log_event(
@@ -514,6 +515,8 @@ async def export_bank(core: Core, actor: Person | None, program: Program, fmt: s
 async def template_file(core: Core, actor: Person, program: Program) -> FileReply:
     """``/maucauhoi``: the empty spreadsheet to fill in."""
     await core.require(actor, program, "admin", action="template")
+    from questions.importer import template_xlsx  # openpyxl: loaded when first used
+
     data = await off_loop(template_xlsx)
     return FileReply("mau_cau_hoi.xlsx", data, Reply("bank_template_caption"))
 
