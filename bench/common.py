@@ -164,7 +164,8 @@ async def seed(
     async with store.transaction():
         for user, role in people:
             name = f"{user.last_name or ''} {user.first_name}".strip()
-            person = await store.upsert_person(user.id, user.username, name, False, now)
+            tg_name = f"{user.first_name} {user.last_name or ''}".strip()  # as Telegram sends it
+            person = await store.upsert_person(user.id, user.username, tg_name, False, now)
             await store.set_person_profile(person.id, name, "Chuyên viên")
             await store.upsert_member(program_id, person.id, "active", now)
             await store.set_roles(program_id, person.id, [role])

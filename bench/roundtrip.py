@@ -12,11 +12,13 @@ from typing import Any
 from unittest import mock
 
 import aiosqlite
-from telegram import Update
+from telegram import LinkPreviewOptions, Update
+from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
     ApplicationBuilder,
     ContextTypes,
+    Defaults,
     MessageHandler,
     filters,
 )
@@ -38,9 +40,12 @@ from bench.common import (
     progress,
     seed,
 )
+from bot.app import CONNECTIONS
 from bot.clock import ManualClock
 from bot.testing.fakebotapi import FakeBotAPI, SentMessage
 from bot.testing.harness import Harness, User
+from bot.transport.ordering import PerSenderUpdateProcessor
+from bot.transport.telegram import send_html
 
 # --------------------------------------------------------------------------------------------
 # (a) Update round trip
@@ -62,6 +67,7 @@ class RoundTripResult:
     runs: list[RoundTripRun] = field(default_factory=list)
     sql_per_update: float | None = None  # SQL statements run per update (hoidap)
     db_calls_per_update: float | None = None  # aiosqlite worker-thread round trips per update
+    sql_ms_per_update: float | None = None  # time spent awaiting aiosqlite per update
 
     @property
     def median(self) -> RoundTripRun:
@@ -143,6 +149,60 @@ class EchoBot(BotUnderTest):
             raise RuntimeError("echo bot: the replies are not the messages sent")
 
 
+class SameReplyEchoBot(EchoBot):
+    """An echo bot that answers every message with hoidap's ``/trangthai`` reply (the same HTML)
+    through hoidap's transport: the defaults, the HTTP connection pool, people handled
+    concurrently in order (``bot/app.py``), the reply sent by ``send_html``. What is left of
+    the difference to hoidap is hoidap's own work on an update."""
+
+    name = "echo bot with hoidap's reply and transport"
+
+    def __init__(self, server: FakeBotAPI, reply_html: str) -> None:
+        super().__init__(server)
+        self.name = SameReplyEchoBot.name
+        self.reply_html = reply_html
+
+    async def start(self) -> None:
+        html = self.reply_html
+
+        async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            chat = update.effective_chat
+            if chat is not None:
+                await send_html(context.bot, chat.id, html)
+
+        app = (
+            ApplicationBuilder()
+            .token(self.server.token)
+            .base_url(self.server.base_url)
+            .base_file_url(self.server.base_file_url)
+            .defaults(
+                Defaults(
+                    parse_mode=ParseMode.HTML,
+                    tzinfo=START.tzinfo,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                )
+            )
+            .get_updates_read_timeout(35)
+            .concurrent_updates(PerSenderUpdateProcessor())
+            .connection_pool_size(CONNECTIONS)
+            .pool_timeout(10)
+            .build()
+        )
+        app.add_handler(MessageHandler(filters.TEXT, answer))
+        await app.initialize()
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0, timeout=1)
+        self.app = app
+
+    def texts(self, count: int, offset: int) -> list[str]:
+        return ["/trangthai"] * count
+
+    def check(self, texts: Sequence[str], replies: Sequence[SentMessage]) -> None:
+        if any(r.text != self.reply_html for r in replies):
+            raise RuntimeError(f"{self.name}: a reply differs from hoidap's")
+
+
 class HoidapBot(BotUnderTest):
     """The real hoidap application through the Harness, rate limiter off (like the echo bot)."""
 
@@ -157,6 +217,7 @@ class HoidapBot(BotUnderTest):
             workdir, ManualClock(START), admins=(ADMIN.id,), server=server, rate_limit=False
         )
         self.reference: str | None = None
+        self.sql_ms_per_update: float | None = None
 
     async def prepare(self) -> None:
         """Once per database: bind the group, the users as active staff, queued questions and
@@ -203,11 +264,17 @@ class HoidapBot(BotUnderTest):
 
         real = getattr(aiosqlite.Connection, "_execute", None)
 
+        waited = 0.0
+
         async def counting(connection: Any, *args: Any, **kwargs: Any) -> Any:
-            nonlocal calls
+            nonlocal calls, waited
             calls += 1
             assert real is not None
-            return await real(connection, *args, **kwargs)
+            t = time.perf_counter()
+            try:
+                return await real(connection, *args, **kwargs)
+            finally:
+                waited += time.perf_counter() - t
 
         await conn.set_trace_callback(trace)
         try:
@@ -218,7 +285,25 @@ class HoidapBot(BotUnderTest):
                     await burst(self.server, self, users, count, offset)
         finally:
             await conn.set_trace_callback(None)
+        self.sql_ms_per_update = waited * 1000 / count
         return statements / count, calls / count if real is not None else None
+
+    async def sql_time(self, users: Sequence[User], count: int, offset: int) -> float:
+        """Milliseconds awaiting aiosqlite per update, one update at a time (no queueing)."""
+        real = aiosqlite.Connection._execute
+        waited = 0.0
+
+        async def timed(connection: Any, *args: Any, **kwargs: Any) -> Any:
+            nonlocal waited
+            t = time.perf_counter()
+            try:
+                return await real(connection, *args, **kwargs)
+            finally:
+                waited += time.perf_counter() - t
+
+        with mock.patch.object(aiosqlite.Connection, "_execute", timed):
+            await ping_pong(self.server, self, users, count, offset)
+        return waited * 1000 / count
 
     def check(self, texts: Sequence[str], replies: Sequence[SentMessage]) -> None:
         wrong = sum(1 for reply in replies if reply.text != self.reference)
@@ -320,6 +405,8 @@ async def round_trip(
                 )
                 await free.prepare()
                 bots.append(free)
+            assert status.reference is not None
+            bots.insert(1, SameReplyEchoBot(server, status.reference))
             bots.append(EchoBot(server, concurrent=CONCURRENT_ECHO))
             results = {b.name: RoundTripResult(b.name) for b in bots}
             for run in range(1, runs + 1):
@@ -333,6 +420,7 @@ async def round_trip(
                             sql, calls = await b.count_db(users, DB_SAMPLE, warmup + updates + idle)
                             results[b.name].sql_per_update = sql
                             results[b.name].db_calls_per_update = calls
+                            results[b.name].sql_ms_per_update = b.sql_ms_per_update
                     finally:
                         await b.stop()
                     result = RoundTripRun(

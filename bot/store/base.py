@@ -242,11 +242,19 @@ class StoreBase:
             return await self.conn.execute(sql, params)
 
     async def _write_one(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
-        """A write with ``RETURNING``: its first row (None if it changed nothing)."""
-        cur = await self._write(sql, params)
-        row = await cur.fetchone()
-        await cur.close()
-        return row
+        """A write with ``RETURNING``: its first row (None if it changed nothing). One round
+        trip to aiosqlite's thread (execute and fetch together)."""
+        if self._in_tx and self._owner is asyncio.current_task():
+            self._count_statement(sql, params)
+            rows = list(await self.conn.execute_fetchall(sql, params))
+        else:
+            async with self._lock:
+                if self.watch is not None:
+                    self.watch.check()
+                self.transactions += 1
+                self._count_statement(sql, params)
+                rows = list(await self.conn.execute_fetchall(sql, params))
+        return rows[0] if rows else None
 
     async def _exec(self, sql: str, params: Sequence[Any] = ()) -> int:
         """A write; returns the new row id of an INSERT, else the number of rows changed."""

@@ -202,6 +202,8 @@ class PeopleQueries(StoreBase):
         self, tg_user_id: int, username: str | None, tg_name: str, superadmin: bool, now: datetime
     ) -> Person:
         cached = self._people.get(tg_user_id)
+        if cached is None:  # not cached (first update since the start): read before writing
+            cached = await self.person_by_tg(tg_user_id)
         if cached is not None and (cached.username, cached.tg_name, cached.is_superadmin) == (
             username,
             tg_name,
