@@ -14,8 +14,8 @@ from typing import Any
 from unittest import mock
 from zoneinfo import ZoneInfo
 
+from aiolimiter import AsyncLimiter
 from telegram.ext import (
-    AIORateLimiter,
     Application,
 )
 
@@ -23,6 +23,7 @@ import bot.app
 from bot.core import Core
 from bot.testing.fakebotapi import FakeBotAPI, FloodLimits, SentMessage
 from bot.testing.harness import Harness, User
+from bot.transport.pacing import SlidingWindow
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCHMARKS_MD = ROOT / "BENCHMARKS.md"
@@ -196,25 +197,23 @@ async def bind_group(h: Harness) -> int:
 
 @contextmanager
 def overall_rate(setting: tuple[float, float] | None) -> Iterator[list[Any]]:
-    """Build the application with ``bot/app.py`` unchanged except the overall rate of its
-    AIORateLimiter (``overall_max_rate``, ``overall_time_period``); ``None`` changes nothing.
-    Yields the list of limiters built meanwhile."""
+    """Build the application with ``bot/app.py`` unchanged except its overall limiter: an
+    ``aiolimiter`` bucket (``max_rate``, ``time_period``) in place of the sliding window
+    (``bot/transport/pacing.py``); ``None`` changes nothing. Yields the limiters built."""
     built: list[Any] = []
     if setting is None:
         yield built
         return
-    real = AIORateLimiter
 
-    def factory(*args: Any, **kwargs: Any) -> AIORateLimiter:
-        kwargs.update(overall_max_rate=setting[0], overall_time_period=setting[1])
-        limiter = real(*args, **kwargs)
+    def factory(*_args: Any, **_kwargs: Any) -> AsyncLimiter:
+        limiter = AsyncLimiter(setting[0], setting[1])
         built.append(limiter)
         return limiter
 
-    with mock.patch.object(bot.app, "AIORateLimiter", factory):
+    with mock.patch.object(bot.app, "SlidingWindow", factory):
         yield built
     if not built:
-        raise RuntimeError("bot/app.py did not build an AIORateLimiter; cannot override it")
+        raise RuntimeError("bot/app.py did not build its overall limiter; cannot override it")
 
 
 def describe_limiter(application: Application) -> str:  # type: ignore[type-arg]
@@ -224,9 +223,14 @@ def describe_limiter(application: Application) -> str:  # type: ignore[type-arg]
     base = getattr(limiter, "_base_limiter", None)
     if base is None:
         return type(limiter).__name__
+    if isinstance(base, SlidingWindow):
+        return (
+            f"{type(limiter).__name__} with SlidingWindow(limit={base.limit}, "
+            f"window={base.window:g} s)"
+        )
     period = float(base.time_period)
     period_text = f"1/{round(1 / period)}" if period < 1 else f"{period:g}"
     return (
-        f"{type(limiter).__name__}(overall_max_rate={base.max_rate:g}, "
-        f"overall_time_period={period_text})"
+        f"{type(limiter).__name__} with aiolimiter bucket (max_rate={base.max_rate:g}, "
+        f"time_period={period_text})"
     )
