@@ -4,7 +4,8 @@ The head presses the grade buttons under the drawn person's answer, alternating 
 (every press a real regrade: a grade row, the session, an event, the comment dialog, two
 messages owed). Time = the press injected -> its callback answer received by the server. The
 statements are those of the task that handled the press (``Store.trace``); the outbox sending
-the owed messages afterwards is not part of the press, and runs before the next press.
+the owed messages afterwards is not part of the press, and runs before the next press. The head
+has sent one command before (a person's first update after a start reads who is asking once).
 """
 
 from __future__ import annotations
@@ -72,6 +73,9 @@ async def grade_press(presses: int, staff: int = 50) -> PressResult:
                 assert drawn is not None
                 answerer = next(u for u in users if u.id == drawn.tg_user_id)
                 await h.send(answerer, "Câu trả lời để đo thời gian chấm.")
+                # The head has used the bot since it started (a person's first update after a
+                # start costs one statement more: who is asking is read once, then cached).
+                await h.send(HEAD, "/trangthai")
                 post = h.last_to(GROUP, lambda m: "Câu trả lời của đồng chí" in m.plain_text)
                 latencies: list[float] = []
                 counts: list[int] = []

@@ -17,24 +17,34 @@ from bench.common import (
     DB_SAMPLE,
     JSON,
     THROTTLE_CAPACITY,
+    percentile,
 )
 from bench.memory import (
     MemoryResult,
 )
+from bench.press import PressResult
 from bench.publish import (
     PublishResult,
 )
 from bench.roundtrip import (
     RoundTripResult,
 )
+from bench.scaling import ScalingResult
+from bench.startup import StartupResult
 
 # --------------------------------------------------------------------------------------------
 # The report
 # --------------------------------------------------------------------------------------------
 
-ROUND_TRIP_TARGET = 0.7
-PUBLISH_TARGET_SECONDS = 1.15 * 10.0
-MEMORY_TARGET_MB = 120.0
+# The targets of issue 8.
+BARE_ECHO_TARGET = 0.6  # /trangthai throughput >= 0.6 x the bare echo bot
+SAME_REPLY_TARGET = 0.95  # ... and >= 0.95 x the echo bot with hoidap's reply and transport
+PUBLISH_TARGET_SECONDS = 10.5
+MEMORY_TARGET_MB = 80.0
+PRESS_STATEMENTS_TARGET = 8
+PRESS_ECHO_TARGET = 3.0  # grade press p50 <= 3 x the echo bot's idle round trip
+SCALING_TARGET = 1.2  # SQL time per update, large database / small one
+STARTUP_TARGET = 1.25  # start-up RSS, hoidap / bare PTB echo bot
 
 
 @dataclass
@@ -48,6 +58,9 @@ class Report:
     round_trips: list[RoundTripResult]
     publishes: list[PublishResult]
     memory: MemoryResult | None
+    press: PressResult | None = None
+    scaling: ScalingResult | None = None
+    startup: StartupResult | None = None
 
 
 def machine_facts() -> list[tuple[str, str]]:
@@ -114,12 +127,21 @@ def render(report: Report) -> str:
     ]
 
     summary: list[str] = []
-    if report.round_trips:
-        echo, hoidap = report.round_trips[0].median, report.round_trips[1].median
-        ratio = hoidap.throughput / echo.throughput
+    by_name = {r.name: r for r in report.round_trips}
+    bare = by_name.get("bare PTB echo bot")
+    same = by_name.get("echo bot with hoidap's reply and transport")
+    status = by_name.get("hoidap: /trangthai")
+    if bare and status:
+        ratio = status.median.throughput / bare.median.throughput
         summary.append(
-            f"| (a) hoidap `/trangthai` throughput ≥ {ROUND_TRIP_TARGET} × bare echo bot"
-            f" | {ratio:.2f} × | {_yes(ratio >= ROUND_TRIP_TARGET)} |"
+            f"| (a) `/trangthai` throughput ≥ {BARE_ECHO_TARGET} × bare echo bot"
+            f" | {ratio:.2f} × | {_yes(ratio >= BARE_ECHO_TARGET)} |"
+        )
+    if same and status:
+        ratio = status.median.throughput / same.median.throughput
+        summary.append(
+            f"| (a) `/trangthai` throughput ≥ {SAME_REPLY_TARGET} × echo bot with hoidap's"
+            f" reply and transport | {ratio:.2f} × | {_yes(ratio >= SAME_REPLY_TARGET)} |"
         )
     for p in report.publishes:
         ok = p.seconds <= PUBLISH_TARGET_SECONDS and p.flood_429 == 0
@@ -131,8 +153,37 @@ def render(report: Report) -> str:
     if report.memory is not None:
         m = report.memory
         summary.append(
-            f"| (c) peak RSS < {MEMORY_TARGET_MB:.0f} MB | {m.peak_rss_mb:.1f} MB"
-            f" | {_yes(m.peak_rss_mb < MEMORY_TARGET_MB)} |"
+            f"| (c) peak RSS through a {m.staff}-staff cycle < {MEMORY_TARGET_MB:.0f} MB"
+            f" | {m.peak_rss_mb:.1f} MB | {_yes(m.peak_rss_mb < MEMORY_TARGET_MB)} |"
+        )
+    if report.press is not None:
+        e = report.press
+        worst = max(e.first_statements, e.regrade_statements)
+        summary.append(
+            f"| (e) a grade press: ≤ {PRESS_STATEMENTS_TARGET} statements in one transaction"
+            f" | {e.first_statements} (first grade), {e.regrade_statements} (regrade);"
+            f" {e.transactions} transaction |"
+            f" {_yes(worst <= PRESS_STATEMENTS_TARGET and e.transactions == 1)} |"
+        )
+        if bare is not None:
+            ratio = e.p50_ms / bare.median.idle_p50_ms
+            summary.append(
+                f"| (e) grade press p50 ≤ {PRESS_ECHO_TARGET:g} × the echo bot's idle round trip"
+                f" | {e.p50_ms:.1f} ms = {ratio:.1f} × {bare.median.idle_p50_ms:.1f} ms"
+                f" | {_yes(ratio <= PRESS_ECHO_TARGET)} |"
+            )
+    if report.scaling is not None:
+        f = report.scaling
+        summary.append(
+            f"| (f) SQL time per update, 20 programs × 1,000 staff ≤ {SCALING_TARGET} × small"
+            f" | {f.ratio:.2f} × | {_yes(f.ratio <= SCALING_TARGET)} |"
+        )
+    if report.startup is not None:
+        g = report.startup
+        summary.append(
+            f"| (g) start-up RSS ≤ {STARTUP_TARGET} × a bare PTB echo bot beside it"
+            f" | {g.hoidap:.1f} / {g.echo:.1f} MB = {g.ratio:.2f} ×"
+            f" | {_yes(g.ratio <= STARTUP_TARGET)} |"
         )
     if summary:
         lines += ["## Targets", "", "| Target | Measured | |", "|---|---|---|", *summary, ""]
@@ -193,6 +244,27 @@ def render(report: Report) -> str:
             lines.append(
                 f"- {result.name} / echo throughput: **{result.median.throughput / echo_rate:.2f}**"
             )
+        if same and status:
+            lines.append(
+                f"- hoidap: /trangthai / echo bot with hoidap's reply and transport:"
+                f" **{status.median.throughput / same.median.throughput:.2f}**"
+                " (ratio of the median runs)"
+            )
+        sql_ms = [r for r in report.round_trips if r.sql_ms_per_update is not None]
+        if sql_ms:
+            lines.append(
+                "- time awaiting aiosqlite per update (burst of "
+                f"{DB_SAMPLE}): "
+                + ", ".join(f"{r.name} {r.sql_ms_per_update:.2f} ms" for r in sql_ms)
+            )
+        lines += [
+            "",
+            "*Echo bot with hoidap's reply and transport*: a PTB `Application` answering every",
+            "message with exactly hoidap's `/trangthai` reply (the same HTML) through hoidap's",
+            "transport (`bot/transport/telegram.py:send_html`), with hoidap's defaults (HTML,",
+            "no link previews), its HTTP connection pool and its per-person ordering of",
+            "updates. What separates it from hoidap is hoidap's own work on an update.",
+        ]
         lines += [
             "",
             "`/trangthai` by an active member: hoidap's own work per update (throttle, replay",
@@ -237,9 +309,16 @@ def render(report: Report) -> str:
             )
         lines += [
             "",
-            "The bot's limiter (`bot/app.py`) is a bucket of one message that drains at 28",
-            "per second (`overall_max_rate=1, overall_time_period=1/28`): no initial burst;",
-            "`--candidate-rate R` measures the same application with another rate R beside it.",
+            "The bot's overall limiter (`bot/app.py`, `bot/transport/pacing.py`) is a sliding",
+            "window: at most 30 messages start in any 1.03 s, spread on an even grid of",
+            "1.03/30 s; a late wake-up of the event loop is made up on the next message (the",
+            "grid does not slip) but never beyond the window. The 0.03 s over one second covers",
+            "the jitter between a request's start and its arrival at the server (with a window of",
+            "1.02 s the server counted 31 in a second and answered 429 in 3 runs out of 3).",
+            "Before, it was an `aiolimiter` bucket of one message that drained at 28",
+            "per second (`overall_max_rate=1, overall_time_period=1/28`): no initial burst, but",
+            "every late wake-up was lost for good. `--candidate-rate R` measures the same",
+            "application with such a bucket (one message draining at R per second) beside it.",
             "PTB's usual `AIORateLimiter(overall_max_rate=30, overall_time_period=1)` is a leaky",
             "bucket that starts empty: it lets 30 messages through at once and then 30 more per",
             "second, up to about 60 in the first second, which a strict sliding window rejects",
@@ -276,6 +355,80 @@ def render(report: Report) -> str:
             f"| peak (`VmHWM`, cross-check) | {m.hwm_mb:.1f} MB |",
             "",
             f"Steps run by the scheduler: {', '.join(m.steps) or '-'}.",
+            "",
+        ]
+    if report.press is not None:
+        e = report.press
+        lines += [
+            "## (e) A grade press",
+            "",
+            "The head presses the grade buttons under the drawn person's answer "
+            f"{e.presses} times, alternating two verdicts (the first press a first grade,",
+            "which also tells the leader with a button of their own; every later one a real",
+            "regrade). Time = the press injected → its callback answer received (the next",
+            "press after everything the press owes was sent). The statements are those run by",
+            "the task that handled the press, counted through the store (`Store.trace`); the",
+            "outbox sending the owed messages is not part of the press. The head has sent one",
+            "command before: a person's first update after a start costs one statement more",
+            "(who is asking is read once, then cached).",
+            "",
+            "| presses | p50 | p95 | statements (first grade) | statements (regrade) |"
+            " transactions |",
+            "|---:|---:|---:|---:|---:|---:|",
+            f"| {e.presses} | {e.p50_ms:.1f} ms | {e.p95_ms:.1f} ms | {e.first_statements}"
+            f" | {e.regrade_statements} | {e.transactions} |",
+            "",
+            "The first grade, statement by statement:",
+            "",
+            *[f"- `{line}`" for line in e.first_trace],
+            "",
+        ]
+    if report.scaling is not None:
+        f = report.scaling
+        lines += [
+            "## (f) SQL time per update on a large database",
+            "",
+            "Two hoidap databases prepared like (a); the large one then gets 19 more programs"
+            " with 1,000 active staff each and every program four years of concluded weeks,",
+            f"written straight into SQLite ({f.people} people, {f.members} members,"
+            f" {f.sessions} sessions, {f.grades} grades; `ANALYZE` run as SQLite's",
+            "documentation recommends). The same members send `/trangthai` to each bot in turn,",
+            "one update at a time; the time the bot spends awaiting aiosqlite is summed per",
+            "update (statements and the round trips to aiosqlite's thread). Runs interleaved.",
+            "",
+            "| database | ms per update, each run | median |",
+            "|---|---|---:|",
+            "| small (1 program, 200 members) | "
+            + ", ".join(f"{x:.3f}" for x in f.small_ms)
+            + f" | {percentile(f.small_ms, 0.5):.3f} ms |",
+            "| large (20 programs × 1,000 staff) | "
+            + ", ".join(f"{x:.3f}" for x in f.large_ms)
+            + f" | {percentile(f.large_ms, 0.5):.3f} ms |",
+            "",
+            f"Large / small: **{f.ratio:.2f}**. `tests/test_query_plans.py` runs `EXPLAIN QUERY"
+            " PLAN` on every statement of a recorded week and fails on a full scan.",
+            "",
+        ]
+    if report.startup is not None:
+        g = report.startup
+        lines += [
+            "## (g) Start-up memory beside a bare PTB echo bot",
+            "",
+            "`python -m bench.startup`: hoidap through `bot.app.serve` (database, migrations,",
+            "outbox, scheduler, menus, long polling) and a bare PTB echo bot, each alone in a",
+            "child process (started through a forking `/bin/sh`), both at the same time, each",
+            "against its own fake server. Once each has answered one message, its `VmRSS`.",
+            "openpyxl, PyYAML and python-docx are imported when first used, not at start-up",
+            "(`tests/test_lazy_imports.py`).",
+            "",
+            "| run | hoidap | bare echo bot |",
+            "|---:|---:|---:|",
+            *[
+                f"| {i} | {h:.1f} MB | {e:.1f} MB |"
+                for i, (h, e) in enumerate(zip(g.hoidap_mb, g.echo_mb, strict=True), 1)
+            ],
+            "",
+            f"Medians: {g.hoidap:.1f} MB / {g.echo:.1f} MB = **{g.ratio:.2f}**.",
             "",
         ]
     return "\n".join(lines)

@@ -5,17 +5,22 @@ Run from the repository root::
     python -m bench.run            # measure and print the Markdown report
     python -m bench.run --write    # ... and write it to BENCHMARKS.md
 
-Four parts:
+Seven parts, one module each (``bench/common.py`` holds what they share):
 
-(a) Update round trip: a bare python-telegram-bot echo bot and the hoidap application (through
-    :class:`bot.testing.harness.Harness`, no rate limiter) side by side on the same fake server.
-    N private messages are injected at once; throughput is N / (last reply - first injection)
-    and latency is per update (reply recorded by the server - injection).
-(b) Publishing the weekly question to 300 staff with flood limits enforced by the server
-    (30 messages/s over any 1-second window) and the bot's AIORateLimiter on.
-(c) Peak memory (RSS) of the hoidap application through a whole cycle with 300 staff, in a
-    child process (``python -m bench.run --memory-child``) so the fake server does not count.
-(d) Archive search on 10,000 archived sessions (``bench/search.py``, its own process).
+(a) ``bench/roundtrip.py``: update round trip. A bare python-telegram-bot echo bot, an echo
+    bot with hoidap's reply and transport, and the hoidap application (through
+    :class:`bot.testing.harness.Harness`, no rate limiter) side by side on the same fake
+    server, interleaved. N private messages are injected at once; throughput is
+    N / (last reply - first injection) and latency is per update.
+(b) ``bench/publish.py``: publishing the weekly question to 300 staff with flood limits
+    enforced by the server (30 messages/s over any 1-second window), the bot's limiter on.
+(c) ``bench/memory.py``: peak memory (RSS) of the hoidap application through a whole cycle
+    with 300 staff, in a child process (``python -m bench.run --memory-child``).
+(d) ``bench/search.py``: archive search on 10,000 archived sessions (its own process).
+(e) ``bench/press.py``: a grade press, its round trip and its SQL statements.
+(f) ``bench/scaling.py``: SQL time per update on 20 programs x 1,000 staff against a small
+    database.
+(g) ``bench/startup.py``: start-up RSS of hoidap beside a bare PTB echo bot.
 
 Progress goes to stderr, the report to stdout.
 """
@@ -43,6 +48,7 @@ from bench.memory import (
     memory_child,
     memory_cycle,
 )
+from bench.press import grade_press
 from bench.publish import (
     PublishResult,
     publish_flood,
@@ -55,6 +61,8 @@ from bench.roundtrip import (
     RoundTripResult,
     round_trip,
 )
+from bench.scaling import sql_scaling
+from bench.startup import startup_memory
 
 # --------------------------------------------------------------------------------------------
 # Entry point
@@ -93,6 +101,18 @@ async def measure(args: argparse.Namespace, command: str) -> Report:
     if "c" in parts:
         memory = await memory_cycle(args.staff, rate_limit=not args.memory_no_rate_limit)
         progress(f"(c) peak RSS {memory.peak_rss_mb:.1f} MB, at the end {memory.end_rss_mb:.1f} MB")
+    press = await grade_press(args.presses) if "e" in parts else None
+    if press is not None:
+        progress(
+            f"(e) grade press p50 {press.p50_ms:.1f} ms, {press.first_statements} statements"
+            f" (first), {press.regrade_statements} (regrade), {press.transactions} transaction"
+        )
+    scaling = await sql_scaling(args.scaling_updates, args.runs) if "f" in parts else None
+    if scaling is not None:
+        progress(f"(f) large / small SQL time per update: {scaling.ratio:.2f}")
+    startup = await startup_memory(args.runs) if "g" in parts else None
+    if startup is not None:
+        progress(f"(g) start-up RSS hoidap / echo: {startup.ratio:.2f}")
     return Report(
         command=command,
         started=started,
@@ -110,6 +130,9 @@ async def measure(args: argparse.Namespace, command: str) -> Report:
         round_trips=round_trips,
         publishes=publishes,
         memory=memory,
+        press=press,
+        scaling=scaling,
+        startup=startup,
     )
 
 
@@ -139,7 +162,14 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     )
     parser.add_argument("--write", action="store_true", help="write the report to BENCHMARKS.md")
     parser.add_argument(
-        "--parts", default="abcd", help="which parts to run (default: abcd; d = archive search)"
+        "--parts",
+        default="abcdefg",
+        help="which parts to run (default: abcdefg; d = archive search, e = grade press,"
+        " f = SQL time on a large database, g = start-up memory)",
+    )
+    parser.add_argument("--presses", type=int, default=60, help="(e) grade presses")
+    parser.add_argument(
+        "--scaling-updates", type=int, default=200, help="(f) updates per run and database"
     )
     parser.add_argument("--updates", type=int, default=2000, help="(a) burst size N")
     parser.add_argument("--warmup", type=int, default=100, help="(a) warm-up updates")
