@@ -944,6 +944,21 @@ async def conclude(
 
 
 async def status(core: Core, program: Program, viewer_roles: frozenset[str]) -> Reply:
+    """/trangthai: a read model, built once and kept until what it shows changes."""
+    store = core.store
+    key = ("status", program.id, "admin" in viewer_roles)
+    cached: dict[str, Any] | None = store.memo(key)
+    if cached is not None:
+        return Reply("status", dict(cached))
+    version = store.version
+    ctx = await _status_ctx(core, program, viewer_roles)
+    store.remember(key, version, ctx)
+    return Reply("status", dict(ctx))
+
+
+async def _status_ctx(
+    core: Core, program: Program, viewer_roles: frozenset[str]
+) -> dict[str, Any]:
     store = core.store
     s = await current_session(core, program) or await store.latest_session(program.id)
     ctx: dict[str, Any] = {"program": program_ctx(program), "session": None}
@@ -960,7 +975,7 @@ async def status(core: Core, program: Program, viewer_roles: frozenset[str]) -> 
         ]
     ctx["is_admin"] = "admin" in viewer_roles
     ctx["queued"] = await store.count_queued(program.id) if ctx["is_admin"] else None
-    return Reply("status", ctx)
+    return ctx
 
 
 async def this_week_question(

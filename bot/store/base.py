@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import json
+import re
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -85,6 +86,13 @@ _SEEN: contextvars.ContextVar[SeenUpdate | None] = contextvars.ContextVar(
     "hoidap_seen_update", default=None
 )
 SEEN_SQL = "INSERT OR IGNORE INTO seen_updates (update_id, seen_at) VALUES (?, ?)"
+# Writes to these tables change what the read models (StoreBase.memo) are built from; writes to
+# the plumbing (seen updates, outbox, events, actions, dialogs) do not.
+_MODEL_TABLES = re.compile(
+    r"\b(programs|people|members|member_roles|sessions|questions|grades|draws|archive|askers)\b",
+    re.IGNORECASE,
+)
+_MEMO_LIMIT = 10_000
 
 
 @dataclass(frozen=True)
@@ -129,6 +137,11 @@ class StoreBase:
         self.statements = 0
         self.transactions = 0
         self.trace: list[Statement] | None = None
+        # Read models: values computed from the database, valid while ``version`` is unchanged.
+        # It moves at the end of every transaction (commit or rollback) and with every write of
+        # its own to a table they are built from.
+        self.version = 0
+        self._memo: dict[Any, tuple[int, Any]] = {}
 
     async def close(self) -> None:
         await self.conn.close()
@@ -159,6 +172,7 @@ class StoreBase:
             except BaseException:
                 self._outbox_dirty = False
                 await self.conn.execute("ROLLBACK")
+                self.version += 1
                 if seen is not None:
                     seen.written = False
                 kept, self._kept = self._kept, []
@@ -169,6 +183,7 @@ class StoreBase:
             else:
                 self._kept = []
                 await self.conn.execute("COMMIT")
+                self.version += 1
                 if crash.ARMED:  # test support (bot/testing/crash.py), inert in production
                     crash.after_commit()
             finally:
@@ -192,6 +207,18 @@ class StoreBase:
         await self._write(sql, params)
         if self._in_tx and self._owner is asyncio.current_task():
             self._kept.append((sql, tuple(params)))
+
+    def memo(self, key: Any) -> Any | None:
+        """A read model computed since the last change of what it is built from (else None)."""
+        entry = self._memo.get(key)
+        return entry[1] if entry is not None and entry[0] == self.version else None
+
+    def remember(self, key: Any, version: int, value: Any) -> None:
+        """Keep ``value``, computed from what the database held at ``version`` (read
+        ``store.version`` before reading the rows: a change meanwhile makes it stale at once)."""
+        if len(self._memo) >= _MEMO_LIMIT:
+            self._memo.clear()
+        self._memo[key] = (version, value)
 
     def _remember_person(self, person: Person) -> None:
         self._people[person.tg_user_id] = person
@@ -231,29 +258,39 @@ class StoreBase:
         On its own it commits by itself (autocommit) and takes the lock, so it can never become
         part of a transaction another task has open on the shared connection.
         """
-        if self._in_tx and self._owner is asyncio.current_task():
-            self._count_statement(sql, params)
-            return await self.conn.execute(sql, params)
-        async with self._lock:
-            if self.watch is not None:
-                self.watch.check()
-            self.transactions += 1
-            self._count_statement(sql, params)
-            return await self.conn.execute(sql, params)
-
-    async def _write_one(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
-        """A write with ``RETURNING``: its first row (None if it changed nothing). One round
-        trip to aiosqlite's thread (execute and fetch together)."""
-        if self._in_tx and self._owner is asyncio.current_task():
-            self._count_statement(sql, params)
-            rows = list(await self.conn.execute_fetchall(sql, params))
-        else:
+        model = _MODEL_TABLES.search(sql) is not None
+        self.version += model  # before and after: a read meanwhile is stale either way
+        try:
+            if self._in_tx and self._owner is asyncio.current_task():
+                self._count_statement(sql, params)
+                return await self.conn.execute(sql, params)
             async with self._lock:
                 if self.watch is not None:
                     self.watch.check()
                 self.transactions += 1
                 self._count_statement(sql, params)
+                return await self.conn.execute(sql, params)
+        finally:
+            self.version += model
+
+    async def _write_one(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
+        """A write with ``RETURNING``: its first row (None if it changed nothing). One round
+        trip to aiosqlite's thread (execute and fetch together)."""
+        model = _MODEL_TABLES.search(sql) is not None
+        self.version += model
+        try:
+            if self._in_tx and self._owner is asyncio.current_task():
+                self._count_statement(sql, params)
                 rows = list(await self.conn.execute_fetchall(sql, params))
+            else:
+                async with self._lock:
+                    if self.watch is not None:
+                        self.watch.check()
+                    self.transactions += 1
+                    self._count_statement(sql, params)
+                    rows = list(await self.conn.execute_fetchall(sql, params))
+        finally:
+            self.version += model
         return rows[0] if rows else None
 
     async def _exec(self, sql: str, params: Sequence[Any] = ()) -> int:

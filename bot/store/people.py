@@ -307,13 +307,20 @@ class PeopleQueries(StoreBase):
             )
 
     async def roles(self, program_id: int, person_id: int) -> frozenset[str]:
+        key = ("roles", program_id, person_id)
+        found: frozenset[str] | None = self.memo(key)
+        if found is not None:
+            return found
+        version = self.version
         rows = await self._all(
             "SELECT r.role FROM member_roles r JOIN members m "
             "ON m.program_id = r.program_id AND m.person_id = r.person_id "
             "WHERE r.program_id = ? AND r.person_id = ? AND m.status = 'active'",
             (program_id, person_id),
         )
-        return frozenset(r["role"] for r in rows)
+        roles = frozenset(r["role"] for r in rows)
+        self.remember(key, version, roles)
+        return roles
 
     async def all_roles(self, person_id: int) -> dict[int, frozenset[str]]:
         rows = await self._all(
@@ -359,7 +366,13 @@ class PeopleQueries(StoreBase):
         return await self._members("m.program_id = ? AND m.status = ?", (program_id, status))
 
     async def memberships(self, person_id: int) -> list[Member]:
-        return await self._members("m.person_id = ?", (person_id,))
+        key = ("memberships", person_id)
+        found: tuple[Member, ...] | None = self.memo(key)
+        if found is None:
+            version = self.version
+            found = tuple(await self._members("m.person_id = ?", (person_id,)))
+            self.remember(key, version, found)
+        return list(found)
 
     async def members_with_role(self, program_id: int, role: str) -> list[Member]:
         return await self._members(
