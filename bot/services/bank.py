@@ -48,6 +48,14 @@ class Stored:
     duplicates: list[Duplicate]
 
 
+def parse_questions(filename: str, data: bytes) -> list[QuestionDraft]:
+    """``questions.importer.parse_questions``, whose module (openpyxl, PyYAML) is imported
+    when a file is first read, not when the bot starts."""
+    from questions.importer import parse_questions as parse
+
+    return parse(filename, data)
+
+
 def split_duplicates(
     drafts: Sequence[QuestionDraft], bank: Sequence[tuple[int, str]]
 ) -> tuple[list[QuestionDraft], list[Duplicate]]:
@@ -108,7 +116,7 @@ async def import_file(
     two imports at once are stored one after the other, each checking for duplicates of what
     the other stored. The reply names every bad row, or every duplicate of the bank skipped.
     """
-    from questions.importer import ImportRejected, display_filename, parse_questions
+    from questions.importer import ImportRejected, display_filename
 
     if actor is not None:
         await core.require(actor, program, "admin", action="import")

@@ -40,6 +40,15 @@ from bot.text import clean_line
 from bot.words import BANK_STATUS_LABELS
 from questions.model import LIMITS, QuestionDraft, join_tags, split_tags
 
+
+def export_questions(filename: str, drafts: Sequence[QuestionDraft]) -> bytes:
+    """``questions.importer.export_questions``, whose module (openpyxl, PyYAML) is imported
+    when a file is first written, not when the bot starts."""
+    from questions.importer import export_questions as export
+
+    return export(filename, drafts)
+
+
 PLAN_SESSIONS = 4  # sessions shown ahead in /danhsach
 MAX_WEEKS_SCANNED = 16  # holidays included, how far the plan looks for those sessions
 QUEUE_SHOWN = 15
@@ -484,8 +493,6 @@ async def export_bank(core: Core, actor: Person | None, program: Program, fmt: s
         for bq in bank
     ]
     filename = f"ngan_hang_cau_hoi_{program.id}_{core.today(program):%Y%m%d}.{fmt}"
-    from questions.importer import export_questions  # openpyxl, PyYAML: loaded when first used
-
     data = await off_loop(export_questions, filename, drafts)
     async with store.transaction():
         await store.log_event(
