@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -139,13 +140,39 @@ class Core:
     ) -> list[Button]:
         """``count`` buttons alike, each with a token of its own (one per recipient), stored
         in one statement."""
-        tokens = [secrets.token_urlsafe(12) for _ in range(count)]
+        return await self.mint(
+            kind,
+            [(text, target)] * count,
+            program_id=program_id,
+            session_id=session_id,
+            ttl=ttl,
+            single_use=single_use,
+        )
+
+    async def mint(
+        self,
+        kind: str,
+        choices: Sequence[tuple[str, str | None]],
+        *,
+        program_id: int | None = None,
+        session_id: int | None = None,
+        ttl: timedelta = timedelta(days=14),
+        single_use: bool = False,
+    ) -> list[Button]:
+        """One button per (text, target) in ``choices``, their actions stored in one statement."""
+        tokens = [secrets.token_urlsafe(12) for _ in choices]
         expires = self.now() + ttl
         await self.store.add_actions(
-            [(t, kind, program_id, session_id, target, expires, single_use) for t in tokens],
+            [
+                (token, kind, program_id, session_id, target, expires, single_use)
+                for token, (_text, target) in zip(tokens, choices, strict=True)
+            ],
             self.now(),
         )
-        return [Button(text=text, token=t) for t in tokens]
+        return [
+            Button(text=text, token=token)
+            for token, (text, _target) in zip(tokens, choices, strict=True)
+        ]
 
     def program_changed(self, program_id: int) -> None:
         for callback in self.on_program_changed:

@@ -247,6 +247,8 @@ class Message:
     context: dict[str, Any]
     buttons: Buttons = ()
     expires_at: datetime | None = None  # when it no longer makes sense (a reminder)
+    media_kind: str | None = None  # "copy": the message ``media_ref`` ("chat:message") copied
+    media_ref: str | None = None
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ from bot.models import (
     CONCLUDABLE_STATES,
     VERDICTS,
     Answer,
-    Button,
     Buttons,
     Message,
     Person,
@@ -265,23 +264,29 @@ async def _run_due(core: Core, program: Program, s: Session, due: Due) -> bool:
 
 
 async def _report_missed(core: Core, program: Program, s: Session, due: Due) -> bool:
-    store, now = core.store, core.now()
-    if not await store.update_session(s.id, s.state, missed_reported=1):
-        return False
     ctx = {
         "program": program_ctx(program),
         "session": session_ctx(s, program),
         "step": due.step.value,
         "at": local(due.at, program),
     }
-    for admin in await core.admins(program):
-        await store.enqueue(admin.tg_user_id, "missed_admin", ctx, now)
-    await store.enqueue(program.chat_id, "missed_group", ctx, now)
-    await store.log_event(
-        "missed", now, program_id=program.id, session_id=s.id, detail=due.step.value
+
+    async def messages() -> list[Message]:
+        owed = [Message(a.tg_user_id, "missed_admin", ctx) for a in await core.admins(program)]
+        return [*owed, Message(program.chat_id, "missed_group", ctx)]
+
+    return await step(
+        core,
+        program,
+        s,
+        f"missed:{due.step.value}",
+        None,
+        expect=s.state,
+        fields={"missed_reported": 1},
+        event="missed",
+        detail=due.step.value,
+        messages=messages,
     )
-    state_change(program, s, f"missed:{due.step.value}", None)
-    return True
 
 
 async def _publish(core: Core, program: Program, s: Session, actor: Person | None) -> bool:
@@ -662,22 +667,6 @@ async def record_answer(
             return Reply("answer_empty")
         if len(body) > MAX_ANSWER_CHARS:
             return Reply("answer_too_long", {"limit": MAX_ANSWER_CHARS, "length": len(body)})
-        if not await store.update_session(
-            s.id,
-            SessionState.DRAWN,
-            state=SessionState.ANSWERED,
-            answer_kind=kind,
-            answer_text=body or None,
-            answer_file_id=answer.file_id,
-            answer_file_name=answer.file_name,
-            answer_chat_id=answer.chat_id,
-            answer_message_id=answer.message_id,
-            answered_at=now,
-        ):
-            return None
-        await store.log_event(
-            "answered", now, program_id=prog.id, session_id=s.id, actor_id=person.id, detail=kind
-        )
         question = await store.question(s.question_id) if s.question_id else None
         ctx = {
             "program": program_ctx(prog),
@@ -689,41 +678,54 @@ async def record_answer(
             "in_group": in_group,
             "question": question_ctx(question),
         }
-        buttons = await grade_buttons(core, prog, s)
-        await store.enqueue(prog.chat_id, "answer_group", ctx, now, buttons=buttons)
-        if kind in ("voice", "document") and not in_group:
-            await store.enqueue(
-                prog.chat_id,
-                "answer_attachment",
-                ctx,
-                now,
-                media_kind="copy",
-                media_ref=f"{answer.chat_id}:{answer.message_id}",
-            )
-        for head in await store.members_with_role(prog.id, "head"):
-            await store.enqueue(
-                head.person.tg_user_id,
-                "grade_prompt",
-                ctx,
-                now,
-                buttons=await grade_buttons(core, prog, s),
-            )
-        state_change(prog, s, "answered", person, kind=kind)
+
+        async def messages() -> list[Message]:
+            assert prog is not None
+            owed = [
+                Message(prog.chat_id, "answer_group", ctx, await grade_buttons(core, prog, s))
+            ]
+            if kind in ("voice", "document") and not in_group:
+                ref = f"{answer.chat_id}:{answer.message_id}"
+                copy = Message(
+                    prog.chat_id, "answer_attachment", ctx, media_kind="copy", media_ref=ref
+                )
+                owed.append(copy)
+            for head in await store.members_with_role(prog.id, "head"):
+                buttons = await grade_buttons(core, prog, s)
+                owed.append(Message(head.person.tg_user_id, "grade_prompt", ctx, buttons))
+            return owed
+
+        answered = await step(
+            core,
+            prog,
+            s,
+            SessionState.ANSWERED,
+            person,
+            expect=SessionState.DRAWN,
+            fields={
+                "state": SessionState.ANSWERED,
+                "answer_kind": kind,
+                "answer_text": body or None,
+                "answer_file_id": answer.file_id,
+                "answer_file_name": answer.file_name,
+                "answer_chat_id": answer.chat_id,
+                "answer_message_id": answer.message_id,
+                "answered_at": now,
+            },
+            event="answered",
+            detail=kind,
+            messages=messages,
+            kind=kind,
+        )
+        if not answered:
+            return None
     return Reply("answer_received", {"program": program_ctx(prog)})
 
 
 async def grade_buttons(core: Core, program: Program, s: Session) -> Buttons:
-    row: list[Button] = []
-    for verdict in VERDICTS:
-        row.append(
-            await core.button(
-                VERDICT_LABELS[verdict],
-                "grade",
-                program_id=program.id,
-                session_id=s.id,
-                target=verdict,
-            )
-        )
+    """One button per verdict, their actions stored in one statement."""
+    choices = [(VERDICT_LABELS[v], v) for v in VERDICTS]
+    row = await core.mint("grade", choices, program_id=program.id, session_id=s.id)
     return (tuple(row),)
 
 
