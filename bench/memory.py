@@ -8,7 +8,7 @@ import logging
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
@@ -55,6 +55,8 @@ class MemoryResult:
     messages: int
     updates: int
     steps: list[str]
+    stages: list[tuple[str, float]] = field(default_factory=list)  # RSS (MB) after each stage
+    loaded: list[str] = field(default_factory=list)  # packages imported during the cycle
 
 
 class _RemoteServer:
@@ -188,19 +190,11 @@ async def memory_cycle(staff_count: int, rate_limit: bool) -> MemoryResult:
         for user in (ADMIN, HEAD, LEADER, *staff):
             server.user(user.id, user.first_name, user.last_name, user.username)
         with tempfile.TemporaryDirectory(prefix="hoidap-bench-") as tmp:
-            arguments = [
-                "-m",
-                "bench.run",
-                "--memory-child",
-                "--api-url",
-                server.base_url,
-                "--token",
-                server.token,
-                "--workdir",
-                tmp,
-            ]
-            if not rate_limit:
-                arguments.append("--no-rate-limit")
+            if rate_limit:  # the production bot (bot.app.serve), nothing of the benchmark
+                arguments = ["-m", "bench.memory_child", "--admin", str(ADMIN.id)]
+            else:  # through the Harness, to run without the limiter
+                arguments = ["-m", "bench.run", "--memory-child", "--no-rate-limit"]
+            arguments += ["--api-url", server.base_url, "--token", server.token, "--workdir", tmp]
             # Through a shell that forks (no exec): on Linux a process started directly by
             # this big parent would inherit the parent's peak RSS in its own ru_maxrss.
             process = await asyncio.create_subprocess_exec(
@@ -232,9 +226,14 @@ async def _drive_cycle(
     mark, injected_before = len(server.sent), len(server.injected_updates)
     steps: list[str] = []
 
+    stages: list[tuple[str, float]] = []
+
     async def settle() -> None:
         await server.wait_updates_consumed(WAIT)
         await child.call("settle")
+
+    async def stage(name: str) -> None:
+        stages.append((name, float((await child.call("memory"))["rss_mb"])))
 
     async def expect_state(state: str) -> JSON:
         current = await child.call("state")
@@ -258,6 +257,7 @@ async def _drive_cycle(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     await settle()
+    await stage("bound, question file imported")
     people = [[u.id, u.first_name, u.last_name, "staff"] for u in staff]
     people += [[HEAD.id, HEAD.first_name, HEAD.last_name, "head"]]
     people += [[LEADER.id, LEADER.first_name, LEADER.last_name, "leader"]]
@@ -275,6 +275,7 @@ async def _drive_cycle(
     if missing:
         raise RuntimeError(f"{len(missing)} staff did not get the question")
     progress("(c) published to every member")
+    await stage("published to every member")
 
     # Monday: the draw, the answer, the grade, the conclusion.
     steps += (await child.call("at", when=DRAW_AT.isoformat()))["steps"]
@@ -295,6 +296,7 @@ async def _drive_cycle(
     await settle()
     await expect_state("concluded")
     progress("(c) drawn, answered, graded, concluded")
+    await stage("drawn, answered, graded, concluded")
 
     # Everyone checks the status at once.
     tail = Tail(server)
@@ -307,6 +309,7 @@ async def _drive_cycle(
         raise RuntimeError("not every /trangthai was answered")
     seconds = time.perf_counter() - t0
     end = await child.call("memory")
+    loaded = sorted(set(end.get("packages", ())) - set(start.get("packages", ())))
     final = await child.close()
     if child.stderr.strip():
         progress("(c) the child logged:\n" + child.log_tail())
@@ -321,4 +324,6 @@ async def _drive_cycle(
         messages=len(server.sent) - mark,
         updates=len(server.injected_updates) - injected_before,
         steps=steps,
+        stages=stages,
+        loaded=loaded,
     )

@@ -333,9 +333,16 @@ def render(report: Report) -> str:
         lines += [
             "## (c) Peak memory",
             "",
-            "The hoidap application runs alone in a child process (`python -m bench.run"
-            f" --memory-child`: the Harness with `rate_limit={m.rate_limit}`); the fake server"
-            " stays in the parent and drives",
+            (
+                "The hoidap application runs alone in a child process, as in production"
+                " (`python -m bench.memory_child`: `bot.app.serve` with its rate limiter, on a"
+                " manual clock; the child imports nothing of the benchmark or of the test"
+                " machinery: no fake server, no Harness)"
+                if m.rate_limit
+                else "The hoidap application runs alone in a child process (`python -m bench.run"
+                " --memory-child`: the Harness without rate limiter)"
+            )
+            + "; the fake server stays in the parent and drives",
             f"a whole cycle with {m.staff} staff, a head and a leader: add the bot to the group",
             "and `/lienket`, upload `questions/samples/cau_hoi_mau.xlsx`, members created with",
             "direct store calls, publication (Friday 08:00), draw (Monday 09:00), the drawn",
@@ -355,6 +362,12 @@ def render(report: Report) -> str:
             f"| peak (`VmHWM`, cross-check) | {m.hwm_mb:.1f} MB |",
             "",
             f"Steps run by the scheduler: {', '.join(m.steps) or '-'}.",
+            "",
+            "RSS after each stage: "
+            + "; ".join(f"{name}: {mb:.1f} MB" for name, mb in m.stages)
+            + ". Packages imported during the cycle (not at start-up): "
+            + (", ".join(f"`{p}`" for p in m.loaded) or "none")
+            + " (the question file: openpyxl with lxml, and PyYAML beside it).",
             "",
         ]
     if report.press is not None:
