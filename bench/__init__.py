@@ -1,1 +1,6 @@
-"""Benchmarks of hoidap against the local fake Telegram Bot API (see ``bench/run.py``)."""
+"""Benchmarks of hoidap against the local fake Telegram Bot API: ``python -m bench.run``.
+
+One module per concern: ``common`` (what they share), ``roundtrip`` (a), ``publish`` (b),
+``memory`` and ``memory_child`` (c), ``search`` (d), ``press`` (e), ``scaling`` (f),
+``startup`` (g); ``report`` writes BENCHMARKS.md.
+"""

@@ -29,6 +29,7 @@ from bot.models import OutboxItem
 from bot.store import Store
 from bot.transport.ordering import PerSenderUpdateProcessor
 from bot.transport.outbox import OutboxWorker
+from bot.transport.pacing import SlidingWindow
 from bot.transport.telegram import (
     PartSent,
     refresh_commands,
@@ -180,17 +181,10 @@ def build_application(
         )
     if rate_limit:
         # Telegram's limits: 30 messages/s overall, 20/min per group; retries on RetryAfter.
-        # A bucket of one message draining at 28/s: a bucket of 30 would let 30 go at once and
-        # 30 more within the same second (see BENCHMARKS.md, part b).
-        builder = builder.rate_limiter(
-            AIORateLimiter(  # type: ignore[arg-type]
-                overall_max_rate=1,
-                overall_time_period=1 / 28,
-                group_max_rate=20,
-                group_time_period=60,
-                max_retries=3,
-            )
-        )
+        # The overall pace is a sliding window (bot/transport/pacing.py; BENCHMARKS.md).
+        limiter = AIORateLimiter(group_max_rate=20, group_time_period=60, max_retries=3)
+        limiter._base_limiter = SlidingWindow(limit=30, window=1.03)
+        builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     app = builder.build()
     app.bot_data["settings"] = settings
     app.bot_data["clock"] = clock or SystemClock()
@@ -216,6 +210,8 @@ async def start_core(app: Application) -> None:  # type: ignore[type-arg]
     # The file as opened (None for ":memory:"); connect() has just made sure it exists.
     watch = FileWatch(settings.db_path) if lock is not None else None
     core = Core(store=Store(conn, watch), clock=app.bot_data["clock"], settings=settings)
+    if isinstance(app.update_processor, PerSenderUpdateProcessor):
+        app.update_processor.after_update[:] = [core.store.flush_seen]
     if watch is not None:
         on_fatal: FatalFn | None = app.bot_data.get("on_fatal")
         if on_fatal is not None:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import logging
-import secrets
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.models import Button, Person, Program, Reply
+from bot.models import Person, Program, Reply
 from bot.store import Store
 from bot.words import ROLE_LABELS
 
@@ -92,6 +91,7 @@ class Core:
                     program_id=program.id,
                     actor_id=person.id,
                     detail=action,
+                    keep=True,  # stands even when the refusal rolls back a caller's transaction
                 )
             raise Refused(
                 "refused_role",
@@ -99,28 +99,6 @@ class Core:
                 needed=[ROLE_LABELS[r] for r in allowed],
             )
         return roles
-
-    async def button(
-        self,
-        text: str,
-        kind: str,
-        *,
-        program_id: int | None = None,
-        session_id: int | None = None,
-        target: str | None = None,
-        ttl: timedelta = timedelta(days=14),
-        single_use: bool = False,
-    ) -> Button:
-        """A button whose callback data is an opaque token naming a stored pending action.
-
-        The storage step of :func:`bot.actions.mint`, which services call: it takes an
-        ``ActionKind`` and a typed payload and reads the expiry and single use from the registry.
-        """
-        token = secrets.token_urlsafe(12)
-        await self.store.add_action(
-            token, kind, program_id, session_id, target, self.now() + ttl, single_use, self.now()
-        )
-        return Button(text=text, token=token)
 
     def program_changed(self, program_id: int) -> None:
         for callback in self.on_program_changed:

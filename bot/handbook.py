@@ -28,8 +28,7 @@ from docx.text.paragraph import Paragraph
 
 from bot.models import ArchiveEntry
 from bot.render import environment
-from bot.text import shorten
-from questions.importer import normalize_for_match
+from bot.text import normalize_for_match, shorten
 
 FONT = "Times New Roman"
 HEADING_CHARS = 120

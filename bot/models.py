@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from enum import StrEnum
 from typing import Any, Literal
 
 Role = Literal["staff", "head", "leader", "admin"]
@@ -11,10 +12,35 @@ ROLES: tuple[Role, ...] = ("staff", "head", "leader", "admin")
 Verdict = Literal["correct", "partial", "wrong"]
 VERDICTS: tuple[Verdict, ...] = ("correct", "partial", "wrong")
 
-# States of a weekly session (see DESIGN.md §3).
-OPEN_STATES = ("scheduled", "published", "drawn", "answered", "graded", "unanswered")
-GRADABLE_STATES = ("answered", "graded")
-CONCLUDABLE_STATES = ("answered", "graded", "unanswered")
+
+
+class SessionState(StrEnum):
+    """States of a weekly session (see DESIGN.md §3), with the values stored in the database.
+
+    A StrEnum: a member equals its stored string (``SessionState.GRADED == "graded"``), so
+    rows read back and comparisons with plain strings keep working.
+    """
+
+    SCHEDULED = "scheduled"
+    PUBLISHED = "published"
+    DRAWN = "drawn"
+    ANSWERED = "answered"
+    GRADED = "graded"
+    UNANSWERED = "unanswered"
+    CONCLUDED = "concluded"
+    SKIPPED = "skipped"
+
+
+OPEN_STATES = (
+    SessionState.SCHEDULED,
+    SessionState.PUBLISHED,
+    SessionState.DRAWN,
+    SessionState.ANSWERED,
+    SessionState.GRADED,
+    SessionState.UNANSWERED,
+)
+GRADABLE_STATES = (SessionState.ANSWERED, SessionState.GRADED)
+CONCLUDABLE_STATES = (SessionState.ANSWERED, SessionState.GRADED, SessionState.UNANSWERED)
 
 
 @dataclass(frozen=True)
@@ -96,7 +122,7 @@ class Session:
     nominal_date: date
     session_date: date | None
     holiday: str | None
-    state: str
+    state: SessionState
     question_id: int | None
     publish_at: datetime | None
     draw_at: datetime | None
@@ -210,6 +236,19 @@ class Reply:
     alert: bool = False  # for a button press: a pop-up the presser must dismiss (refusals)
     toast: bool = False  # for a button press: a brief notice instead of a private message
     edit: bool = False  # for a button press: replace the message the button is on (paging)
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message a state change owes (written to the outbox with it)."""
+
+    chat_id: int
+    template: str
+    context: dict[str, Any]
+    buttons: Buttons = ()
+    expires_at: datetime | None = None  # when it no longer makes sense (a reminder)
+    media_kind: str | None = None  # "copy": the message ``media_ref`` ("chat:message") copied
+    media_ref: str | None = None
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 
-from bot.models import SettingProblem
+from bot.models import SessionState, SettingProblem
 
 __all__ = [
     "STATES",
@@ -74,18 +74,7 @@ __all__ = [
 
 HolidayPolicy = Literal["move", "skip"]
 
-STATES = frozenset(
-    {
-        "scheduled",
-        "published",
-        "drawn",
-        "answered",
-        "graded",
-        "concluded",
-        "unanswered",
-        "skipped",
-    }
-)
+STATES = frozenset(SessionState)
 
 
 # --------------------------------------------------------------------------- holidays
@@ -501,18 +490,18 @@ def next_due(now: datetime, s: SessionView, grace: timedelta) -> Due | None:
         raise ValueError("grace must not be negative")
     t = _utc(now)
 
-    if s.state == "scheduled":
+    if s.state == SessionState.SCHEDULED:
         if s.publish_at is None or t < _utc(s.publish_at):
             return None
         late = s.draw_at is not None and t > _utc(s.draw_at) + grace
         return _due(Step.PUBLISH, s.publish_at, late, s)
 
-    if s.state == "published":
+    if s.state == SessionState.PUBLISHED:
         if not s.auto_draw or s.draw_at is None or t < _utc(s.draw_at):
             return None
         return _due(Step.DRAW, s.draw_at, t - _utc(s.draw_at) > grace, s)
 
-    if s.state == "drawn":
+    if s.state == SessionState.DRAWN:
         if s.deadline_at is not None and t >= _utc(s.deadline_at):
             return Due(Step.CLOSE, s.deadline_at, False)
         if s.reminder_at is not None and not s.reminded and t >= _utc(s.reminder_at):
@@ -532,11 +521,11 @@ def next_wakeup(now: datetime, s: SessionView) -> datetime | None:
     _require_aware(now)
     t = _utc(now)
     times: list[datetime] = []
-    if s.state == "scheduled":
+    if s.state == SessionState.SCHEDULED:
         times = [s.publish_at] if s.publish_at is not None else []
-    elif s.state == "published":
+    elif s.state == SessionState.PUBLISHED:
         times = [s.draw_at] if s.auto_draw and s.draw_at is not None else []
-    elif s.state == "drawn":
+    elif s.state == SessionState.DRAWN:
         if s.deadline_at is not None:
             times.append(s.deadline_at)
         if (

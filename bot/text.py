@@ -166,3 +166,17 @@ def vi_name_key(name: str) -> tuple[WordKey, tuple[WordKey, ...], WordKey]:
     if len(words) == 1:
         return words[0], (), ((), ())
     return words[-1], tuple(words[1:-1]), words[0]
+
+
+def normalize_for_match(text: str) -> str:
+    """A key for spotting the same question written differently.
+
+    Lowercase, without diacritics (đ counts as d), without invisible characters (bidirectional
+    marks, zero-width spaces…), punctuation treated as spaces, runs of spaces collapsed:
+    "Đảng viên dự bị?" and "dang vien  du-bi" give the same key.
+    """
+    folded = fold(strip_invisible(text), compatible=True)
+    # The zero-width joiner is the one format character (Cf) strip_invisible leaves.
+    categories = ((ch, unicodedata.category(ch)) for ch in folded)
+    out = [" " if cat.startswith("P") else ch for ch, cat in categories if cat != "Cf"]
+    return " ".join("".join(out).split())

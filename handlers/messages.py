@@ -13,7 +13,6 @@ from bot.render import plain, render, split_html
 from bot.services import bank, cycle, interact
 from bot.transport.telegram import for_chat, markup, send_html
 from handlers.common import Context, actor, deps, guarded, program_here, say
-from questions.importer import display_filename
 from questions.model import LIMITS
 
 log = logging.getLogger("hoidap.handlers")
@@ -89,6 +88,8 @@ async def private_media(update: Update, context: Context) -> None:
     core = deps(context).core
     document = message.document
     if document is not None:
+        from questions.importer import display_filename  # openpyxl, PyYAML: loaded on a file
+
         name = display_filename(document.file_name or "")
         suffix = PurePath(name).suffix.lower()
         if suffix in QUESTION_FILE_SUFFIXES and not await core.store.sessions_drawing(person.id):

@@ -21,7 +21,6 @@ import io
 import logging
 import math
 import re
-import unicodedata
 import warnings
 import zipfile
 from collections.abc import Callable, Sequence
@@ -36,7 +35,12 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from bot.text import clean_line, clean_lines, fold, refused_char, strip_invisible
+from bot.text import (
+    clean_line,
+    clean_lines,
+    normalize_for_match,
+    refused_char,
+)
 from questions.model import (
     ALL_COLUMNS,
     COLUMN_BY_FIELD,
@@ -171,20 +175,6 @@ class _Row:
 
 # --------------------------------------------------------------------------------------------
 # Text normalization
-
-
-def normalize_for_match(text: str) -> str:
-    """A key for spotting the same question written differently.
-
-    Lowercase, without diacritics (đ counts as d), without invisible characters (bidirectional
-    marks, zero-width spaces…), punctuation treated as spaces, runs of spaces collapsed:
-    "Đảng viên dự bị?" and "dang vien  du-bi" give the same key.
-    """
-    folded = fold(strip_invisible(text), compatible=True)
-    # The zero-width joiner is the one format character (Cf) strip_invisible leaves.
-    categories = ((ch, unicodedata.category(ch)) for ch in folded)
-    out = [" " if cat.startswith("P") else ch for ch, cat in categories if cat != "Cf"]
-    return " ".join("".join(out).split())
 
 
 def _header_key(header: str) -> str:

@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.actions import ActionKind, Applicant, Payload, SessionRef, Verdict, mint
 from bot.args import FIRST_YEAR, LAST_YEAR, parse_date
 from bot.clock import ManualClock
 from bot.config import Settings
@@ -97,17 +98,15 @@ async def _build(path: Path) -> tuple[Core, dict[str, Person], list[tuple[str, i
                 answer_kind="text",
                 answer_text="Câu trả lời.",
             )
-            targets = {
-                "grade": "correct",
-                "in_person": None,
-                "conclude": None,
-                "approve": f"{newcomer.id}:staff",
-                "reject": str(newcomer.id),
+            payloads: dict[ActionKind, Payload] = {
+                ActionKind.GRADE: Verdict(session.id, "correct"),
+                ActionKind.IN_PERSON: SessionRef(session.id),
+                ActionKind.CONCLUDE: SessionRef(session.id),
+                ActionKind.APPROVE: Applicant(newcomer.id, "staff"),
+                ActionKind.REJECT: Applicant(newcomer.id),
             }
-            for kind, target in targets.items():
-                button = await core.button(
-                    kind, kind, program_id=program_id, session_id=session.id, target=target
-                )
+            for kind, payload in payloads.items():
+                button = await mint(core, kind, kind.value, program_id, payload)
                 assert button.token is not None
                 tokens.append((kind, program_id, button.token))
     return core, people, tokens

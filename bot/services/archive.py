@@ -20,12 +20,11 @@ from typing import Any
 from bot.actions import ActionKind, Press, Ref, Text, mint, register
 from bot.args import FIRST_YEAR, LAST_YEAR, parse_int
 from bot.core import Core, Refused
-from bot.models import ArchiveEntry, Button, Person, Program, Reply, Session
+from bot.models import ArchiveEntry, Button, Person, Program, Reply, Session, SessionState
 from bot.offload import Progress, off_loop
 from bot.services.context import program_ctx
-from bot.text import shorten
+from bot.text import normalize_for_match, shorten
 from bot.words import BUTTONS, VERDICT_LABELS
-from questions.importer import normalize_for_match
 
 log = logging.getLogger("hoidap.archive")
 
@@ -47,11 +46,13 @@ _WORD = re.compile(r"[^\W_]+")
 
 def search_text(*parts: str | None) -> str:
     """The search copy of some text: folded like the importer's duplicate check."""
+
     return normalize_for_match(" ".join(p for p in parts if p))
 
 
 def query_words(text: str) -> list[str]:
     """The words of a query, folded, at most ``MAX_QUERY_WORDS``."""
+
     return _WORD.findall(normalize_for_match(text))[:MAX_QUERY_WORDS]
 
 
@@ -175,7 +176,7 @@ async def catch_up(core: Core, program: Program) -> int:
     async with core.store.transaction():
         for session_id in missing:
             s = await core.store.session(session_id)
-            if s is not None and s.state == "concluded":
+            if s is not None and s.state == SessionState.CONCLUDED:
                 await index_session(core, program, s)
                 added += 1
     return added

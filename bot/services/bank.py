@@ -1,6 +1,6 @@
 """The question bank of a program: import from files and add in chat, never twice the same.
 
-A question whose :func:`~questions.importer.normalize_for_match` key equals that of a question
+A question whose :func:`~bot.text.normalize_for_match` key equals that of a question
 already in the program's bank (any status but retired) is a duplicate. An import file is all or
 nothing for *invalid* rows (see ``questions.importer``); duplicates of the bank are not errors:
 the other questions are imported and the reply lists each duplicate skipped, with its row and
@@ -14,23 +14,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.actions import ActionKind, Press, Text, mint, register
 from bot.core import Core, Refused
 from bot.models import Person, Program, Reply
 from bot.offload import Progress, off_loop
 from bot.services.context import program_ctx, state_change
-from bot.text import clean_line, clean_lines, refused_char
-from questions.importer import (
-    ImportProblem,
-    ImportRejected,
-    display_filename,
-    normalize_for_match,
-    parse_questions,
-)
+from bot.text import clean_line, clean_lines, normalize_for_match, refused_char
 from questions.legal import parse_legal_refs
 from questions.model import DEFAULT_TOPIC, LIMITS, STANDARD_TOPICS, QuestionDraft
+
+if TYPE_CHECKING:
+    from questions.importer import ImportRejected
 
 MAX_DUPLICATES_SHOWN = 30
 # Files at least this large are announced ("Đang đọc tệp…") before they are read: a spreadsheet of
@@ -53,10 +49,20 @@ class Stored:
     duplicates: list[Duplicate]
 
 
+def parse_questions(filename: str, data: bytes) -> list[QuestionDraft]:
+    """``questions.importer.parse_questions``, whose module (openpyxl, PyYAML) is imported
+    when a file is first read, not when the bot starts."""
+    from questions.importer import parse_questions as parse
+
+    return parse(filename, data)
+
+
 def split_duplicates(
     drafts: Sequence[QuestionDraft], bank: Sequence[tuple[int, str]]
 ) -> tuple[list[QuestionDraft], list[Duplicate]]:
     """(new drafts, duplicates of ``bank``): ``bank`` holds (id, text) of the questions to match."""
+    # questions.importer brings openpyxl and PyYAML: loaded when a file is first handled.
+
     known: dict[str, tuple[int, str]] = {}
     for qid, text in sorted(bank):
         known.setdefault(normalize_for_match(text), (qid, text))
@@ -88,6 +94,8 @@ def rejected_reply(exc: ImportRejected) -> Reply:
 
 def too_large_reply(filename: str, size: int) -> Reply:
     """The refusal of a file known to be too large before it is even downloaded or read."""
+    from questions.importer import ImportProblem, ImportRejected, display_filename
+
     detail: dict[str, str | int] = {"limit": LIMITS.max_file_bytes, "size": size}
     name = display_filename(filename) or "tep"
     return rejected_reply(ImportRejected(name, [ImportProblem("too_large", detail=detail)]))
@@ -108,6 +116,8 @@ async def import_file(
     two imports at once are stored one after the other, each checking for duplicates of what
     the other stored. The reply names every bad row, or every duplicate of the bank skipped.
     """
+    from questions.importer import ImportRejected, display_filename
+
     if actor is not None:
         await core.require(actor, program, "admin", action="import")
     filename = display_filename(filename) or "tep"

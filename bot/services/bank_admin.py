@@ -20,15 +20,32 @@ from typing import Any
 from bot.actions import ActionKind, Outcome, Press, Ref, mint, register
 from bot.args import parse_date, parse_id, parse_int
 from bot.core import Core, Refused
-from bot.models import BankQuestion, Button, Buttons, FileReply, Person, Program, Reply
+from bot.models import (
+    BankQuestion,
+    Button,
+    Buttons,
+    FileReply,
+    Person,
+    Program,
+    Reply,
+    SessionState,
+)
 from bot.offload import off_loop
 from bot.schedule import plan_week, upcoming_plan
 from bot.services.context import program_ctx, state_change
 from bot.services.cycle import schedule_config
 from bot.text import clean_line, fold_word
 from bot.words import BANK_STATUS_LABELS, BUTTONS
-from questions.importer import export_questions, template_xlsx
 from questions.model import LIMITS, QuestionDraft, join_tags, split_tags
+
+
+def export_questions(filename: str, drafts: Sequence[QuestionDraft]) -> bytes:
+    """``questions.importer.export_questions``, whose module (openpyxl, PyYAML) is imported
+    when a file is first written, not when the bot starts."""
+    from questions.importer import export_questions as export
+
+    return export(filename, drafts)
+
 
 PLAN_SESSIONS = 4  # sessions shown ahead in /danhsach
 MAX_WEEKS_SCANNED = 16  # holidays included, how far the plan looks for those sessions
@@ -178,7 +195,7 @@ async def _plan(core: Core, program: Program, queued: list[BankQuestion]) -> lis
             # The holiday that moved this session off its usual weekday, if one did.
             "moved": plan.holiday if plan.session_date != plan.nominal_date else None,
         }
-        if existing is not None and existing.state == "skipped":
+        if existing is not None and existing.state == SessionState.SKIPPED:
             entry.update(
                 skipped=True,
                 date=existing.nominal_date.isoformat(),
@@ -186,7 +203,7 @@ async def _plan(core: Core, program: Program, queued: list[BankQuestion]) -> lis
             )
         elif existing is None and plan.session_date is None:
             entry.update(skipped=True, reason=plan.holiday)
-        elif existing is not None and existing.state != "scheduled":
+        elif existing is not None and existing.state != SessionState.SCHEDULED:
             question = await store.bank_question(existing.question_id or 0)
             entry.update(
                 date=(existing.session_date or existing.nominal_date).isoformat(),
@@ -340,11 +357,11 @@ async def pin(core: Core, actor: Person, program: Program, args: list[str]) -> R
             raise _wrong_status(bq, "pin")
         existing = await store.session_by_week(program.id, plan.week)
         if (existing is None and plan.session_date is None) or (
-            existing is not None and existing.state == "skipped"
+            existing is not None and existing.state == SessionState.SKIPPED
         ):
             holiday = existing.holiday if existing else plan.holiday
             raise Refused("bank_pin_refused", reason="skipped", holiday=holiday, **refusal)
-        if existing is not None and existing.state != "scheduled":
+        if existing is not None and existing.state != SessionState.SCHEDULED:
             raise Refused("bank_pin_refused", reason="published", **refusal)
         other = await store.pinned_to(program.id, plan.week)
         if other is not None and other.id != question_id:
@@ -502,6 +519,8 @@ async def export_bank(core: Core, actor: Person | None, program: Program, fmt: s
 async def template_file(core: Core, actor: Person, program: Program) -> FileReply:
     """``/maucauhoi``: the empty spreadsheet to fill in."""
     await core.require(actor, program, "admin", action="template")
+    from questions.importer import template_xlsx  # openpyxl: loaded when first used
+
     data = await off_loop(template_xlsx)
     return FileReply("mau_cau_hoi.xlsx", data, Reply("bank_template_caption"))
 

@@ -14,19 +14,19 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot import draw as drawing
-from bot.actions import ActionKind, Press, SessionRef, Verdict, mint, register
+from bot.actions import ActionKind, Press, SessionRef, Verdict, mint, mint_many, register
 from bot.core import Core, Refused
 from bot.models import (
     CONCLUDABLE_STATES,
-    GRADABLE_STATES,
     VERDICTS,
     Answer,
-    Button,
     Buttons,
+    Message,
     Person,
     Program,
     Reply,
     Session,
+    SessionState,
     SettingProblem,
 )
 from bot.schedule import (
@@ -51,6 +51,7 @@ from bot.services.context import (
     question_ctx,
     session_ctx,
     state_change,
+    step,
     summary_ctx,
 )
 from bot.text import clean_line, clean_lines
@@ -143,7 +144,7 @@ async def ensure_session(core: Core, program: Program) -> Session | None:
         plan.nominal_date,
         plan.session_date,
         plan.holiday,
-        "skipped" if skipped else "scheduled",
+        SessionState.SKIPPED if skipped else SessionState.SCHEDULED,
         plan.publish_at,
         plan.draw_at,
         plan.reminder_at,
@@ -159,9 +160,16 @@ async def ensure_session(core: Core, program: Program) -> Session | None:
     assert session is not None
     # Sessions of earlier weeks that never got a question are closed as skipped.
     for old in await store.open_sessions(program.id):
-        if old.id != sid and old.state == "scheduled" and old.nominal_date < plan.nominal_date:
+        if (
+            old.id != sid
+            and old.state == SessionState.SCHEDULED
+            and old.nominal_date < plan.nominal_date
+        ):
             await store.update_session(
-                old.id, "scheduled", state="skipped", skip_reason="no_question"
+                old.id,
+                SessionState.SCHEDULED,
+                state=SessionState.SKIPPED,
+                skip_reason="no_question",
             )
     if skipped:
         await store.enqueue(
@@ -262,23 +270,29 @@ async def _run_due(core: Core, program: Program, s: Session, due: Due) -> bool:
 
 
 async def _report_missed(core: Core, program: Program, s: Session, due: Due) -> bool:
-    store, now = core.store, core.now()
-    if not await store.update_session(s.id, s.state, missed_reported=1):
-        return False
     ctx = {
         "program": program_ctx(program),
         "session": session_ctx(s, program),
         "step": due.step.value,
         "at": local(due.at, program),
     }
-    for admin in await core.admins(program):
-        await store.enqueue(admin.tg_user_id, "missed_admin", ctx, now)
-    await store.enqueue(program.chat_id, "missed_group", ctx, now)
-    await store.log_event(
-        "missed", now, program_id=program.id, session_id=s.id, detail=due.step.value
+
+    async def messages() -> list[Message]:
+        owed = [Message(a.tg_user_id, "missed_admin", ctx) for a in await core.admins(program)]
+        return [*owed, Message(program.chat_id, "missed_group", ctx)]
+
+    return await step(
+        core,
+        program,
+        s,
+        f"missed:{due.step.value}",
+        None,
+        expect=s.state,
+        fields={"missed_reported": 1},
+        event="missed",
+        detail=due.step.value,
+        messages=messages,
     )
-    state_change(program, s, f"missed:{due.step.value}", None)
-    return True
 
 
 async def _publish(core: Core, program: Program, s: Session, actor: Person | None) -> bool:
@@ -288,7 +302,7 @@ async def _publish(core: Core, program: Program, s: Session, actor: Person | Non
     if q is None:
         if s.missed_reported:
             return False
-        await store.update_session(s.id, "scheduled", missed_reported=1)
+        await store.update_session(s.id, SessionState.SCHEDULED, missed_reported=1)
         for admin in await core.admins(program):
             await store.enqueue(
                 admin.tg_user_id,
@@ -299,7 +313,11 @@ async def _publish(core: Core, program: Program, s: Session, actor: Person | Non
         state_change(program, s, "publish:no-question", actor)
         return True
     if not await store.update_session(
-        s.id, "scheduled", state="published", question_id=q.id, missed_reported=0
+        s.id,
+        SessionState.SCHEDULED,
+        state=SessionState.PUBLISHED,
+        question_id=q.id,
+        missed_reported=0,
     ):
         return False
     await store.set_question_status(q.id, "used")
@@ -313,28 +331,26 @@ async def _publish(core: Core, program: Program, s: Session, actor: Person | Non
         detail=str(q.id),
     )
     sctx = session_ctx(s, program)
-    await store.enqueue(
-        program.chat_id,
-        "publish_group",
-        {"program": program_ctx(program), "session": sctx, "question": question_ctx(q)},
-        now,
-    )
+    messages = [
+        Message(
+            program.chat_id,
+            "publish_group",
+            {"program": program_ctx(program), "session": sctx, "question": question_ctx(q)},
+        )
+    ]
     for m in await store.members(program.id, "active"):
         if not m.roles & {"staff", "head", "leader"}:
             continue
         expert = bool(m.roles & {"head", "leader"})
-        await store.enqueue(
-            m.person.tg_user_id,
-            "publish_private",
-            {
-                "program": program_ctx(program),
-                "session": sctx,
-                "question": question_ctx(q, with_suggestion=expert),
-                "expert": expert,
-                "staff": "staff" in m.roles,
-            },
-            now,
-        )
+        context = {
+            "program": program_ctx(program),
+            "session": sctx,
+            "question": question_ctx(q, with_suggestion=expert),
+            "expert": expert,
+            "staff": "staff" in m.roles,
+        }
+        messages.append(Message(m.person.tg_user_id, "publish_private", context))
+    await store.enqueue_many(messages, now)  # 300 staff: one statement, not 300
     state_change(program, s, "published", actor, question=q.id)
     remaining = await store.count_queued(program.id)
     if remaining < await store.queue_warning(program.id):
@@ -352,7 +368,7 @@ async def _draw(
     core: Core, program: Program, s: Session, actor: Person | None, reason: str | None, manual: bool
 ) -> bool:
     store, now = core.store, core.now()
-    redraw = s.state in ("drawn", "unanswered")
+    redraw = s.state in (SessionState.DRAWN, SessionState.UNANSWERED)
     expected = s.state
     attempt = s.draw_attempt + 1 if redraw else 0
     previous = await store.draws(s.id)
@@ -397,7 +413,7 @@ async def _draw(
         round_no = program.round_no + 1
         await store.update_program(program.id, round_no=round_no)
     fields: dict[str, Any] = {
-        "state": "drawn",
+        "state": SessionState.DRAWN,
         "drawn_person_id": chosen_id,
         "draw_attempt": attempt,
         "round_no": round_no,
@@ -479,48 +495,53 @@ async def _draw(
 
 
 async def _remind(core: Core, program: Program, s: Session) -> bool:
-    store, now = core.store, core.now()
-    if not await store.update_session(s.id, "drawn", reminded=1):
-        return False
-    person = await store.person(s.drawn_person_id) if s.drawn_person_id else None
-    if person is not None:
-        await store.enqueue(
-            person.tg_user_id,
-            "reminder",
-            {
-                "program": program_ctx(program),
-                "session": session_ctx(s, program),
-                "person": person_ctx(person),
-            },
-            now,
-            expires_at=s.deadline_at,  # a reminder after the deadline makes no sense
-        )
-    state_change(program, s, "reminded", None)
-    return True
+    person = await core.store.person(s.drawn_person_id) if s.drawn_person_id else None
+    ctx = {
+        "program": program_ctx(program),
+        "session": session_ctx(s, program),
+        "person": person_ctx(person),
+    }
+    # A reminder after the deadline makes no sense: it expires then.
+    messages = (
+        [Message(person.tg_user_id, "reminder", ctx, expires_at=s.deadline_at)] if person else []
+    )
+    return await step(
+        core,
+        program,
+        s,
+        "reminded",
+        None,
+        expect=SessionState.DRAWN,
+        fields={"reminded": 1},
+        messages=messages,
+    )
 
 
 async def _close(core: Core, program: Program, s: Session) -> bool:
-    store, now = core.store, core.now()
-    if not await store.update_session(s.id, "drawn", state="unanswered"):
-        return False
-    person = await store.person(s.drawn_person_id) if s.drawn_person_id else None
-    await store.log_event("unanswered", now, program_id=program.id, session_id=s.id)
-    in_person = await mint(
-        core, ActionKind.IN_PERSON, BUTTONS["in_person"], program.id, SessionRef(s.id)
-    )
-    await store.enqueue(
-        program.chat_id,
-        "unanswered",
-        {
+    person = await core.store.person(s.drawn_person_id) if s.drawn_person_id else None
+
+    async def messages() -> list[Message]:
+        in_person = await mint(
+            core, ActionKind.IN_PERSON, BUTTONS["in_person"], program.id, SessionRef(s.id)
+        )
+        ctx = {
             "program": program_ctx(program),
             "session": session_ctx(s, program),
             "person": person_ctx(person),
-        },
-        now,
-        buttons=((in_person,),),
+        }
+        return [Message(program.chat_id, "unanswered", ctx, buttons=((in_person,),))]
+
+    return await step(
+        core,
+        program,
+        s,
+        SessionState.UNANSWERED,
+        None,
+        expect=SessionState.DRAWN,
+        fields={"state": SessionState.UNANSWERED},
+        event="unanswered",
+        messages=messages,
     )
-    state_change(program, s, "unanswered", None)
-    return True
 
 
 # -- actions by people ---------------------------------------------------------------------------
@@ -540,13 +561,20 @@ async def draw_now(core: Core, actor: Person, program: Program) -> None:
     await core.require(actor, program, "admin", "head", action="draw_now")
     async with core.store.transaction():
         await ensure_session(core, program)
-        s = await current_session(core, program, ("scheduled", "published"))
+        s = await current_session(core, program, (SessionState.SCHEDULED, SessionState.PUBLISHED))
         if s is None:
             drawn = await current_session(
-                core, program, ("drawn", "answered", "graded", "unanswered")
+                core,
+                program,
+                (
+                    SessionState.DRAWN,
+                    SessionState.ANSWERED,
+                    SessionState.GRADED,
+                    SessionState.UNANSWERED,
+                ),
             )
             raise Refused("draw_already", session=session_ctx(drawn, program) if drawn else None)
-        if s.state == "scheduled":
+        if s.state == SessionState.SCHEDULED:
             if not await store_has_question(core, program):
                 raise Refused("no_question_now")
             await _publish(core, program, s, actor)
@@ -564,7 +592,7 @@ async def publish_now(core: Core, actor: Person, program: Program) -> None:
     await core.require(actor, program, "admin", action="publish_now")
     async with core.store.transaction():
         await ensure_session(core, program)
-        s = await current_session(core, program, ("scheduled",))
+        s = await current_session(core, program, (SessionState.SCHEDULED,))
         if s is None:
             raise Refused("publish_already")
         if not await store_has_question(core, program):
@@ -579,7 +607,7 @@ async def redraw(core: Core, actor: Person, program: Program, reason: str) -> No
     if not reason:
         raise Refused("redraw_needs_reason")
     async with core.store.transaction():
-        s = await current_session(core, program, ("drawn", "unanswered"))
+        s = await current_session(core, program, (SessionState.DRAWN, SessionState.UNANSWERED))
         if s is None:
             raise Refused("redraw_not_now")
         await _draw(core, program, s, actor, reason=reason, manual=True)
@@ -589,26 +617,33 @@ async def redraw(core: Core, actor: Person, program: Program, reason: str) -> No
 async def skip_week(core: Core, actor: Person, program: Program, reason: str) -> None:
     await core.require(actor, program, "admin", action="skip")
     reason = clean_line(reason, MAX_REASON_CHARS) or DEFAULT_REDRAW_REASON
-    store, now = core.store, core.now()
+    store = core.store
     async with store.transaction():
         await ensure_session(core, program)
-        s = await current_session(core, program, ("scheduled", "published"))
+        s = await current_session(core, program, (SessionState.SCHEDULED, SessionState.PUBLISHED))
         if s is None:
             raise Refused("skip_not_now")
-        if not await store.update_session(s.id, s.state, state="skipped", skip_reason=reason):
+        ctx = {
+            "program": program_ctx(program),
+            "session": session_ctx(s, program),
+            "reason": reason,
+        }
+        if not await step(
+            core,
+            program,
+            s,
+            SessionState.SKIPPED,
+            actor,
+            expect=s.state,
+            fields={"state": SessionState.SKIPPED, "skip_reason": reason},
+            event="skipped",
+            detail=reason,
+            messages=[Message(program.chat_id, "week_skipped", ctx)],
+            reason=reason,
+        ):
             raise Refused("skip_not_now")
         if s.question_id is not None:
             await store.requeue_first(s.question_id, program.id)
-        await store.log_event(
-            "skipped", now, program_id=program.id, session_id=s.id, actor_id=actor.id, detail=reason
-        )
-        await store.enqueue(
-            program.chat_id,
-            "week_skipped",
-            {"program": program_ctx(program), "session": session_ctx(s, program), "reason": reason},
-            now,
-        )
-        state_change(program, s, "skipped", actor, reason=reason)
     core.program_changed(program.id)
 
 
@@ -634,22 +669,6 @@ async def record_answer(
             return Reply("answer_empty")
         if len(body) > MAX_ANSWER_CHARS:
             return Reply("answer_too_long", {"limit": MAX_ANSWER_CHARS, "length": len(body)})
-        if not await store.update_session(
-            s.id,
-            "drawn",
-            state="answered",
-            answer_kind=kind,
-            answer_text=body or None,
-            answer_file_id=answer.file_id,
-            answer_file_name=answer.file_name,
-            answer_chat_id=answer.chat_id,
-            answer_message_id=answer.message_id,
-            answered_at=now,
-        ):
-            return None
-        await store.log_event(
-            "answered", now, program_id=prog.id, session_id=s.id, actor_id=person.id, detail=kind
-        )
         question = await store.question(s.question_id) if s.question_id else None
         ctx = {
             "program": program_ctx(prog),
@@ -661,37 +680,54 @@ async def record_answer(
             "in_group": in_group,
             "question": question_ctx(question),
         }
-        buttons = await grade_buttons(core, prog, s)
-        await store.enqueue(prog.chat_id, "answer_group", ctx, now, buttons=buttons)
-        if kind in ("voice", "document") and not in_group:
-            await store.enqueue(
-                prog.chat_id,
-                "answer_attachment",
-                ctx,
-                now,
-                media_kind="copy",
-                media_ref=f"{answer.chat_id}:{answer.message_id}",
-            )
-        for head in await store.members_with_role(prog.id, "head"):
-            await store.enqueue(
-                head.person.tg_user_id,
-                "grade_prompt",
-                ctx,
-                now,
-                buttons=await grade_buttons(core, prog, s),
-            )
-        state_change(prog, s, "answered", person, kind=kind)
+
+        async def messages() -> list[Message]:
+            assert prog is not None
+            owed = [
+                Message(prog.chat_id, "answer_group", ctx, await grade_buttons(core, prog, s))
+            ]
+            if kind in ("voice", "document") and not in_group:
+                ref = f"{answer.chat_id}:{answer.message_id}"
+                copy = Message(
+                    prog.chat_id, "answer_attachment", ctx, media_kind="copy", media_ref=ref
+                )
+                owed.append(copy)
+            for head in await store.members_with_role(prog.id, "head"):
+                buttons = await grade_buttons(core, prog, s)
+                owed.append(Message(head.person.tg_user_id, "grade_prompt", ctx, buttons))
+            return owed
+
+        answered = await step(
+            core,
+            prog,
+            s,
+            SessionState.ANSWERED,
+            person,
+            expect=SessionState.DRAWN,
+            fields={
+                "state": SessionState.ANSWERED,
+                "answer_kind": kind,
+                "answer_text": body or None,
+                "answer_file_id": answer.file_id,
+                "answer_file_name": answer.file_name,
+                "answer_chat_id": answer.chat_id,
+                "answer_message_id": answer.message_id,
+                "answered_at": now,
+            },
+            event="answered",
+            detail=kind,
+            messages=messages,
+            kind=kind,
+        )
+        if not answered:
+            return None
     return Reply("answer_received", {"program": program_ctx(prog)})
 
 
 async def grade_buttons(core: Core, program: Program, s: Session) -> Buttons:
-    row: list[Button] = []
-    for verdict in VERDICTS:
-        row.append(
-            await mint(
-                core, ActionKind.GRADE, VERDICT_LABELS[verdict], program.id, Verdict(s.id, verdict)
-            )
-        )
+    """One button per verdict, their actions stored in one statement."""
+    choices = [(VERDICT_LABELS[v], Verdict(s.id, v)) for v in VERDICTS]
+    row = await mint_many(core, ActionKind.GRADE, program.id, choices)
     return (tuple(row),)
 
 
@@ -700,20 +736,12 @@ async def record_in_person(core: Core, actor: Person, program: Program, session_
     store, now = core.store, core.now()
     async with store.transaction():
         s = await store.session(session_id)
-        if s is None or s.program_id != program.id or s.state not in ("drawn", "unanswered"):
-            raise Refused("in_person_not_now")
-        if not await store.update_session(
-            s.id, s.state, state="answered", answer_kind="in_person", answered_at=now
+        if (
+            s is None
+            or s.program_id != program.id
+            or s.state not in (SessionState.DRAWN, SessionState.UNANSWERED)
         ):
             raise Refused("in_person_not_now")
-        await store.log_event(
-            "answered",
-            now,
-            program_id=program.id,
-            session_id=s.id,
-            actor_id=actor.id,
-            detail="in_person",
-        )
         person = await store.person(s.drawn_person_id) if s.drawn_person_id else None
         question = await store.question(s.question_id) if s.question_id else None
         ctx = {
@@ -727,42 +755,51 @@ async def record_in_person(core: Core, actor: Person, program: Program, session_
             "recorded_by": person_ctx(actor),
             "question": question_ctx(question),
         }
-        await store.enqueue(
-            program.chat_id, "answer_group", ctx, now, buttons=await grade_buttons(core, program, s)
-        )
-        state_change(program, s, "answered", actor, kind="in_person")
+
+        async def messages() -> list[Message]:
+            buttons = await grade_buttons(core, program, s)
+            return [Message(program.chat_id, "answer_group", ctx, buttons=buttons)]
+
+        if not await step(
+            core,
+            program,
+            s,
+            SessionState.ANSWERED,
+            actor,
+            expect=s.state,
+            fields={"state": SessionState.ANSWERED, "answer_kind": "in_person", "answered_at": now},
+            event="answered",
+            detail="in_person",
+            messages=messages,
+            kind="in_person",
+        ):
+            raise Refused("in_person_not_now")
     return Reply("in_person_done", toast=True)
 
 
 async def grade(
     core: Core, actor: Person, program: Program, session_id: int, verdict: str
 ) -> Reply:
-    """The head's verdict. A regrade adds a row; the same verdict pressed twice changes nothing."""
+    """The head's verdict. A regrade adds a row; the same verdict pressed twice changes nothing.
+
+    The press is the hottest write path: one compare-and-set (state, role, latest verdict and
+    the leaders to tell, in one statement), then the grade, its event, the dialog for the
+    comment, the leaders' buttons and the messages owed (one statement each).
+    """
     if verdict not in VERDICTS:
         raise Refused("button_invalid")
-    await core.require(actor, program, "head", action="grade")
     store, now = core.store, core.now()
     async with store.transaction():
-        s = await store.session(session_id)
-        if s is None or s.program_id != program.id:
-            raise Refused("button_invalid")
-        if s.state == "concluded":
-            raise Refused("grade_after_conclusion")
-        if s.state not in GRADABLE_STATES:
-            raise Refused("grade_not_now")
-        history = await store.grades(s.id)
-        last = history[-1] if history else None
-        if last is not None and last.verdict == verdict:
+        found = await store.grade_step(session_id, program.id, actor.id)
+        if found is None:
+            await _why_not_gradable(core, actor, program, session_id)
+        assert found is not None
+        s, last, leader_chats = found
+        if last == verdict:
             return Reply("grade_same", {"verdict": VERDICT_LABELS[verdict]}, toast=True)
         grade_id = await store.add_grade(s.id, verdict, actor.id, now)
-        await store.update_session(s.id, s.state, state="graded")
-        await store.log_event(
-            "regraded" if last else "graded",
-            now,
-            program_id=program.id,
-            session_id=s.id,
-            actor_id=actor.id,
-            detail=verdict,
+        await store.set_dialog(
+            actor.id, "grade_comment", program.id, s.id, {"grade_id": grade_id}, now
         )
         person = await store.person(s.drawn_person_id) if s.drawn_person_id else None
         ctx = {
@@ -771,31 +808,48 @@ async def grade(
             "head": person_ctx(actor),
             "person": person_ctx(person),
             "verdict": VERDICT_LABELS[verdict],
-            "previous": VERDICT_LABELS[last.verdict] if last else None,
+            "previous": VERDICT_LABELS[last] if last else None,
         }
-        await store.enqueue(program.chat_id, "graded_group", ctx, now)
-        await store.set_dialog(
-            actor.id, "grade_comment", program.id, s.id, {"grade_id": grade_id}, now
-        )
-        await store.enqueue(actor.tg_user_id, "grade_comment_prompt", ctx, now)
+        messages = [
+            Message(program.chat_id, "graded_group", ctx),
+            Message(actor.tg_user_id, "grade_comment_prompt", ctx),
+        ]
         if last is None:
-            conclude_btn_rows: list[tuple[Button, ...]] = []
-            for leader in await store.members_with_role(program.id, "leader"):
-                btn = await mint(
-                    core, ActionKind.CONCLUDE, BUTTONS["conclude"], program.id, SessionRef(s.id)
-                )
-                conclude_btn_rows = [(btn,)]
-                await store.enqueue(
-                    leader.person.tg_user_id,
-                    "conclude_prompt",
-                    ctx,
-                    now,
-                    buttons=tuple(conclude_btn_rows),
-                )
-        state_change(program, s, "regraded" if last else "graded", actor, verdict=verdict)
+            buttons = await mint_many(
+                core,
+                ActionKind.CONCLUDE,
+                program.id,
+                [(BUTTONS["conclude"], SessionRef(s.id))] * len(leader_chats),
+            )
+            messages += [
+                Message(chat, "conclude_prompt", ctx, buttons=((button,),))
+                for chat, button in zip(leader_chats, buttons, strict=True)
+            ]
+        await step(
+            core,
+            program,
+            s,
+            "regraded" if last else "graded",
+            actor,
+            event="regraded" if last else "graded",
+            detail=verdict,
+            messages=messages,
+            verdict=verdict,
+        )
     return Reply(
         "grade_recorded", {"verdict": VERDICT_LABELS[verdict], "regrade": bool(last)}, toast=True
     )
+
+
+async def _why_not_gradable(core: Core, actor: Person, program: Program, session_id: int) -> None:
+    """Raise the refusal of a grade that could not be recorded (the cheap path failed)."""
+    await core.require(actor, program, "head", action="grade")
+    s = await core.store.session(session_id)
+    if s is None or s.program_id != program.id:
+        raise Refused("button_invalid")
+    if s.state == SessionState.CONCLUDED:
+        raise Refused("grade_after_conclusion")
+    raise Refused("grade_not_now")
 
 
 async def grade_comment(
@@ -811,7 +865,7 @@ async def grade_comment(
     async with store.transaction():
         s = await store.session(session_id)
         await store.clear_dialog(actor.id)
-        if s is None or s.state != "graded":
+        if s is None or s.state != SessionState.GRADED:
             raise Refused("grade_after_conclusion")
         await store.set_grade_comment(grade_id, comment)
         await store.log_event(
@@ -866,7 +920,7 @@ async def conclude(
         if not await store.update_session(
             s.id,
             s.state,
-            state="concluded",
+            state=SessionState.CONCLUDED,
             conclusion=text,
             concluded_by=actor.id,
             concluded_at=now,
@@ -893,6 +947,21 @@ async def conclude(
 
 
 async def status(core: Core, program: Program, viewer_roles: frozenset[str]) -> Reply:
+    """/trangthai: a read model, built once and kept until what it shows changes."""
+    store = core.store
+    key = ("status", program.id, "admin" in viewer_roles)
+    cached: dict[str, Any] | None = store.memo(key)
+    if cached is not None:
+        return Reply("status", dict(cached))
+    version = store.version
+    ctx = await _status_ctx(core, program, viewer_roles)
+    store.remember(key, version, ctx)
+    return Reply("status", dict(ctx))
+
+
+async def _status_ctx(
+    core: Core, program: Program, viewer_roles: frozenset[str]
+) -> dict[str, Any]:
     store = core.store
     s = await current_session(core, program) or await store.latest_session(program.id)
     ctx: dict[str, Any] = {"program": program_ctx(program), "session": None}
@@ -909,7 +978,7 @@ async def status(core: Core, program: Program, viewer_roles: frozenset[str]) -> 
         ]
     ctx["is_admin"] = "admin" in viewer_roles
     ctx["queued"] = await store.count_queued(program.id) if ctx["is_admin"] else None
-    return Reply("status", ctx)
+    return ctx
 
 
 async def this_week_question(
@@ -918,10 +987,18 @@ async def this_week_question(
     """``/cauhoi``. The suggested answer only in a private chat of a head or leader: never in a
     group, whoever asks there."""
     s = await current_session(
-        core, program, ("published", "drawn", "answered", "graded", "unanswered")
+        core,
+        program,
+        (
+            SessionState.PUBLISHED,
+            SessionState.DRAWN,
+            SessionState.ANSWERED,
+            SessionState.GRADED,
+            SessionState.UNANSWERED,
+        ),
     )
     if s is None or s.question_id is None:
-        upcoming = await current_session(core, program, ("scheduled",))
+        upcoming = await current_session(core, program, (SessionState.SCHEDULED,))
         return Reply(
             "question_none",
             {
@@ -971,7 +1048,9 @@ async def verify(core: Core, program: Program) -> Reply:
             "session": session_ctx(s, program),
             "checks": checks,
             # Committed for a redraw that has not happened: the seed stays secret until then.
-            "next_commitment": s.next_commitment if s.state in ("drawn", "unanswered") else None,
+            "next_commitment": s.next_commitment
+            if s.state in (SessionState.DRAWN, SessionState.UNANSWERED)
+            else None,
         },
     )
 
@@ -991,6 +1070,6 @@ async def _conclude_pressed(p: Press[SessionRef]) -> Reply:
     return await start_conclusion(p.core, p.person, p.program, p.payload.session_id)
 
 
-register(ActionKind.GRADE, Verdict, _grade_pressed)
+register(ActionKind.GRADE, Verdict, _grade_pressed, atomic=True)
 register(ActionKind.IN_PERSON, SessionRef, _in_person_pressed)
 register(ActionKind.CONCLUDE, SessionRef, _conclude_pressed)

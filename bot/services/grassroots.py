@@ -33,6 +33,7 @@ from bot.models import (
     Question,
     Reply,
     Session,
+    SessionState,
     Submission,
 )
 from bot.services import invites
@@ -791,7 +792,7 @@ async def merge(core: Core, actor: Person, program: Program, sid: int, ref: str)
         }
         if asker is not None:
             await store.enqueue(asker.tg_user_id, "grassroots_merged", ctx, now)
-            if session is not None and session.state == "concluded":
+            if session is not None and session.state == SessionState.CONCLUDED:
                 # Already answered: the official answer goes out at once.
                 await store.enqueue(
                     asker.tg_user_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot import actions
 from bot.actions import Outcome
 from bot.core import Core, Refused
-from bot.models import CONCLUDABLE_STATES, Answer, Dialog, Person, Program, Reply
+from bot.models import CONCLUDABLE_STATES, Answer, Dialog, Person, Program, Reply, SessionState
 
 # Every area with buttons registers its kinds when imported.
 from bot.services import archive, bank, bank_admin, cycle, grassroots, roster  # noqa: F401
@@ -56,7 +56,7 @@ async def live_dialog(core: Core, person: Person) -> Dialog | None:
     live = session is not None and (
         session.state in CONCLUDABLE_STATES
         if dialog.kind == "conclude"
-        else session.state == "graded"
+        else session.state == SessionState.GRADED
         and [g.id for g in await store.grades(session.id)][-1:] == [dialog.data.get("grade_id")]
     )
     if live:

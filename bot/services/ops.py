@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core import Core
 from bot.db import DatabaseError, latest_version, lock_database
-from bot.models import Program, Session
+from bot.models import Program, Session, SessionState
 from bot.schedule import upcoming_plan
 from bot.services import cycle
 from bot.services.context import local, person_ctx, program_ctx, session_ctx
@@ -37,11 +37,11 @@ QUESTION_PREVIEW_CHARS = 90
 def upcoming_steps(s: Session, program: Program, now: datetime) -> list[dict[str, Any]]:
     """The steps still ahead of session ``s`` with their times (``due``: the time has passed)."""
     steps: list[tuple[str, datetime | None]] = []
-    if s.state == "scheduled":
+    if s.state == SessionState.SCHEDULED:
         steps = [("publish", s.publish_at), ("draw", s.draw_at)]
-    elif s.state == "published":
+    elif s.state == SessionState.PUBLISHED:
         steps = [("draw", s.draw_at)]
-    if s.state in ("scheduled", "published", "drawn"):
+    if s.state in (SessionState.SCHEDULED, SessionState.PUBLISHED, SessionState.DRAWN):
         if s.reminder_at is not None and not s.reminded:
             steps.append(("remind", s.reminder_at))
         steps.append(("deadline", s.deadline_at))
@@ -79,7 +79,7 @@ async def _program_status(core: Core, program: Program, since: datetime) -> dict
     data["settings_problems"] = cycle.problems_ctx(program.problems)
     if program.problems:  # nothing is planned until an admin fixes the schedule
         data["steps"], data["wakeup"] = [], None
-    elif s is None or s.state in ("concluded", "skipped"):
+    elif s is None or s.state in (SessionState.CONCLUDED, SessionState.SKIPPED):
         plan = upcoming_plan(cycle.schedule_config(program), now)
         if s is None or plan.week != s.week:
             data["plan"] = {

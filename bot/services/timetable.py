@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.args import NumberKind, parse_int, parse_time, shown
 from bot.core import Core, Refused
-from bot.models import Person, Program, Reply
+from bot.models import Person, Program, Reply, SessionState
 from bot.schedule import ScheduleValues, plan_week, schedule_problems, upcoming_plan
 from bot.services.context import program_ctx, session_ctx, state_change
 from bot.services.cycle import problems_ctx, problems_signature, schedule_config
@@ -168,12 +168,12 @@ async def change(core: Core, actor: Person, program: Program, args: list[str]) -
         assert updated is not None
         # Re-plan the upcoming session that has not been published yet.
         for s in await store.open_sessions(program.id):
-            if s.state != "scheduled" or updated.problems:
+            if s.state != SessionState.SCHEDULED or updated.problems:
                 continue
             plan = plan_week(schedule_config(updated), s.nominal_date)
             await store.update_session(
                 s.id,
-                "scheduled",
+                SessionState.SCHEDULED,
                 nominal_date=plan.nominal_date,
                 session_date=plan.session_date,
                 holiday=plan.holiday,
@@ -181,7 +181,7 @@ async def change(core: Core, actor: Person, program: Program, args: list[str]) -
                 draw_at=plan.draw_at,
                 reminder_at=plan.reminder_at,
                 deadline_at=plan.deadline_at,
-                state="scheduled" if plan.session_date else "skipped",
+                state=SessionState.SCHEDULED if plan.session_date else SessionState.SKIPPED,
                 skip_reason=None if plan.session_date else "holiday",
             )
         await store.log_event(

@@ -139,6 +139,7 @@ class BankAdminQueries(StoreBase):
     async def set_refs(self, question_id: int, refs: Sequence[tuple[str, str | None]]) -> None:
         """The (document, article) pairs read from a question's «Căn cứ», in order."""
         await self._exec("DELETE FROM question_refs WHERE question_id = ?", (question_id,))
+        self.version += 1
         await self.conn.executemany(
             "INSERT INTO question_refs (question_id, seq, document, article) VALUES (?,?,?,?)",
             [(question_id, seq, doc, article) for seq, (doc, article) in enumerate(refs, 1)],
@@ -146,6 +147,7 @@ class BankAdminQueries(StoreBase):
 
     async def set_positions(self, question_ids: Sequence[int]) -> None:
         """Number these questions 1, 2, 3… in the order given (the new queue order)."""
+        self.version += 1
         await self.conn.executemany(
             "UPDATE questions SET position = ? WHERE id = ?",
             [(pos, qid) for pos, qid in enumerate(question_ids, start=1)],

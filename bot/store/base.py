@@ -16,11 +16,14 @@ deleted or replaced it raises ``DatabaseLost`` before anything is written.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
-from collections.abc import AsyncIterator, Callable, Sequence
+import re
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiosqlite
 
@@ -30,6 +33,9 @@ from bot.models import (
     Button,
     Buttons,
 )
+
+if TYPE_CHECKING:
+    from bot.models import Person
 
 
 def _iso(value: datetime | date | None) -> str | None:
@@ -66,6 +72,44 @@ def buttons_from_json(raw: str | None) -> Buttons:
     )
 
 
+@dataclass
+class SeenUpdate:
+    """The update being handled, to be marked seen in its first transaction (or at its end)."""
+
+    update_id: int
+    seen_at: str
+    written: bool = False
+
+
+# The update the current task is handling (set by ``PeopleQueries.mark_update_seen``).
+_SEEN: contextvars.ContextVar[SeenUpdate | None] = contextvars.ContextVar(
+    "hoidap_seen_update", default=None
+)
+SEEN_SQL = "INSERT OR IGNORE INTO seen_updates (update_id, seen_at) VALUES (?, ?)"
+# Writes to these tables change what the read models (StoreBase.memo) are built from; writes to
+# the plumbing (seen updates, outbox, events, actions, dialogs) do not.
+_MODEL_TABLES = re.compile(
+    r"\b(programs|people|members|member_roles|sessions|questions|grades|draws|archive|askers)\b",
+    re.IGNORECASE,
+)
+_MEMO_LIMIT = 10_000
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One statement the store ran (recorded while :attr:`StoreBase.trace` is a list)."""
+
+    sql: str
+    params: tuple[Any, ...]
+    task: str | None  # the asyncio task that ran it (the outbox worker is "hoidap-outbox")
+    in_tx: bool
+
+
+def _task_name() -> str | None:
+    task = asyncio.current_task()
+    return task.get_name() if task else None
+
+
 class StoreBase:
     def __init__(self, conn: aiosqlite.Connection, watch: FileWatch | None = None) -> None:
         self.conn = conn
@@ -75,12 +119,29 @@ class StoreBase:
         # Write-through cache of people by Telegram id: every update starts by looking up who
         # sent it. This process is the only writer (the database lock file), and every write to
         # `people` drops the entry, so a rolled-back change is simply read again.
-        self._people: dict[int, Any] = {}
+        self._people: dict[int, Person] = {}
+        self._people_by_id: dict[int, Person] = {}  # the same people, by their own id
+        # Update ids already seen (loaded once, then kept in step with ``seen_updates``).
+        self._seen: set[int] | None = None
+        # Writes that stand even when their transaction rolls back: a refusal's audit event.
+        self._kept: list[tuple[str, tuple[Any, ...]]] = []
         # The active programs, read on every update; dropped by every write to `programs`.
         self._programs: list[Any] | None = None
         self._in_tx = False
         self._outbox_dirty = False
         self.on_outbox: list[Callable[[], None]] = []
+        # What ran through the store: statements (BEGIN/COMMIT/ROLLBACK not counted) and
+        # transactions (BEGIN ... COMMIT blocks, and writes made on their own). Tests and the
+        # benchmarks read them; ``trace`` (None: off) also keeps every statement, and each
+        # BEGIN (as a Statement "BEGIN IMMEDIATE", not counted in ``statements``).
+        self.statements = 0
+        self.transactions = 0
+        self.trace: list[Statement] | None = None
+        # Read models: values computed from the database, valid while ``version`` is unchanged.
+        # It moves at the end of every transaction (commit or rollback) and with every write of
+        # its own to a table they are built from.
+        self.version = 0
+        self._memo: dict[Any, tuple[int, Any]] = {}
 
     async def close(self) -> None:
         await self.conn.close()
@@ -96,15 +157,33 @@ class StoreBase:
             if self.watch is not None:
                 self.watch.check()  # DatabaseLost: the file is gone; write nothing
             await self.conn.execute("BEGIN IMMEDIATE")
+            self.transactions += 1
+            if self.trace is not None:
+                self.trace.append(Statement("BEGIN IMMEDIATE", (), _task_name(), False))
             self._in_tx, self._owner = True, task
+            seen = _SEEN.get()
             try:
+                if seen is not None and not seen.written:
+                    # The update is marked seen with what it changes, in the same transaction.
+                    self._count_statement(SEEN_SQL, (seen.update_id, seen.seen_at))
+                    await self.conn.execute(SEEN_SQL, (seen.update_id, seen.seen_at))
+                    seen.written = True
                 yield
             except BaseException:
                 self._outbox_dirty = False
                 await self.conn.execute("ROLLBACK")
+                self.version += 1
+                if seen is not None:
+                    seen.written = False
+                kept, self._kept = self._kept, []
+                for sql, params in kept:  # each on its own (autocommit)
+                    self._count_statement(sql, params)
+                    await self.conn.execute(sql, params)
                 raise
             else:
+                self._kept = []
                 await self.conn.execute("COMMIT")
+                self.version += 1
                 hooks.fire("after_commit")  # inert unless test support armed it
             finally:
                 self._in_tx, self._owner = False, None
@@ -113,20 +192,63 @@ class StoreBase:
                 for notify in self.on_outbox:
                     notify()
 
+    async def flush_seen(self) -> None:
+        """At the end of an update: mark it seen if no transaction of its own did."""
+        seen = _SEEN.get()
+        if seen is not None and not seen.written:
+            seen.written = True
+            await self._write(SEEN_SQL, (seen.update_id, seen.seen_at))
+        _SEEN.set(None)
+
+    async def _keep_on_rollback(self, sql: str, params: Sequence[Any]) -> None:
+        """A write that stands even if the transaction around it rolls back (an audit event
+        of a refusal: the refusal itself rolls the transaction back)."""
+        await self._write(sql, params)
+        if self._in_tx and self._owner is asyncio.current_task():
+            self._kept.append((sql, tuple(params)))
+
+    def memo(self, key: Any) -> Any | None:
+        """A read model computed since the last change of what it is built from (else None)."""
+        entry = self._memo.get(key)
+        return entry[1] if entry is not None and entry[0] == self.version else None
+
+    def remember(self, key: Any, version: int, value: Any) -> None:
+        """Keep ``value``, computed from what the database held at ``version`` (read
+        ``store.version`` before reading the rows: a change meanwhile makes it stale at once)."""
+        if len(self._memo) >= _MEMO_LIMIT:
+            self._memo.clear()
+        self._memo[key] = (version, value)
+
+    def _remember_person(self, person: Person) -> None:
+        self._people[person.tg_user_id] = person
+        self._people_by_id[person.id] = person
+
     def _forget_person(self, person_id: int) -> None:
-        for tg_user_id, person in list(self._people.items()):
-            if person.id == person_id:
-                del self._people[tg_user_id]
+        person = self._people_by_id.pop(person_id, None)
+        if person is not None:
+            self._people.pop(person.tg_user_id, None)
+
+    def _forget_tg_user(self, tg_user_id: int) -> None:
+        person = self._people.pop(tg_user_id, None)
+        if person is not None:
+            self._people_by_id.pop(person.id, None)
 
     # -- helpers ---------------------------------------------------------------------------
     # Each helper is one round trip to aiosqlite's worker thread: on the hot path of every update
     # these round trips, not SQLite itself, are what costs time.
 
+    def _count_statement(self, sql: str, params: Iterable[Any]) -> None:
+        self.statements += 1
+        if self.trace is not None:
+            self.trace.append(Statement(sql, tuple(params), _task_name(), self._in_tx))
+
     async def _one(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
+        self._count_statement(sql, params)
         rows = list(await self.conn.execute_fetchall(sql, params))
         return rows[0] if rows else None
 
     async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
+        self._count_statement(sql, params)
         return list(await self.conn.execute_fetchall(sql, params))
 
     async def _write(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Cursor:
@@ -135,12 +257,40 @@ class StoreBase:
         On its own it commits by itself (autocommit) and takes the lock, so it can never become
         part of a transaction another task has open on the shared connection.
         """
-        if self._in_tx and self._owner is asyncio.current_task():
-            return await self.conn.execute(sql, params)
-        async with self._lock:
-            if self.watch is not None:
-                self.watch.check()
-            return await self.conn.execute(sql, params)
+        model = _MODEL_TABLES.search(sql) is not None
+        self.version += model  # before and after: a read meanwhile is stale either way
+        try:
+            if self._in_tx and self._owner is asyncio.current_task():
+                self._count_statement(sql, params)
+                return await self.conn.execute(sql, params)
+            async with self._lock:
+                if self.watch is not None:
+                    self.watch.check()
+                self.transactions += 1
+                self._count_statement(sql, params)
+                return await self.conn.execute(sql, params)
+        finally:
+            self.version += model
+
+    async def _write_one(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
+        """A write with ``RETURNING``: its first row (None if it changed nothing). One round
+        trip to aiosqlite's thread (execute and fetch together)."""
+        model = _MODEL_TABLES.search(sql) is not None
+        self.version += model
+        try:
+            if self._in_tx and self._owner is asyncio.current_task():
+                self._count_statement(sql, params)
+                rows = list(await self.conn.execute_fetchall(sql, params))
+            else:
+                async with self._lock:
+                    if self.watch is not None:
+                        self.watch.check()
+                    self.transactions += 1
+                    self._count_statement(sql, params)
+                    rows = list(await self.conn.execute_fetchall(sql, params))
+        finally:
+            self.version += model
+        return rows[0] if rows else None
 
     async def _exec(self, sql: str, params: Sequence[Any] = ()) -> int:
         """A write; returns the new row id of an INSERT, else the number of rows changed."""

@@ -16,7 +16,7 @@ from bot.models import (
     SettingProblem,
 )
 from bot.schedule import ScheduleValues, read_schedule, stored_schedule
-from bot.store.base import StoreBase, _d, _iso
+from bot.store.base import _SEEN, SeenUpdate, StoreBase, _d, _iso
 from bot.text import vi_name_key
 
 # The programs columns that hold the schedule: the fields of ScheduleValues, same names.
@@ -34,16 +34,24 @@ class PeopleQueries(StoreBase):
     # -- updates already seen ----------------------------------------------------------------
 
     async def mark_update_seen(self, update_id: int, now: datetime) -> bool:
-        """True if this update is new; False if it was handled before (a replay)."""
-        return (
-            await self._changed(
-                "INSERT OR IGNORE INTO seen_updates (update_id, seen_at) VALUES (?, ?)",
-                (update_id, _iso(now)),
-            )
-            == 1
-        )
+        """True if this update is new; False if it was handled before (a replay).
+
+        The update is written to ``seen_updates`` in the first transaction the update opens,
+        with what it changes, or by :meth:`flush_seen` when it is through (an update that
+        changed nothing and is lost in a crash is harmless to handle again). The ids seen are
+        kept in memory too (this process is the only writer), so the check costs no statement.
+        """
+        if self._seen is None:
+            rows = await self._all("SELECT update_id FROM seen_updates")
+            self._seen = {int(r[0]) for r in rows}
+        if update_id in self._seen:
+            return False
+        self._seen.add(update_id)
+        _SEEN.set(SeenUpdate(update_id, _iso(now) or ""))
+        return True
 
     async def prune_seen_updates(self, keep: int = 10000) -> None:
+        self._seen = None  # read again when next needed
         await self._exec(
             "DELETE FROM seen_updates WHERE update_id < "
             "(SELECT MIN(update_id) FROM (SELECT update_id FROM seen_updates "
@@ -201,7 +209,9 @@ class PeopleQueries(StoreBase):
     async def upsert_person(
         self, tg_user_id: int, username: str | None, tg_name: str, superadmin: bool, now: datetime
     ) -> Person:
-        cached: Person | None = self._people.get(tg_user_id)
+        cached = self._people.get(tg_user_id)
+        if cached is None:  # not cached (first update since the start): read before writing
+            cached = await self.person_by_tg(tg_user_id)
         if cached is not None and (cached.username, cached.tg_name, cached.is_superadmin) == (
             username,
             tg_name,
@@ -217,25 +227,25 @@ class PeopleQueries(StoreBase):
             "OR is_superadmin IS NOT excluded.is_superadmin",
             (tg_user_id, username, tg_name, int(superadmin), _iso(now)),
         )
-        self._people.pop(tg_user_id, None)
+        self._forget_tg_user(tg_user_id)
         person = await self.person_by_tg(tg_user_id)
         assert person is not None
         return person
 
     async def person(self, person_id: int) -> Person | None:
-        for cached in self._people.values():
-            if cached.id == person_id:
-                return cached  # type: ignore[no-any-return]
+        cached = self._people_by_id.get(person_id)
+        if cached is not None:
+            return cached
         r = await self._one(
             f"SELECT {self._PERSON_COLS} FROM people p WHERE p.id = ?", (person_id,)
         )
         person = self._person(r) if r else None
         if person is not None and not self._in_tx:  # never cache what a rollback could undo
-            self._people[person.tg_user_id] = person
+            self._remember_person(person)
         return person
 
     async def person_by_tg(self, tg_user_id: int) -> Person | None:
-        cached: Person | None = self._people.get(tg_user_id)
+        cached = self._people.get(tg_user_id)
         if cached is not None:
             return cached
         r = await self._one(
@@ -243,7 +253,7 @@ class PeopleQueries(StoreBase):
         )
         person = self._person(r) if r else None
         if person is not None and not self._in_tx:  # never cache what a rollback could undo
-            self._people[tg_user_id] = person
+            self._remember_person(person)
         return person
 
     async def superadmins(self) -> list[Person]:
@@ -305,13 +315,20 @@ class PeopleQueries(StoreBase):
             )
 
     async def roles(self, program_id: int, person_id: int) -> frozenset[str]:
+        key = ("roles", program_id, person_id)
+        found: frozenset[str] | None = self.memo(key)
+        if found is not None:
+            return found
+        version = self.version
         rows = await self._all(
             "SELECT r.role FROM member_roles r JOIN members m "
             "ON m.program_id = r.program_id AND m.person_id = r.person_id "
             "WHERE r.program_id = ? AND r.person_id = ? AND m.status = 'active'",
             (program_id, person_id),
         )
-        return frozenset(r["role"] for r in rows)
+        roles = frozenset(r["role"] for r in rows)
+        self.remember(key, version, roles)
+        return roles
 
     async def all_roles(self, person_id: int) -> dict[int, frozenset[str]]:
         rows = await self._all(
@@ -357,7 +374,13 @@ class PeopleQueries(StoreBase):
         return await self._members("m.program_id = ? AND m.status = ?", (program_id, status))
 
     async def memberships(self, person_id: int) -> list[Member]:
-        return await self._members("m.person_id = ?", (person_id,))
+        key = ("memberships", person_id)
+        found: tuple[Member, ...] | None = self.memo(key)
+        if found is None:
+            version = self.version
+            found = tuple(await self._members("m.person_id = ?", (person_id,)))
+            self.remember(key, version, found)
+        return list(found)
 
     async def members_with_role(self, program_id: int, role: str) -> list[Member]:
         return await self._members(

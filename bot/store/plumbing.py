@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ from bot.models import (
     Action,
     Buttons,
     Dialog,
+    Message,
     OutboxItem,
 )
 from bot.store.base import StoreBase, _dt, _iso, buttons_from_json, buttons_to_json
@@ -28,12 +30,19 @@ class PlumbingQueries(StoreBase):
         session_id: int | None = None,
         actor_id: int | None = None,
         detail: str | None = None,
+        keep: bool = False,
     ) -> None:
-        await self._exec(
+        """Add to the audit trail. ``keep``: the row stands even if the transaction around it
+        rolls back (the event of a refusal, which rolls its transaction back)."""
+        sql = (
             "INSERT INTO events (program_id, session_id, kind, actor_id, detail, created_at) "
-            "VALUES (?,?,?,?,?,?)",
-            (program_id, session_id, kind, actor_id, detail, _iso(now)),
+            "VALUES (?,?,?,?,?,?)"
         )
+        params = (program_id, session_id, kind, actor_id, detail, _iso(now))
+        if keep:
+            await self._keep_on_rollback(sql, params)
+        else:
+            await self._exec(sql, params)
 
     async def events(
         self, program_id: int | None = None, kind: str | None = None, limit: int = 100
@@ -67,10 +76,25 @@ class PlumbingQueries(StoreBase):
         single_use: bool,
         now: datetime,
     ) -> None:
-        await self._exec(
-            "INSERT INTO actions (token, kind, program_id, session_id, target, expires_at, "
-            "single_use, created_at) VALUES (?,?,?,?,?,?,?,?)",
-            (
+        await self.add_actions(
+            [(token, kind, program_id, session_id, target, expires_at, single_use)], now
+        )
+
+    async def add_actions(
+        self,
+        actions: Sequence[
+            tuple[str, str, int | None, int | None, str | None, datetime, bool]
+        ],
+        now: datetime,
+    ) -> None:
+        """Store (token, kind, program_id, session_id, target, expires_at, single_use) rows in
+        one statement."""
+        if not actions:
+            return
+        marks = ",".join(["(?,?,?,?,?,?,?,?)"] * len(actions))
+        params: list[Any] = []
+        for token, kind, program_id, session_id, target, expires_at, single_use in actions:
+            params += [
                 token,
                 kind,
                 program_id,
@@ -79,15 +103,42 @@ class PlumbingQueries(StoreBase):
                 _iso(expires_at),
                 int(single_use),
                 _iso(now),
-            ),
+            ]
+        await self._exec(
+            "INSERT INTO actions (token, kind, program_id, session_id, target, expires_at, "
+            f"single_use, created_at) VALUES {marks}",
+            params,
         )
 
     async def action(self, token: str) -> Action | None:
         if not token.isascii():  # tokens are URL-safe ASCII; a lone surrogate cannot even be bound
             return None
         r = await self._one("SELECT * FROM actions WHERE token = ?", (token,))
-        if r is None:
+        return self._action(r) if r else None
+
+    async def take_action(self, token: str, now: datetime) -> Action | None:
+        """A button press, in one statement: the action named by ``token``, marked used.
+
+        A live action (a single-use one only if it was not used before) is marked used at
+        ``now`` and returned as it was before the press (``used_at`` None). Otherwise
+        (unknown, expired, used up) it is read as it is, so the caller can say why it is
+        refused: None, an ``expires_at`` before ``now``, or a
+        single-use action with ``used_at`` set. Call it inside the transaction of the step the
+        press makes: a refusal later in that step rolls the mark back.
+        """
+        if not token.isascii():  # tokens are URL-safe ASCII; a lone surrogate cannot even be bound
             return None
+        r = await self._write_one(
+            "UPDATE actions SET used_at = ? WHERE token = ? AND expires_at >= ? "
+            "AND (single_use = 0 OR used_at IS NULL) RETURNING *",
+            (_iso(now), token, _iso(now)),
+        )
+        if r is not None:
+            return replace(self._action(r), used_at=None)
+        return await self.action(token)
+
+    @staticmethod
+    def _action(r: Any) -> Action:
         return Action(
             token=r["token"],
             kind=r["kind"],
@@ -157,6 +208,35 @@ class PlumbingQueries(StoreBase):
         await self._exec("DELETE FROM dialogs WHERE session_id = ?", (session_id,))
 
     # -- outbox ------------------------------------------------------------------------------
+
+    async def enqueue_many(self, messages: Sequence[Message], now: datetime) -> None:
+        """Owe several messages, in one statement per 500 of them (inside a transaction)."""
+        if not self._in_tx:
+            raise RuntimeError("outbox rows must be written inside the state change's transaction")
+        for start in range(0, len(messages), 500):
+            chunk = messages[start : start + 500]
+            params: list[Any] = []
+            for m in chunk:
+                program = m.context.get("program")
+                program_id = program.get("id") if isinstance(program, dict) else None
+                params += [
+                    m.chat_id,
+                    m.template,
+                    json.dumps(m.context, ensure_ascii=False, default=str),
+                    buttons_to_json(m.buttons),
+                    m.media_kind,
+                    m.media_ref,
+                    _iso(now),
+                    _iso(m.expires_at),
+                    program_id if isinstance(program_id, int) else None,
+                ]
+            await self._exec(
+                "INSERT INTO outbox (chat_id, template, context, buttons, media_kind, media_ref, "
+                "created_at, expires_at, program_id) VALUES "
+                + ",".join(["(?,?,?,?,?,?,?,?,?)"] * len(chunk)),
+                params,
+            )
+            self._outbox_dirty = True
 
     async def enqueue(
         self,

@@ -13,6 +13,7 @@ from bot.models import (
     Grade,
     Question,
     Session,
+    SessionState,
 )
 from bot.store.base import StoreBase, _d, _dt, _iso
 
@@ -110,7 +111,7 @@ class SessionQueries(StoreBase):
             nominal_date=date.fromisoformat(r["nominal_date"]),
             session_date=_d(r["session_date"]),
             holiday=r["holiday"],
-            state=r["state"],
+            state=SessionState(r["state"]),
             question_id=r["question_id"],
             publish_at=_dt(r["publish_at"]),
             draw_at=_dt(r["draw_at"]),
@@ -239,6 +240,35 @@ class SessionQueries(StoreBase):
             sql += " AND state = ?"
             params.append(expect_state)
         return await self._changed(sql, params) == 1
+
+    async def grade_step(
+        self, session_id: int, program_id: int, head_id: int
+    ) -> tuple[Session, str | None, list[int]] | None:
+        """The compare-and-set of a grade, in one statement: the session of ``program_id``
+        becomes graded if it is answered or graded and ``head_id`` is one of its active heads.
+
+        Returns the session (now graded), the verdict of its latest grade (None: first grade) and
+        the chats of the program's active leaders; None if any condition does not hold (nothing
+        changed; the caller finds out which).
+        """
+        r = await self._write_one(
+            "UPDATE sessions SET state = 'graded' WHERE id = ? AND program_id = ? "
+            "AND state IN ('answered', 'graded') AND EXISTS (SELECT 1 FROM member_roles r "
+            " JOIN members m ON m.program_id = r.program_id AND m.person_id = r.person_id "
+            " WHERE r.program_id = sessions.program_id AND r.person_id = ? AND r.role = 'head' "
+            " AND m.status = 'active') "
+            "RETURNING *, (SELECT g.verdict FROM grades g WHERE g.session_id = sessions.id "
+            " ORDER BY g.id DESC LIMIT 1) AS last_verdict, "
+            "(SELECT group_concat(p.tg_user_id) FROM member_roles r "
+            " JOIN members m ON m.program_id = r.program_id AND m.person_id = r.person_id "
+            " JOIN people p ON p.id = r.person_id WHERE r.program_id = sessions.program_id "
+            " AND r.role = 'leader' AND m.status = 'active') AS leader_chats",
+            (session_id, program_id, head_id),
+        )
+        if r is None:
+            return None
+        leaders = [int(x) for x in (r["leader_chats"] or "").split(",") if x]
+        return self._session(r), r["last_verdict"], leaders
 
     async def drawn_in_round(self, program_id: int, round_no: int) -> set[int]:
         rows = await self._all(

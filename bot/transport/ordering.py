@@ -8,11 +8,14 @@ answers of a dialog, a button pressed right after a command.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+log = logging.getLogger("hoidap")
 
 
 def ordering_key(update: object) -> int | None:
@@ -31,8 +34,20 @@ class PerSenderUpdateProcessor(BaseUpdateProcessor):
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
+        # Awaited when an update is through, however it ended (the store marks it seen).
+        self.after_update: list[Callable[[], Awaitable[None]]] = []
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        try:
+            await self._in_order(update, coroutine)
+        finally:
+            for finish in self.after_update:
+                try:
+                    await finish()
+                except Exception:  # the database is gone (logged once where found)
+                    log.warning("could not finish an update", exc_info=True)
+
+    async def _in_order(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = ordering_key(update)
         if key is None:
             await coroutine

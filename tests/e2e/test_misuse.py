@@ -438,13 +438,13 @@ async def test_a_used_single_use_button_is_refused(harness: Harness) -> None:
     session_id = (await h.core.store.open_sessions(1))[0].id
     core = h.core
     async with core.store.transaction():
-        button = await core.button(
-            "Đúng", "grade", program_id=1, session_id=session_id, target="correct", single_use=True
-        )
-        assert await core.store.use_action(button.token, core.now())
-        assert not await core.store.use_action(button.token, core.now())  # once only
-    assert button.token is not None
-    await refused_press(h, HEAD, post, button.token, "đã được dùng", "button_used")
+        # A grade button made single use by hand (the registry makes grades reusable).
+        token, now = "single-use-grade", core.now()
+        row = (token, "grade", 1, session_id, "correct", now + timedelta(days=1), True)
+        await core.store.add_actions([row], now)
+        assert await core.store.use_action(token, core.now())
+        assert not await core.store.use_action(token, core.now())  # once only
+    await refused_press(h, HEAD, post, token, "đã được dùng", "button_used")
     assert await core.store.grades(session_id) == []
 
 
