@@ -76,3 +76,54 @@ async def test_take_action_is_one_statement_and_single_use_once(store: Store) ->
     old = await store.take_action("old", NOW)
     assert old is not None and old.expires_at < NOW
     assert await store.take_action("nope", NOW) is None
+
+
+async def _seen_rows(store: Store) -> set[int]:
+    return {int(r[0]) for r in await store._all("SELECT update_id FROM seen_updates")}
+
+
+async def test_updates_that_change_nothing_are_marked_seen_by_the_next_write(
+    tmp_path: Path,
+) -> None:
+    """One statement per read-only update is saved: its mark rides on the next transaction,
+    a batch of SEEN_BATCH, or the close; a replay is dropped from memory meanwhile."""
+    path = tmp_path / "s.sqlite3"
+    store = Store(await db.connect(path))
+    assert await store.mark_update_seen(1, NOW)
+    await store.flush_seen()  # update 1 changed nothing
+    assert await _seen_rows(store) == set()
+    assert not await store.mark_update_seen(1, NOW)  # a replay is still recognised
+    await store.flush_seen()
+
+    # The next update's transaction writes both marks in one statement, with its change.
+    assert await store.mark_update_seen(2, NOW)
+    store.trace = []
+    async with store.transaction():
+        await store.upsert_person(5000, None, "Người mới", False, NOW)
+    marks = [s for s in store.trace if "seen_updates" in s.sql]
+    store.trace = None
+    assert len(marks) == 1 and marks[0].in_tx  # both marks, one statement, with the change
+    assert await _seen_rows(store) == {1, 2}
+    await store.flush_seen()
+
+    # A transaction that rolls back keeps the pending marks for the next one.
+    assert await store.mark_update_seen(3, NOW)
+    await store.flush_seen()
+    with pytest.raises(RuntimeError):
+        async with store.transaction():
+            raise RuntimeError("refused")
+    assert 3 not in await _seen_rows(store)
+
+    # A full batch is written at once; what is left is written at close.
+    from bot.store.base import SEEN_BATCH
+
+    for update_id in range(10, 10 + SEEN_BATCH + 5):
+        assert await store.mark_update_seen(update_id, NOW)
+        await store.flush_seen()
+    rows = await _seen_rows(store)
+    assert {3, *range(10, 10 + SEEN_BATCH - 1)} <= rows and 10 + SEEN_BATCH + 4 not in rows
+    await store.close()
+    store = Store(await db.connect(path))
+    assert await _seen_rows(store) >= set(range(10, 10 + SEEN_BATCH + 5))
+    assert not await store.mark_update_seen(10 + SEEN_BATCH + 4, NOW)  # seen across a restart
+    await store.close()

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import json
+import logging
 import re
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -85,7 +86,9 @@ class SeenUpdate:
 _SEEN: contextvars.ContextVar[SeenUpdate | None] = contextvars.ContextVar(
     "hoidap_seen_update", default=None
 )
+log = logging.getLogger("hoidap.store")
 SEEN_SQL = "INSERT OR IGNORE INTO seen_updates (update_id, seen_at) VALUES (?, ?)"
+SEEN_BATCH = 100
 # Writes to these tables change what the read models (StoreBase.memo) are built from; writes to
 # the plumbing (seen updates, outbox, events, actions, dialogs) do not.
 _MODEL_TABLES = re.compile(
@@ -123,6 +126,9 @@ class StoreBase:
         self._people_by_id: dict[int, Person] = {}  # the same people, by their own id
         # Update ids already seen (loaded once, then kept in step with ``seen_updates``).
         self._seen: set[int] | None = None
+        # Updates that changed nothing, marked seen by the next write (or every
+        # SEEN_BATCH of them, or at close): one lost in a crash is harmless to handle again.
+        self._seen_pending: list[tuple[int, str]] = []
         # Writes that stand even when their transaction rolls back: a refusal's audit event.
         self._kept: list[tuple[str, tuple[Any, ...]]] = []
         # The active programs, read on every update; dropped by every write to `programs`.
@@ -144,7 +150,23 @@ class StoreBase:
         self._memo: dict[Any, tuple[int, Any]] = {}
 
     async def close(self) -> None:
+        if self._seen_pending:
+            try:
+                await self._write_seen(self._seen_pending)
+            except Exception:  # closing after the file was lost: nothing more to keep
+                log.warning("could not mark %d updates seen at close", len(self._seen_pending))
+            self._seen_pending = []
         await self.conn.close()
+
+    async def _write_seen(self, rows: Sequence[tuple[int, str]]) -> None:
+        """Mark updates seen, in one statement (in the caller's transaction, or on its own)."""
+        sql = SEEN_SQL + ", (?, ?)" * (len(rows) - 1)
+        params = [value for row in rows for value in row]
+        if self._in_tx and self._owner is asyncio.current_task():
+            self._count_statement(sql, params)
+            await self.conn.execute(sql, params)
+        else:
+            await self._write(sql, params)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
@@ -162,12 +184,15 @@ class StoreBase:
                 self.trace.append(Statement("BEGIN IMMEDIATE", (), _task_name(), False))
             self._in_tx, self._owner = True, task
             seen = _SEEN.get()
+            pending, self._seen_pending = self._seen_pending, []
             try:
+                rows = list(pending)
                 if seen is not None and not seen.written:
                     # The update is marked seen with what it changes, in the same transaction.
-                    self._count_statement(SEEN_SQL, (seen.update_id, seen.seen_at))
-                    await self.conn.execute(SEEN_SQL, (seen.update_id, seen.seen_at))
+                    rows.append((seen.update_id, seen.seen_at))
                     seen.written = True
+                if rows:
+                    await self._write_seen(rows)
                 yield
             except BaseException:
                 self._outbox_dirty = False
@@ -175,6 +200,7 @@ class StoreBase:
                 self.version += 1
                 if seen is not None:
                     seen.written = False
+                self._seen_pending = pending + self._seen_pending
                 kept, self._kept = self._kept, []
                 for sql, params in kept:  # each on its own (autocommit)
                     self._count_statement(sql, params)
@@ -195,10 +221,17 @@ class StoreBase:
     async def flush_seen(self) -> None:
         """At the end of an update: mark it seen if no transaction of its own did."""
         seen = _SEEN.get()
+        _SEEN.set(None)
         if seen is not None and not seen.written:
             seen.written = True
-            await self._write(SEEN_SQL, (seen.update_id, seen.seen_at))
-        _SEEN.set(None)
+            self._seen_pending.append((seen.update_id, seen.seen_at))
+            if len(self._seen_pending) >= SEEN_BATCH:
+                pending, self._seen_pending = self._seen_pending, []
+                try:
+                    await self._write_seen(pending)
+                except BaseException:
+                    self._seen_pending = pending + self._seen_pending
+                    raise
 
     async def _keep_on_rollback(self, sql: str, params: Sequence[Any]) -> None:
         """A write that stands even if the transaction around it rolls back (an audit event

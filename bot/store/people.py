@@ -37,13 +37,14 @@ class PeopleQueries(StoreBase):
         """True if this update is new; False if it was handled before (a replay).
 
         The update is written to ``seen_updates`` in the first transaction the update opens,
-        with what it changes, or by :meth:`flush_seen` when it is through (an update that
-        changed nothing and is lost in a crash is harmless to handle again). The ids seen are
-        kept in memory too (this process is the only writer), so the check costs no statement.
+        with what it changes; one that changed nothing is written by the next transaction of
+        any update (:meth:`flush_seen`): lost in a crash, it is harmless to handle again. The
+        ids seen are kept in memory too (this process is the only writer), so the check costs
+        no statement.
         """
         if self._seen is None:
             rows = await self._all("SELECT update_id FROM seen_updates")
-            self._seen = {int(r[0]) for r in rows}
+            self._seen = {int(r[0]) for r in rows} | {u for u, _ in self._seen_pending}
         if update_id in self._seen:
             return False
         self._seen.add(update_id)

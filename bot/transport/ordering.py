@@ -29,8 +29,16 @@ def ordering_key(update: object) -> int | None:
     return None
 
 
+# Updates in flight at once. Telegram takes about 30 messages a second from a bot and a Bot API
+# call takes 100-300 ms, so 8 in flight already reach that limit; more only queue at the rate
+# limiter while every extra task costs the event loop time (BENCHMARKS.md (a): on one machine,
+# 32 in flight handle 0.4x the updates a second of 1 at a time, 8 about 0.65x). A slow update
+# (a large file being read off the loop) holds one of the 8, never the others.
+MAX_CONCURRENT_UPDATES = 8
+
+
 class PerSenderUpdateProcessor(BaseUpdateProcessor):
-    def __init__(self, max_concurrent_updates: int = 32) -> None:
+    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES) -> None:
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}

@@ -67,6 +67,11 @@ async def test_a_refused_press_is_still_seen_and_its_refusal_logged(harness: Har
     answer, _ = await h.press(drawn, post, "Đúng")
     assert answer["show_alert"] and "không có quyền" in answer["text"]
     update_id = h.server.injected_updates[-1]["update_id"]
+    assert not await store.mark_update_seen(update_id, h.core.now())  # a replay is dropped
+    # It changed nothing, so it is written with the next change of any update (a crash
+    # before that loses nothing: handled again, it is refused again).
+    async with store.transaction():
+        pass
     seen = await store._all("SELECT update_id FROM seen_updates WHERE update_id = ?", (update_id,))
     assert len(seen) == 1
     refused = [e for e in await store.events(1, "refused") if e["detail"] == "grade"]
