@@ -106,8 +106,8 @@ def render(report: Report) -> str:
     lines = [
         "# Benchmarks",
         "",
-        "Measured by `bench/run.py` against the local fake Telegram Bot API server",
-        "(`bot/testing/fakebotapi.py`, 127.0.0.1 only): the real python-telegram-bot client",
+        "Measured by `python -m bench.run` against the local fake Telegram Bot API server",
+        "(`bot/testing/fakebotapi/`, 127.0.0.1 only): the real python-telegram-bot client",
         "talks HTTP to it, the server records every message the bot sends with",
         "`time.perf_counter()`. The numbers below are written by the script itself",
         "(`--write`); they are not edited by hand.",
