@@ -231,3 +231,53 @@ EXPECTED: dict[str, tuple[list[Row], list[Row]]] = {
     "missed": ([], []),
     "next-week": ([(1001, "no_question_admin", (), None)], []),
 }
+
+
+async def test_nobody_to_draw_is_told_once(harness: Harness, seeds: None) -> None:
+    """The draw finds nobody to draw: the admins are told once (not at every wake-up), nothing
+    else is written, the session waits; drawing by hand is refused with the reason."""
+    h = harness
+    await bind(h)
+    sample = (SAMPLES / "cau_hoi_mau.csv").read_text(encoding="utf-8-sig").splitlines()
+    await h.upload(ADMIN, "cau.csv", "\n".join(sample[:3]).encode())
+    await onboard(h, HEAD, "Lê Thị Hằng", "Chuyên viên chính", "truongphong")
+    await h.at(vn(2026, 12, 4, 8, 0))
+    mark = await _marks(h)
+    await h.at(vn(2026, 12, 7, 9, 0))
+    assert await _outbox(h, mark[0]) == [(ADMIN.id, "draw_empty_pool", (), None)]
+    assert await _events(h, mark[1]) == []
+    (s,) = await h.core.store.open_sessions(1)
+    assert (s.state, s.missed_reported) == ("published", 1)
+    mark = await _marks(h)
+    await h.at(vn(2026, 12, 7, 11, 0))
+    assert await _outbox(h, mark[0]) == []
+    out = await h.send(HEAD, "/bocthamngay", chat_id=GROUP)
+    sent(out, "draw_empty_pool", GROUP)
+    assert await _outbox(h, mark[0]) == []
+
+
+async def test_publish_and_draw_by_hand(harness: Harness, seeds: None) -> None:
+    """/dangngay and /bocthamngay write what the scheduled steps write, with the actor."""
+    h = harness
+    await bind(h)
+    sample = (SAMPLES / "cau_hoi_mau.csv").read_text(encoding="utf-8-sig").splitlines()
+    await h.upload(ADMIN, "cau.csv", "\n".join(sample[:3]).encode())
+    await onboard(h, STAFF[0], "Nguyễn Văn An")
+    await onboard(h, HEAD, "Lê Thị Hằng", "Chuyên viên chính", "truongphong")
+    await h.tick()
+    mark = await _marks(h)
+    await h.send(ADMIN, "/dangngay", chat_id=GROUP)
+    assert await _outbox(h, mark[0]) == [
+        (GROUP, "publish_group", (), None),
+        (STAFF[0].id, "publish_private", (), None),
+        (HEAD.id, "publish_private", (), None),
+        (ADMIN.id, "queue_low", (), None),
+    ]
+    assert await _events(h, mark[1]) == [("published", 1, "1", ADMIN.id)]
+    mark = await _marks(h)
+    await h.send(HEAD, "/bocthamngay", chat_id=GROUP)
+    assert await _outbox(h, mark[0]) == [
+        (GROUP, "draw_group", (BUTTONS["in_person"],), None),
+        (STAFF[0].id, "draw_private", (), None),
+    ]
+    assert await _events(h, mark[1]) == [("drawn", 1, "chosen=2 attempt=0 reason=", HEAD.id)]
