@@ -46,23 +46,30 @@ async def step(
     fields: dict[str, Any] | None = None,
     event: str | None = None,
     detail: str | None = None,
+    then: Callable[[], Awaitable[None]] | None = None,
     messages: Sequence[Message] | Callable[[], Awaitable[Sequence[Message]]] = (),
     **log_extra: Any,
 ) -> bool:
-    """One step of the cycle, inside the caller's transaction: the compare-and-set of the
-    session (``fields`` set only while its state is still ``expect``), the event row, the
-    messages owed (one statement) and the state log line. ``messages`` may be a coroutine
-    function, called once the compare-and-set held (messages with buttons mint their actions
-    only then).
+    """One step of the cycle, inside the caller's transaction, in this order: the
+    compare-and-set of the session (``fields`` set only while its state is still ``expect``),
+    ``then`` (the step's writes to other tables: the draw row, the question used), the event
+    row, the messages owed (one statement) and the state log line. ``messages`` may be a
+    coroutine function, called once the compare-and-set held (messages with buttons mint their
+    actions only then; a message built from the session as it is after the step reads it then).
 
     Returns False, having written nothing, when the compare-and-set found the session moved
-    on. Without ``fields`` the caller made the compare-and-set itself.
+    on. Without ``fields`` the caller made the compare-and-set itself (or the step changes no
+    session: a planned week, a comment).
+
+    Every change of a session's state goes through here (tests/test_steps.py checks it).
     """
     store, now = core.store, core.now()
     if fields is not None:
         assert session is not None
         if not await store.update_session(session.id, expect, **fields):
             return False
+    if then is not None:
+        await then()
     if event is not None:
         await store.log_event(
             event,

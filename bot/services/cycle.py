@@ -50,7 +50,6 @@ from bot.services.context import (
     program_ctx,
     question_ctx,
     session_ctx,
-    state_change,
     step,
     summary_ctx,
 )
@@ -165,26 +164,33 @@ async def ensure_session(core: Core, program: Program) -> Session | None:
             and old.state == SessionState.SCHEDULED
             and old.nominal_date < plan.nominal_date
         ):
-            await store.update_session(
-                old.id,
-                SessionState.SCHEDULED,
-                state=SessionState.SKIPPED,
-                skip_reason="no_question",
+            await step(
+                core,
+                program,
+                old,
+                SessionState.SKIPPED,
+                None,
+                expect=SessionState.SCHEDULED,
+                fields={"state": SessionState.SKIPPED, "skip_reason": "no_question"},
+                reason="no_question",
             )
     if skipped:
-        await store.enqueue(
-            program.chat_id,
-            "week_skipped",
-            {
-                "program": program_ctx(program),
-                "session": session_ctx(session, program),
-                "reason": "holiday",
-            },
-            now,
+        ctx = {
+            "program": program_ctx(program),
+            "session": session_ctx(session, program),
+            "reason": "holiday",
+        }
+        await step(
+            core,
+            program,
+            session,
+            SessionState.SKIPPED,
+            None,
+            messages=[Message(program.chat_id, "week_skipped", ctx)],
+            holiday=plan.holiday,
         )
-        state_change(program, session, "skipped", None, holiday=plan.holiday)
     else:
-        state_change(program, session, "planned", None, date=plan.session_date)
+        await step(core, program, session, "planned", None, date=plan.session_date)
     return session
 
 
@@ -238,7 +244,7 @@ async def report_unusable_schedule(core: Core, program_id: int) -> bool:
 
     Told again only after the settings changed and are still unusable in another way.
     """
-    store, now = core.store, core.now()
+    store = core.store
     async with store.transaction():
         program = await store.program(program_id)
         if program is None or not program.problems:
@@ -247,10 +253,18 @@ async def report_unusable_schedule(core: Core, program_id: int) -> bool:
         last = await store.latest_event(program.id, ("settings_invalid", "schedule"))
         if last is not None and last["kind"] == "settings_invalid" and last["detail"] == signature:
             return False
-        await store.log_event("settings_invalid", now, program_id=program.id, detail=signature)
         ctx = {"program": program_ctx(program), "problems": problems_ctx(program.problems)}
-        for admin in await core.admins(program):
-            await store.enqueue(admin.tg_user_id, "settings_invalid_admin", ctx, now)
+        admins = await core.admins(program)
+        await step(
+            core,
+            program,
+            None,
+            "settings_invalid",
+            None,
+            event="settings_invalid",
+            detail=signature,
+            messages=[Message(a.tg_user_id, "settings_invalid_admin", ctx) for a in admins],
+        )
         log.warning("program %s: schedule cannot be used (%s); skipped", program.id, signature)
     return True
 
@@ -296,72 +310,72 @@ async def _report_missed(core: Core, program: Program, s: Session, due: Due) -> 
 
 
 async def _publish(core: Core, program: Program, s: Session, actor: Person | None) -> bool:
-    store, now = core.store, core.now()
+    store = core.store
     # The question pinned to this week, else the head of the queue (see services/bank_admin.py).
     q = await store.next_question_for(program.id, s.week)
     if q is None:
         if s.missed_reported:
             return False
-        await store.update_session(s.id, SessionState.SCHEDULED, missed_reported=1)
-        for admin in await core.admins(program):
-            await store.enqueue(
-                admin.tg_user_id,
-                "no_question_admin",
-                {"program": program_ctx(program), "session": session_ctx(s, program)},
-                now,
-            )
-        state_change(program, s, "publish:no-question", actor)
-        return True
-    if not await store.update_session(
-        s.id,
-        SessionState.SCHEDULED,
-        state=SessionState.PUBLISHED,
-        question_id=q.id,
-        missed_reported=0,
-    ):
-        return False
-    await store.set_question_status(q.id, "used")
-    await grassroots.on_published(core, program, s, q)
-    await store.log_event(
-        "published",
-        now,
-        program_id=program.id,
-        session_id=s.id,
-        actor_id=actor.id if actor else None,
-        detail=str(q.id),
-    )
-    sctx = session_ctx(s, program)
-    messages = [
-        Message(
-            program.chat_id,
-            "publish_group",
-            {"program": program_ctx(program), "session": sctx, "question": question_ctx(q)},
+        ctx = {"program": program_ctx(program), "session": session_ctx(s, program)}
+        admins = await core.admins(program)
+        return await step(
+            core,
+            program,
+            s,
+            "publish:no-question",
+            actor,
+            expect=SessionState.SCHEDULED,
+            fields={"missed_reported": 1},
+            messages=[Message(a.tg_user_id, "no_question_admin", ctx) for a in admins],
         )
-    ]
-    for m in await store.members(program.id, "active"):
-        if not m.roles & {"staff", "head", "leader"}:
-            continue
-        expert = bool(m.roles & {"head", "leader"})
-        context = {
-            "program": program_ctx(program),
-            "session": sctx,
-            "question": question_ctx(q, with_suggestion=expert),
-            "expert": expert,
-            "staff": "staff" in m.roles,
-        }
-        messages.append(Message(m.person.tg_user_id, "publish_private", context))
-    await store.enqueue_many(messages, now)  # 300 staff: one statement, not 300
-    state_change(program, s, "published", actor, question=q.id)
-    remaining = await store.count_queued(program.id)
-    if remaining < await store.queue_warning(program.id):
-        for admin in await core.admins(program):
-            await store.enqueue(
-                admin.tg_user_id,
-                "queue_low",
-                {"program": program_ctx(program), "remaining": remaining},
-                now,
+
+    async def used() -> None:
+        await store.set_question_status(q.id, "used")
+
+    async def messages() -> list[Message]:
+        # The askers of the question first, then the group, every member, and the admins if
+        # the queue runs low: 300 staff in one statement, not 300.
+        owed = await grassroots.on_published(core, program, s, q)
+        sctx = session_ctx(s, program)
+        owed.append(
+            Message(
+                program.chat_id,
+                "publish_group",
+                {"program": program_ctx(program), "session": sctx, "question": question_ctx(q)},
             )
-    return True
+        )
+        for m in await store.members(program.id, "active"):
+            if not m.roles & {"staff", "head", "leader"}:
+                continue
+            expert = bool(m.roles & {"head", "leader"})
+            context = {
+                "program": program_ctx(program),
+                "session": sctx,
+                "question": question_ctx(q, with_suggestion=expert),
+                "expert": expert,
+                "staff": "staff" in m.roles,
+            }
+            owed.append(Message(m.person.tg_user_id, "publish_private", context))
+        remaining = await store.count_queued(program.id)
+        if remaining < await store.queue_warning(program.id):
+            low = {"program": program_ctx(program), "remaining": remaining}
+            owed += [Message(a.tg_user_id, "queue_low", low) for a in await core.admins(program)]
+        return owed
+
+    return await step(
+        core,
+        program,
+        s,
+        SessionState.PUBLISHED,
+        actor,
+        expect=SessionState.SCHEDULED,
+        fields={"state": SessionState.PUBLISHED, "question_id": q.id, "missed_reported": 0},
+        then=used,
+        event="published",
+        detail=str(q.id),
+        messages=messages,
+        question=q.id,
+    )
 
 
 async def _draw(
@@ -391,13 +405,18 @@ async def _draw(
             raise Refused("draw_empty_pool", program=program_ctx(program))
         if s.missed_reported:
             return False
-        await store.update_session(s.id, expected, missed_reported=1)
-        for admin in await core.admins(program):
-            await store.enqueue(
-                admin.tg_user_id, "draw_empty_pool", {"program": program_ctx(program)}, now
-            )
-        state_change(program, s, "draw:empty-pool", actor)
-        return True
+        ctx = {"program": program_ctx(program)}
+        admins = await core.admins(program)
+        return await step(
+            core,
+            program,
+            s,
+            "draw:empty-pool",
+            actor,
+            expect=expected,
+            fields={"missed_reported": 1},
+            messages=[Message(a.tg_user_id, "draw_empty_pool", ctx) for a in admins],
+        )
     # Every draw uses a seed committed before it: the first one in the question's post, a redraw
     # in the previous draw's post. Revealed now with the result, and the next one committed.
     if attempt == 0:
@@ -428,70 +447,72 @@ async def _draw(
         fields["reminder_at"] = window.reminder_at
         if manual and not redraw:
             fields["draw_at"] = now
-    if not await store.update_session(s.id, expected, **fields):
-        return False
-    await store.add_draw(
-        s.id,
-        attempt,
-        pool.members,
-        chosen_id,
-        pool.new_round,
-        reason,
-        actor.id if actor else None,
-        now,
-        seed,
-        commitment,
-    )
-    await store.log_event(
-        "redrawn" if redraw else "drawn",
-        now,
-        program_id=program.id,
-        session_id=s.id,
-        actor_id=actor.id if actor else None,
-        detail=f"chosen={chosen_id} attempt={attempt} reason={reason or ''}",
-    )
-    updated = await store.session(s.id)
-    assert updated is not None
-    chosen = await store.person(chosen_id)
-    question = await store.question(updated.question_id) if updated.question_id else None
-    names = {m.person.id: m.person.display_name for m in staff}
-    previous_person = await store.person(s.drawn_person_id) if s.drawn_person_id else None
-    ctx = {
-        "program": program_ctx(program),
-        "session": session_ctx(updated, program),
-        "person": person_ctx(chosen),
-        "pool": [{"id": pid, "name": names.get(pid, "?")} for pid in pool.members],
-        "pool_size": len(pool.members),
-        "seed": seed,
-        "commitment": commitment,
-        "announced": announced,
-        "next_commitment": fields["next_commitment"],
-        "attempt": attempt,
-        "new_round": pool.new_round,
-        "round_no": round_no,
-        "away": len(pool.away),
-        "had_turn": len(pool.had_turn),
-        "redraw": redraw,
-        "reason": reason,
-        "previous": person_ctx(previous_person) if previous_person else None,
-        "question": question_ctx(question),
-    }
-    in_person = await mint(
-        core, ActionKind.IN_PERSON, BUTTONS["in_person"], program.id, SessionRef(s.id)
-    )
-    await store.enqueue(program.chat_id, "draw_group", ctx, now, buttons=((in_person,),))
-    if chosen is not None:
-        await store.enqueue(chosen.tg_user_id, "draw_private", ctx, now)
-    state_change(
+
+    async def add_draw() -> None:
+        await store.add_draw(
+            s.id,
+            attempt,
+            pool.members,
+            chosen_id,
+            pool.new_round,
+            reason,
+            actor.id if actor else None,
+            now,
+            seed,
+            commitment,
+        )
+
+    async def messages() -> list[Message]:
+        updated = await store.session(s.id)
+        assert updated is not None
+        chosen = await store.person(chosen_id)
+        question = await store.question(updated.question_id) if updated.question_id else None
+        names = {m.person.id: m.person.display_name for m in staff}
+        previous_person = await store.person(s.drawn_person_id) if s.drawn_person_id else None
+        ctx = {
+            "program": program_ctx(program),
+            "session": session_ctx(updated, program),
+            "person": person_ctx(chosen),
+            "pool": [{"id": pid, "name": names.get(pid, "?")} for pid in pool.members],
+            "pool_size": len(pool.members),
+            "seed": seed,
+            "commitment": commitment,
+            "announced": announced,
+            "next_commitment": fields["next_commitment"],
+            "attempt": attempt,
+            "new_round": pool.new_round,
+            "round_no": round_no,
+            "away": len(pool.away),
+            "had_turn": len(pool.had_turn),
+            "redraw": redraw,
+            "reason": reason,
+            "previous": person_ctx(previous_person) if previous_person else None,
+            "question": question_ctx(question),
+        }
+        in_person = await mint(
+            core, ActionKind.IN_PERSON, BUTTONS["in_person"], program.id, SessionRef(s.id)
+        )
+        owed = [Message(program.chat_id, "draw_group", ctx, buttons=((in_person,),))]
+        if chosen is not None:
+            owed.append(Message(chosen.tg_user_id, "draw_private", ctx))
+        return owed
+
+    return await step(
+        core,
         program,
-        updated,
+        s,
         "redrawn" if redraw else "drawn",
         actor,
+        expect=expected,
+        fields=fields,
+        then=add_draw,
+        event="redrawn" if redraw else "drawn",
+        detail=f"chosen={chosen_id} attempt={attempt} reason={reason or ''}",
+        messages=messages,
         chosen=chosen_id,
         pool=len(pool.members),
         attempt=attempt,
     )
-    return True
 
 
 async def _remind(core: Core, program: Program, s: Session) -> bool:
@@ -861,21 +882,22 @@ async def grade_comment(
         return Reply("comment_empty")
     if len(comment) > MAX_COMMENT_CHARS:
         return Reply("text_too_long", {"limit": MAX_COMMENT_CHARS, "length": len(comment)})
-    store, now = core.store, core.now()
+    store = core.store
     async with store.transaction():
         s = await store.session(session_id)
         await store.clear_dialog(actor.id)
         if s is None or s.state != SessionState.GRADED:
             raise Refused("grade_after_conclusion")
         await store.set_grade_comment(grade_id, comment)
-        await store.log_event(
-            "grade_comment", now, program_id=program.id, session_id=s.id, actor_id=actor.id
-        )
-        await store.enqueue(
-            program.chat_id,
-            "grade_comment_group",
-            {"program": program_ctx(program), "head": person_ctx(actor), "comment": comment},
-            now,
+        ctx = {"program": program_ctx(program), "head": person_ctx(actor), "comment": comment}
+        await step(
+            core,
+            program,
+            s,
+            "grade_comment",
+            actor,
+            event="grade_comment",
+            messages=[Message(program.chat_id, "grade_comment_group", ctx)],
         )
     return Reply("comment_saved")
 
@@ -917,28 +939,38 @@ async def conclude(
     store, now = core.store, core.now()
     async with store.transaction():
         s = await _awaiting_conclusion(core, program, session_id)
-        if not await store.update_session(
-            s.id,
-            s.state,
-            state=SessionState.CONCLUDED,
-            conclusion=text,
-            concluded_by=actor.id,
-            concluded_at=now,
+
+        async def end_dialogs() -> None:
+            # Every comment or conclusion dialog of this session ends with it, whoever had it.
+            await store.clear_session_dialogs(s.id)
+
+        async def messages() -> list[Message]:
+            concluded = await store.session(s.id)
+            assert concluded is not None
+            owed = await on_concluded(core, program, concluded)  # the askers first
+            ctx = await summary_ctx(core, program, s)
+            ctx["conclusion"] = text
+            ctx["leader"] = person_ctx(actor)
+            return [*owed, Message(program.chat_id, "concluded_group", ctx)]
+
+        if not await step(
+            core,
+            program,
+            s,
+            SessionState.CONCLUDED,
+            actor,
+            expect=s.state,
+            fields={
+                "state": SessionState.CONCLUDED,
+                "conclusion": text,
+                "concluded_by": actor.id,
+                "concluded_at": now,
+            },
+            then=end_dialogs,
+            event="concluded",
+            messages=messages,
         ):
             raise Refused("conclude_not_now")
-        # Every comment or conclusion dialog of this session ends with it, whoever had it open.
-        await store.clear_session_dialogs(s.id)
-        await store.log_event(
-            "concluded", now, program_id=program.id, session_id=s.id, actor_id=actor.id
-        )
-        concluded = await store.session(s.id)
-        assert concluded is not None
-        await on_concluded(core, program, concluded)
-        ctx = await summary_ctx(core, program, s)
-        ctx["conclusion"] = text
-        ctx["leader"] = person_ctx(actor)
-        await store.enqueue(program.chat_id, "concluded_group", ctx, now)
-        state_change(program, s, "concluded", actor)
     core.program_changed(program.id)
     return Reply("conclude_done", {"program": program_ctx(program)})
 

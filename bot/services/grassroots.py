@@ -28,6 +28,7 @@ from bot.models import (
     Button,
     Buttons,
     Dialog,
+    Message,
     Person,
     Program,
     Question,
@@ -956,28 +957,28 @@ register(ActionKind.GR_TOPIC, Text, _topic_pressed, ttl=DAY)
 # -- hooks of the weekly cycle --------------------------------------------------------------------
 
 
-async def on_published(core: Core, program: Program, session: Session, question: Question) -> None:
-    """Tell the askers of ``question`` which session it was scheduled for (inside the
-    publication's transaction)."""
-    store, now = core.store, core.now()
+async def on_published(
+    core: Core, program: Program, session: Session, question: Question
+) -> list[Message]:
+    """The messages telling the askers of ``question`` which session it was scheduled for
+    (written by the publication's step)."""
+    store = core.store
     by_person: dict[int, list[int]] = {}
     for sub in await store.submissions_for_question(question.id):
         by_person.setdefault(sub.person_id, []).append(sub.id)
+    owed = []
     for person_id, ids in by_person.items():
         person = await store.person(person_id)
         if person is None:
             continue
-        await store.enqueue(
-            person.tg_user_id,
-            "grassroots_scheduled",
-            {
-                "program": program_ctx(program),
-                "session": session_ctx(session, program),
-                "question": question_ctx(question),
-                "submissions": ids,
-            },
-            now,
-        )
+        ctx = {
+            "program": program_ctx(program),
+            "session": session_ctx(session, program),
+            "question": question_ctx(question),
+            "submissions": ids,
+        }
+        owed.append(Message(person.tg_user_id, "grassroots_scheduled", ctx))
+    return owed
 
 
 async def _answer_ctx(
@@ -994,31 +995,30 @@ async def _answer_ctx(
     }
 
 
-async def deliver_conclusion(core: Core, program: Program, session: Session) -> None:
-    """Queue the official answer for whoever asked this question (inside the conclusion's
-    transaction, with the session as it is after the conclusion)."""
+async def deliver_conclusion(core: Core, program: Program, session: Session) -> list[Message]:
+    """The official answer for whoever asked this question, its submissions marked answered
+    (inside the conclusion's step, with the session as it is after the conclusion; the step
+    writes the messages returned)."""
     if session.question_id is None:
-        return
+        return []
     store, now = core.store, core.now()
     subs = await store.submissions_for_question(session.question_id)
     if not subs:
-        return
+        return []
     question = await store.question(session.question_id)
     by_person: dict[int, list[int]] = {}
     for sub in subs:
         by_person.setdefault(sub.person_id, []).append(sub.id)
+    owed = []
     for person_id, ids in by_person.items():
         person = await store.person(person_id)
         if person is None:
             continue
-        await store.enqueue(
-            person.tg_user_id,
-            "grassroots_answer",
-            await _answer_ctx(core, program, session, question, ids),
-            now,
-        )
+        ctx = await _answer_ctx(core, program, session, question, ids)
+        owed.append(Message(person.tg_user_id, "grassroots_answer", ctx))
     await store.mark_submissions_answered([s.id for s in subs], now)
     state_change(program, session, "answer_to_askers", None, askers=len(by_person))
+    return owed
 
 
 # -- administration -------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from bot.args import NumberKind, parse_int, parse_time, shown
 from bot.core import Core, Refused
 from bot.models import Person, Program, Reply, SessionState
 from bot.schedule import ScheduleValues, plan_week, schedule_problems, upcoming_plan
-from bot.services.context import program_ctx, session_ctx, state_change
+from bot.services.context import program_ctx, session_ctx, state_change, step
 from bot.services.cycle import problems_ctx, problems_signature, schedule_config
 from bot.text import clean_line, fold_word
 
@@ -171,18 +171,25 @@ async def change(core: Core, actor: Person, program: Program, args: list[str]) -
             if s.state != SessionState.SCHEDULED or updated.problems:
                 continue
             plan = plan_week(schedule_config(updated), s.nominal_date)
-            await store.update_session(
-                s.id,
-                SessionState.SCHEDULED,
-                nominal_date=plan.nominal_date,
-                session_date=plan.session_date,
-                holiday=plan.holiday,
-                publish_at=plan.publish_at,
-                draw_at=plan.draw_at,
-                reminder_at=plan.reminder_at,
-                deadline_at=plan.deadline_at,
-                state=SessionState.SCHEDULED if plan.session_date else SessionState.SKIPPED,
-                skip_reason=None if plan.session_date else "holiday",
+            await step(
+                core,
+                updated,
+                s,
+                "replanned",
+                actor,
+                expect=SessionState.SCHEDULED,
+                fields={
+                    "nominal_date": plan.nominal_date,
+                    "session_date": plan.session_date,
+                    "holiday": plan.holiday,
+                    "publish_at": plan.publish_at,
+                    "draw_at": plan.draw_at,
+                    "reminder_at": plan.reminder_at,
+                    "deadline_at": plan.deadline_at,
+                    "state": SessionState.SCHEDULED if plan.session_date else SessionState.SKIPPED,
+                    "skip_reason": None if plan.session_date else "holiday",
+                },
+                date=plan.session_date,
             )
         await store.log_event(
             "schedule",
