@@ -4,8 +4,10 @@ Layout: title page (title, program and year, a short note), a table of contents 
 field over the Heading 1/2 paragraphs (pre-filled with the headings, so it reads well before it
 is updated; Word is asked to update fields on opening to add the page numbers), then one
 Heading 1 per topic and one Heading 2 per question with its source unit, date, the leader's
-conclusion and the legal references. The footer carries the page number as a PAGE field.
-Every word comes from the template ``archive_handbook_text.j2``.
+conclusion and the legal references. The title page opens with the heading block of a Party
+document (issuing body, «ĐẢNG CỘNG SẢN VIỆT NAM», place and date: the program's document
+settings); the page, fonts and page numbers (header, from page 2) are those of
+:mod:`bot.documents.party`. Every word comes from the template ``archive_handbook_text.j2``.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
-from docx.text.paragraph import Paragraph
 
+from bot.documents.party import add_heading_block, field_run, plain_fonts, setup_page
+from bot.documents.settings import DocumentSettings, defaults_for
 from bot.models import ArchiveEntry
 from bot.render import environment
 from bot.text import normalize_for_match, shorten
@@ -69,57 +72,17 @@ def group_by_topic(entries: Sequence[ArchiveEntry]) -> list[tuple[str, list[Arch
 # -- fields and styles ----------------------------------------------------------------------------
 
 
-def _field_run(
-    paragraph: Paragraph, kind: str, text: str | None = None, dirty: bool = False
-) -> None:
-    """Append a field character (begin/separate/end) or, with ``text``, an instruction."""
-    run = paragraph.add_run()
-    if text is not None:
-        instr = OxmlElement("w:instrText")
-        instr.set(qn("xml:space"), "preserve")
-        instr.text = text
-        run._r.append(instr)
-        return
-    fld = OxmlElement("w:fldChar")
-    fld.set(qn("w:fldCharType"), kind)
-    if dirty:
-        fld.set(qn("w:dirty"), "true")  # ask Word to recompute it
-    run._r.append(fld)
-
-
-def _plain_fonts(style_element: Any) -> None:
-    """Drop theme fonts from a style so the explicit font applies in every script slot."""
-    rpr = style_element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-        fonts.attrib.pop(qn(attr), None)
-    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
-        fonts.set(qn(attr), FONT)
-
-
 def _setup(doc: DocumentObject) -> None:
-    section = doc.sections[0]
-    # A4, margins of Vietnamese administrative documents (Decree 30/2020/NĐ-CP).
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
-    section.left_margin, section.right_margin = Mm(30), Mm(20)
+    setup_page(doc)  # A4, margins, Times New Roman 14, page numbers from page 2
     normal = doc.styles["Normal"]
-    normal.font.name = FONT
-    normal.font.size = Pt(13)
-    _plain_fonts(normal.element)
-    lang = OxmlElement("w:lang")
-    lang.set(qn("w:val"), "vi-VN")
-    normal.element.get_or_add_rPr().append(lang)
+    plain_fonts(normal.element)
     pf = normal.paragraph_format
     pf.space_after = Pt(6)
     pf.line_spacing = 1.15
     pf.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-    for name, size in (("Title", 20), ("Subtitle", 14), ("Heading 1", 15), ("Heading 2", 13)):
+    for name, size in (("Title", 20), ("Subtitle", 14), ("Heading 1", 15), ("Heading 2", 14)):
         style = doc.styles[name]
-        _plain_fonts(style.element)
+        plain_fonts(style.element)
         style.font.size = Pt(size)
         style.font.color.rgb = RGBColor(0, 0, 0)
         style.font.bold = name != "Subtitle"
@@ -134,17 +97,6 @@ def _setup(doc: DocumentObject) -> None:
     doc.settings.element.append(update)
 
 
-def _footer(doc: DocumentObject, words: Any) -> None:
-    paragraph = doc.sections[0].footer.paragraphs[0]
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    paragraph.add_run(_say(words.page_label) + " ")
-    _field_run(paragraph, "begin")
-    _field_run(paragraph, "", " PAGE ")
-    _field_run(paragraph, "separate")
-    paragraph.add_run("1")
-    _field_run(paragraph, "end")
-
-
 def _labelled(doc: DocumentObject, label: str, value: str) -> None:
     paragraph = doc.add_paragraph()
     paragraph.add_run(label + " ").bold = True
@@ -155,13 +107,20 @@ def _labelled(doc: DocumentObject, label: str, value: str) -> None:
 
 
 def build_handbook(
-    entries: Sequence[ArchiveEntry], *, year: int, program_title: str, today: date
+    entries: Sequence[ArchiveEntry],
+    *,
+    year: int,
+    program_title: str,
+    today: date,
+    settings: DocumentSettings | None = None,
 ) -> bytes:
-    """The handbook of ``entries`` (archived answers of one program and year) as .docx bytes."""
+    """The handbook of ``entries`` (archived answers of one program and year) as .docx bytes,
+    headed as ``settings`` say (default: the defaults of the program's title)."""
     words = _words()
     groups = group_by_topic(entries)
     doc = Document()
     _setup(doc)
+    add_heading_block(doc, settings or defaults_for(program_title), today)
     title = _say(words.title)
     props = doc.core_properties
     props.title = title
@@ -173,7 +132,9 @@ def build_handbook(
     props.revision = 1
     props.created = props.modified = datetime.combine(today, time(0, 0))
 
-    doc.add_paragraph(title, style="Title").alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title_paragraph = doc.add_paragraph(title, style="Title")
+    title_paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title_paragraph.paragraph_format.space_before = Pt(72)  # below the heading block
     subtitle = doc.add_paragraph(
         _say(words.subtitle, _clean(program_title), year), style="Subtitle"
     )
@@ -206,13 +167,13 @@ def build_handbook(
         paragraph.paragraph_format.left_indent = Mm(8 * level)
         paragraph.paragraph_format.space_after = Pt(2)
         if i == 0:
-            _field_run(paragraph, "begin", dirty=True)
-            _field_run(paragraph, "", f" {TOC_INSTRUCTION} ")
-            _field_run(paragraph, "separate")
+            field_run(paragraph, "begin", dirty=True)
+            field_run(paragraph, "", f" {TOC_INSTRUCTION} ")
+            field_run(paragraph, "separate")
         run = paragraph.add_run(text)
         run.bold = level == 0
         if i == len(lines) - 1:
-            _field_run(paragraph, "end")
+            field_run(paragraph, "end")
 
     first = True
     for heading, questions in numbered:
@@ -234,7 +195,6 @@ def build_handbook(
                     doc.add_paragraph(line.strip()).paragraph_format.left_indent = Mm(5)
             if e.legal_refs:
                 _labelled(doc, _say(words.refs_label), _clean(e.legal_refs))
-    _footer(doc, words)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

@@ -122,6 +122,7 @@ MENU: Final[dict[str, str]] = {
     "vangmat": "Ghi nghỉ phép / công tác",
     "ngungthamgia": "Ngừng tham gia chương trình",
     "datlich": "Xem / đổi lịch",
+    "vanban": "Thể thức văn bản (cơ quan ban hành, người ký)",
     "dangngay": "Gửi câu hỏi ngay",
     "bocthamngay": "Bốc thăm ngay (giao ban vừa xong)",
     "nghituan": "Nghỉ tuần này",
@@ -155,6 +156,8 @@ COMMAND_ARGS: Final[dict[str, str]] = {
     "vangmat": "<#> phep|congtac <đến ngày> [từ ngày]",
     "ngungthamgia": "<#>",
     "datlich": "[khóa giá trị]",
+    "vanban": "[khóa giá trị]",
+    "lich": "[ics]",
     "nghituan": "<lý do>",
     "ketluan": "[nội dung]",
     "sotay": "[năm]",
@@ -299,4 +302,30 @@ CLI_SAYS: Final = {
     "verified": "Danh sách {pool}, lần bốc {attempt} → số hiệu {chosen}",
     "pool_empty": "cần ít nhất một số hiệu, ví dụ --pool 3,5,9",
     "no_programs": "chưa có chương trình nào",
+}
+
+# -- documents in the Party's format (bot/documents) ----------------------------------------------
+
+# The fixed words of a Party document (Hướng dẫn 36-HD/VPTW, 2018) and the defaults of a
+# program's document settings (``/vanban``).
+PARTY_WORDS: Final = {
+    "party": "ĐẢNG CỘNG SẢN VIỆT NAM",
+    "date_line": "{place}ngày {day} tháng {month} năm {year}",
+    "place_sep": ", ",
+    "recipients_title": "Nơi nhận:",
+    "signer_deputy_prefix": "K/T ",
+    "default_body": "BAN TỔ CHỨC",
+    "default_capacity": "TRƯỞNG BAN",
+    "default_recipients": "- Lãnh đạo Ban,\n- Các phòng, đơn vị thuộc Ban,\n- Lưu Văn phòng Ban.",
+}
+
+# The calendar (.ics) of upcoming sessions (``/lich ics``).
+CALENDAR_WORDS: Final = {
+    "summary": "Cơ sở hỏi, cán bộ tổ chức trả lời – {program}",
+    "description": "Câu hỏi được gửi lúc {publish}. Bốc thăm lúc {draw}, hạn trả lời {deadline}.",
+    "moved": "Phiên dời từ {nominal} sang {actual} vì {holiday}.",
+    "cancelled": "Tuần này không có phiên ({reason}).",
+    "calendar_name": "Lịch hỏi – đáp: {program}",
+    "no_session": "nghỉ",
+    "no_question": "không có câu hỏi trong hàng đợi",
 }

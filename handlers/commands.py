@@ -119,6 +119,7 @@ COMMANDS: Final[tuple[Command, ...]] = (
     Command("vangmat", people.away, ADMIN),
     Command("ngungthamgia", people.deactivate, ADMIN, aliases=("nghiviec",)),
     Command("datlich", session.set_schedule, ADMIN),
+    Command("vanban", session.documents_settings, ADMIN),
     Command("dangngay", session.publish_now, ADMIN),
     Command("bocthamngay", session.draw_now, ("head", "admin")),
     Command("nghituan", session.skip_week, ADMIN),

@@ -438,8 +438,17 @@ def test_handbook_structure() -> None:
     # The table of contents is pre-filled with the same headings, before the first topic.
     toc_end = xml.index('w:fldCharType="end"')
     assert xml.index("Câu 5. ") < toc_end < xml.index('w:val="Heading1"')
-    footer = document.sections[0].footer.paragraphs[0]._p.xml
-    assert re.search(r"<w:instrText[^>]*> PAGE </w:instrText>", footer)
+    # Page numbers in the header from page 2 (36-HD/VPTW), none on the title page.
+    section = document.sections[0]
+    assert section.different_first_page_header_footer
+    header = section.header.paragraphs[0]._p.xml
+    assert re.search(r"<w:instrText[^>]*> PAGE </w:instrText>", header)
+    assert "PAGE" not in section.first_page_header._element.xml
+    # The title page opens with the Party heading block of the program's settings.
+    heading = document.tables[0]
+    assert "ĐẢNG CỘNG SẢN VIỆT NAM" in heading.cell(0, 1).text
+    assert "BAN TỔ CHỨC" in heading.cell(0, 0).text
+    assert heading.cell(1, 1).text == "ngày 21 tháng 12 năm 2026"
     assert "updateFields" in document.settings.element.xml
     assert "python-docx" not in (document.core_properties.comments or "")
 

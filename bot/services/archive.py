@@ -380,6 +380,7 @@ async def compile_handbook(
     The entries are read on the event loop; the document is built in a worker thread, announced
     first through ``progress``.
     """
+    from bot.documents.settings import from_stored
     from bot.handbook import build_handbook
 
     await catch_up(core, program)
@@ -389,8 +390,14 @@ async def compile_handbook(
     today = core.today(program)
     if progress is not None:
         await progress(Reply("archive_handbook_building", {"year": year, "count": len(entries)}))
+    settings = from_stored(program.title, await core.store.document_settings(program.id))
     data = await off_loop(
-        build_handbook, entries, year=year, program_title=program.title, today=today
+        build_handbook,
+        entries,
+        year=year,
+        program_title=program.title,
+        today=today,
+        settings=settings,
     )
     return data, len(entries)
 

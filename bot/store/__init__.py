@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.store.archive import ArchiveQueries
 from bot.store.bank_admin import BankAdminQueries
 from bot.store.base import StoreBase, buttons_from_json, buttons_to_json
+from bot.store.documents import DocumentQueries
 from bot.store.grassroots import GrassrootsQueries
 from bot.store.invites import InviteQueries
 from bot.store.ops import OpsQueries
@@ -22,6 +23,7 @@ class Store(
     GrassrootsQueries,
     InviteQueries,
     OpsQueries,
+    DocumentQueries,
 ):
     """The database of record. Services own transactions: ``async with store.transaction():``."""
 
