@@ -112,9 +112,9 @@ def _lines(value: str, count: int, limit: int, key: str, upper: bool = False) ->
 
 def _switch(value: str, key: str) -> bool:
     v = fold_word(value)
-    if v in ("bat", "on", "co"):
+    if v in ("bat", "on", "co", "1"):
         return True
-    if v in ("tat", "off", "khong"):
+    if v in ("tat", "off", "khong", "0"):
         return False
     raise Refused("documents_bad_value", key=key, reason="switch", limit=0)
 
