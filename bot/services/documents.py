@@ -30,7 +30,8 @@ async def show(core: Core, actor: Person, program: Program) -> Reply:
     """``/vanban``: the settings and how to change them (admins)."""
     await core.require(actor, program, "admin", action="documents")
     settings = await settings_of(core, program)
-    return Reply("documents", {"program": program_ctx(program), "settings": settings_ctx(settings)})
+    ctx = {"program": program_ctx(program), "settings": settings_ctx(settings), "changed": None}
+    return Reply("documents", ctx)
 
 
 async def change(core: Core, actor: Person, program: Program, args: list[str]) -> Reply:
