@@ -23,7 +23,13 @@ async def settings_of(core: Core, program: Program) -> DocumentSettings:
 
 
 def settings_ctx(s: DocumentSettings) -> dict[str, Any]:
-    return {**asdict(s), "capacity_lines": list(s.capacity_lines)}
+    # Lists, not tuples: contexts are plain JSON-like data (the transport compares them).
+    return {
+        **asdict(s),
+        "body": list(s.body),
+        "recipients": list(s.recipients),
+        "capacity_lines": list(s.capacity_lines),
+    }
 
 
 async def show(core: Core, actor: Person, program: Program) -> Reply:

@@ -108,6 +108,7 @@ SHAPES: dict[str, tuple[str, ...]] = {
         "canhbao {}",
     ),
     "sotay": ("{} 2026",),
+    "vanban": ("coquan {}", "noi {}", "so {}", "kythay {}", "noinhan {}", "{} x"),
 }
 
 

@@ -60,7 +60,7 @@ async def test_admin_sets_document_settings_and_they_survive_a_restart(harness: 
     await bind(h)
     out = await h.send(ADMIN, "/vanban")
     shown = context_of(sent(out, "documents", ADMIN.id))["settings"]
-    assert shown["body"] == ("BAN TỔ CHỨC", "*") and shown["number"] == ""
+    assert shown["body"] == ["BAN TỔ CHỨC", "*"] and shown["number"] == ""
     out = await h.send(ADMIN, "/vanban coquan TỈNH ỦY ĐỒNG NAI / BAN TỔ CHỨC / *")
     sent(out, "documents", ADMIN.id, changed="body")
     await h.send(ADMIN, "/vanban noi Đồng Nai")
@@ -72,7 +72,7 @@ async def test_admin_sets_document_settings_and_they_survive_a_restart(harness: 
     await h.restart()
     out = await h.send(ADMIN, "/vanban")
     settings = context_of(sent(out, "documents", ADMIN.id))["settings"]
-    assert settings["body"] == ("TỈNH ỦY ĐỒNG NAI", "BAN TỔ CHỨC", "*")
+    assert settings["body"] == ["TỈNH ỦY ĐỒNG NAI", "BAN TỔ CHỨC", "*"]
     assert settings["place"] == "Đồng Nai" and settings["number"] == "Số 12-BC/BTCTU"
     assert settings["capacity_lines"] == ["K/T TRƯỞNG BAN", "PHÓ TRƯỞNG BAN"]
     assert settings["signer"] == "Nguyễn Văn An"
