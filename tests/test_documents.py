@@ -117,6 +117,8 @@ def test_settings_are_checked_and_stored_as_text() -> None:
     assert parse_setting(["Nơi", "Đồng", "Nai"]) == ("place", "Đồng Nai")
     assert parse_setting(["so", "Số", "12-BC/BTCTU"]) == ("number", "Số 12-BC/BTCTU")
     assert parse_setting(["so", "-"]) == ("number", "")
+    assert parse_setting(["noi", "-"]) == ("place", "")
+    assert from_stored("Ban Tổ chức Tỉnh ủy Đồng Nai", {"place": ""}).place == ""
     assert parse_setting(["kythay", "bật"]) == ("deputy", "1")
     stored = dict([body, ("deputy", "1"), ("capacity", "PHÓ TRƯỞNG BAN"), ("bogus", "x")])
     s = from_stored("Giao ban", stored)

@@ -80,6 +80,9 @@ KEYS: Final = {
     "noinhan": "recipients",
 }
 
+# Lines that may be left blank («-» clears them).
+OPTIONAL: Final = frozenset({"place", "number", "signer"})
+
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
 
 
@@ -139,7 +142,7 @@ def parse_value(key: str, raw: str) -> str:
         return "\n".join(_lines(raw, MAX_RECIPIENT_LINES, RECIPIENT_CHARS, key))
     if key == "deputy":
         return "1" if _switch(raw, key) else "0"
-    if key in ("number", "signer") and raw.strip() == "-":
+    if key in OPTIONAL and raw.strip() == "-":
         return ""
     if key == "place":
         return _line(raw, LINE_CHARS, key)
@@ -161,7 +164,7 @@ def from_stored(title: str, stored: dict[str, str]) -> DocumentSettings:
         if key not in KEYS.values():
             continue
         try:
-            value = parse_value(key, raw) if key not in ("number", "signer") or raw else ""
+            value = parse_value(key, raw) if key not in OPTIONAL or raw else ""
         except Refused:
             continue
         if key in ("body", "recipients"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import sqlite3
 from datetime import datetime
 
 import docx
@@ -41,6 +42,18 @@ async def test_lich_offers_and_sends_the_calendar_file(harness: Harness) -> None
     assert "08:00 04/12/2026" in str(events[0]["DESCRIPTION"])  # published Friday before
     starts = [e.decoded("DTSTART") for e in events]
     assert all(isinstance(s, datetime) for s in starts) and starts == sorted(starts)
+
+
+async def test_no_calendar_while_the_stored_schedule_cannot_work(harness: Harness) -> None:
+    h = harness
+    await setup_program(h)
+    await h.stop()
+    with sqlite3.connect(h.db_path) as db:
+        db.execute("UPDATE programs SET reminder_minutes = 'mười' WHERE id = 1")
+    await h.start()
+    out = await h.send(STAFF[0], "/lich ics")
+    sent(out, "calendar_unavailable", STAFF[0].id)
+    assert not [m for m in out if m.kind == "document"]
 
 
 async def test_a_week_skipped_by_an_admin_is_a_cancelled_event(harness: Harness) -> None:
