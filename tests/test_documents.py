@@ -205,7 +205,10 @@ def test_heading_block_page_and_fonts_follow_the_party_format() -> None:
     party = heading.cell(0, 1).paragraphs
     assert party[0].text == "ĐẢNG CỘNG SẢN VIỆT NAM" and party[0].runs[0].bold
     assert party[0].runs[0].font.size == Pt(15)
-    assert "w:pBdr" in party[1]._p.xml and party[1].text == ""  # the short rule under it
+    assert "w:pBdr" in party[1]._p.xml and party[1].text == ""  # the rule under it
+    rule = party[1].paragraph_format
+    assert rule.left_indent is not None and rule.right_indent is not None
+    assert 70 <= 90 - rule.left_indent.mm - rule.right_indent.mm <= 76  # as long as the title
     assert heading.cell(1, 0).text == "Số 12-BC/BTCTU"
     place_date = heading.cell(1, 1).paragraphs[0]
     assert place_date.text == "Đồng Nai, ngày 31 tháng 12 năm 2026"

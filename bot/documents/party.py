@@ -4,8 +4,8 @@ What follows Hướng dẫn 36-HD/VPTW (2018) on the presentation of Party docum
 
 * A4; margins top and bottom 20 mm, left 30 mm, right 15 mm; Times New Roman, body 14 pt.
 * Heading as a borderless two-column table: top right «ĐẢNG CỘNG SẢN VIỆT NAM» in capitals,
-  bold, 15 pt, with a short rule under it; top left the issuing body: the superior body in
-  capitals, regular, 14 pt, the issuing body in capitals, bold, 14 pt, then «*».
+  bold, 15 pt, with a solid rule of its length under it; top left the issuing body: the
+  superior body in capitals, regular, 14 pt, the issuing body in capitals, bold, 14 pt, then «*».
 * Under the issuing body the number-and-symbol line («Số …-BC/BTCTU»), 14 pt; under the Party
   name the place and date in italics, 14 pt («Đồng Nai, ngày 31 tháng 12 năm 2026»; a day below
   10 and the months 1 and 2 with a leading zero, as Decree 30/2020 also asks).
@@ -38,6 +38,9 @@ PAGE_MM = (210, 297)
 MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
 # The two heading columns: the text width (165 mm) split a little in favour of the right side.
 COLUMNS_MM = (75, 90)
+# The rule under «ĐẢNG CỘNG SẢN VIỆT NAM» is as long as the title: 13.78 em of Times New Roman
+# Bold (its advance widths) at 15 pt is about 73 mm.
+RULE_MM = 73
 
 
 def date_line(settings: DocumentSettings, when: date) -> str:
@@ -211,7 +214,7 @@ def add_heading_block(doc: DocumentObject, settings: DocumentSettings, when: dat
     for i, text in enumerate(body):
         _line(left, text, bold=i == issuer, first=i == 0)
     _line(right, PARTY_WORDS["party"], size=PARTY_PT, bold=True, first=True)
-    _rule(right, indent_mm=10)
+    _rule(right, indent_mm=(COLUMNS_MM[1] - RULE_MM) / 2)
     number_cell, date_cell = table.rows[1].cells
     _line(number_cell, settings.number, first=True)
     _line(date_cell, date_line(settings, when), italic=True, first=True)
