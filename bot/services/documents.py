@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from datetime import timedelta
 from typing import Any
 
-from bot.core import Core, Refused
+from bot.core import Core
 from bot.documents.calendar import WEEKS, CalendarEntry, build_calendar, calendar_filename
 from bot.documents.settings import DocumentSettings, from_stored, parse_setting
 from bot.models import Person, Program, Reply, SessionState
@@ -139,4 +139,4 @@ async def calendar(core: Core, program: Program) -> CalendarFile | Reply:
     )
 
 
-__all__ = ["CalendarFile", "Refused", "calendar", "change", "settings_of", "show"]
+__all__ = ["CalendarFile", "calendar", "calendar_entries", "change", "settings_of", "show"]
