@@ -6,8 +6,9 @@ from datetime import date
 
 import pytest
 
+from bot.args import parse_period
 from bot.core import Refused
-from bot.periods import Period, month_period, parse_period, quarter_period, year_period
+from bot.periods import Period, month_period, quarter_period, year_period
 from bot.render import render
 
 TODAY = date(2026, 12, 2)

@@ -10,6 +10,7 @@ from bot.store.invites import InviteQueries
 from bot.store.ops import OpsQueries
 from bot.store.people import PeopleQueries
 from bot.store.plumbing import PlumbingQueries
+from bot.store.records import RecordQueries
 from bot.store.sessions import SessionQueries
 
 
@@ -22,6 +23,7 @@ class Store(
     GrassrootsQueries,
     InviteQueries,
     OpsQueries,
+    RecordQueries,
 ):
     """The database of record. Services own transactions: ``async with store.transaction():``."""
 
