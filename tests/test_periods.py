@@ -69,7 +69,7 @@ def test_impossible_periods_are_refused(typed: str, reason: str) -> None:
     assert reply.template == "arg_bad_period"
     assert reply.context["reason"] == reason
     text = render(reply.template, reply.context)
-    assert "kỳ thống kê" in text and "quý 4" in text
+    assert "kỳ thống kê" in text and "\nCó thể gõ: 2026, quý 4" in text
 
 
 def test_previous_period_has_the_same_length() -> None:
