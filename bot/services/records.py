@@ -161,8 +161,10 @@ async def person_record_reply(core: Core, person: Person, program: Program, text
     await require_member(core, person, program, "record")
     words = text.split()
     target_id = person.id
-    if words and words[0].startswith(("#", "＃")):
-        target_id = parse_id(words.pop(0), what="person")
+    numbered = [w for w in words if w.startswith(("#", "＃"))]  # «#5» before or after the period
+    if numbered:
+        words.remove(numbered[0])
+        target_id = parse_id(numbered[0], what="person")
     period = parse_period(" ".join(words), core.today(program))
     if target_id != person.id:
         if not (await core.roles(person, program.id)) & OVERSEERS:

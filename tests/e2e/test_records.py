@@ -63,6 +63,8 @@ async def test_own_record_and_the_heads_view_of_anyones(harness: Harness) -> Non
         assert ctx["person"]["id"] == drawn_id
         assert ctx["period"]["kind"] == "quarter" and ctx["period"]["number"] == 4
 
+    out = await h.send(HEAD, f"/hoso tháng 12/2026 #{drawn_id}")
+    sent(out, "record_person", HEAD.id, own=False, drawn=1)
     out = await h.send(HEAD, "/hoso #999")
     sent(out, "record_no_person", HEAD.id, number=999)
     out = await h.send(HEAD, "/hoso quý 5")
