@@ -22,8 +22,10 @@ The expected numbers below are counted by hand from this table.
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import AsyncIterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -32,8 +34,10 @@ from bot import db
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.core import Core
-from bot.models import Program
+from bot.models import Program, SessionState
 from bot.periods import month_period, quarter_period, year_period
+from bot.records import SessionRecord, program_figures
+from bot.render import render
 from bot.services import records
 from bot.store import Store
 from bot.store.base import Statement
@@ -373,3 +377,101 @@ async def test_record_queries_use_indexes(fx: Fixture) -> None:
         if bad:
             problems[s.sql] = bad
     assert problems == {}
+
+
+def _rec(state: str, **fields: object) -> SessionRecord:
+    base: dict[str, object] = {
+        "id": 1,
+        "week": "2026-W50",
+        "nominal_date": date(2026, 12, 7),
+        "session_date": None,
+        "holiday": None,
+        "state": SessionState(state),
+        "skip_reason": None,
+        "round_no": 1,
+        "drawn_person_id": None,
+        "draw_attempt": 0,
+        "question": "?",
+        "topic": "Chung",
+        "answer_kind": None,
+        "answered_at": None,
+        "deadline_at": None,
+        "verdict": None,
+        "comment": None,
+        "grades": 0,
+        "concluded_at": None,
+    }
+    return SessionRecord(**(base | fields))  # type: ignore[arg-type]
+
+
+def test_open_and_planned_sessions_are_not_counted_as_outcomes() -> None:
+    day = date(2026, 12, 7)
+    deadline = vn(2026, 12, 7, 10, 0)
+    waiting = _rec("drawn", session_date=day, drawn_person_id=5, deadline_at=deadline)
+    published = _rec("published", session_date=day)
+    answered = _rec(
+        "answered",
+        session_date=day,
+        drawn_person_id=6,
+        deadline_at=deadline,
+        answer_kind="voice",
+        answered_at=deadline,  # at the deadline itself: still in time
+    )
+    assert (waiting.held, waiting.outcome) == (True, "waiting")
+    assert (published.held, published.outcome) == (False, None)
+    assert answered.outcome == "in_time"
+    f = program_figures(month_period(2026, 12), [waiting, published, answered], [], [], _day)
+    assert f.held == 2 and f.planned == 1
+    assert f.outcomes["waiting"] == 1 and f.outcomes["in_time"] == 1
+    assert f.on_time_rate == 100  # the open window is not counted against anyone
+    assert f.verdicts["ungraded"] == 2
+
+
+def _day(dt: datetime) -> date:
+    return dt.date()
+
+
+async def test_the_templates_show_the_record_and_the_figures(fx: Fixture) -> None:
+    q4 = quarter_period(2026, 4)
+    b = await records.record(fx.core, fx.program, fx.people["B"], q4)
+    text = plain(
+        "record_person",
+        {
+            "program": {"id": fx.program.id, "title": "Giao ban"},
+            "person": {"name": "Cán bộ B", "title": "", "id": fx.people["B"]},
+            "own": True,
+            **records.record_ctx(b),
+        },
+    )
+    assert "Hồ sơ hỏi – đáp quý IV/2026" in text
+    assert "Số lần được bốc thăm: 1\n" in text
+    assert "Kết quả: trả lời đúng hạn\n" in text
+    assert "bốc lại cho người khác (không tính là lượt): 1 lần\n• Thứ Hai, 12/10/2026" in text
+
+    now, before = await records.figures(fx.core, fx.program, q4)
+    text = plain(
+        "figures",
+        {
+            "program": {"id": fx.program.id, "title": "Giao ban"},
+            "figures": records.figures_ctx(now),
+            "previous": records.figures_ctx(before),
+            "trend": records.trend_ctx(now, before),
+            "participation": records.participation_ctx(
+                await records.participation(fx.core, fx.program)
+            ),
+        },
+    )
+    assert "Số liệu hỏi – đáp quý IV/2026" in text
+    assert "Đã tổ chức: 6 phiên (tăng 5 so với kỳ trước), trong đó 1 phiên dời ngày" in text
+    assert "Nghỉ: 2 phiên (nghỉ lễ 1; quản trị viên cho nghỉ 1)\n  – Lý do: Họp Đảng ủy" in text
+    assert "Tỷ lệ trả lời đúng hạn: 50% (giảm 50 điểm % so với kỳ trước)" in text
+    assert "Đúng: 2 (tăng 1 so với kỳ trước)" in text
+    assert "• Điều lệ: 3\n• Kỷ luật: 2\n• Tổ chức: 1" in text
+    assert "Đã có lượt (4): Cán bộ A, Cán bộ B, Cán bộ C, Cán bộ D\n" in text
+    assert "Chưa có lượt (1): Cán bộ E" in text
+    assert "Kỳ trước (quý III/2026)" in text
+    assert "GỢI Ý" not in text
+
+
+def plain(template: str, context: dict[str, object]) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", render(template, context)))
