@@ -464,7 +464,7 @@ async def test_the_templates_show_the_record_and_the_figures(fx: Fixture) -> Non
     assert "Số liệu hỏi – đáp quý IV/2026" in text
     assert "Đã tổ chức: 6 phiên (tăng 5 so với kỳ trước), trong đó 1 phiên dời ngày" in text
     assert "Nghỉ: 2 phiên (nghỉ lễ 1; quản trị viên cho nghỉ 1)\n  – Lý do: Họp Đảng ủy" in text
-    assert "Tỷ lệ trả lời đúng hạn: 50% (giảm 50 điểm % so với kỳ trước)" in text
+    assert "Tỷ lệ trả lời đúng hạn: 50% (giảm 50 điểm phần trăm so với kỳ trước)" in text
     assert "Đúng: 2 (tăng 1 so với kỳ trước)" in text
     assert "• Điều lệ: 3\n• Kỷ luật: 2\n• Tổ chức: 1" in text
     assert "Đã có lượt (4): Cán bộ A, Cán bộ B, Cán bộ C, Cán bộ D\n" in text
