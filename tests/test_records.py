@@ -25,7 +25,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import AsyncIterator
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -36,7 +36,7 @@ from bot.config import Settings
 from bot.core import Core
 from bot.models import Program, SessionState
 from bot.periods import month_period, quarter_period, year_period
-from bot.records import SessionRecord, program_figures
+from bot.records import SessionRecord, person_record, program_figures
 from bot.render import render
 from bot.services import records
 from bot.store import Store
@@ -357,7 +357,13 @@ async def test_participation_of_the_current_round(fx: Fixture) -> None:
 async def test_the_figures_never_carry_the_suggested_answer(fx: Fixture) -> None:
     now, before = await records.figures(fx.core, fx.program, year_period(2026))
     rec = await records.record(fx.core, fx.program, fx.people["A"], year_period(2026))
-    shown = repr((records.figures_ctx(now), records.figures_ctx(before), records.record_ctx(rec)))
+    shown = repr(
+        (
+            records.figures_ctx(now),
+            records.figures_ctx(before),
+            records.record_ctx(rec, fx.program.tz),
+        )
+    )
     assert "GỢI Ý BÍ MẬT" not in shown
 
 
@@ -440,7 +446,7 @@ async def test_the_templates_show_the_record_and_the_figures(fx: Fixture) -> Non
             "program": {"id": fx.program.id, "title": "Giao ban"},
             "person": {"name": "Cán bộ B", "title": "", "id": fx.people["B"]},
             "own": True,
-            **records.record_ctx(b),
+            **records.record_ctx(b, fx.program.tz),
         },
     )
     assert "Hồ sơ hỏi – đáp quý IV/2026" in text
@@ -475,3 +481,14 @@ async def test_the_templates_show_the_record_and_the_figures(fx: Fixture) -> Non
 
 def plain(template: str, context: dict[str, object]) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", render(template, context)))
+
+
+def test_the_conclusion_date_is_the_programs_local_date() -> None:
+    concluded = datetime(2026, 12, 7, 23, 30, tzinfo=UTC)  # 06:30 on 08/12 in Viet Nam
+    turn = _rec(
+        "concluded", session_date=date(2026, 12, 7), drawn_person_id=5, concluded_at=concluded
+    )
+    rec = person_record(5, month_period(2026, 12), [turn], [])
+    (shown,) = records.record_ctx(rec, "Asia/Ho_Chi_Minh")["turns"]
+    assert shown["concluded_at"].startswith("2026-12-08T06:30")
+    assert shown["outcome"] == "unanswered"

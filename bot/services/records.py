@@ -77,7 +77,7 @@ async def participation(core: Core, program: Program) -> Participation:
 # -- the context of templates ---------------------------------------------------------------------
 
 
-def _turn_ctx(r: SessionRecord) -> dict[str, Any]:
+def _turn_ctx(r: SessionRecord, zone: ZoneInfo) -> dict[str, Any]:
     return {
         "session_id": r.id,
         "date": r.day.isoformat(),
@@ -88,17 +88,19 @@ def _turn_ctx(r: SessionRecord) -> dict[str, Any]:
         "verdict": VERDICT_LABELS.get(r.verdict or ""),
         "regraded": r.grades > 1,
         "comment": r.comment,
-        "concluded_at": r.concluded_at.isoformat() if r.concluded_at else None,
+        # In the program's time zone: the date shown is the local date.
+        "concluded_at": r.concluded_at.astimezone(zone).isoformat() if r.concluded_at else None,
     }
 
 
-def record_ctx(rec: PersonRecord) -> dict[str, Any]:
+def record_ctx(rec: PersonRecord, tz: str) -> dict[str, Any]:
+    zone = ZoneInfo(tz)
     return {
         "period": rec.period.context(),
         "drawn": rec.drawn,
         "outcomes": rec.outcomes,
         "verdicts": rec.verdicts,
-        "turns": [_turn_ctx(r) for r in rec.turns],
+        "turns": [_turn_ctx(r, zone) for r in rec.turns],
         "redrawn": [{"date": d.day.isoformat(), "reason": d.reason} for d in rec.redrawn],
     }
 
@@ -183,7 +185,7 @@ async def person_record_reply(core: Core, person: Person, program: Program, text
             "program": program_ctx(program),
             "person": person_ctx(target),
             "own": target.id == person.id,
-            **record_ctx(rec),
+            **record_ctx(rec, program.tz),
         },
     )
 
