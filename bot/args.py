@@ -26,6 +26,7 @@ from datetime import date, time
 from typing import Literal
 
 from bot.core import Refused
+from bot.periods import Period, month_period, quarter_period, year_period
 from bot.text import clean_line, fold
 
 # What a number counts; the refusal names it (labels and hints in templates/arg_bad_number.j2).
@@ -172,3 +173,60 @@ def parse_date(text: str, today: date) -> date:
         raise Refused(
             "arg_bad_date", reason="no_such_day", day=day, month=month, year=year, **context
         ) from None
+
+
+# -- periods (a year, a quarter, a month, a range) -----------------------------------------------
+
+MAX_RANGE_DAYS = 3660  # ten years, the longest range a figure is asked for
+_YEAR = r"(?:\s*(?:/|-|nam)\s*(\d{1,4}))?"
+_ONLY_YEAR = re.compile(r"(?:nam\s*)?(\d{1,4})", re.ASCII)
+_QUARTER = re.compile(r"(?:quy|q)\s*(\d{1,2})" + _YEAR, re.ASCII)
+_MONTH = re.compile(r"(?:thang|t)\s*(\d{1,2})" + _YEAR, re.ASCII)
+_MONTH_YEAR = re.compile(r"(\d{1,2})\s*/\s*(\d{4})", re.ASCII)
+_RANGE = re.compile(r"(?:tu\s+)?(.+?)\s*(?:\s-\s|–|—|\bden\b)\s*(.+)", re.ASCII)
+
+
+def parse_period(text: str, today: date) -> Period:
+    """The period ``text`` means (nothing: the current year); otherwise :class:`Refused`."""
+    value = " ".join(fold(text).replace("\u00a0", " ").split()).strip(" .,;:!?()")
+    context = {"value": shown(text), "year": today.year}
+    if not value:
+        return year_period(today.year)
+
+    def year_of(raw: str | None) -> int:
+        if raw is None:
+            return today.year
+        year = int(raw)
+        year += 2000 if len(raw) == 2 else 0
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise Refused(
+                "arg_bad_period", reason="year", first=FIRST_YEAR, last=LAST_YEAR, **context
+            )
+        return year
+
+    if match := _ONLY_YEAR.fullmatch(value):
+        return year_period(year_of(match.group(1)))
+    if match := _QUARTER.fullmatch(value):
+        quarter = int(match.group(1))
+        if not 1 <= quarter <= 4:
+            raise Refused("arg_bad_period", reason="quarter", **context)
+        return quarter_period(year_of(match.group(2)), quarter)
+    if (match := _MONTH.fullmatch(value)) or (match := _MONTH_YEAR.fullmatch(value)):
+        month = int(match.group(1))
+        if not 1 <= month <= 12:
+            raise Refused("arg_bad_period", reason="month", **context)
+        return month_period(year_of(match.group(2)), month)
+    if match := _RANGE.fullmatch(value):
+        # A date without a year is in the current year (parse_date counts from the day given).
+        jan1 = date(today.year, 1, 1)
+        try:
+            start = parse_date(match.group(1), jan1)
+            end = parse_date(match.group(2), jan1)
+        except Refused:
+            raise Refused("arg_bad_period", reason="date", **context) from None
+        if end < start:
+            raise Refused("arg_bad_period", reason="order", **context)
+        if (end - start).days >= MAX_RANGE_DAYS:
+            raise Refused("arg_bad_period", reason="too_long", **context)
+        return Period("range", start, end, start.year)
+    raise Refused("arg_bad_period", reason="format", **context)

@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     from bot.store import Store
 
 
-
 def _say(key: str, err: bool = False, **values: object) -> None:
     """Print one of the command line's sentences (``bot.words.CLI_SAYS``)."""
     print(CLI_SAYS[key].format(**values), file=sys.stderr if err else sys.stdout)

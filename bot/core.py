@@ -17,7 +17,6 @@ from bot.words import ROLE_LABELS
 log = logging.getLogger("hoidap")
 
 
-
 class Refused(Exception):
     """A request that is understood but not allowed or not possible now.
 

@@ -13,7 +13,6 @@ Verdict = Literal["correct", "partial", "wrong"]
 VERDICTS: tuple[Verdict, ...] = ("correct", "partial", "wrong")
 
 
-
 class SessionState(StrEnum):
     """States of a weekly session (see DESIGN.md §3), with the values stored in the database.
 

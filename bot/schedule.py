@@ -208,6 +208,7 @@ def schedule_problems(v: ScheduleValues) -> list[SettingProblem]:
                 {"reminder": v.reminder_minutes, "answer": v.answer_minutes},
             )
         )
+
     # The answer window must close before the next week's question goes out, or two sessions
     # would wait for answers at once.
     def minutes(t: time) -> int:

@@ -104,6 +104,8 @@ MENU: Final[dict[str, str]] = {
     "timkiem": "Tìm trong các câu trả lời chính thức",
     "lichsu": "Các phiên đã kết luận",
     "chon": "Chọn chương trình (khi tham gia nhiều nhóm)",
+    "hoso": "Hồ sơ hỏi – đáp của tôi trong năm",
+    "thongke": "Số liệu của chương trình và xu hướng",
     "rutlai": "Bốc thăm lại (kèm lý do)",
     "themcauhoi": "Thêm một câu hỏi",
     "danhsach": "Hàng đợi câu hỏi và các phiên tới",
@@ -161,6 +163,8 @@ COMMAND_ARGS: Final[dict[str, str]] = {
     "nghituan": "<lý do>",
     "ketluan": "[nội dung]",
     "sotay": "[năm]",
+    "hoso": "[#số] [năm|quý|tháng]",
+    "thongke": "[năm|quý|tháng]",
     "gioihanhoi": "<số>",
     "hoi": "[nội dung]",
 }

@@ -20,7 +20,7 @@ from telegram.ext import Application, BaseHandler, filters
 
 from bot.models import Reply
 from bot.words import COMMAND_ARGS, MENU
-from handlers import archive, bank_admin, grassroots, messages, people, session
+from handlers import archive, bank_admin, grassroots, messages, people, records, session
 from handlers.common import Context, Handler, actor, deps, guarded, private_only, say
 
 VALID_NAME = re.compile(r"[a-z0-9_]{1,32}")
@@ -99,6 +99,9 @@ COMMANDS: Final[tuple[Command, ...]] = (
     Command("timkiem", archive.search, STAFF, aliases=("search",)),
     Command("lichsu", archive.history, STAFF, aliases=("history",)),
     Command("chon", people.choose, STAFF, P),
+    # The record: one's own (heads, leaders and admins: anyone's), the program's figures.
+    Command("hoso", records.person_record, STAFF, P),
+    Command("thongke", records.figures, STAFF),
     # Head: the draw.
     Command("rutlai", session.redraw, ("head",)),
     # Admin (head and leader too for the queue and the roster): questions, roster, schedule.

@@ -92,6 +92,8 @@ MAIN_PRIVATE = [
     ("timkiem", "Tìm trong các câu trả lời chính thức"),
     ("lichsu", "Các phiên đã kết luận"),
     ("chon", "Chọn chương trình (khi tham gia nhiều nhóm)"),
+    ("hoso", "Hồ sơ hỏi – đáp của tôi trong năm"),  # added with the record (issue 9)
+    ("thongke", "Số liệu của chương trình và xu hướng"),  # added with the record (issue 9)
     ("huy", "Hủy thao tác đang làm"),
     ("help", "Hướng dẫn sử dụng"),
 ]
@@ -103,6 +105,7 @@ MAIN_GROUP = [
     ("kiemtra", "Kiểm tra lại kết quả bốc thăm"),
     ("timkiem", "Tìm trong các câu trả lời chính thức"),
     ("lichsu", "Các phiên đã kết luận"),
+    ("thongke", "Số liệu của chương trình và xu hướng"),  # added with the record (issue 9)
     ("help", "Hướng dẫn sử dụng"),
 ]
 MAIN_ROLES = {

@@ -70,10 +70,17 @@ async def test_hot_queries_use_indexes(harness: Harness) -> None:
     await h.send(STAFF[0], "/lichsu")
     await h.send(STAFF[0], "/timkiem đảng viên")
     await h.send(HEAD, "/cauhoi", chat_id=GROUP)
+    await h.send(drawn, "/hoso")
+    drawn_person = await store.person_by_tg(drawn.id)
+    assert drawn_person is not None
+    await h.send(HEAD, f"/hoso #{drawn_person.id} quý 4")
+    await h.send(STAFF[1], "/thongke tháng 12")
+    await h.send(HEAD, "/thongke", chat_id=GROUP)
     trace: list[Statement] = store.trace
     store.trace = None
 
     assert any("FROM grades" in s.sql for s in trace)  # the press was recorded
+    assert any("FROM sessions s LEFT JOIN questions" in s.sql for s in trace)  # /hoso, /thongke
     explained: dict[str, list[str]] = {}
     for s in trace:
         if s.sql in explained:

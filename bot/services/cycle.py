@@ -704,9 +704,7 @@ async def record_answer(
 
         async def messages() -> list[Message]:
             assert prog is not None
-            owed = [
-                Message(prog.chat_id, "answer_group", ctx, await grade_buttons(core, prog, s))
-            ]
+            owed = [Message(prog.chat_id, "answer_group", ctx, await grade_buttons(core, prog, s))]
             if kind in ("voice", "document") and not in_group:
                 ref = f"{answer.chat_id}:{answer.message_id}"
                 copy = Message(
@@ -991,9 +989,7 @@ async def status(core: Core, program: Program, viewer_roles: frozenset[str]) -> 
     return Reply("status", dict(ctx))
 
 
-async def _status_ctx(
-    core: Core, program: Program, viewer_roles: frozenset[str]
-) -> dict[str, Any]:
+async def _status_ctx(core: Core, program: Program, viewer_roles: frozenset[str]) -> dict[str, Any]:
     store = core.store
     s = await current_session(core, program) or await store.latest_session(program.id)
     ctx: dict[str, Any] = {"program": program_ctx(program), "session": None}

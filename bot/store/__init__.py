@@ -11,6 +11,7 @@ from bot.store.invites import InviteQueries
 from bot.store.ops import OpsQueries
 from bot.store.people import PeopleQueries
 from bot.store.plumbing import PlumbingQueries
+from bot.store.records import RecordQueries
 from bot.store.sessions import SessionQueries
 
 
@@ -24,6 +25,7 @@ class Store(
     InviteQueries,
     OpsQueries,
     DocumentQueries,
+    RecordQueries,
 ):
     """The database of record. Services own transactions: ``async with store.transaction():``."""
 

@@ -99,7 +99,6 @@ class GrassrootsQueries(StoreBase):
         self._forget_person(person_id)
         await self._exec("UPDATE people SET full_name = ? WHERE id = ?", (full_name, person_id))
 
-
     # -- submissions -------------------------------------------------------------------------
 
     @staticmethod

@@ -23,12 +23,12 @@ from bot.text import vi_name_key
 SCHEDULE_COLUMNS = tuple(f.name for f in fields(ScheduleValues))
 
 
-
 def by_name(person: Person) -> tuple[Any, int]:
     """The order of people in every list shown to users: Vietnamese name order
     (:func:`bot.text.vi_name_key`), then the person's number. SQLite cannot sort so; the
     lists are small (one program's people)."""
     return vi_name_key(person.display_name), person.id
+
 
 class PeopleQueries(StoreBase):
     # -- updates already seen ----------------------------------------------------------------
@@ -107,9 +107,7 @@ class PeopleQueries(StoreBase):
         )
         return self._program(r) if r else None
 
-    async def stored_schedule(
-        self, program_id: int
-    ) -> tuple[ScheduleValues, list[SettingProblem]]:
+    async def stored_schedule(self, program_id: int) -> tuple[ScheduleValues, list[SettingProblem]]:
         """The schedule exactly as stored (unreadable values: default, and a problem)."""
         r = await self._one(
             f"SELECT {', '.join(SCHEDULE_COLUMNS)} FROM programs WHERE id = ?", (program_id,)
@@ -141,8 +139,7 @@ class PeopleQueries(StoreBase):
         self._programs = None
         # Parked on an id no chat has (Telegram ids stay above -10^13), and inactive.
         await self._exec(
-            "UPDATE programs SET chat_id = -9000000000000000000 - id, active = 0 "
-            "WHERE chat_id = ?",
+            "UPDATE programs SET chat_id = -9000000000000000000 - id, active = 0 WHERE chat_id = ?",
             (new_chat_id,),
         )
         await self._exec(
@@ -389,4 +386,3 @@ class PeopleQueries(StoreBase):
             "WHERE r.program_id = m.program_id AND r.person_id = m.person_id AND r.role = ?)",
             (program_id, role),
         )
-

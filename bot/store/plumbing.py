@@ -82,9 +82,7 @@ class PlumbingQueries(StoreBase):
 
     async def add_actions(
         self,
-        actions: Sequence[
-            tuple[str, str, int | None, int | None, str | None, datetime, bool]
-        ],
+        actions: Sequence[tuple[str, str, int | None, int | None, str | None, datetime, bool]],
         now: datetime,
     ) -> None:
         """Store (token, kind, program_id, session_id, target, expires_at, single_use) rows in

@@ -37,9 +37,7 @@ def for_chat(chat_id: int, context: Mapping[str, Any]) -> Mapping[str, Any]:
 
     def strip(value: Any) -> Any:
         if isinstance(value, Mapping):
-            return {
-                k: None if k in PRIVILEGED_KEYS and v else strip(v) for k, v in value.items()
-            }
+            return {k: None if k in PRIVILEGED_KEYS and v else strip(v) for k, v in value.items()}
         if isinstance(value, list | tuple):
             return [strip(v) for v in value]
         return value

@@ -1,0 +1,240 @@
+"""The record of a program: what the store reads and the figures computed from it.
+
+Pure data and pure functions. The store (``bot/store/records.py``) reads the sessions of a
+period (:class:`SessionRecord`), the draws that were redrawn away (:class:`Redraw`) and the
+grassroots submissions (:class:`SubmissionRecord`); :func:`person_record` and
+:func:`program_figures` count them. The rules, in one place:
+
+- A session belongs to the period of the day it was held (``session_date``): a session moved
+  for a holiday counts in the week it was held; a skipped session (no date) by its nominal date.
+- Held: a draw took place (drawn, answered, graded, unanswered, concluded). Moved: held on another
+  day than its nominal date. Skipped: why — ``holiday``, ``no_question`` (nothing to ask) or the
+  reason an admin gave (``admin``).
+- Outcome of a draw: ``in_person`` (the head recorded an answer given at the meeting), ``late``
+  (answered after the deadline), ``in_time``, ``unanswered`` (the window closed without an
+  answer), ``waiting`` (the window is still open).
+- Verdicts: the latest grade of a session only (a regrade counts once).
+- Redraws are counted apart: a person drawn then redrawn away did not have that turn.
+- On-time rate: answered in time out of the draws with a known outcome (not ``waiting``).
+- Nothing here carries the suggested answer.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal
+
+from bot.models import SessionState
+from bot.periods import Period
+
+Outcome = Literal["in_time", "late", "in_person", "unanswered", "waiting"]
+OUTCOMES: tuple[Outcome, ...] = ("in_time", "late", "in_person", "unanswered", "waiting")
+VERDICTS = ("correct", "partial", "wrong")
+HELD_STATES = frozenset(
+    {
+        SessionState.DRAWN,
+        SessionState.ANSWERED,
+        SessionState.GRADED,
+        SessionState.UNANSWERED,
+        SessionState.CONCLUDED,
+    }
+)
+SKIP_REASONS = ("holiday", "no_question", "admin")
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """One session as the record reads it (no suggested answer, no answer text)."""
+
+    id: int
+    week: str
+    nominal_date: date
+    session_date: date | None
+    holiday: str | None
+    state: SessionState
+    skip_reason: str | None
+    round_no: int | None
+    drawn_person_id: int | None
+    draw_attempt: int
+    question: str | None
+    topic: str | None
+    answer_kind: str | None
+    answered_at: datetime | None
+    deadline_at: datetime | None
+    verdict: str | None  # the latest grade
+    comment: str | None  # the head's latest comment
+    grades: int  # how many times it was graded (1 + regrades)
+    concluded_at: datetime | None
+
+    @property
+    def day(self) -> date:
+        """The day the session counts on: when it was held, else its nominal date."""
+        return self.session_date or self.nominal_date
+
+    @property
+    def held(self) -> bool:
+        return self.state in HELD_STATES and self.drawn_person_id is not None
+
+    @property
+    def moved(self) -> bool:
+        moved = self.session_date is not None and self.session_date != self.nominal_date
+        return self.held and moved
+
+    @property
+    def skip_kind(self) -> str | None:
+        if self.state != SessionState.SKIPPED:
+            return None
+        if self.skip_reason in ("holiday", "no_question"):
+            return self.skip_reason
+        return "admin"
+
+    @property
+    def outcome(self) -> Outcome | None:
+        """How the drawn person answered (None: nobody was drawn)."""
+        if not self.held:
+            return None
+        if self.answer_kind == "in_person":
+            return "in_person"
+        if self.answered_at is not None:
+            late = self.deadline_at is not None and self.answered_at > self.deadline_at
+            return "late" if late else "in_time"
+        if self.state in (SessionState.UNANSWERED, SessionState.CONCLUDED):
+            return "unanswered"
+        return "waiting"
+
+
+@dataclass(frozen=True)
+class Redraw:
+    """A draw whose person was redrawn away (an earlier attempt of the session)."""
+
+    session_id: int
+    day: date
+    person_id: int
+    attempt: int
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class SubmissionRecord:
+    created_at: datetime
+    status: str
+    answered_at: datetime | None
+
+
+@dataclass(frozen=True)
+class PersonRecord:
+    """A person's record in a period: each turn, and the counts."""
+
+    person_id: int
+    period: Period
+    turns: tuple[SessionRecord, ...]
+    redrawn: tuple[Redraw, ...]
+    outcomes: dict[str, int]
+    verdicts: dict[str, int]  # plus "ungraded"
+
+    @property
+    def drawn(self) -> int:
+        return len(self.turns)
+
+
+@dataclass(frozen=True)
+class Participation:
+    """The current round: who has had a turn, who not yet (names in roster order, no ranking)."""
+
+    round_no: int
+    had_turn: tuple[tuple[int, str], ...]
+    not_yet: tuple[tuple[int, str], ...]
+
+
+@dataclass(frozen=True)
+class Figures:
+    period: Period
+    held: int
+    moved: int
+    skipped: dict[str, int]  # by SKIP_REASONS
+    skip_notes: tuple[str, ...]  # the reasons admins gave
+    planned: int  # not held yet (scheduled or published)
+    redraws: int
+    outcomes: dict[str, int]
+    verdicts: dict[str, int]  # plus "ungraded"
+    regraded: int  # sessions graded more than once
+    on_time_rate: int | None  # percent, None when nothing is known yet
+    topics: tuple[tuple[str, int], ...]  # most asked first, then by name
+    grassroots_received: int
+    grassroots_answered: int
+
+
+def _outcomes(records: Iterable[SessionRecord]) -> dict[str, int]:
+    counts = Counter(r.outcome for r in records if r.outcome is not None)
+    return {o: counts.get(o, 0) for o in OUTCOMES}
+
+
+def _verdicts(records: Iterable[SessionRecord]) -> dict[str, int]:
+    counts = Counter(r.verdict or "ungraded" for r in records)
+    return {v: counts.get(v, 0) for v in (*VERDICTS, "ungraded")}
+
+
+def on_time_rate(outcomes: dict[str, int]) -> int | None:
+    known = sum(n for o, n in outcomes.items() if o != "waiting")
+    return round(100 * outcomes["in_time"] / known) if known else None
+
+
+def in_period(records: Iterable[SessionRecord], period: Period) -> list[SessionRecord]:
+    return [r for r in records if period.contains(r.day)]
+
+
+def person_record(
+    person_id: int,
+    period: Period,
+    records: Sequence[SessionRecord],
+    redraws: Sequence[Redraw],
+) -> PersonRecord:
+    turns = tuple(
+        r for r in in_period(records, period) if r.held and r.drawn_person_id == person_id
+    )
+    away = tuple(d for d in redraws if d.person_id == person_id and period.contains(d.day))
+    return PersonRecord(
+        person_id=person_id,
+        period=period,
+        turns=turns,
+        redrawn=away,
+        outcomes=_outcomes(turns),
+        verdicts=_verdicts(turns),
+    )
+
+
+def program_figures(
+    period: Period,
+    records: Sequence[SessionRecord],
+    redraws: Sequence[Redraw],
+    submissions: Sequence[SubmissionRecord],
+    tz_day: Callable[[datetime], date],
+) -> Figures:
+    """The figures of ``period``; ``tz_day`` turns a stored time into the program's date."""
+    mine = in_period(records, period)
+    held = [r for r in mine if r.held]
+    skipped = Counter(r.skip_kind for r in mine if r.skip_kind is not None)
+    outcomes = _outcomes(held)
+    topics = Counter(r.topic for r in held if r.topic)
+    received = [s for s in submissions if period.contains(tz_day(s.created_at))]
+    return Figures(
+        period=period,
+        held=len(held),
+        moved=sum(1 for r in held if r.moved),
+        skipped={k: skipped.get(k, 0) for k in SKIP_REASONS},
+        skip_notes=tuple(r.skip_reason or "" for r in mine if r.skip_kind == "admin"),
+        planned=sum(1 for r in mine if r.state in (SessionState.SCHEDULED, SessionState.PUBLISHED)),
+        redraws=sum(1 for d in redraws if period.contains(d.day)),
+        outcomes=outcomes,
+        verdicts=_verdicts(held),
+        regraded=sum(1 for r in held if r.grades > 1),
+        on_time_rate=on_time_rate(outcomes),
+        topics=tuple(sorted(topics.items(), key=lambda kv: (-kv[1], kv[0]))),
+        grassroots_received=len(received),
+        grassroots_answered=sum(
+            1 for s in received if s.status in ("accepted", "merged") and s.answered_at
+        ),
+    )

@@ -1,0 +1,212 @@
+"""A person's record (``/hoso``) and the program's figures (``/thongke``).
+
+The figures come from one query layer (``bot/store/records.py``) and the pure counting rules of
+:mod:`bot.records`; the reports built later read the same :func:`figures` and :func:`record`.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.args import parse_id, parse_period
+from bot.core import Core, Refused
+from bot.models import Person, Program, Reply
+from bot.periods import Period
+from bot.records import (
+    Figures,
+    Participation,
+    PersonRecord,
+    SessionRecord,
+    person_record,
+    program_figures,
+)
+from bot.services.archive import require_member
+from bot.services.context import person_ctx, program_ctx
+from bot.text import vi_name_key
+from bot.words import VERDICT_LABELS
+
+log = logging.getLogger("hoidap.records")
+
+# Who may read anybody's record, and the figures in the group.
+OVERSEERS = frozenset({"head", "leader", "admin"})
+
+
+# -- the query layer ------------------------------------------------------------------------------
+
+
+async def figures(core: Core, program: Program, period: Period) -> tuple[Figures, Figures]:
+    """The figures of ``period`` and of the period before it (for the trend)."""
+    before = period.previous()
+    store = core.store
+    records = await store.session_records(program.id, before.start, period.end)
+    redraws = await store.redraws(program.id, before.start, period.end)
+    submissions = await store.submission_records(program.id, before.start, period.end)
+    zone = ZoneInfo(program.tz)
+
+    def day(dt: datetime) -> date:
+        return dt.astimezone(zone).date()
+
+    return (
+        program_figures(period, records, redraws, submissions, day),
+        program_figures(before, records, redraws, submissions, day),
+    )
+
+
+async def record(core: Core, program: Program, person_id: int, period: Period) -> PersonRecord:
+    store = core.store
+    turns = await store.session_records(program.id, period.start, period.end, person_id)
+    redraws = await store.redraws(program.id, period.start, period.end)
+    return person_record(person_id, period, turns, redraws)
+
+
+async def participation(core: Core, program: Program) -> Participation:
+    """Who among the active staff has had a turn in the current round, and who not yet."""
+    staff = await core.store.members_with_role(program.id, "staff")
+    had = await core.store.drawn_in_round(program.id, program.round_no)
+    people = sorted((m.person for m in staff), key=lambda p: vi_name_key(p.display_name))
+    return Participation(
+        round_no=program.round_no,
+        had_turn=tuple((p.id, p.display_name) for p in people if p.id in had),
+        not_yet=tuple((p.id, p.display_name) for p in people if p.id not in had),
+    )
+
+
+# -- the context of templates ---------------------------------------------------------------------
+
+
+def _turn_ctx(r: SessionRecord, zone: ZoneInfo) -> dict[str, Any]:
+    return {
+        "session_id": r.id,
+        "date": r.day.isoformat(),
+        "week": r.week,
+        "question": r.question or "",
+        "topic": r.topic or "",
+        "outcome": r.outcome,
+        "verdict": VERDICT_LABELS.get(r.verdict or ""),
+        "regraded": r.grades > 1,
+        "comment": r.comment,
+        # In the program's time zone: the date shown is the local date.
+        "concluded_at": r.concluded_at.astimezone(zone).isoformat() if r.concluded_at else None,
+    }
+
+
+def record_ctx(rec: PersonRecord, tz: str) -> dict[str, Any]:
+    zone = ZoneInfo(tz)
+    return {
+        "period": rec.period.context(),
+        "drawn": rec.drawn,
+        "outcomes": rec.outcomes,
+        "verdicts": rec.verdicts,
+        "turns": [_turn_ctx(r, zone) for r in rec.turns],
+        "redrawn": [{"date": d.day.isoformat(), "reason": d.reason} for d in rec.redrawn],
+    }
+
+
+def figures_ctx(f: Figures) -> dict[str, Any]:
+    return {
+        "period": f.period.context(),
+        "held": f.held,
+        "moved": f.moved,
+        "skipped": f.skipped,
+        "skipped_total": sum(f.skipped.values()),
+        "skip_notes": list(f.skip_notes),
+        "planned": f.planned,
+        "redraws": f.redraws,
+        "outcomes": f.outcomes,
+        "verdicts": f.verdicts,
+        "regraded": f.regraded,
+        "on_time_rate": f.on_time_rate,
+        "topics": [{"topic": t, "count": n} for t, n in f.topics],
+        "grassroots": {"received": f.grassroots_received, "answered": f.grassroots_answered},
+    }
+
+
+def trend_ctx(now: Figures, before: Figures) -> dict[str, int | None]:
+    """Differences from the period before (positive: more now)."""
+    rate = (
+        now.on_time_rate - before.on_time_rate
+        if now.on_time_rate is not None and before.on_time_rate is not None
+        else None
+    )
+    return {
+        "held": now.held - before.held,
+        "correct": now.verdicts["correct"] - before.verdicts["correct"],
+        "on_time_rate": rate,
+        "grassroots": now.grassroots_received - before.grassroots_received,
+    }
+
+
+def participation_ctx(p: Participation) -> dict[str, Any]:
+    return {
+        "round_no": p.round_no,
+        "had_turn": [{"id": i, "name": n} for i, n in p.had_turn],
+        "not_yet": [{"id": i, "name": n} for i, n in p.not_yet],
+    }
+
+
+# -- the commands ---------------------------------------------------------------------------------
+
+
+async def _refuse(core: Core, person: Person, program: Program, action: str) -> None:
+    log.warning("refused: person=%s program=%s action=%s", person.id, program.id, action)
+    async with core.store.transaction():
+        await core.store.log_event(
+            "refused", core.now(), program_id=program.id, actor_id=person.id, detail=action
+        )
+
+
+async def person_record_reply(core: Core, person: Person, program: Program, text: str) -> Reply:
+    """``/hoso [#số] [kỳ]``: one's own record; heads, leaders and admins may read anyone's."""
+    await require_member(core, person, program, "record")
+    words = text.split()
+    target_id = person.id
+    numbered = [w for w in words if w.startswith(("#", "＃"))]  # «#5» before or after the period
+    if numbered:
+        words.remove(numbered[0])
+        target_id = parse_id(numbered[0], what="person")
+    period = parse_period(" ".join(words), core.today(program))
+    if target_id != person.id:
+        if not (await core.roles(person, program.id)) & OVERSEERS:
+            await _refuse(core, person, program, "record_other")
+            raise Refused("record_not_allowed", program=program_ctx(program))
+        member = await core.store.member(program.id, target_id)
+        if member is None:
+            raise Refused("record_no_person", number=target_id, program=program_ctx(program))
+        target = member.person
+    else:
+        target = person
+    rec = await record(core, program, target.id, period)
+    return Reply(
+        "record_person",
+        {
+            "program": program_ctx(program),
+            "person": person_ctx(target),
+            "own": target.id == person.id,
+            **record_ctx(rec, program.tz),
+        },
+    )
+
+
+async def figures_reply(
+    core: Core, person: Person, program: Program, text: str, in_group: bool
+) -> Reply:
+    """``/thongke [kỳ]``: members in private; in the group only heads, leaders and admins (the
+    group stays uncluttered)."""
+    await require_member(core, person, program, "figures")
+    if in_group and not (await core.roles(person, program.id)) & OVERSEERS:
+        raise Refused("figures_in_private", program=program_ctx(program))
+    period = parse_period(text, core.today(program))
+    now, before = await figures(core, program, period)
+    return Reply(
+        "figures",
+        {
+            "program": program_ctx(program),
+            "figures": figures_ctx(now),
+            "previous": figures_ctx(before),
+            "trend": trend_ctx(now, before),
+            "participation": participation_ctx(await participation(core, program)),
+        },
+    )

@@ -1,0 +1,30 @@
+"""The record: a person's own (/hoso) and the program's figures (/thongke)."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.services import records
+from handlers.common import Context, actor, args_text, deps, guarded, program_here, say
+
+
+@guarded
+async def person_record(update: Update, context: Context) -> None:
+    person = await actor(update, context)
+    program = await program_here(update, context, person)
+    reply = await records.person_record_reply(
+        deps(context).core, person, program, args_text(update)
+    )
+    await say(update, reply)
+
+
+@guarded
+async def figures(update: Update, context: Context) -> None:
+    person = await actor(update, context)
+    program = await program_here(update, context, person)
+    chat = update.effective_chat
+    in_group = chat is not None and chat.type != "private"
+    reply = await records.figures_reply(
+        deps(context).core, person, program, args_text(update), in_group
+    )
+    await say(update, reply)

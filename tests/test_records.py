@@ -1,0 +1,494 @@
+"""The record query layer against a hand-computed fixture on a real SQLite file.
+
+The fixture (program «Giao ban», sessions on Mondays, 09:00 draw, 60 minutes to answer):
+
+Q3 2026
+  W38 14/09  A drawn, answered in time, graded correct                      topic Điều lệ
+Q4 2026
+  W41 05/10  A, in time, graded partial then REGRADED correct, comment      topic Điều lệ
+  W42 12/10  B drawn then REDRAWN away; C answered LATE, graded wrong       topic Kỷ luật
+  W43 19/10  D answered IN PERSON, graded correct                           topic Điều lệ
+  W44 26/10  A did NOT answer (unanswered, then concluded without a grade)  topic Kỷ luật
+  W45 02/11  B, in time, not graded yet                                     topic Điều lệ
+  W46 09/11  skipped by an admin («Họp Đảng ủy»)
+  W47 16/11  skipped for a holiday
+  W49 30/11  MOVED (holiday) to Tue 01/12, C, in time, graded partial        topic Tổ chức
+  W50 07/12  scheduled (not held yet)
+Grassroots: Q3 one accepted and answered; Q4 one accepted and answered, one declined, one
+pending. Staff A, B, C, D, E; the current round (1) had A, B, C, D; E not yet.
+
+The expected numbers below are counted by hand from this table.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot import db
+from bot.clock import ManualClock
+from bot.config import Settings
+from bot.core import Core
+from bot.models import Program, SessionState
+from bot.periods import month_period, quarter_period, year_period
+from bot.records import SessionRecord, person_record, program_figures
+from bot.render import render
+from bot.services import records
+from bot.store import Store
+from bot.store.base import Statement
+from tests.conftest import vn
+from tests.test_query_plans import full_scans
+
+NOW = vn(2026, 12, 2, 10, 0)
+
+
+class Fixture:
+    def __init__(self, core: Core, program: Program, people: dict[str, int]) -> None:
+        self.core, self.program, self.people = core, program, people
+
+
+async def _session(
+    core: Core,
+    program: Program,
+    nominal: date,
+    *,
+    held: date | None = None,
+    state: str,
+    drawn: str | None = None,
+    people: dict[str, int],
+    topic: str | None = None,
+    answer: str | None = None,  # in_time | late | in_person
+    grades: tuple[tuple[str, str | None], ...] = (),
+    redrawn_from: str | None = None,
+    skip_reason: str | None = None,
+    holiday: str | None = None,
+) -> int:
+    store = core.store
+    iso = nominal.isocalendar()
+    week = f"{iso.year}-W{iso.week:02d}"
+    day = held if held is not None else (None if state == "skipped" else nominal)
+    draw_at = vn(day.year, day.month, day.day, 9, 0) if day else None
+    deadline = draw_at + timedelta(minutes=60) if draw_at else None
+    async with store.transaction():
+        sid = await store.create_session(
+            program.id,
+            week,
+            nominal,
+            day,
+            holiday,
+            "scheduled",
+            None,
+            draw_at,
+            None,
+            deadline,
+            "seed",
+            "commit",
+            skip_reason,
+            NOW,
+        )
+        assert sid is not None
+        fields: dict[str, object] = {"state": state}
+        if topic is not None:
+            qid = await store.add_question(
+                program.id, f"Câu hỏi tuần {week}", topic, None, None, "GỢI Ý BÍ MẬT", None, NOW
+            )
+            fields["question_id"] = qid
+        if drawn is not None:
+            assert draw_at is not None and deadline is not None
+            attempt = 0
+            if redrawn_from is not None:
+                await store.add_draw(
+                    sid,
+                    0,
+                    [people[redrawn_from]],
+                    people[redrawn_from],
+                    False,
+                    None,
+                    None,
+                    draw_at,
+                    "s",
+                    "c",
+                )
+                attempt = 1
+            await store.add_draw(
+                sid,
+                attempt,
+                [people[drawn]],
+                people[drawn],
+                False,
+                "Đi công tác" if attempt else None,
+                None,
+                draw_at,
+                "s",
+                "c",
+            )
+            fields |= {"drawn_person_id": people[drawn], "draw_attempt": attempt, "round_no": 1}
+            if answer == "in_person":
+                fields |= {"answer_kind": "in_person", "answered_at": deadline + timedelta(hours=1)}
+            elif answer is not None:
+                late = answer == "late"
+                at = deadline + timedelta(minutes=30) if late else draw_at + timedelta(minutes=30)
+                fields |= {"answer_kind": "text", "answer_text": "Trả lời", "answered_at": at}
+            for verdict, comment in grades:
+                gid = await store.add_grade(sid, verdict, people["H"], draw_at + timedelta(hours=2))
+                if comment:
+                    await store.set_grade_comment(gid, comment)
+            if state == "concluded":
+                fields |= {"conclusion": "Kết luận", "concluded_at": draw_at + timedelta(hours=3)}
+        assert await store.update_session(sid, None, **fields)
+    return sid
+
+
+@pytest.fixture
+async def fx(tmp_path: Path) -> AsyncIterator[Fixture]:
+    path = tmp_path / "records.sqlite3"
+    store = Store(await db.connect(path))
+    core = Core(store=store, clock=ManualClock(NOW), settings=Settings(db_path=path))
+    people: dict[str, int] = {}
+    async with store.transaction():
+        pid = await store.create_program(-100, "Giao ban", "Asia/Ho_Chi_Minh", 0, NOW)
+        for n, key in enumerate("ABCDEH", 1):
+            person = await store.upsert_person(1000 + n, None, f"Cán bộ {key}", False, NOW)
+            people[key] = person.id
+            await store.upsert_member(pid, person.id, "active", NOW)
+            await store.set_roles(pid, person.id, ["head"] if key == "H" else ["staff"])
+    program = await store.program(pid)
+    assert program is not None
+    s = _session
+    await s(
+        core,
+        program,
+        date(2026, 9, 14),
+        state="concluded",
+        drawn="A",
+        people=people,
+        topic="Điều lệ",
+        answer="in_time",
+        grades=(("correct", None),),
+    )
+    await s(
+        core,
+        program,
+        date(2026, 10, 5),
+        state="concluded",
+        drawn="A",
+        people=people,
+        topic="Điều lệ",
+        answer="in_time",
+        grades=(("partial", None), ("correct", "Cần nêu rõ thời hạn.")),
+    )
+    await s(
+        core,
+        program,
+        date(2026, 10, 12),
+        state="concluded",
+        drawn="C",
+        people=people,
+        topic="Kỷ luật",
+        answer="late",
+        grades=(("wrong", None),),
+        redrawn_from="B",
+    )
+    await s(
+        core,
+        program,
+        date(2026, 10, 19),
+        state="concluded",
+        drawn="D",
+        people=people,
+        topic="Điều lệ",
+        answer="in_person",
+        grades=(("correct", None),),
+    )
+    await s(
+        core,
+        program,
+        date(2026, 10, 26),
+        state="concluded",
+        drawn="A",
+        people=people,
+        topic="Kỷ luật",
+    )
+    await s(
+        core,
+        program,
+        date(2026, 11, 2),
+        state="answered",
+        drawn="B",
+        people=people,
+        topic="Điều lệ",
+        answer="in_time",
+    )
+    await s(
+        core, program, date(2026, 11, 9), state="skipped", people=people, skip_reason="Họp Đảng ủy"
+    )
+    await s(
+        core,
+        program,
+        date(2026, 11, 16),
+        state="skipped",
+        people=people,
+        skip_reason="holiday",
+        holiday="Nghỉ bù",
+    )
+    await s(
+        core,
+        program,
+        date(2026, 11, 30),
+        held=date(2026, 12, 1),
+        state="graded",
+        drawn="C",
+        people=people,
+        topic="Tổ chức",
+        answer="in_time",
+        grades=(("partial", None),),
+        holiday="Ngày lễ",
+    )
+    await s(core, program, date(2026, 12, 7), state="scheduled", people=people)
+    async with store.transaction():
+        for created, status, answered in [
+            (vn(2026, 8, 3, 8, 0), "accepted", True),
+            (vn(2026, 10, 1, 6, 0), "accepted", True),  # 23:00 UTC on 30/09: still Q4 here
+            (vn(2026, 10, 20, 8, 0), "declined", False),
+            (vn(2026, 11, 20, 8, 0), "pending", False),
+        ]:
+            sub = await store.add_submission(pid, people["E"], "Chi bộ 1", "Hỏi", created)
+            if status != "pending":
+                qid = await store.add_question(pid, "Hỏi", "Chung", None, None, None, None, NOW)
+                await store.decide_submission(
+                    sub,
+                    status,
+                    people["H"],
+                    created,
+                    question_id=qid if status == "accepted" else None,
+                    reason=None if status == "accepted" else "Trùng",
+                )
+            if answered:
+                await store.mark_submissions_answered([sub], created + timedelta(days=7))
+    yield Fixture(core, program, people)
+    await store.close()
+
+
+async def test_program_figures_of_a_quarter_with_the_trend(fx: Fixture) -> None:
+    now, before = await records.figures(fx.core, fx.program, quarter_period(2026, 4))
+    assert now.held == 6
+    assert now.moved == 1
+    assert now.skipped == {"holiday": 1, "no_question": 0, "admin": 1}
+    assert now.skip_notes == ("Họp Đảng ủy",)
+    assert now.planned == 1
+    assert now.redraws == 1
+    assert now.outcomes == {"in_time": 3, "late": 1, "in_person": 1, "unanswered": 1, "waiting": 0}
+    # The regraded session counts once, with its latest verdict (correct, not partial).
+    assert now.verdicts == {"correct": 2, "partial": 1, "wrong": 1, "ungraded": 2}
+    assert now.regraded == 1
+    assert now.on_time_rate == 50
+    assert now.topics == (("Điều lệ", 3), ("Kỷ luật", 2), ("Tổ chức", 1))
+    assert (now.grassroots_received, now.grassroots_answered) == (3, 1)
+
+    assert before.period == quarter_period(2026, 3)
+    assert before.held == 1
+    assert before.verdicts["correct"] == 1
+    assert before.on_time_rate == 100
+    assert (before.grassroots_received, before.grassroots_answered) == (1, 1)
+    assert records.trend_ctx(now, before) == {
+        "held": 5,
+        "correct": 1,
+        "on_time_rate": -50,
+        "grassroots": 2,
+    }
+
+
+async def test_a_moved_session_counts_in_the_week_it_was_held(fx: Fixture) -> None:
+    november, _ = await records.figures(fx.core, fx.program, month_period(2026, 11))
+    december, _ = await records.figures(fx.core, fx.program, month_period(2026, 12))
+    # W49's nominal Monday is 30/11, but it was held on Tuesday 01/12.
+    assert (november.held, november.moved, sum(november.skipped.values())) == (1, 0, 2)
+    assert (december.held, december.moved, december.planned) == (1, 1, 1)
+    assert december.verdicts["partial"] == 1
+
+
+async def test_a_persons_record(fx: Fixture) -> None:
+    p = fx.people
+    a = await records.record(fx.core, fx.program, p["A"], quarter_period(2026, 4))
+    assert a.drawn == 2
+    assert a.outcomes == {"in_time": 1, "late": 0, "in_person": 0, "unanswered": 1, "waiting": 0}
+    assert a.verdicts == {"correct": 1, "partial": 0, "wrong": 0, "ungraded": 1}
+    first = a.turns[0]
+    assert (first.day, first.topic, first.verdict, first.grades) == (
+        date(2026, 10, 5),
+        "Điều lệ",
+        "correct",
+        2,
+    )
+    assert first.comment == "Cần nêu rõ thời hạn."
+    assert first.concluded_at is not None
+    assert a.redrawn == ()
+
+    whole_year = await records.record(fx.core, fx.program, p["A"], year_period(2026))
+    assert whole_year.drawn == 3
+
+    b = await records.record(fx.core, fx.program, p["B"], quarter_period(2026, 4))
+    assert b.drawn == 1  # the redraw is not a turn
+    assert [(d.day, d.reason) for d in b.redrawn] == [(date(2026, 10, 12), None)]
+
+    c = await records.record(fx.core, fx.program, p["C"], quarter_period(2026, 4))
+    assert c.drawn == 2
+    assert c.outcomes["late"] == 1 and c.outcomes["in_time"] == 1
+    assert c.verdicts == {"correct": 0, "partial": 1, "wrong": 1, "ungraded": 0}
+
+    d = await records.record(fx.core, fx.program, p["D"], quarter_period(2026, 4))
+    assert d.outcomes["in_person"] == 1
+
+    e = await records.record(fx.core, fx.program, p["E"], year_period(2026))
+    assert (e.drawn, e.redrawn) == (0, ())
+
+
+async def test_participation_of_the_current_round(fx: Fixture) -> None:
+    part = await records.participation(fx.core, fx.program)
+    assert [name for _, name in part.had_turn] == ["Cán bộ A", "Cán bộ B", "Cán bộ C", "Cán bộ D"]
+    assert [name for _, name in part.not_yet] == ["Cán bộ E"]
+
+
+async def test_the_figures_never_carry_the_suggested_answer(fx: Fixture) -> None:
+    now, before = await records.figures(fx.core, fx.program, year_period(2026))
+    rec = await records.record(fx.core, fx.program, fx.people["A"], year_period(2026))
+    shown = repr(
+        (
+            records.figures_ctx(now),
+            records.figures_ctx(before),
+            records.record_ctx(rec, fx.program.tz),
+        )
+    )
+    assert "GỢI Ý BÍ MẬT" not in shown
+
+
+async def test_record_queries_use_indexes(fx: Fixture) -> None:
+    store = fx.core.store
+    store.trace = []
+    await records.figures(fx.core, fx.program, year_period(2026))
+    await records.record(fx.core, fx.program, fx.people["A"], year_period(2026))
+    await records.participation(fx.core, fx.program)
+    trace: list[Statement] = store.trace
+    store.trace = None
+    assert any("FROM sessions s" in s.sql for s in trace)
+    problems = {}
+    for s in trace:
+        rows = await store.conn.execute_fetchall("EXPLAIN QUERY PLAN " + s.sql, s.params)
+        bad = full_scans([str(r[3]) for r in rows])
+        if bad:
+            problems[s.sql] = bad
+    assert problems == {}
+
+
+def _rec(state: str, **fields: object) -> SessionRecord:
+    base: dict[str, object] = {
+        "id": 1,
+        "week": "2026-W50",
+        "nominal_date": date(2026, 12, 7),
+        "session_date": None,
+        "holiday": None,
+        "state": SessionState(state),
+        "skip_reason": None,
+        "round_no": 1,
+        "drawn_person_id": None,
+        "draw_attempt": 0,
+        "question": "?",
+        "topic": "Chung",
+        "answer_kind": None,
+        "answered_at": None,
+        "deadline_at": None,
+        "verdict": None,
+        "comment": None,
+        "grades": 0,
+        "concluded_at": None,
+    }
+    return SessionRecord(**(base | fields))  # type: ignore[arg-type]
+
+
+def test_open_and_planned_sessions_are_not_counted_as_outcomes() -> None:
+    day = date(2026, 12, 7)
+    deadline = vn(2026, 12, 7, 10, 0)
+    waiting = _rec("drawn", session_date=day, drawn_person_id=5, deadline_at=deadline)
+    published = _rec("published", session_date=day)
+    answered = _rec(
+        "answered",
+        session_date=day,
+        drawn_person_id=6,
+        deadline_at=deadline,
+        answer_kind="voice",
+        answered_at=deadline,  # at the deadline itself: still in time
+    )
+    assert (waiting.held, waiting.outcome) == (True, "waiting")
+    assert (published.held, published.outcome) == (False, None)
+    assert answered.outcome == "in_time"
+    f = program_figures(month_period(2026, 12), [waiting, published, answered], [], [], _day)
+    assert f.held == 2 and f.planned == 1
+    assert f.outcomes["waiting"] == 1 and f.outcomes["in_time"] == 1
+    assert f.on_time_rate == 100  # the open window is not counted against anyone
+    assert f.verdicts["ungraded"] == 2
+
+
+def _day(dt: datetime) -> date:
+    return dt.date()
+
+
+async def test_the_templates_show_the_record_and_the_figures(fx: Fixture) -> None:
+    q4 = quarter_period(2026, 4)
+    b = await records.record(fx.core, fx.program, fx.people["B"], q4)
+    text = plain(
+        "record_person",
+        {
+            "program": {"id": fx.program.id, "title": "Giao ban"},
+            "person": {"name": "Cán bộ B", "title": "", "id": fx.people["B"]},
+            "own": True,
+            **records.record_ctx(b, fx.program.tz),
+        },
+    )
+    assert "Hồ sơ hỏi – đáp quý IV/2026" in text
+    assert "Số lần được bốc thăm: 1\n" in text
+    assert "Kết quả: trả lời đúng hạn\n" in text
+    assert "bốc lại cho người khác (không tính là lượt): 1 lần\n• Thứ Hai, 12/10/2026" in text
+
+    now, before = await records.figures(fx.core, fx.program, q4)
+    text = plain(
+        "figures",
+        {
+            "program": {"id": fx.program.id, "title": "Giao ban"},
+            "figures": records.figures_ctx(now),
+            "previous": records.figures_ctx(before),
+            "trend": records.trend_ctx(now, before),
+            "participation": records.participation_ctx(
+                await records.participation(fx.core, fx.program)
+            ),
+        },
+    )
+    assert "Số liệu hỏi – đáp quý IV/2026" in text
+    assert "Đã tổ chức: 6 phiên (tăng 5 so với kỳ trước), trong đó 1 phiên dời ngày" in text
+    assert "Nghỉ: 2 phiên (nghỉ lễ 1; quản trị viên cho nghỉ 1)\n  – Lý do: Họp Đảng ủy" in text
+    assert "Tỷ lệ trả lời đúng hạn: 50% (giảm 50 điểm phần trăm so với kỳ trước)" in text
+    assert "Đúng: 2 (tăng 1 so với kỳ trước)" in text
+    assert "• Điều lệ: 3\n• Kỷ luật: 2\n• Tổ chức: 1" in text
+    assert "Đã có lượt (4): Cán bộ A, Cán bộ B, Cán bộ C, Cán bộ D\n" in text
+    assert "Chưa có lượt (1): Cán bộ E" in text
+    assert "Kỳ trước (quý III/2026)" in text
+    assert "GỢI Ý" not in text
+
+
+def plain(template: str, context: dict[str, object]) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", render(template, context)))
+
+
+def test_the_conclusion_date_is_the_programs_local_date() -> None:
+    concluded = datetime(2026, 12, 7, 23, 30, tzinfo=UTC)  # 06:30 on 08/12 in Viet Nam
+    turn = _rec(
+        "concluded", session_date=date(2026, 12, 7), drawn_person_id=5, concluded_at=concluded
+    )
+    rec = person_record(5, month_period(2026, 12), [turn], [])
+    (shown,) = records.record_ctx(rec, "Asia/Ho_Chi_Minh")["turns"]
+    assert shown["concluded_at"].startswith("2026-12-08T06:30")
+    assert shown["outcome"] == "unanswered"
