@@ -340,7 +340,8 @@ class BankQuestion:
 
 @dataclass(frozen=True)
 class FileReply:
-    """A file to send (a bank export, the empty template) and the message that goes with it."""
+    """A file to send (a bank export, the empty template, the handbook, the calendar) and the
+    message that goes with it."""
 
     filename: str
     data: bytes

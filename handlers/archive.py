@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.render import render
 from bot.services import archive
-from handlers.common import Context, actor, args_text, deps, guarded, program_here, say
+from handlers.common import (
+    Context,
+    actor,
+    args_text,
+    deps,
+    guarded,
+    program_here,
+    say,
+    send_file,
+)
 
 
 @guarded
@@ -32,14 +40,4 @@ async def handbook(update: Update, context: Context) -> None:
     result = await archive.handbook(
         deps(context).core, person, program, args_text(update), progress=lambda r: say(update, r)
     )
-    if not isinstance(result, archive.HandbookFile):
-        await say(update, result)
-        return
-    message = update.effective_message
-    assert message is not None
-    await context.bot.send_document(
-        message.chat_id,
-        document=result.data,
-        filename=result.filename,
-        caption=render(result.caption.template, result.caption.context),
-    )
+    await send_file(update, context, result)

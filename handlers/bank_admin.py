@@ -6,8 +6,6 @@ import logging
 
 from telegram import Update
 
-from bot.models import FileReply
-from bot.render import render
 from bot.services import bank_admin
 from handlers.common import (
     Context,
@@ -19,6 +17,7 @@ from handlers.common import (
     program_command,
     program_here,
     say,
+    send_file,
 )
 
 log = logging.getLogger("hoidap.handlers")
@@ -61,23 +60,12 @@ async def tags(update: Update, context: Context) -> None:
     await say(update, await bank_admin.set_tags(core, person, program, args_text(update)))
 
 
-async def _send_file(update: Update, context: Context, file: FileReply) -> None:
-    chat = update.effective_chat
-    assert chat is not None
-    await context.bot.send_document(
-        chat.id,
-        document=file.data,
-        filename=file.filename,
-        caption=render(file.caption.template, file.caption.context),
-    )
-
-
 @guarded
 async def template(update: Update, context: Context) -> None:
     """/maucauhoi: the empty spreadsheet to fill in."""
     person = await actor(update, context)
     program = await program_here(update, context, person)
-    await _send_file(
+    await send_file(
         update, context, await bank_admin.template_file(deps(context).core, person, program)
     )
 
@@ -88,6 +76,6 @@ async def export(update: Update, context: Context) -> None:
     person = await actor(update, context)
     program = await program_here(update, context, person)
     args = list(context.args or [])
-    await _send_file(
+    await send_file(
         update, context, await bank_admin.export_command(deps(context).core, person, program, args)
     )

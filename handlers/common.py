@@ -13,7 +13,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.core import Core, Refused
-from bot.models import Person, Program, Reply
+from bot.models import FileReply, Person, Program, Reply
 from bot.render import plain, render, split_html
 from bot.services.roster import program_for
 from bot.transport.outbox import OutboxWorker
@@ -184,3 +184,19 @@ def private_only(fn: Handler) -> Handler:
         await fn(update, context)
 
     return wrapper
+
+
+async def send_file(update: Update, context: Context, result: FileReply | Reply) -> None:
+    """A file back to the chat that asked, with its caption; a plain reply (a refusal, or
+    nothing to put in a file) is said instead."""
+    if not isinstance(result, FileReply):
+        await say(update, result)
+        return
+    chat = update.effective_chat
+    assert chat is not None
+    await context.bot.send_document(
+        chat.id,
+        document=result.data,
+        filename=result.filename,
+        caption=render(result.caption.template, result.caption.context),
+    )

@@ -5,10 +5,18 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.models import Reply
-from bot.render import render
 from bot.services import cycle, documents, timetable
 from bot.text import fold_word
-from handlers.common import Context, actor, args_text, deps, guarded, program_here, say
+from handlers.common import (
+    Context,
+    actor,
+    args_text,
+    deps,
+    guarded,
+    program_here,
+    say,
+    send_file,
+)
 from handlers.messages import answer_of
 
 
@@ -36,27 +44,10 @@ async def schedule(update: Update, context: Context) -> None:
     program = await program_here(update, context, person)
     core = deps(context).core
     if context.args and fold_word(context.args[0]) == "ics":
-        await send_calendar(update, context, await documents.calendar(core, program))
+        await send_file(update, context, await documents.calendar(core, program))
         return
     is_admin = "admin" in await core.roles(person, program.id)
     await say(update, await timetable.show(core, program, is_admin))
-
-
-async def send_calendar(
-    update: Update, context: Context, result: documents.CalendarFile | Reply
-) -> None:
-    """The .ics file goes back as a document to the chat that asked."""
-    if not isinstance(result, documents.CalendarFile):
-        await say(update, result)
-        return
-    message = update.effective_message
-    assert message is not None
-    await context.bot.send_document(
-        message.chat_id,
-        document=result.data,
-        filename=result.filename,
-        caption=render(result.caption.template, result.caption.context),
-    )
 
 
 @guarded

@@ -27,7 +27,7 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from bot.core import Core, Refused
 from bot.handbook import TOC_INSTRUCTION, build_handbook, group_by_topic
-from bot.models import ArchiveEntry, Person, Program
+from bot.models import ArchiveEntry, FileReply, Person, Program
 from bot.services import archive
 from bot.store import Store
 from tests.conftest import vn
@@ -496,7 +496,7 @@ async def test_handbook_service_and_command_line(
         await archive.handbook(core, leader, program, "26")
     assert info.value.reply.template == "arg_bad_number"
     result = await archive.handbook(core, leader, program, "")
-    assert isinstance(result, archive.HandbookFile)
+    assert isinstance(result, FileReply)
     assert result.filename == "so_tay_hoi_dap_2026.docx" and result.caption.context["count"] == 2
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(result.data)).paragraphs)
     assert "Câu hỏi thứ 1" in text and "Câu hỏi thứ 3" in text and "Câu hỏi thứ 2" not in text

@@ -13,14 +13,22 @@ import logging
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from bot.actions import ActionKind, Press, Ref, Text, mint, register
 from bot.args import FIRST_YEAR, LAST_YEAR, parse_int
 from bot.core import Core, Refused
-from bot.models import ArchiveEntry, Button, Person, Program, Reply, Session, SessionState
+from bot.models import (
+    ArchiveEntry,
+    Button,
+    FileReply,
+    Person,
+    Program,
+    Reply,
+    Session,
+    SessionState,
+)
 from bot.offload import Progress, off_loop
 from bot.services.context import program_ctx
 from bot.text import normalize_for_match, shorten
@@ -351,15 +359,6 @@ async def view(core: Core, person: Person, program: Program, target: str) -> Rep
 # -- the handbook ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class HandbookFile:
-    """A compiled handbook: the .docx bytes, its file name and the message that goes with it."""
-
-    filename: str
-    data: bytes
-    caption: Reply
-
-
 def handbook_filename(year: int) -> str:
     return f"so_tay_hoi_dap_{year}.docx"
 
@@ -404,7 +403,7 @@ async def compile_handbook(
 
 async def handbook(
     core: Core, person: Person, program: Program, year_text: str, progress: Progress | None = None
-) -> HandbookFile | Reply:
+) -> FileReply | Reply:
     """``/sotay [năm]`` (admins and leaders): the compiled handbook of the year."""
     await core.require(person, program, "admin", "leader", action="handbook")
     year = parse_year(year_text, core.today(program))
@@ -417,7 +416,7 @@ async def handbook(
         await core.store.log_event(
             "handbook", core.now(), program_id=program.id, actor_id=person.id, detail=str(year)
         )
-    return HandbookFile(
+    return FileReply(
         filename=handbook_filename(year),
         data=data,
         caption=Reply(

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
 
 from bot.core import Core
 from bot.documents.calendar import WEEKS, CalendarEntry, build_calendar, calendar_filename
 from bot.documents.settings import DocumentSettings, from_stored, parse_setting
-from bot.models import Person, Program, Reply, SessionState
+from bot.models import FileReply, Person, Program, Reply, SessionState
 from bot.offload import off_loop
 from bot.schedule import plan_week, upcoming_plan
 from bot.services.context import program_ctx
@@ -57,13 +57,6 @@ async def change(core: Core, actor: Person, program: Program, args: list[str]) -
 
 
 # -- the calendar ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CalendarFile:
-    filename: str
-    data: bytes
-    caption: Reply
 
 
 def _reason(skip_reason: str | None, holiday: str | None) -> str:
@@ -114,7 +107,7 @@ async def calendar_entries(core: Core, program: Program, weeks: int = WEEKS) -> 
     return entries
 
 
-async def calendar(core: Core, program: Program) -> CalendarFile | Reply:
+async def calendar(core: Core, program: Program) -> FileReply | Reply:
     """``/lich ics``: the .ics file of the upcoming sessions (built off the event loop)."""
     if program.problems:
         return Reply("calendar_unavailable", {"program": program_ctx(program)})
@@ -129,7 +122,7 @@ async def calendar(core: Core, program: Program) -> CalendarFile | Reply:
         answer_minutes=program.answer_minutes,
         now=core.now(),
     )
-    return CalendarFile(
+    return FileReply(
         filename=calendar_filename(program.id),
         data=data,
         caption=Reply(
@@ -139,4 +132,4 @@ async def calendar(core: Core, program: Program) -> CalendarFile | Reply:
     )
 
 
-__all__ = ["CalendarFile", "calendar", "calendar_entries", "change", "settings_of", "show"]
+__all__ = ["calendar", "calendar_entries", "change", "settings_of", "show"]
