@@ -513,15 +513,9 @@ async def _write_handbook(
 
     store = Store(await connect(settings.db_path))
     try:
-        programs = await store.programs()
-        if program_id is not None:
-            chosen = [p for p in programs if p.id == program_id]
-        else:
-            chosen = programs if len(programs) == 1 else []
-        if not chosen:
-            say("archive_handbook_choose", programs=[program_ctx(p) for p in programs])
+        program = await _one_program(store, program_id)
+        if program is None:
             return 2
-        program = chosen[0]
         core = Core(store=store, clock=SystemClock(), settings=settings)
         if year is None:
             year = core.today(program).year

@@ -284,13 +284,13 @@ CLI_SAYS: Final = {
         "Chưa có TELEGRAM_BOT_TOKEN: chạy bản trình diễn ngoại tuyến "
         "(xem README để chạy bot thật).\n"
     ),
-    "token_refused": "hoidap: Telegram không nhận TELEGRAM_BOT_TOKEN; hãy kiểm tra lại token",
+    "token_refused": "hoidap: Telegram không nhận TELEGRAM_BOT_TOKEN; đề nghị kiểm tra lại token",
     "telegram_unreachable": "hoidap: không kết nối được Telegram khi khởi động: {error}",
     "db_migrated": "Cơ sở dữ liệu {path}: phiên bản {version} (mới nhất).",
     "file_missing": "hoidap: không thấy tệp {path}",
     "file_unreadable": "hoidap: không đọc được tệp {path}: {error}",
     "choose_program": (
-        "hoidap: hãy chọn chương trình bằng --program SỐ ({listing}). "
+        "hoidap: đề nghị chọn chương trình bằng --program SỐ ({listing}). "
         "Chương trình được tạo khi gõ /lienket trong nhóm."
     ),
     "export_bad_suffix": "hoidap: tên tệp phải kết thúc bằng .xlsx, .csv hoặc .yaml",

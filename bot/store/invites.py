@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from bot.store.base import StoreBase, _dt, _iso
 
@@ -22,10 +22,8 @@ class InviteQueries(StoreBase):
         expires_at: datetime,
         max_uses: int = 1,
     ) -> None:
-        await self._exec(
-            "INSERT INTO invites (token, program_id, role, preapproved, created_by, expires_at, "
-            "max_uses) VALUES (?,?,?,?,?,?,?)",
-            (token, program_id, role, int(preapproved), created_by, _iso(expires_at), max_uses),
+        await self._insert_invite(
+            "invites", token, program_id, preapproved, created_by, expires_at, max_uses, role=role
         )
 
     async def invite(self, token: str) -> dict[str, Any] | None:
@@ -82,10 +80,36 @@ class InviteQueries(StoreBase):
         expires_at: datetime,
         max_uses: int = 1,
     ) -> None:
+        await self._insert_invite(
+            "asker_invites", token, program_id, preapproved, created_by, expires_at, max_uses
+        )
+
+    async def _insert_invite(
+        self,
+        table: Literal["invites", "asker_invites"],
+        token: str,
+        program_id: int,
+        preapproved: bool,
+        created_by: int,
+        expires_at: datetime,
+        max_uses: int,
+        role: str | None = None,
+    ) -> None:
+        """One invite of either kind; a member invite also names the role it gives."""
+        values: dict[str, Any] = {
+            "token": token,
+            "program_id": program_id,
+            "preapproved": int(preapproved),
+            "created_by": created_by,
+            "expires_at": _iso(expires_at),
+            "max_uses": max_uses,
+        }
+        if table == "invites":
+            values["role"] = role
+        columns = ", ".join(values)
+        marks = ",".join("?" * len(values))
         await self._exec(
-            "INSERT INTO asker_invites (token, program_id, preapproved, created_by, expires_at, "
-            "max_uses) VALUES (?,?,?,?,?,?)",
-            (token, program_id, int(preapproved), created_by, _iso(expires_at), max_uses),
+            f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(values.values())
         )
 
     async def asker_invite(self, token: str) -> dict[str, Any] | None:
