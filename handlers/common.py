@@ -194,7 +194,8 @@ async def send_file(update: Update, context: Context, result: FileReply | Reply)
         return
     chat = update.effective_chat
     assert chat is not None
-    await context.bot.send_document(
+    # The bot the update came through: Zalo answers with a one-time link instead.
+    await update.get_bot().send_document(
         chat.id,
         document=result.data,
         filename=result.filename,

@@ -1,0 +1,403 @@
+"""Zalo transport: the same bot for people on Zalo, through the same handlers and services.
+
+A Zalo message becomes an ordinary update of the application (a private chat with chat id
+``2**60 + account``, from the person the account acts as; see ``bot/chats.py``) and goes
+through the same queue, the same per-person ordering, replay guard, flood gate, table of
+commands and dialogs as a Telegram one. What the handlers say back reaches :class:`ZaloBot`,
+the few Bot API calls they use, done the Zalo way:
+
+- HTML becomes plain text (``bot/transport/plaintext.py``), cut at 2000 characters on
+  paragraph boundaries;
+- buttons become numbered lines; a typed number presses that button as a callback query would
+  (the same action registry, role checks, expiry and single use);
+- an edit or a pop-up answer becomes a new message; a file becomes a one-time link when the bot
+  has a public address (``HOIDAP_PUBLIC_URL``), otherwise a sentence saying where to get it.
+
+What the bot owes (the outbox) reaches a Zalo chat through :meth:`ZaloTransport.send_item`;
+copies of what a group sees are made when the message is owed (``bot/store/plumbing.py``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import itertools
+import logging
+import re
+from collections import OrderedDict
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, cast
+
+from telegram import Bot, InlineKeyboardMarkup, Message, Update
+from telegram.error import NetworkError
+
+from bot.chats import GROUP_COPY, is_zalo_chat
+from bot.choices import Choices, offer, typed_number
+from bot.core import Core, Refused
+from bot.models import Button, Buttons, OutboxItem, Reply
+from bot.render import render
+from bot.services import links
+from bot.store.zalo import ZaloAccount
+from bot.text import fold
+from bot.transport.plaintext import split_plain, to_plain
+from bot.transport.zalo_api import ZaloApi, ZaloMessage
+from bot.words import ZALO_WORDS
+
+if TYPE_CHECKING:
+    from telegram.ext import Application
+
+    from bot.transport.zalo_web import WebServer
+
+log = logging.getLogger("hoidap.zalo")
+
+PartSent = Any  # Callable[[int], Awaitable[None]], as in bot.transport.telegram
+# A start payload (an invite link or its code): what /start takes on Telegram.
+_START = re.compile(r"(?:/start\s+|\S*\?start=)?((?:inv|cs)_[A-Za-z0-9_-]{6,64})\s*")
+_COMMAND = re.compile(r"/([A-Za-z0-9_]{1,32})(?:@\S+)?")
+MAX_QUERIES = 1000  # callback queries remembered until answered (the chat to answer in)
+
+
+def _update_id(message_id: str) -> int:
+    """A stable update id for a Zalo message, below every Telegram one (never pruned first)."""
+    digest = hashlib.sha256(message_id.encode("utf-8", "replace")).digest()
+    return -(int.from_bytes(digest[:7], "big") + 1)
+
+
+def _buttons(markup: object) -> Buttons:
+    if not isinstance(markup, InlineKeyboardMarkup):
+        return ()
+    return tuple(
+        tuple(
+            Button(b.text, token=b.callback_data if isinstance(b.callback_data, str) else None,
+                   url=b.url)
+            for b in row
+        )
+        for row in markup.inline_keyboard
+    )
+
+
+class ZaloTransport:
+    def __init__(
+        self,
+        core: Core,
+        app: Application,  # type: ignore[type-arg]
+        api: ZaloApi,
+        web: WebServer | None = None,
+        bot_username: str = "hoidap_bot",
+        command_names: frozenset[str] = frozenset(),
+    ) -> None:
+        self.core = core
+        self.command_names = command_names
+        self.app = app
+        self.api = api
+        self.web = web
+        self.choices = Choices()
+        self.bot = ZaloBot(self, bot_username)
+        self._accounts: dict[int, ZaloAccount] = {}  # by chat id
+        self._last_chat: dict[int, int] = {}  # a person's Telegram id -> Zalo chat used last
+        self._queries: OrderedDict[str, int] = OrderedDict()  # query id -> Zalo chat
+        self._ids = itertools.count(1)
+        self._busy = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self.taken = 0
+
+    # -- incoming -------------------------------------------------------------------------------
+
+    async def idle(self) -> None:
+        """Until every message taken in so far is in the application's queue (tests)."""
+        await self._idle.wait()
+
+    async def take(self, msg: ZaloMessage) -> None:
+        """One message from Zalo (long polling or the webhook)."""
+        self._busy += 1
+        self._idle.clear()
+        try:
+            await self._take(msg)
+        finally:
+            self._busy -= 1
+            if self._busy == 0:
+                self._idle.set()
+
+    async def _take(self, msg: ZaloMessage) -> None:
+        if msg.chat_type != "PRIVATE":
+            log.info("zalo: a message from a group chat ignored")
+            return
+        store, now = self.core.store, self.core.now()
+        async with store.transaction():
+            if not await store.zalo_message_fresh(msg.message_id, now):
+                log.info("zalo: message taken in before: ignored")
+                return
+            account = await store.zalo_account(msg.user_id)
+            if account is None:
+                name = " ".join(msg.display_name.split())[:128]
+                account = await store.add_zalo_account(msg.user_id, name, now)
+        self.taken += 1
+        self._accounts[account.chat_id] = account
+        chat_id = account.chat_id
+        person = await store.person(account.person_id)
+        if person is None:  # the account's person row is written with it; never missing
+            log.error("zalo: account %s has no person", account.id)
+            return
+        self._last_chat[person.tg_user_id] = chat_id
+        text = (msg.text or "").strip()
+        if msg.text is None or not text:
+            await self.say(chat_id, person.id, Reply("zalo_text_only"))
+            return
+        code = links.read_code(text)
+        if code is not None:
+            try:
+                reply = await links.redeem(self.core, account, code)
+            except Refused as refused:
+                reply = refused.reply
+            self._accounts.pop(chat_id, None)
+            await self.say(chat_id, person.id, reply)
+            return
+        sender = {
+            "id": person.tg_user_id,
+            "is_bot": False,
+            "first_name": person.tg_name or msg.display_name or "Zalo",
+        }
+        if person.username:
+            sender["username"] = person.username
+        chat = {"id": chat_id, "type": "private", "first_name": sender["first_name"]}
+        dialog = await store.dialog(person.id)
+        if dialog is None:
+            number = typed_number(text)
+            if number is not None:
+                token = self.choices.token(person.id, chat_id, number, now)
+                if token is None:
+                    await self.say(chat_id, person.id, Reply("choice_unknown", {"number": number}))
+                    return
+                await self._press(msg, token, sender, chat)
+                return
+            text = self._as_command(text)
+        message: dict[str, Any] = {
+            "message_id": next(self._ids),
+            "date": int(msg.date.timestamp()),
+            "chat": chat,
+            "from": sender,
+            "text": text,
+        }
+        command = _COMMAND.match(text)
+        if command is not None:
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": command.end()}]
+        data = {"update_id": _update_id(msg.message_id), "message": message}
+        await self.app.update_queue.put(Update.de_json(data, cast(Bot, self.bot)))
+
+    async def _press(
+        self, msg: ZaloMessage, token: str, sender: dict[str, Any], chat: dict[str, Any]
+    ) -> None:
+        query_id = f"zalo-{msg.message_id}"
+        self._queries[query_id] = int(chat["id"])
+        while len(self._queries) > MAX_QUERIES:
+            self._queries.popitem(last=False)
+        data = {
+            "update_id": _update_id(msg.message_id),
+            "callback_query": {
+                "id": query_id,
+                "from": sender,
+                "chat_instance": str(chat["id"]),
+                "data": token,
+                "message": {
+                    "message_id": next(self._ids),
+                    "date": int(msg.date.timestamp()),
+                    "chat": chat,
+                    "text": "",
+                },
+            },
+        }
+        await self.app.update_queue.put(Update.de_json(data, cast(Bot, self.bot)))
+
+    def _as_command(self, text: str) -> str:
+        """Typed without the slash: a start payload, a command's name, or its Vietnamese words."""
+        start = _START.fullmatch(text)
+        if start is not None:
+            return f"/start {start.group(1)}"
+        if text.startswith("/"):
+            return text
+        words = fold(text).split()
+        if words and words[0] in self.command_names:
+            return f"/{text}"
+        for n in (3, 2, 1):
+            name = ZALO_WORDS.get(" ".join(words[:n])) if len(words) >= n else None
+            if name is not None:
+                rest = text.split(maxsplit=n)[n:]
+                return f"/{name} {rest[0]}" if rest else f"/{name}"
+        return text
+
+    # -- outgoing -------------------------------------------------------------------------------
+
+    async def account(self, chat_id: int) -> ZaloAccount:
+        account = self._accounts.get(chat_id)
+        if account is None:
+            account = await self.core.store.zalo_account_by_chat(chat_id)
+            if account is None:
+                raise NetworkError(f"no Zalo account for chat {chat_id}")  # kept owed
+            self._accounts[chat_id] = account
+        return account
+
+    def zalo_chat_for(self, chat_id: int) -> int | None:
+        """Where a reply addressed to a person's Telegram id goes when they use Zalo now."""
+        if is_zalo_chat(chat_id):
+            return chat_id
+        return self._last_chat.get(chat_id)
+
+    async def text_for(
+        self, html: str, buttons: Buttons, chat_id: int, person_id: int | None
+    ) -> list[str]:
+        """Plain text parts for a Zalo chat, the buttons as numbered lines after the text."""
+        lines = offer(buttons, self.choices, person_id, chat_id, self.core.now())
+        text = to_plain(f"{html}\n\n{lines}" if lines else html)
+        return split_plain(text or "…")
+
+    async def send_parts(
+        self, chat_id: int, parts: list[str], first: int = 0, part_sent: PartSent = None
+    ) -> None:
+        account = await self.account(chat_id)
+        for i in range(min(first, len(parts) - 1), len(parts)):
+            await self.api.send_message(account.zalo_id, parts[i])
+            if i < len(parts) - 1 and part_sent is not None:
+                await part_sent(i + 1)
+
+    async def say(self, chat_id: int, person_id: int | None, reply: Reply) -> None:
+        html = render(reply.template, reply.context)
+        await self.send_parts(chat_id, await self.text_for(html, reply.buttons, chat_id, person_id))
+
+    async def send_item(self, item: OutboxItem, part_sent: PartSent = None) -> int | None:
+        """An owed message to a Zalo chat (called by the outbox worker)."""
+        account = await self.account(item.chat_id)
+        context: Mapping[str, Any] = item.context
+        if item.media_kind == "copy":
+            html = render("zalo_media_elsewhere", {})
+        else:
+            html = render(item.template, context)
+        if context.get(GROUP_COPY):
+            program = context.get("program")
+            title = program.get("title") if isinstance(program, Mapping) else None
+            html = f"{render('zalo_group_copy', {'title': title})}\n\n{html}"
+        parts = await self.text_for(html, item.buttons, item.chat_id, account.person_id)
+        await self.send_parts(item.chat_id, parts, item.parts_sent, part_sent)
+        return None
+
+    async def file(
+        self, chat_id: int, data: bytes, filename: str, caption_html: str | None
+    ) -> None:
+        link = self.web.offer_file(data, filename) if self.web is not None else None
+        reply = Reply("zalo_file", {"filename": filename, "link": link})
+        html = render(reply.template, reply.context)
+        if caption_html:
+            html = f"{caption_html}\n\n{html}"
+        account = await self.account(chat_id)
+        await self.send_parts(
+            chat_id, await self.text_for(html, (), chat_id, account.person_id)
+        )
+
+    def query_chat(self, query_id: str) -> int | None:
+        return self._queries.pop(query_id, None)
+
+
+class ZaloBot:
+    """The Bot API calls the handlers make, done on Zalo (see the module's docstring)."""
+
+    def __init__(self, transport: ZaloTransport, username: str) -> None:
+        self._t = transport
+        self.username = username
+        self.id = 0
+        self.first_name = username
+
+    def _message(self, chat_id: int) -> Message:
+        data = {
+            "message_id": next(self._t._ids),
+            "date": int(self._t.core.now().timestamp()),
+            "chat": {"id": chat_id, "type": "private"},
+        }
+        message = Message.de_json(data, cast(Bot, self))
+        assert message is not None
+        return message
+
+    async def _chat(self, chat_id: int | str) -> int:
+        target = self._t.zalo_chat_for(int(chat_id))
+        if target is None:
+            # A handler answering on Zalo never addresses another chat; say so loudly.
+            raise NetworkError(f"chat {chat_id} is not on Zalo")
+        return target
+
+    async def _person(self, chat_id: int) -> int:
+        return (await self._t.account(chat_id)).person_id
+
+    async def send_message(
+        self,
+        chat_id: int | str,
+        text: str,
+        reply_markup: object = None,
+        **_: Any,
+    ) -> Message:
+        chat = await self._chat(chat_id)
+        parts = await self._t.text_for(text, _buttons(reply_markup), chat, await self._person(chat))
+        await self._t.send_parts(chat, parts)
+        return self._message(chat)
+
+    async def edit_message_text(
+        self,
+        text: str,
+        chat_id: int | str | None = None,
+        message_id: int | None = None,
+        reply_markup: object = None,
+        **_: Any,
+    ) -> Message:
+        # Zalo cannot edit: the new text comes as a new message.
+        assert chat_id is not None
+        return await self.send_message(chat_id, text, reply_markup=reply_markup)
+
+    async def answer_callback_query(
+        self, callback_query_id: str, text: str | None = None, **_: Any
+    ) -> bool:
+        chat = self._t.query_chat(callback_query_id)
+        if text and chat is not None:
+            # A pop-up on Telegram; a short message here (plain text already).
+            await self._t.send_parts(chat, split_plain(text))
+        return True
+
+    async def send_document(
+        self,
+        chat_id: int | str,
+        document: object,
+        filename: str | None = None,
+        caption: str | None = None,
+        **_: Any,
+    ) -> Message:
+        chat = await self._chat(chat_id)
+        data = document if isinstance(document, bytes) else b""
+        await self._t.file(chat, data, filename or "tep", caption)
+        return self._message(chat)
+
+    async def send_photo(
+        self,
+        chat_id: int | str,
+        photo: object,
+        caption: str | None = None,
+        filename: str | None = None,
+        **_: Any,
+    ) -> Message:
+        chat = await self._chat(chat_id)
+        data = photo if isinstance(photo, bytes) else b""
+        await self._t.file(chat, data, filename or "hinh.png", caption)
+        return self._message(chat)
+
+    async def send_chat_action(self, chat_id: int | str, action: str, **_: Any) -> bool:
+        chat = await self._chat(chat_id)
+        await self._t.api.send_chat_action((await self._t.account(chat)).zalo_id)
+        return True
+
+    async def delete_message(self, chat_id: int | str, message_id: int, **_: Any) -> bool:
+        return True  # nothing to take back on Zalo
+
+    async def set_my_commands(self, *_: Any, **__: Any) -> bool:
+        return True  # no command menus on Zalo
+
+    @property
+    def defaults(self) -> None:
+        return None
+
