@@ -13,8 +13,8 @@ from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
-from urllib.parse import urlsplit
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from telegram import Bot, LinkPreviewOptions, Update, User
@@ -308,7 +308,9 @@ async def start_zalo(
     if settings.zalo_webhook_secret and web is not None:
         web.add_webhook(ZALO_WEBHOOK_PATH, settings.zalo_webhook_secret, zalo.take)
         try:
-            await api.set_webhook(f"{settings.public_url}{ZALO_WEBHOOK_PATH}", settings.zalo_webhook_secret)
+            await api.set_webhook(
+                f"{settings.public_url}{ZALO_WEBHOOK_PATH}", settings.zalo_webhook_secret
+            )
         except TelegramError as exc:  # Zalo unreachable now: its messages wait on its side
             log.error("zalo: could not set the webhook: %s", exc.message)
         return zalo

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -113,8 +113,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: Path | None =
         raise ConfigError("HOIDAP_LOG_LEVEL phải là DEBUG, INFO, WARNING hoặc ERROR")
 
     db_raw = env.get("HOIDAP_DB", "").strip()
-    zalo = _zalo_settings(env)
-    return Settings(
+    settings = Settings(
         token=token,
         api_url=_normalize_api_url(env.get("HOIDAP_TELEGRAM_API_URL", "") or DEFAULT_API_URL),
         db_path=Path(db_raw) if db_raw else DEFAULT_DB,
@@ -122,11 +121,11 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: Path | None =
         tz=tz,
         grace_minutes=int(grace_raw),
         log_level=level,
-        **zalo,
     )
+    return _with_zalo(settings, env)
 
 
-def _zalo_settings(env: Mapping[str, str]) -> dict[str, object]:
+def _with_zalo(settings: Settings, env: Mapping[str, str]) -> Settings:
     """ZALO_BOT_TOKEN and what goes with it; each bad value refused in one line."""
     token = env.get("ZALO_BOT_TOKEN", "").strip() or None
     if token is not None and not _ZALO_TOKEN_RE.match(token):
@@ -136,7 +135,9 @@ def _zalo_settings(env: Mapping[str, str]) -> dict[str, object]:
         )
     url = env.get("HOIDAP_ZALO_API_URL", "").strip().rstrip("/") or DEFAULT_ZALO_API_URL
     if not re.match(r"^https?://[^\s/]+", url):
-        raise ConfigError(f"HOIDAP_ZALO_API_URL phải là địa chỉ http(s), ví dụ {DEFAULT_ZALO_API_URL}")
+        raise ConfigError(
+            f"HOIDAP_ZALO_API_URL phải là địa chỉ http(s), ví dụ {DEFAULT_ZALO_API_URL}"
+        )
     rate_raw = env.get("HOIDAP_ZALO_RATE", "").strip() or "5"
     try:
         rate = float(rate_raw)
@@ -157,18 +158,20 @@ def _zalo_settings(env: Mapping[str, str]) -> dict[str, object]:
     if secret is not None:
         if not _ZALO_SECRET_RE.match(secret):
             raise ConfigError(
-                "HOIDAP_ZALO_WEBHOOK_SECRET chỉ gồm A–Z, a–z, chữ số, dấu _ và -, từ 8 đến 256 ký tự"
+                "HOIDAP_ZALO_WEBHOOK_SECRET chỉ gồm A–Z, a–z, chữ số, dấu _ và -, "
+                "từ 8 đến 256 ký tự"
             )
         if public is None:
             raise ConfigError(
                 "HOIDAP_ZALO_WEBHOOK_SECRET cần HOIDAP_PUBLIC_URL (địa chỉ https Zalo gửi tin tới)"
             )
-    return {
-        "zalo_token": token,
-        "zalo_api_url": url,
-        "zalo_rate": rate,
-        "public_url": public,
-        "http_listen": listen,
-        "http_port": int(port_raw),
-        "zalo_webhook_secret": secret,
-    }
+    return replace(
+        settings,
+        zalo_token=token,
+        zalo_api_url=url,
+        zalo_rate=rate,
+        public_url=public,
+        http_listen=listen,
+        http_port=int(port_raw),
+        zalo_webhook_secret=secret,
+    )

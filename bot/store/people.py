@@ -9,6 +9,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.chats import NO_GROUP_BASE
 from bot.models import (
     Member,
     Person,
@@ -16,7 +17,6 @@ from bot.models import (
     SettingProblem,
 )
 from bot.schedule import ScheduleValues, read_schedule, stored_schedule
-from bot.chats import NO_GROUP_BASE
 from bot.store.base import _SEEN, SeenUpdate, StoreBase, _d, _iso
 from bot.text import vi_name_key
 
@@ -101,7 +101,9 @@ class PeopleQueries(StoreBase):
 
     async def next_no_group_chat(self) -> int:
         """The chat id of a new program without a Telegram group (see ``bot/chats.py``)."""
-        r = await self._one("SELECT MIN(chat_id) FROM programs WHERE chat_id <= ?", (NO_GROUP_BASE,))
+        r = await self._one(
+            "SELECT MIN(chat_id) FROM programs WHERE chat_id <= ?", (NO_GROUP_BASE,)
+        )
         lowest = r[0] if r is not None and r[0] is not None else NO_GROUP_BASE
         return int(lowest) - 1
 

@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from bot.chats import GROUP_COPY, is_group, without_privileged
 from bot.models import (
     Action,
     Buttons,
@@ -15,7 +16,6 @@ from bot.models import (
     Message,
     OutboxItem,
 )
-from bot.chats import GROUP_COPY, is_group, without_privileged
 from bot.store.base import StoreBase, _dt, _iso, buttons_from_json, buttons_to_json
 
 

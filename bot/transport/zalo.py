@@ -26,7 +26,6 @@ import logging
 import re
 from collections import OrderedDict
 from collections.abc import Mapping
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from telegram import Bot, InlineKeyboardMarkup, Message, Update
@@ -69,8 +68,11 @@ def _buttons(markup: object) -> Buttons:
         return ()
     return tuple(
         tuple(
-            Button(b.text, token=b.callback_data if isinstance(b.callback_data, str) else None,
-                   url=b.url)
+            Button(
+                b.text,
+                token=b.callback_data if isinstance(b.callback_data, str) else None,
+                url=b.url,
+            )
             for b in row
         )
         for row in markup.inline_keyboard
@@ -98,27 +100,26 @@ class ZaloTransport:
         self._last_chat: dict[int, int] = {}  # a person's Telegram id -> Zalo chat used last
         self._queries: OrderedDict[str, int] = OrderedDict()  # query id -> Zalo chat
         self._ids = itertools.count(1)
-        self._busy = 0
-        self._idle = asyncio.Event()
-        self._idle.set()
-        self.taken = 0
+        self.taken = 0  # messages taken in (not seen before)
+        self.done = 0  # messages handed to :meth:`take`, handled or not
+        self._done = asyncio.Event()
 
     # -- incoming -------------------------------------------------------------------------------
 
-    async def idle(self) -> None:
-        """Until every message taken in so far is in the application's queue (tests)."""
-        await self._idle.wait()
+    async def wait_done(self, count: int) -> None:
+        """Until ``count`` messages were handed to :meth:`take` and are in the application's
+        queue (test support)."""
+        while self.done < count:
+            self._done.clear()
+            await self._done.wait()
 
     async def take(self, msg: ZaloMessage) -> None:
         """One message from Zalo (long polling or the webhook)."""
-        self._busy += 1
-        self._idle.clear()
         try:
             await self._take(msg)
         finally:
-            self._busy -= 1
-            if self._busy == 0:
-                self._idle.set()
+            self.done += 1
+            self._done.set()
 
     async def _take(self, msg: ZaloMessage) -> None:
         if msg.chat_type != "PRIVATE":
@@ -290,9 +291,7 @@ class ZaloTransport:
         if caption_html:
             html = f"{caption_html}\n\n{html}"
         account = await self.account(chat_id)
-        await self.send_parts(
-            chat_id, await self.text_for(html, (), chat_id, account.person_id)
-        )
+        await self.send_parts(chat_id, await self.text_for(html, (), chat_id, account.person_id))
 
     def query_chat(self, query_id: str) -> int | None:
         return self._queries.pop(query_id, None)
@@ -400,4 +399,3 @@ class ZaloBot:
     @property
     def defaults(self) -> None:
         return None
-

@@ -98,6 +98,7 @@ class FakeZalo:
         self.requests: list[tuple[str, int]] = []  # (method, HTTP status)
         self.webhook_posts: list[tuple[int, JSON]] = []  # (status or 0 when unreachable, body)
         self.known: set[str] = set()  # chats whose user wrote to the bot
+        self.delivered = 0  # updates handed out by getUpdates
         self.webhook_url: str | None = None
         self.webhook_secret: str | None = None
         self._webhook_at: int = 0
@@ -385,6 +386,7 @@ class FakeZalo:
                 break
         if not self._updates:
             raise ZaloError(408, "Request timeout")
+        self.delivered += 1
         return self._updates.popleft()
 
     @staticmethod

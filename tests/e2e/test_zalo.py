@@ -1,0 +1,220 @@
+"""People on Zalo, end to end: the real application and its Zalo transport against the fake Zalo
+Bot API (bot/testing/fakezalo) beside the fake Telegram Bot API, real SQLite files.
+
+Zalo has no buttons, no groups and no HTML: the tests read the plain texts the Zalo users got,
+type numbers for choices, and check the state in the database.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.chats import is_zalo_chat
+from bot.clock import ManualClock
+from bot.testing.fakezalo import FakeZalo
+from bot.testing.harness import Harness
+from bot.transport.plaintext import PLAIN_LIMIT
+from bot.words import BUTTONS
+from tests.conftest import ADMIN, GROUP, GROUP_TITLE, HEAD, LEADER, STAFF, vn
+from tests.e2e.helpers import answered, bind, context_of, onboard, sent
+from tests.files import SAMPLES
+
+AN, BINH, HANG = "zalo-an-001", "zalo-binh-002", "zalo-hang-003"
+
+
+@pytest.fixture
+async def zh(tmp_path: Path, clock: ManualClock) -> AsyncIterator[Harness]:
+    zalo = FakeZalo()
+    await zalo.start()
+    h = Harness(tmp_path, clock, admins=(ADMIN.id,), zalo=zalo)
+    h.server.group(GROUP, GROUP_TITLE)
+    for u in [ADMIN, HEAD, LEADER, *STAFF]:
+        h.server.user(u.id, u.first_name, u.last_name, u.username)
+    await h.start()
+    try:
+        yield h
+    finally:
+        await h.close()
+        await zalo.stop()
+
+
+def last(texts: list[dict[str, object]]) -> str:
+    assert texts, "nothing was sent on Zalo"
+    return str(texts[-1]["text"])
+
+
+def joined(texts: list[dict[str, object]]) -> str:
+    return "\n".join(str(t["text"]) for t in texts)
+
+
+def number_of(text: str, label: str) -> str:
+    """The number a choice is offered under («2. Đúng một phần»)."""
+    found = re.search(rf"^(\d+)\. {re.escape(label)}$", text, re.MULTILINE)
+    assert found, f"no choice {label!r} in {text!r}"
+    return found.group(1)
+
+
+async def zalo_onboard(h: Harness, user_id: str, name: str, first: str = "bắt đầu") -> int:
+    """On Zalo: «bắt đầu» (or an invite) → name → title by number; returns the person id."""
+    out = await h.zalo_send(user_id, first, display_name=name)
+    assert "họ và tên" in last(out).lower() or "họ tên" in last(out).lower(), joined(out)
+    out = await h.zalo_send(user_id, name)
+    title_choice = number_of(last(out), "Chuyên viên")
+    await h.zalo_send(user_id, title_choice)
+    account = await h.core.store.zalo_account(user_id)
+    assert account is not None
+    return account.person_id
+
+
+async def approve(h: Harness, name: str) -> None:
+    request = h.last_to(
+        ADMIN.id, lambda m: name in m.plain_text and BUTTONS["approve"] in str(m.buttons())
+    )
+    answer, _ = await h.press(ADMIN, request, BUTTONS["approve"])
+    answered(answer, "decision_done", name=name, approved=True)
+
+
+async def test_mixed_program_week_with_staff_and_head_on_zalo(zh: Harness) -> None:
+    """A Telegram group and its leader; two staff and the head on Zalo: the whole week."""
+    h = zh
+    await bind(h)
+    out = await h.upload(ADMIN, "cau_hoi_mau.xlsx", (SAMPLES / "cau_hoi_mau.xlsx").read_bytes())
+    sent(out, "bank_import_done", ADMIN.id)
+    await onboard(h, LEADER, "Phạm Quang Minh", "Chuyên viên chính", "lanhdao")
+
+    # Two staff join from Zalo the way they would on Telegram; the admin approves on Telegram.
+    an = await zalo_onboard(h, AN, "Nguyễn Văn An")
+    await approve(h, "Nguyễn Văn An")
+    assert "duyệt" in h.zalo_to(AN)[-1]
+    binh = await zalo_onboard(h, BINH, "Trần Thị Bình")
+    await approve(h, "Trần Thị Bình")
+
+    # The head joins through the admin's invite link, sent as is on Zalo (no approval needed).
+    out = await h.send(ADMIN, "/moi truongphong duyet")
+    link = context_of(sent(out, "invite_done", ADMIN.id))["link"]
+    hang = await zalo_onboard(h, HANG, "Lê Thị Hằng", first=f"Mời tham gia: {link}".split()[-1])
+    assert (await h.core.roles(await person(h, hang), 1)) == frozenset({"head"})
+
+    # Friday 08:00: what the group sees reaches each Zalo member privately, marked as such.
+    await h.at(vn(2026, 12, 4, 8, 0))
+    for user in (AN, BINH, HANG):
+        texts = "\n".join(h.zalo_to(user))
+        assert "Tin chung của chương trình" in texts
+        assert "<b>" not in texts and "&lt;" not in texts
+    # The suggested answer: the head reads it in private, never in a copy of the group's post.
+    session = (await h.core.store.open_sessions(1))[0]
+    question = await h.core.store.question(session.question_id or 0)
+    assert question is not None and question.suggested_answer
+    suggestion = question.suggested_answer.split("\n")[0][:40]
+    assert any(suggestion in t for t in h.zalo_to(HANG))
+    assert not any(suggestion in t for t in h.zalo_to(AN) + h.zalo_to(BINH))
+
+    # Monday 09:00: the lot falls on one of the two Zalo staff, who answers on Zalo.
+    await h.at(vn(2026, 12, 7, 9, 0))
+    session = (await h.core.store.open_sessions(1))[0]
+    assert session.state == "drawn" and session.drawn_person_id in (an, binh)
+    drawn, other = (AN, BINH) if session.drawn_person_id == an else (BINH, AN)
+    answer = "Theo Điều lệ Đảng, cần có hai đảng viên chính thức giới thiệu."
+    out = await h.zalo_send(drawn, answer)
+    assert (await h.core.store.session(session.id)).state == "answered"  # type: ignore[union-attr]
+
+    # The head got the answer with the verdicts as numbered choices; staff may not grade.
+    to_head = next(t for t in reversed(h.zalo_to(HANG)) if answer in t)
+    partial = number_of(to_head, "Đúng một phần")
+    to_other = next(t for t in reversed(h.zalo_to(other)) if answer in t)
+    out = await h.zalo_send(other, number_of(to_other, "Đúng"))
+    assert "Trưởng phòng" in last(out)  # refused by role, as the button would be
+    assert await h.core.store.grades(session.id) == []
+    out = await h.zalo_send(HANG, partial)
+    grades = await h.core.store.grades(session.id)
+    assert [g.verdict for g in grades] == ["partial"]
+    await h.zalo_send(HANG, "Cần nêu rõ thời hạn xem xét.")
+    assert (await h.core.store.grades(session.id))[0].comment == "Cần nêu rõ thời hạn xem xét."
+
+    # The leader concludes in the Telegram group; the Zalo members get the conclusion.
+    conclusion = "Kết luận: thực hiện theo Điều lệ Đảng và Quy định số 24-QĐ/TW."
+    out = await h.send(LEADER, f"/ketluan {conclusion}", chat_id=GROUP)
+    sent(out, "concluded_group", GROUP, conclusion=conclusion)
+    for user in (AN, BINH, HANG):
+        assert any(conclusion in t for t in h.zalo_to(user))
+    final = await h.core.store.session(session.id)
+    assert final is not None and final.state == "concluded"
+
+    # Every Zalo message is plain text within Zalo's limit, sent only to people who wrote first.
+    assert h.zalo is not None
+    for message in h.zalo.sent:
+        assert 1 <= len(str(message["text"])) <= PLAIN_LIMIT
+        assert not re.search(r"</?(b|i|u|a|code|blockquote)\b", str(message["text"]))
+
+
+async def person(h: Harness, person_id: int):  # type: ignore[no-untyped-def]
+    found = await h.core.store.person(person_id)
+    assert found is not None
+    return found
+
+
+async def test_a_number_with_nothing_to_choose_and_a_message_twice(zh: Harness) -> None:
+    h = zh
+    out = await h.zalo_send(AN, "7")
+    assert "không ứng với lựa chọn nào" in last(out)
+    assert h.zalo is not None
+    # The same Zalo message delivered twice (a webhook retry) is handled once.
+    before = len(h.zalo.sent)
+    message = {
+        "event_name": "message.text.received",
+        "message": {
+            "message_id": "dup-1",
+            "from": {"id": AN, "display_name": "An"},
+            "chat": {"id": AN, "chat_type": "PRIVATE"},
+            "date": 1796000000000,
+            "text": "trợ giúp",
+        },
+    }
+    h.zalo.push_raw(message)
+    h.zalo.push_raw(message)
+    await h.settle()
+    assert len(h.zalo.sent) == before + 1
+    assert "/hoso" in h.zalo.sent[-1]["text"] or "/help" in h.zalo.sent[-1]["text"]
+
+
+async def test_link_telegram_and_zalo_then_both_get_what_is_owed(zh: Harness) -> None:
+    h = zh
+    await bind(h)
+    staff = STAFF[0]
+    await onboard(h, staff, "Nguyễn Văn An")
+    out = await h.send(staff, "/zalo")
+    code = context_of(sent(out, "zalo_link_code", staff.id))["code"]
+    # A wrong code, then the right one typed in lower case without dashes.
+    out = await h.zalo_send(AN, "LK-AAAA-BBBB")
+    assert "không đúng" in last(out)
+    out = await h.zalo_send(AN, code.lower().replace("-", " "))
+    assert "Đã liên kết Zalo" in last(out)
+    sent(h.server.sent, "zalo_linked_telegram", staff.id)
+    # A second use of the code changes nothing.
+    out = await h.zalo_send(BINH, code)
+    assert "đã được dùng" in last(out)
+    account = await h.core.store.zalo_account(AN)
+    person = await h.core.store.person_by_tg(staff.id)
+    assert account is not None and person is not None and account.person_id == person.id
+    # On Zalo the person acts as themselves: /hoso answers with their own record.
+    out = await h.zalo_send(AN, "hồ sơ")
+    assert "Nguyễn Văn An" in last(out)
+    # What is owed to them reaches both Telegram and Zalo.
+    await h.at(vn(2026, 12, 4, 8, 0))
+    sent(h.server.sent, "publish_private", staff.id)
+    assert any("Câu hỏi" in t or "câu hỏi" in t for t in h.zalo_to(AN))
+    assert not any(is_zalo_chat(m.chat_id) for m in h.server.sent)  # never sent to Telegram
+
+
+async def test_files_on_zalo_are_a_sentence_without_a_public_address(zh: Harness) -> None:
+    h = zh
+    await bind(h)
+    account_person = await zalo_onboard(h, AN, "Nguyễn Văn An")
+    await approve(h, "Nguyễn Văn An")
+    assert account_person
+    out = await h.zalo_send(AN, "/lich ics")
+    assert "Zalo không gửi được tệp" in last(out)
