@@ -157,7 +157,8 @@ def build_application(
     """
     if not settings.token and not settings.zalo_token:
         raise ConfigError(
-            "thiếu TELEGRAM_BOT_TOKEN (mã bot do BotFather cấp) hoặc ZALO_BOT_TOKEN (Zalo Bot Creator)"
+            "thiếu TELEGRAM_BOT_TOKEN (mã bot do BotFather cấp) "
+            "hoặc ZALO_BOT_TOKEN (mã bot do Zalo Bot Creator cấp)"
         )
     redact_in_logs(settings.token, "<token>")  # request URLs carry the token
     redact_in_logs(settings.zalo_token, "<zalo-token>")

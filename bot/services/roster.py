@@ -86,9 +86,7 @@ async def bind_group(core: Core, actor: Person, chat_id: int, title: str) -> Rep
 ADMIN_ID = re.compile(r"(?:(zalo):([A-Za-z0-9_-]{1,64})|([0-9]{1,15}))")
 
 
-async def create_program_without_group(
-    core: Core, title: str, admin_ids: Sequence[str]
-) -> Reply:
+async def create_program_without_group(core: Core, title: str, admin_ids: Sequence[str]) -> Reply:
     """``hoidap program create NAME [--admin ID]…``: a program for people on Zalo, with no
     Telegram group. ``ID``: a Telegram user id, or ``zalo:<id>`` of a Zalo account (it need
     not have written to the bot yet). What the group would see goes to each member privately."""

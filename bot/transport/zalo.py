@@ -98,6 +98,7 @@ class ZaloTransport:
         self.bot = ZaloBot(self, bot_username)
         self._accounts: dict[int, ZaloAccount] = {}  # by chat id
         self._last_chat: dict[int, int] = {}  # a person's Telegram id -> Zalo chat used last
+        self._numbered_last: dict[int, bool] = {}  # chat -> its last message offered numbers
         self._queries: OrderedDict[str, int] = OrderedDict()  # query id -> Zalo chat
         self._ids = itertools.count(1)
         self.taken = 0  # messages taken in (not seen before)
@@ -163,16 +164,18 @@ class ZaloTransport:
         if person.username:
             sender["username"] = person.username
         chat = {"id": chat_id, "type": "private", "first_name": sender["first_name"]}
+        # A bare number picks from the choices of the last message when that message had some;
+        # otherwise an open dialog takes it as text (a number may be an answer).
+        number = typed_number(text)
         dialog = await store.dialog(person.id)
-        if dialog is None:
-            number = typed_number(text)
-            if number is not None:
-                token = self.choices.token(person.id, chat_id, number, now)
-                if token is None:
-                    await self.say(chat_id, person.id, Reply("choice_unknown", {"number": number}))
-                    return
-                await self._press(msg, token, sender, chat)
+        if number is not None and (dialog is None or self._numbered_last.get(chat_id)):
+            token = self.choices.token(person.id, chat_id, number, now)
+            if token is None:
+                await self.say(chat_id, person.id, Reply("choice_unknown", {"number": number}))
                 return
+            await self._press(msg, token, sender, chat)
+            return
+        if dialog is None:
             text = self._as_command(text)
         message: dict[str, Any] = {
             "message_id": next(self._ids),
@@ -250,6 +253,7 @@ class ZaloTransport:
     ) -> list[str]:
         """Plain text parts for a Zalo chat, the buttons as numbered lines after the text."""
         lines = offer(buttons, self.choices, person_id, chat_id, self.core.now())
+        self._numbered_last[chat_id] = any(b.token for row in buttons for b in row)
         text = to_plain(f"{html}\n\n{lines}" if lines else html)
         return split_plain(text or "…")
 

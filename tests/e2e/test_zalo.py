@@ -20,8 +20,7 @@ from bot.testing.harness import Harness
 from bot.transport.plaintext import PLAIN_LIMIT
 from bot.words import BUTTONS
 from tests.conftest import ADMIN, GROUP, GROUP_TITLE, HEAD, LEADER, STAFF, vn
-from tests.e2e.helpers import answered, bind, context_of, onboard, sent
-from tests.files import SAMPLES
+from tests.e2e.helpers import SAMPLES, answered, bind, context_of, onboard, sent
 
 AN, BINH, HANG = "zalo-an-001", "zalo-binh-002", "zalo-hang-003"
 
@@ -184,6 +183,7 @@ async def test_a_number_with_nothing_to_choose_and_a_message_twice(zh: Harness) 
 async def test_link_telegram_and_zalo_then_both_get_what_is_owed(zh: Harness) -> None:
     h = zh
     await bind(h)
+    await h.upload(ADMIN, "cau_hoi_mau.xlsx", (SAMPLES / "cau_hoi_mau.xlsx").read_bytes())
     staff = STAFF[0]
     await onboard(h, staff, "Nguyễn Văn An")
     out = await h.send(staff, "/zalo")
