@@ -49,11 +49,16 @@ class Harness:
         db_watch_seconds: float = DB_WATCH_SECONDS,
         zalo: FakeZalo | None = None,
         public_url: str | None = None,
+        zalo_webhook_secret: str | None = None,
+        http_port: int = 0,
     ) -> None:
         self.workdir = workdir
         # People on Zalo: a fake Zalo Bot API the bot polls (started and stopped by the caller).
         self.zalo = zalo
         self.public_url = public_url
+        self.zalo_webhook_secret = zalo_webhook_secret
+        self.http_port = http_port
+        self._zalo_before = 0
         self.clock = clock
         self.server = server or FakeBotAPI()
         self.admins = admins
@@ -80,7 +85,8 @@ class Harness:
             zalo_api_url=self.zalo.url if self.zalo else DEFAULT_ZALO_API_URL,
             zalo_rate=30.0,
             public_url=self.public_url,
-            http_port=0,
+            http_port=self.http_port,
+            zalo_webhook_secret=self.zalo_webhook_secret,
         )
 
     async def start(self) -> None:
@@ -94,6 +100,8 @@ class Harness:
             db_watch_seconds=self.db_watch_seconds,
             on_fatal=self.fatal.append,
         )
+        # What the fake Zalo handed out before this start went to an earlier transport.
+        self._zalo_before = self.zalo.delivered if self.zalo is not None else 0
         await app.initialize()
         # run_polling() would call these hooks; here the harness drives the lifecycle itself.
         await start_core(app)
@@ -161,7 +169,7 @@ class Harness:
         for _ in range(3):
             if self.zalo is not None:
                 # Taken from Zalo (polled) and put in the application's queue.
-                count = self.zalo.delivered + self.zalo.pending
+                count = self.zalo.delivered - self._zalo_before + self.zalo.pending
                 await asyncio.wait_for(self.zalo_transport.wait_done(count), timeout)
             await self.server.wait_updates_consumed(timeout)
             await asyncio.wait_for(self.app.update_queue.join(), timeout)

@@ -18,7 +18,7 @@ from telegram import (
 )
 from telegram.error import BadRequest, Forbidden
 
-from bot.chats import without_privileged
+from bot.chats import on_telegram, without_privileged
 from bot.core import Core
 from bot.models import Buttons, OutboxItem, Reply
 from bot.render import render, split_html
@@ -171,7 +171,8 @@ async def set_command_menus(bot: Bot, core: Core, table: Sequence[MenuRow]) -> N
     for tg_user_id, member in await core.store.asker_menu_people():
         people.setdefault(tg_user_id, set()).update({"asker", "staff"} if member else {"asker"})
     for tg_user_id, roles in people.items():
-        await refresh_commands(bot, tg_user_id, roles, table)
+        if on_telegram(tg_user_id):  # people on Zalo only have no Telegram menu
+            await refresh_commands(bot, tg_user_id, roles, table)
 
 
 async def refresh_commands(

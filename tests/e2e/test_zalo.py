@@ -218,3 +218,163 @@ async def test_files_on_zalo_are_a_sentence_without_a_public_address(zh: Harness
     assert account_person
     out = await h.zalo_send(AN, "/lich ics")
     assert "Zalo không gửi được tệp" in last(out)
+
+
+async def test_a_program_on_zalo_only_runs_its_week(tmp_path: Path, clock: ManualClock) -> None:
+    """`hoidap program create` (no Telegram group), its admin named by Zalo id: everyone on Zalo."""
+    from bot.services.roster import create_program_without_group
+
+    zalo = FakeZalo()
+    await zalo.start()
+    h = Harness(tmp_path, clock, zalo=zalo)
+    await h.start()
+    try:
+        reply = await create_program_without_group(h.core, "Ban Tổ chức Huyện ủy", ["zalo:adm-1"])
+        assert reply.template == "program_created"
+        program = (await h.core.store.programs())[0]
+        assert program.chat_id < -(1 << 59)
+        admin = await h.core.store.zalo_account("adm-1")
+        assert admin is not None
+        assert await h.core.roles(await person(h, admin.person_id), program.id) == {"admin"}
+        # The admin writes first (Zalo lets the bot write only to those who wrote to it).
+        out = await h.zalo_send("adm-1", "trợ giúp", display_name="Quản trị")
+        assert "/moi" in last(out)
+        # Questions come from a file through the CLI or Telegram; here straight from the sample.
+        from bot.services.bank import import_file
+
+        data = (SAMPLES / "cau_hoi_mau.xlsx").read_bytes()
+        imported = await import_file(h.core, None, program, "cau_hoi_mau.xlsx", data)
+        assert imported.template == "bank_import_done"
+        # Staff, head and leader join on Zalo; the admin approves on Zalo by number.
+        people = {}
+        for zid, name in (
+            ("z-an", "Nguyễn Văn An"),
+            ("z-binh", "Trần Văn Bình"),
+            ("z-hang", "Lê Thị Hằng"),
+            ("z-minh", "Phạm Quang Minh"),
+        ):
+            people[zid] = await zalo_onboard(h, zid, name)
+            request = next(t for t in reversed(h.zalo_to("adm-1")) if name in t)
+            await h.zalo_send("adm-1", number_of(request, BUTTONS["approve"]))
+        out = await h.zalo_send("adm-1", f"/vaitro {people['z-hang']} truongphong")
+        out = await h.zalo_send("adm-1", f"/vaitro {people['z-minh']} lanhdao")
+        assert await h.core.roles(await person(h, people["z-minh"]), program.id) == {"leader"}
+
+        await h.at(vn(2026, 12, 4, 8, 0))
+        for zid in people:
+            assert any("Tin chung" in t for t in h.zalo_to(zid)), zid
+        await h.at(vn(2026, 12, 7, 9, 0))
+        session = (await h.core.store.open_sessions(program.id))[0]
+        drawn = next(z for z, pid in people.items() if pid == session.drawn_person_id)
+        assert drawn in ("z-an", "z-binh")
+        await h.zalo_send(drawn, "Cần hai đảng viên chính thức giới thiệu.")
+        to_head = next(t for t in reversed(h.zalo_to("z-hang")) if "hai đảng viên" in t)
+        await h.zalo_send("z-hang", number_of(to_head, "Đúng"))
+        await h.zalo_send("z-hang", "/boqua")
+        out = await h.zalo_send("z-minh", "/ketluan Thực hiện theo Điều lệ Đảng.")
+        final = await h.core.store.session(session.id)
+        assert final is not None and final.state == "concluded", joined(out)
+        assert any("Thực hiện theo Điều lệ Đảng." in t for t in h.zalo_to("z-an"))
+        # Nothing was ever addressed to Telegram.
+        assert h.server.sent == []
+    finally:
+        await h.close()
+        await zalo.stop()
+
+
+async def test_a_file_on_zalo_is_a_one_time_link(tmp_path: Path, clock: ManualClock) -> None:
+    import aiohttp
+
+    zalo = FakeZalo()
+    await zalo.start()
+    h = Harness(
+        tmp_path, clock, admins=(ADMIN.id,), zalo=zalo, public_url="https://hoidap.example.org"
+    )
+    h.server.group(GROUP, GROUP_TITLE)
+    h.server.user(ADMIN.id, ADMIN.first_name, ADMIN.last_name, ADMIN.username)
+    await h.start()
+    try:
+        await bind(h)
+        await zalo_onboard(h, AN, "Nguyễn Văn An")
+        await approve(h, "Nguyễn Văn An")
+        out = await h.zalo_send(AN, "/lich ics")
+        found = re.search(r"https://hoidap\.example\.org(/\S+)", last(out))
+        assert found, last(out)
+        web = h.app.bot_data["web"]  # type: ignore[union-attr]
+        url = f"http://127.0.0.1:{web.port}{found.group(1)}"
+        async with aiohttp.ClientSession() as client:
+            async with client.get(url) as first:
+                assert first.status == 200
+                assert (await first.read()).startswith(b"BEGIN:VCALENDAR")
+            async with client.get(url) as again:
+                assert again.status == 410
+    finally:
+        await h.close()
+        await zalo.stop()
+
+
+async def test_webhook_mode_checks_the_secret(tmp_path: Path, clock: ManualClock) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    zalo = FakeZalo(allow_http_webhook=True)
+    await zalo.start()
+    h = Harness(
+        tmp_path,
+        clock,
+        zalo=zalo,
+        public_url=f"http://127.0.0.1:{port}",
+        zalo_webhook_secret="webhook-secret-123",
+        http_port=port,
+    )
+    await h.start()
+    try:
+        assert zalo.webhook_url == f"http://127.0.0.1:{port}/zalo/webhook"
+        zalo.push_text(AN, "trợ giúp")
+        await zalo.wait_sent(1, timeout=10)
+        assert "/help" in zalo.sent[0]["text"] or "/start" in zalo.sent[0]["text"]
+        # A stranger posting without the secret is refused and nothing is handled.
+        import aiohttp
+
+        async with aiohttp.ClientSession() as client:
+            async with client.post(
+                f"http://127.0.0.1:{port}/zalo/webhook",
+                json={"event_name": "message.text.received", "message": {}},
+            ) as response:
+                assert response.status == 403
+        assert h.zalo_transport.done == 1
+    finally:
+        await h.close()
+        await zalo.stop()
+
+
+async def test_zalo_faults_lose_nothing(zh: Harness) -> None:
+    """5xx and 429 on sending, then a restart while Zalo is down: everything owed arrives."""
+    h = zh
+    assert h.zalo is not None
+    await bind(h)
+    await h.upload(ADMIN, "cau_hoi_mau.xlsx", (SAMPLES / "cau_hoi_mau.xlsx").read_bytes())
+    await zalo_onboard(h, AN, "Nguyễn Văn An")
+    await approve(h, "Nguyễn Văn An")
+    h.zalo.fail_next("sendMessage", 500, count=2)
+    h.zalo.fail_next("sendMessage", 429, retry_after=1)
+    await h.at(vn(2026, 12, 4, 8, 0))
+    published = [t for t in h.zalo_to(AN) if "Tin chung" in t]
+    assert len(published) == 1
+    # Zalo down over a restart: what is owed waits in the outbox and goes out afterwards.
+    h.zalo.down()
+    h.clock.set(vn(2026, 12, 7, 9, 0))
+    await h.scheduler.run(1)  # the draw: owed to the group, so to An on Zalo, and to An
+    owed = [i for i in await h.core.store.pending_outbox() if is_zalo_chat(i.chat_id)]
+    assert len(owed) >= 2
+    await h.stop()
+    h.zalo.up()
+    await h.start()
+    await h.settle()
+    assert not await h.core.store.pending_outbox()
+    session = (await h.core.store.open_sessions(1))[0]
+    assert session.state == "drawn"
+    delivered = h.zalo_to(AN)
+    assert sum(1 for t in delivered if "Tin chung" in t) == 2  # the question, the draw
