@@ -86,7 +86,10 @@ class _Sample(ChainableUndefined):
 
 
 def _sample_env() -> Any:
-    env = environment().overlay(undefined=_Sample)
+    # An overlay shares its parent's filters dict and template cache: copy the one, skip the
+    # other, so the bot's own environment is left as it was for the tests that follow.
+    env = environment().overlay(undefined=_Sample, cache_size=0)
+    env.filters = dict(env.filters)
     for name in list(env.filters):
         if name.endswith("_vi") or name == "short_hex":
             env.filters[name] = lambda value, *a, **k: "thứ Hai, 07/12/2026"
