@@ -38,7 +38,7 @@ from bot.models import Button, Buttons, OutboxItem, Reply
 from bot.render import render
 from bot.services import links
 from bot.store.zalo import ZaloAccount
-from bot.text import fold
+from bot.text import clean_line, fold
 from bot.transport.plaintext import split_plain, to_plain
 from bot.transport.zalo_api import ZaloApi, ZaloMessage
 from bot.words import ZALO_WORDS
@@ -133,7 +133,7 @@ class ZaloTransport:
                 return
             account = await store.zalo_account(msg.user_id)
             if account is None:
-                name = " ".join(msg.display_name.split())[:128]
+                name = clean_line(msg.display_name, 128)
                 account = await store.add_zalo_account(msg.user_id, name, now)
         self.taken += 1
         self._accounts[account.chat_id] = account

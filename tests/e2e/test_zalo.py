@@ -338,12 +338,14 @@ async def test_webhook_mode_checks_the_secret(tmp_path: Path, clock: ManualClock
         # A stranger posting without the secret is refused and nothing is handled.
         import aiohttp
 
-        async with aiohttp.ClientSession() as client:
-            async with client.post(
+        async with (
+            aiohttp.ClientSession() as client,
+            client.post(
                 f"http://127.0.0.1:{port}/zalo/webhook",
                 json={"event_name": "message.text.received", "message": {}},
-            ) as response:
-                assert response.status == 403
+            ) as response,
+        ):
+            assert response.status == 403
         assert h.zalo_transport.done == 1
     finally:
         await h.close()
@@ -378,3 +380,72 @@ async def test_zalo_faults_lose_nothing(zh: Harness) -> None:
     assert session.state == "drawn"
     delivered = h.zalo_to(AN)
     assert sum(1 for t in delivered if "Tin chung" in t) == 2  # the question, the draw
+
+
+async def test_misuse_on_zalo_gets_clear_sentences(zh: Harness) -> None:
+    h = zh
+    assert h.zalo is not None
+    # A picture or a sticker: the bot reads text only.
+    h.zalo.push_event("message.image.received", AN, display_name="An")
+    await h.settle()
+    assert "chỉ đọc được tin nhắn chữ" in h.zalo_to(AN)[-1]
+    # Something from a group chat is not for the bot (it cannot be in groups).
+    before = len(h.zalo.sent)
+    h.zalo.push_text(BINH, "trợ giúp", chat_type="GROUP", chat_id="some-group")
+    await h.settle()
+    assert len(h.zalo.sent) == before
+    # A huge message is refused before anything reads it; /zalo is for Telegram.
+    out = await h.zalo_send(AN, "x" * 5000)
+    assert "4096" in last(out) or "4.096" in last(out)
+    out = await h.zalo_send(AN, "/zalo")
+    assert "dùng trên Telegram" in last(out)
+    # Odd Unicode in a display name and in text is kept as text, never as markup.
+    out = await h.zalo_send("z-odd", "<b>bắt đầu</b>", display_name="\u202e\u0000Tên  lạ\n")
+    assert len(out) == 1 and "&lt;" not in last(out)
+    account = await h.core.store.zalo_account("z-odd")
+    assert account is not None and account.display_name == "Tên lạ"
+    person = await h.core.store.person(account.person_id)
+    assert person is not None and person.tg_name == "Tên lạ"
+
+
+async def test_the_zalo_token_never_reaches_the_log(
+    zh: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    h = zh
+    assert h.zalo is not None
+    caplog.set_level("DEBUG")
+    h.zalo.fail_next("sendMessage", 500)
+    await h.zalo_send(AN, "trợ giúp")
+    await h.zalo_send(AN, "lịch")
+    assert h.zalo.token not in caplog.text
+    assert h.zalo.token.split(":")[1] not in caplog.text
+
+
+async def test_zalo_only_deployment_runs_without_telegram(tmp_path: Path) -> None:
+    """`hoidap run` with ZALO_BOT_TOKEN alone: no call to Telegram, Zalo answered."""
+    import asyncio
+
+    from bot.app import serve
+    from bot.config import Settings
+
+    zalo = FakeZalo()
+    await zalo.start()
+    stop = asyncio.Event()
+    settings = Settings(
+        db_path=tmp_path / "z.sqlite3",
+        api_url="http://127.0.0.1:9/bot",  # nothing listens there: any call would fail
+        zalo_token=zalo.token,
+        zalo_api_url=zalo.url,
+    )
+
+    async def ready(app: object) -> None:
+        zalo.push_text(AN, "trợ giúp")
+        await zalo.wait_sent(1, timeout=10)
+        stop.set()
+
+    try:
+        code = await asyncio.wait_for(serve(settings, stop=stop, ready=ready), 30)
+    finally:
+        await zalo.stop()
+    assert code == 0
+    assert "/start" in zalo.sent[0]["text"] or "/help" in zalo.sent[0]["text"]
