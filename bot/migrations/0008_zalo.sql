@@ -5,7 +5,8 @@
 -- who is on Telegram, whose messages it then receives too.
 CREATE TABLE zalo_users (
     id           INTEGER PRIMARY KEY,
-    zalo_id      TEXT NOT NULL UNIQUE,
+    zalo_id      TEXT NOT NULL UNIQUE,          -- the account (message.from.id)
+    zalo_chat    TEXT NOT NULL,                 -- its private chat with the bot (message.chat.id)
     person_id    INTEGER NOT NULL REFERENCES people(id),
     display_name TEXT NOT NULL DEFAULT '',
     created_at   TEXT NOT NULL,

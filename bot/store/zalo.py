@@ -15,6 +15,7 @@ from bot.store.base import StoreBase, _iso
 class ZaloAccount:
     id: int
     zalo_id: str
+    zalo_chat: str  # where messages to it are sent
     person_id: int
     display_name: str
     linked: bool  # linked to a person who is on Telegram (not its own person)
@@ -24,11 +25,11 @@ class ZaloAccount:
         return zalo_chat_id(self.id)
 
 
-_COLS = "id, zalo_id, person_id, display_name, linked_at"
+_COLS = "id, zalo_id, zalo_chat, person_id, display_name, linked_at"
 
 
 def _account(r: Any) -> ZaloAccount:
-    return ZaloAccount(int(r[0]), str(r[1]), int(r[2]), str(r[3]), r[4] is not None)
+    return ZaloAccount(int(r[0]), str(r[1]), str(r[2]), int(r[3]), str(r[4]), r[5] is not None)
 
 
 class ZaloQueries(StoreBase):
@@ -60,7 +61,9 @@ class ZaloQueries(StoreBase):
         )
         return [_account(r) for r in rows]
 
-    async def add_zalo_account(self, zalo_id: str, display_name: str, now: datetime) -> ZaloAccount:
+    async def add_zalo_account(
+        self, zalo_id: str, display_name: str, now: datetime, zalo_chat: str | None = None
+    ) -> ZaloAccount:
         """A Zalo account's first message: its row and its own person (inside a transaction)."""
         if not self._in_tx:
             raise RuntimeError("a Zalo account is added inside a transaction")
@@ -75,12 +78,19 @@ class ZaloQueries(StoreBase):
         person = await self._one("SELECT id FROM people WHERE tg_user_id = ?", (chat_id,))
         assert person is not None
         await self._exec(
-            "INSERT INTO zalo_users (id, zalo_id, person_id, display_name, created_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (account_id, zalo_id, int(person[0]), display_name, _iso(now)),
+            "INSERT INTO zalo_users (id, zalo_id, zalo_chat, person_id, display_name, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (account_id, zalo_id, zalo_chat or zalo_id, int(person[0]), display_name, _iso(now)),
         )
         self._zalo_known = True
-        return ZaloAccount(account_id, zalo_id, int(person[0]), display_name, False)
+        return ZaloAccount(
+            account_id, zalo_id, zalo_chat or zalo_id, int(person[0]), display_name, False
+        )
+
+    async def set_zalo_chat(self, account_id: int, zalo_chat: str) -> None:
+        await self._exec(
+            "UPDATE zalo_users SET zalo_chat = ? WHERE id = ?", (zalo_chat, account_id)
+        )
 
     async def link_zalo_account(self, account_id: int, person_id: int, now: datetime) -> None:
         await self._exec(

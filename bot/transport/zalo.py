@@ -26,6 +26,7 @@ import logging
 import re
 from collections import OrderedDict
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, cast
 
 from telegram import Bot, InlineKeyboardMarkup, Message, Update
@@ -77,6 +78,26 @@ def _buttons(markup: object) -> Buttons:
         )
         for row in markup.inline_keyboard
     )
+
+
+def as_command(text: str, names: frozenset[str]) -> str:
+    """Typed without the slash: a start payload (an invite link or its code), a command's name
+    (``lich``), or its Vietnamese words (``trả lời …``, bot/words.py ZALO_WORDS)."""
+    start = _START.fullmatch(text)
+    if start is not None:
+        return f"/start {start.group(1)}"
+    if text.startswith("/"):
+        return text
+    words = fold(text).split()
+    for n in (3, 2, 1):
+        said = " ".join(words[:n]) if len(words) >= n else None
+        name = ZALO_WORDS.get(said) if said else None
+        if name is None and n == 1 and said in names:
+            name = said
+        if name is not None:
+            rest = text.split(maxsplit=n)[n:]
+            return f"/{name} {rest[0]}" if rest else f"/{name}"
+    return text
 
 
 class ZaloTransport:
@@ -134,7 +155,10 @@ class ZaloTransport:
             account = await store.zalo_account(msg.user_id)
             if account is None:
                 name = clean_line(msg.display_name, 128)
-                account = await store.add_zalo_account(msg.user_id, name, now)
+                account = await store.add_zalo_account(msg.user_id, name, now, msg.chat_id)
+            elif account.zalo_chat != msg.chat_id:  # replies go where the person writes from
+                await store.set_zalo_chat(account.id, msg.chat_id)
+                account = replace(account, zalo_chat=msg.chat_id)
         self.taken += 1
         self._accounts[account.chat_id] = account
         chat_id = account.chat_id
@@ -176,7 +200,7 @@ class ZaloTransport:
             await self._press(msg, token, sender, chat)
             return
         if dialog is None:
-            text = self._as_command(text)
+            text = as_command(text, self.command_names)
         message: dict[str, Any] = {
             "message_id": next(self._ids),
             "date": int(msg.date.timestamp()),
@@ -214,23 +238,6 @@ class ZaloTransport:
         }
         await self.app.update_queue.put(Update.de_json(data, cast(Bot, self.bot)))
 
-    def _as_command(self, text: str) -> str:
-        """Typed without the slash: a start payload, a command's name, or its Vietnamese words."""
-        start = _START.fullmatch(text)
-        if start is not None:
-            return f"/start {start.group(1)}"
-        if text.startswith("/"):
-            return text
-        words = fold(text).split()
-        if words and words[0] in self.command_names:
-            return f"/{text}"
-        for n in (3, 2, 1):
-            name = ZALO_WORDS.get(" ".join(words[:n])) if len(words) >= n else None
-            if name is not None:
-                rest = text.split(maxsplit=n)[n:]
-                return f"/{name} {rest[0]}" if rest else f"/{name}"
-        return text
-
     # -- outgoing -------------------------------------------------------------------------------
 
     async def account(self, chat_id: int) -> ZaloAccount:
@@ -262,7 +269,7 @@ class ZaloTransport:
     ) -> None:
         account = await self.account(chat_id)
         for i in range(min(first, len(parts) - 1), len(parts)):
-            await self.api.send_message(account.zalo_id, parts[i])
+            await self.api.send_message(account.zalo_chat, parts[i])
             if i < len(parts) - 1 and part_sent is not None:
                 await part_sent(i + 1)
 
@@ -391,7 +398,7 @@ class ZaloBot:
 
     async def send_chat_action(self, chat_id: int | str, action: str, **_: Any) -> bool:
         chat = await self._chat(chat_id)
-        await self._t.api.send_chat_action((await self._t.account(chat)).zalo_id)
+        await self._t.api.send_chat_action((await self._t.account(chat)).zalo_chat)
         return True
 
     async def delete_message(self, chat_id: int | str, message_id: int, **_: Any) -> bool:
