@@ -307,6 +307,7 @@ async def start_zalo(
     zalo = ZaloTransport(core, app, api, web, bot_username, names)
     app.bot_data["zalo"] = zalo
     if settings.zalo_webhook_secret and web is not None:
+        await zalo.replay_unhandled()
         web.add_webhook(ZALO_WEBHOOK_PATH, settings.zalo_webhook_secret, zalo.take)
         try:
             await api.set_webhook(
@@ -320,6 +321,7 @@ async def start_zalo(
         await api.delete_webhook()
     except TelegramError as exc:
         log.warning("zalo: could not delete a webhook: %s", exc.message)
+    await zalo.replay_unhandled()
     poller = ZaloPoller(api, zalo.take)
     app.bot_data["zalo_poller"] = poller
     poller.start()

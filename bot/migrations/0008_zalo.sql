@@ -14,10 +14,16 @@ CREATE TABLE zalo_users (
 );
 CREATE INDEX zalo_users_person ON zalo_users(person_id);
 
--- Zalo messages already taken in (Zalo has no update offset; a webhook may deliver twice).
+-- Zalo messages already taken in (Zalo has no update offset; a webhook may deliver twice),
+-- kept with the message until handled: one taken in but not handled when the bot stopped
+-- (kill -9) is handled after the restart. update_id: the application's update for it (its
+-- replay guard in seen_updates says whether it was handled); NULL when the transport answered
+-- it itself.
 CREATE TABLE zalo_seen (
     message_id   TEXT PRIMARY KEY,
-    seen_at      TEXT NOT NULL
+    seen_at      TEXT NOT NULL,
+    update_id    INTEGER,
+    message      TEXT
 );
 CREATE INDEX zalo_seen_at ON zalo_seen(seen_at);
 

@@ -3,6 +3,7 @@ Zalo chats get a copy of a message owed elsewhere (see :meth:`ZaloQueries.zalo_c
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -98,14 +99,34 @@ class ZaloQueries(StoreBase):
             (person_id, _iso(now), account_id),
         )
 
-    async def zalo_message_fresh(self, message_id: str, now: datetime) -> bool:
+    async def zalo_message_fresh(
+        self, message_id: str, now: datetime, update_id: int, message: dict[str, Any]
+    ) -> bool:
         """Record a Zalo message as taken in; False when it was taken in before."""
         before = self.conn.total_changes
         await self._exec(
-            "INSERT OR IGNORE INTO zalo_seen (message_id, seen_at) VALUES (?, ?)",
-            (message_id, _iso(now)),
+            "INSERT OR IGNORE INTO zalo_seen (message_id, seen_at, update_id, message) "
+            "VALUES (?, ?, ?, ?)",
+            (message_id, _iso(now), update_id, json.dumps(message, ensure_ascii=False)),
         )
         return self.conn.total_changes > before
+
+    async def zalo_message_answered(self, message_id: str) -> None:
+        """The transport answered the message itself: nothing to handle after a restart."""
+        await self._exec(
+            "UPDATE zalo_seen SET update_id = NULL, message = NULL WHERE message_id = ?",
+            (message_id,),
+        )
+
+    async def zalo_unhandled(self, since: datetime) -> list[dict[str, Any]]:
+        """Messages taken in since ``since`` whose update the application never handled."""
+        rows = await self._all(
+            "SELECT z.message FROM zalo_seen z WHERE z.seen_at >= ? AND z.update_id IS NOT NULL "
+            "AND NOT EXISTS (SELECT 1 FROM seen_updates s WHERE s.update_id = z.update_id) "
+            "ORDER BY z.seen_at",
+            (_iso(since),),
+        )
+        return [json.loads(r[0]) for r in rows if r[0]]
 
     async def prune_zalo_seen(self, before: datetime) -> None:
         await self._exec("DELETE FROM zalo_seen WHERE seen_at < ?", (_iso(before),))

@@ -27,6 +27,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from telegram import Bot, InlineKeyboardMarkup, Message, Update
@@ -56,12 +57,42 @@ PartSent = Any  # Callable[[int], Awaitable[None]], as in bot.transport.telegram
 _START = re.compile(r"(?:/start\s+|\S*\?start=)?((?:inv|cs)_[A-Za-z0-9_-]{6,64})\s*")
 _COMMAND = re.compile(r"/([A-Za-z0-9_]{1,32})(?:@\S+)?")
 MAX_QUERIES = 1000  # callback queries remembered until answered (the chat to answer in)
+# How far back a restart looks for messages taken in but not handled (older ones are stale).
+REPLAY_WINDOW = timedelta(hours=6)
 
 
 def _update_id(message_id: str) -> int:
     """A stable update id for a Zalo message, below every Telegram one (never pruned first)."""
     digest = hashlib.sha256(message_id.encode("utf-8", "replace")).digest()
     return -(int.from_bytes(digest[:7], "big") + 1)
+
+
+def _message_data(msg: ZaloMessage) -> dict[str, Any]:
+    """The message as kept until it is handled (see ``zalo_seen``)."""
+    return {
+        "event": msg.event,
+        "message_id": msg.message_id,
+        "user_id": msg.user_id,
+        "display_name": msg.display_name,
+        "chat_id": msg.chat_id,
+        "chat_type": msg.chat_type,
+        "date": msg.date.isoformat(),
+        "text": msg.text,
+    }
+
+
+def _message_from(data: dict[str, Any]) -> ZaloMessage:
+    text = data["text"]
+    return ZaloMessage(
+        event=str(data["event"]),
+        message_id=str(data["message_id"]),
+        user_id=str(data["user_id"]),
+        display_name=str(data["display_name"]),
+        chat_id=str(data["chat_id"]),
+        chat_type=str(data["chat_type"]),
+        date=datetime.fromisoformat(str(data["date"])),
+        text=None if text is None else str(text),
+    )
 
 
 def _buttons(markup: object) -> Buttons:
@@ -143,13 +174,34 @@ class ZaloTransport:
             self.done += 1
             self._done.set()
 
-    async def _take(self, msg: ZaloMessage) -> None:
+    async def replay_unhandled(self) -> int:
+        """At start: handle the messages taken in but not handled before the bot stopped
+        (a crash between taking a message from Zalo and handling it); the application's
+        replay guard keeps each one's state change single."""
+        since = self.core.now() - REPLAY_WINDOW
+        count = 0
+        for data in await self.core.store.zalo_unhandled(since):
+            try:
+                msg = _message_from(data)
+            except (KeyError, TypeError, ValueError):
+                log.warning("zalo: a stored message could not be read back; skipped")
+                continue
+            await self._take(msg, replay=True)
+            count += 1
+        if count:
+            log.warning("zalo: %d message(s) taken in before a stop handled now", count)
+        return count
+
+    async def _take(self, msg: ZaloMessage, replay: bool = False) -> None:
         if msg.chat_type != "PRIVATE":
             log.info("zalo: a message from a group chat ignored")
             return
         store, now = self.core.store, self.core.now()
         async with store.transaction():
-            if not await store.zalo_message_fresh(msg.message_id, now):
+            fresh = await store.zalo_message_fresh(
+                msg.message_id, now, _update_id(msg.message_id), _message_data(msg)
+            )
+            if not fresh and not replay:
                 log.info("zalo: message taken in before: ignored")
                 return
             account = await store.zalo_account(msg.user_id)
@@ -169,6 +221,7 @@ class ZaloTransport:
         self._last_chat[person.tg_user_id] = chat_id
         text = (msg.text or "").strip()
         if msg.text is None or not text:
+            await self._answered(msg)
             await self.say(chat_id, person.id, Reply("zalo_text_only"))
             return
         code = links.read_code(text)
@@ -177,6 +230,7 @@ class ZaloTransport:
                 reply = await links.redeem(self.core, account, code)
             except Refused as refused:
                 reply = refused.reply
+            await self._answered(msg)
             self._accounts.pop(chat_id, None)
             await self.say(chat_id, person.id, reply)
             return
@@ -195,6 +249,7 @@ class ZaloTransport:
         if number is not None and (dialog is None or self._numbered_last.get(chat_id)):
             token = self.choices.token(person.id, chat_id, number, now)
             if token is None:
+                await self._answered(msg)
                 await self.say(chat_id, person.id, Reply("choice_unknown", {"number": number}))
                 return
             await self._press(msg, token, sender, chat)
@@ -213,6 +268,10 @@ class ZaloTransport:
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": command.end()}]
         data = {"update_id": _update_id(msg.message_id), "message": message}
         await self.app.update_queue.put(Update.de_json(data, cast(Bot, self.bot)))
+
+    async def _answered(self, msg: ZaloMessage) -> None:
+        async with self.core.store.transaction():
+            await self.core.store.zalo_message_answered(msg.message_id)
 
     async def _press(
         self, msg: ZaloMessage, token: str, sender: dict[str, Any], chat: dict[str, Any]
@@ -296,7 +355,8 @@ class ZaloTransport:
     async def file(
         self, chat_id: int, data: bytes, filename: str, caption_html: str | None
     ) -> None:
-        link = self.web.offer_file(data, filename) if self.web is not None else None
+        # Two downloads: a link preview made by Zalo may take the first one.
+        link = self.web.offer_file(data, filename, uses=2) if self.web is not None else None
         reply = Reply("zalo_file", {"filename": filename, "link": link})
         html = render(reply.template, reply.context)
         if caption_html:

@@ -123,7 +123,11 @@ class FakeZalo:
         self._closing.clear()
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", self._route)
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        # A long poll whose client went away (the bot stopped) must not take the next update,
+        # as a real server would not hand an update to a closed connection.
+        runner = web.AppRunner(
+            app, access_log=None, shutdown_timeout=1.0, handler_cancellation=True
+        )
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", port)
         await site.start()
