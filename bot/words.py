@@ -138,6 +138,7 @@ MENU: Final[dict[str, str]] = {
     "gioihanhoi": "Số câu mỗi cơ sở gửi được trong ngày",
     "huy": "Hủy thao tác đang làm",
     "zalo": "Nhận mã để dùng bot trên Zalo",
+    "toi": "Thông tin của tôi (số hiệu, vai trò, mã Zalo)",
     "help": "Hướng dẫn sử dụng",
 }
 

@@ -93,3 +93,12 @@ async def zalo(update: Update, context: Context) -> None:
     """/zalo: a one-time code to send to the bot on Zalo, linking both accounts."""
     person = await actor(update, context)
     await say(update, await links.offer_code(deps(context).core, person))
+
+
+@guarded
+async def whoami(update: Update, context: Context) -> None:
+    """/toi: who the bot takes the sender for (and their Zalo id, on Zalo)."""
+    person = await actor(update, context)
+    chat = update.effective_chat
+    assert chat is not None
+    await say(update, await links.whoami(deps(context).core, person, chat.id))

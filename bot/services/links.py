@@ -16,6 +16,7 @@ from bot.chats import is_zalo_chat
 from bot.core import Core, Refused
 from bot.models import Person, Reply
 from bot.store.zalo import ZaloAccount
+from bot.words import ROLE_LABELS
 
 CODE_TTL = timedelta(minutes=30)
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no I, L, O, 0, 1
@@ -93,3 +94,28 @@ async def redeem(core: Core, account: ZaloAccount, code: str) -> Reply:
         await store.clear_dialog(account.person_id)
         await store.log_event("zalo_linked", now, actor_id=target.id, detail=str(account.id))
     return Reply("zalo_linked", {"name": target.display_name, "again": False})
+
+
+async def whoami(core: Core, person: Person, chat_id: int) -> Reply:
+    """/toi: who the bot takes this person for, where they are reachable, and their Zalo id
+    (what ``hoidap program create --admin zalo:<id>`` needs)."""
+    store = core.store
+    accounts = await store.zalo_accounts_of(person.id)
+    here = await store.zalo_account_by_chat(chat_id)
+    programs = []
+    for program_id, roles in (await store.all_roles(person.id)).items():
+        program = await store.program(program_id)
+        if program is not None:
+            labels = [ROLE_LABELS[r] for r in ("admin", "leader", "head", "staff") if r in roles]
+            programs.append({"title": program.title, "roles": labels})
+    return Reply(
+        "whoami",
+        {
+            "name": person.display_name,
+            "number": person.id,
+            "telegram": not is_zalo_chat(person.tg_user_id),
+            "zalo": [a.zalo_id for a in accounts],
+            "here": here.zalo_id if here is not None else None,
+            "programs": programs,
+        },
+    )

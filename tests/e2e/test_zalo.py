@@ -491,3 +491,13 @@ async def test_a_message_taken_in_before_a_crash_is_handled_after_the_restart(
     h.zalo.push_text(AN, "lịch")  # a new message is still answered
     await h.settle()
     assert len(h.zalo_to(AN)) == before + 2
+
+
+async def test_toi_tells_a_zalo_user_their_zalo_id(zh: Harness) -> None:
+    h = zh
+    out = await h.zalo_send(AN, "/toi", display_name="An")
+    assert f"zalo:{AN}" in last(out)
+    assert "Chưa tham gia chương trình nào." in last(out)
+    out = await h.send(ADMIN, "/toi")
+    text = sent(out, "whoami", ADMIN.id).plain_text
+    assert "Zalo: chưa liên kết" in text and "Telegram: có" in text
