@@ -24,7 +24,7 @@ import hashlib
 import itertools
 import logging
 import re
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -59,6 +59,9 @@ _COMMAND = re.compile(r"/([A-Za-z0-9_]{1,32})(?:@\S+)?")
 MAX_QUERIES = 1000  # callback queries remembered until answered (the chat to answer in)
 # How far back a restart looks for messages taken in but not handled (older ones are stale).
 REPLAY_WINDOW = timedelta(hours=6)
+# Wrong link codes an account may send in CODE_GUESS_WINDOW before it must wait.
+CODE_GUESSES = 5
+CODE_GUESS_WINDOW = timedelta(hours=1)
 
 
 def _update_id(message_id: str) -> int:
@@ -152,6 +155,7 @@ class ZaloTransport:
         self._last_chat: dict[int, int] = {}  # a person's Telegram id -> Zalo chat used last
         self._numbered_last: dict[int, bool] = {}  # chat -> its last message offered numbers
         self._queries: OrderedDict[str, int] = OrderedDict()  # query id -> Zalo chat
+        self._bad_codes: dict[int, deque[datetime]] = {}  # account -> its recent wrong codes
         self._ids = itertools.count(1)
         self.taken = 0  # messages taken in (not seen before)
         self.done = 0  # messages handed to :meth:`take`, handled or not
@@ -227,7 +231,7 @@ class ZaloTransport:
         code = links.read_code(text)
         if code is not None:
             try:
-                reply = await links.redeem(self.core, account, code)
+                reply = await self._redeem(account, code, now)
             except Refused as refused:
                 reply = refused.reply
             await self._answered(msg)
@@ -268,6 +272,19 @@ class ZaloTransport:
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": command.end()}]
         data = {"update_id": _update_id(msg.message_id), "message": message}
         await self.app.update_queue.put(Update.de_json(data, cast(Bot, self.bot)))
+
+    async def _redeem(self, account: ZaloAccount, code: str, now: datetime) -> Reply:
+        """A link code, with a bound on wrong guesses per account (codes are short)."""
+        recent = self._bad_codes.setdefault(account.id, deque(maxlen=CODE_GUESSES))
+        while recent and recent[0] < now - CODE_GUESS_WINDOW:
+            recent.popleft()
+        if len(recent) >= CODE_GUESSES:
+            raise Refused("zalo_link_slow", minutes=int(CODE_GUESS_WINDOW.total_seconds() // 60))
+        try:
+            return await links.redeem(self.core, account, code)
+        except Refused:
+            recent.append(now)
+            raise
 
     async def _answered(self, msg: ZaloMessage) -> None:
         async with self.core.store.transaction():

@@ -197,6 +197,12 @@ async def test_link_telegram_and_zalo_then_both_get_what_is_owed(zh: Harness) ->
     # A second use of the code changes nothing.
     out = await h.zalo_send(BINH, code)
     assert "đã được dùng" in last(out)
+    # Guessing codes is bounded per account.
+    for _ in range(4):
+        out = await h.zalo_send(BINH, "LK-AAAA-BBBB")
+    assert "không đúng" in last(out)
+    out = await h.zalo_send(BINH, "LK-AAAA-BBBB")
+    assert "sai mã liên kết nhiều lần" in last(out)
     account = await h.core.store.zalo_account(AN)
     person = await h.core.store.person_by_tg(staff.id)
     assert account is not None and person is not None and account.person_id == person.id
