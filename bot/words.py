@@ -106,6 +106,7 @@ MENU: Final[dict[str, str]] = {
     "chon": "Chọn chương trình (khi tham gia nhiều nhóm)",
     "hoso": "Hồ sơ hỏi – đáp của tôi trong năm",
     "thongke": "Số liệu của chương trình và xu hướng",
+    "baocao": "Báo cáo (Word, Excel) và phiếu tổng hợp cán bộ",
     "rutlai": "Bốc thăm lại (kèm lý do)",
     "themcauhoi": "Thêm một câu hỏi",
     "danhsach": "Hàng đợi câu hỏi và các phiên tới",
@@ -165,6 +166,7 @@ COMMAND_ARGS: Final[dict[str, str]] = {
     "sotay": "[năm]",
     "hoso": "[#số] [năm|quý|tháng]",
     "thongke": "[năm|quý|tháng]",
+    "baocao": "[năm|quý|tháng] [docx|xlsx] [canbo]",
     "gioihanhoi": "<số>",
     "hoi": "[nội dung]",
 }
