@@ -224,6 +224,9 @@ CLI_METAVARS: Final = {
     "pool": "SỐ_HIỆU",
     "attempt": "LẦN",
     "year": "NĂM",
+    "quarter": "QUÝ",
+    "month": "THÁNG",
+    "date": "NGÀY",
 }
 
 # What ``hoidap -h`` says first.
@@ -242,6 +245,8 @@ Tình hình vận hành:  hoidap status
 Chạy bằng webhook:   hoidap run --webhook https://bot.example.org/hoidap [--port 8443]
 Kiểm tra bốc thăm:   hoidap verify --seed HEX --pool 3,5,9 [--attempt 0]
 Sổ tay hỏi – đáp:    hoidap handbook --year 2026 so_tay_2026.docx [--program SỐ]
+Báo cáo:             hoidap report --year 2026 [--quarter 4 | --month 12 | --from 1/3 --to 31/5]
+                       bao_cao.docx|bao_cao.xlsx [--sheets] [--points] [--program SỐ]
 """
 
 # The help of each command and option (``hoidap LỆNH -h``), by command and option.
@@ -275,6 +280,15 @@ CLI_HELP: Final = {
     "handbook": "sổ tay hỏi – đáp (.docx): các câu hỏi đã kết luận trong năm, theo chủ đề",
     "handbook file": "tên tệp .docx sẽ tạo",
     "handbook --year": "năm (mặc định: năm nay)",
+    "report": "báo cáo kết quả chương trình (.docx theo thể thức của Đảng, hoặc .xlsx)",
+    "report file": "tên tệp sẽ tạo; đuôi .docx hoặc .xlsx chọn định dạng",
+    "report --year": "năm (mặc định: năm nay)",
+    "--quarter": "một quý của năm (1–4)",
+    "--month": "một tháng của năm (1–12)",
+    "--from": "từ ngày (dùng cùng --to), ví dụ 1/3/2026",
+    "--to": "đến ngày (dùng cùng --from), ví dụ 31/5/2026",
+    "report --sheets": "phiếu tổng hợp của từng cán bộ (mỗi người một trang) thay cho báo cáo",
+    "report --points": "kèm điểm (đúng 2, đúng một phần 1, chưa đúng 0, không trả lời −1)",
     "--program": "số của chương trình (khi có nhiều nhóm)",
 }
 
@@ -308,6 +322,8 @@ CLI_SAYS: Final = {
     "verified": "Danh sách {pool}, lần bốc {attempt} → số hiệu {chosen}",
     "pool_empty": "cần ít nhất một số hiệu, ví dụ --pool 3,5,9",
     "no_programs": "chưa có chương trình nào",
+    "report_bad_suffix": "hoidap: tên tệp báo cáo phải kết thúc bằng .docx hoặc .xlsx",
+    "report_from_to": "hoidap: --from và --to đi cùng nhau, ví dụ --from 1/3/2026 --to 31/5/2026",
 }
 
 # -- documents in the Party's format (bot/documents) ----------------------------------------------

@@ -9,6 +9,7 @@ line as the server's operator); the files are built off the event loop by
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Final, Literal
 
 from bot.args import parse_period
@@ -47,17 +48,21 @@ async def build_report(
     *,
     sheets: bool = False,
     charts: Sequence[tuple[str, bytes]] = (),
+    points: bool | None = None,
     progress: Progress | None = None,
 ) -> FileReply:
     """The report (or, with ``sheets``, the year-end sheets) of ``period`` as a file.
 
     XLSX: one workbook either way (its «Cán bộ» sheet is the year-end row of each person).
-    ``person`` None: the command line (no role check)."""
+    ``person`` None: the command line (no role check). ``points``: the points scheme on or off
+    for this file (None: as the program's document settings say)."""
     from bot.documents.report_docx import build_report_docx, build_sheets_docx
     from bot.documents.report_xlsx import build_report_xlsx
 
     data = await report_data(core, person, program, period)
     settings = await settings_of(core, program)
+    if points is not None:
+        settings = replace(settings, points=points)
     context = {
         "program": program_ctx(program),
         "period": period.context(),
