@@ -26,7 +26,9 @@ from bot.documents.report_xlsx import build_report_xlsx
 from bot.documents.settings import DocumentSettings, from_stored, parse_setting
 from bot.periods import Period, month_period, quarter_period, year_period
 from bot.services import records
+from bot.store.base import Statement
 from bot.words import REPORT_WORDS
+from tests.test_query_plans import full_scans
 from tests.test_records import Fixture, fx  # noqa: F401  (the fixture of the record tests)
 
 Q4 = quarter_period(2026, 4)
@@ -398,3 +400,19 @@ async def test_the_command_line_refuses_clearly(
     assert await _cli(fx, monkeypatch, "--program", "9", target) == 2
     assert "đề nghị chọn chương trình bằng --program SỐ (1: Giao ban)" in capsys.readouterr().err
     assert not (tmp_path / "x.docx").exists()
+
+
+async def test_the_report_queries_use_indexes(fx: Fixture) -> None:  # noqa: F811
+    store = fx.core.store
+    store.trace = []
+    await _data(fx, year_period(2026))
+    trace: list[Statement] = store.trace
+    store.trace = None
+    assert any("FROM sessions s" in s.sql for s in trace)
+    problems = {}
+    for s in trace:
+        rows = await store.conn.execute_fetchall("EXPLAIN QUERY PLAN " + s.sql, s.params)
+        bad = full_scans([str(r[3]) for r in rows])
+        if bad:
+            problems[s.sql] = bad
+    assert problems == {}

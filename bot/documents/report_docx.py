@@ -31,11 +31,15 @@ from bot.render import environment
 from bot.words import REPORT_WORDS, VERDICT_LABELS
 
 if TYPE_CHECKING:
+    from docx.blkcntnr import BlockItemContainer as Blocks
     from docx.document import Document as DocumentObject
 
 CHART_CM: Final = 15
 TITLE_PT: Final = 15
 TABLE_PT: Final = 12
+# Column widths (mm) of the tables, within the 165 mm of text width.
+SESSION_COLUMNS_MM: Final = (11, 24, 66, 30, 19, 15)  # no, date, question, person, answer, verdict
+TURN_COLUMNS_MM: Final = (11, 24, 55, 22, 18, 35)  # no, date, question, answer, verdict, comment
 # Characters XML 1.0 cannot carry (python-docx would refuse them).
 _NOT_XML: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -68,7 +72,9 @@ def _setup(doc: DocumentObject) -> None:
     plain_fonts(doc.styles["Table Grid"].element)
 
 
-def _centred(doc: DocumentObject, text: str, *, size: int = BODY_PT, bold: bool = False) -> Any:
+def _centred(
+    doc: DocumentObject | Blocks, text: str, *, size: int = BODY_PT, bold: bool = False
+) -> Any:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
@@ -98,21 +104,43 @@ def _body(doc: DocumentObject, text: str) -> Any:
     return paragraph
 
 
-def _grid(doc: DocumentObject, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> Any:
-    """A bordered table, header row in bold, 12 pt."""
-    from docx.shared import Pt
+def _grid(
+    blocks: Blocks,
+    style_id: str,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    widths_mm: Sequence[int],
+) -> Any:
+    """A bordered table (columns ``widths_mm`` wide, style ``style_id``: the document's «Table
+    Grid»), header row in bold, 12 pt."""
+    from docx.shared import Mm, Pt
 
-    table = doc.add_table(rows=1 + len(rows), cols=len(headers))
-    table.style = doc.styles["Table Grid"]
+    table = blocks.add_table(1 + len(rows), len(headers), Mm(sum(widths_mm)))
+    table._tbl.tblStyle_val = style_id  # the id looked up once, not per table
+    table.autofit = False
+    for column, width in zip(table.columns, widths_mm, strict=True):
+        column.width = Mm(width)
     for r, values in enumerate([list(headers), *rows]):
+        cells = table.rows[r].cells
         for c, value in enumerate(values):
-            paragraph = table.cell(r, c).paragraphs[0]
+            cells[c].width = Mm(widths_mm[c])
+            paragraph = cells[c].paragraphs[0]
             paragraph.paragraph_format.space_after = Pt(0)
             paragraph.paragraph_format.first_line_indent = None
             run = paragraph.add_run(_clean(value))
             run.font.size = Pt(TABLE_PT)
             run.bold = r == 0
     return table
+
+
+def _body_of(doc: DocumentObject) -> Blocks:
+    return doc._body
+
+
+def _grid_style(doc: DocumentObject) -> str:
+    style_id = doc.styles["Table Grid"].style_id
+    assert style_id is not None
+    return style_id
 
 
 def _outcome(s: ReportSession) -> str:
@@ -229,7 +257,7 @@ def build_report_docx(
             ]
             for n, s in enumerate(held, 1)
         ]
-        _grid(doc, headers, rows)
+        _grid(_body_of(doc), _grid_style(doc), headers, rows, SESSION_COLUMNS_MM)
     else:
         _body(doc, _say(words.no_sessions))
     if charts:
@@ -250,7 +278,9 @@ def build_report_docx(
 # -- the year-end sheets ---------------------------------------------------------------------------
 
 
-def _sheet(doc: DocumentObject, words: Any, row: PersonRow, period: str, points: bool) -> None:
+def _sheet(
+    doc: Blocks, style_id: str, words: Any, row: PersonRow, period: str, points: bool
+) -> None:
     _centred(doc, _say(words.sheets_title), size=TITLE_PT, bold=True)
     _centred(doc, _say(words.sheets_subject, period), bold=True)
     _centred(doc, _say(words.dashes))
@@ -279,7 +309,7 @@ def _sheet(doc: DocumentObject, words: Any, row: PersonRow, period: str, points:
             ]
             for n, t in enumerate(row.turns, 1)
         ]
-        _grid(doc, headers, rows)
+        _grid(doc, style_id, headers, rows, TURN_COLUMNS_MM)
     else:
         doc.add_paragraph(_say(words.sheet_no_turn, period))
     if row.redrawn:
@@ -297,7 +327,9 @@ def build_sheets_docx(data: ReportData, settings: DocumentSettings) -> bytes:
     """One page per staff member (page breaks between them), headed as ``settings`` say; the
     points when ``settings.points`` is on."""
     from docx import Document
+    from docx.document import _Body
     from docx.enum.text import WD_BREAK
+    from docx.oxml import OxmlElement
 
     words = _words()
     period, _ = period_words(data)
@@ -306,8 +338,17 @@ def build_sheets_docx(data: ReportData, settings: DocumentSettings) -> bytes:
     add_heading_block(doc, settings, data.today)
     _properties(doc, data, _say(words.sheets_title) + " " + _say(words.sheets_subject, period))
     doc.add_paragraph()
+    style_id = _grid_style(doc)
+    end = doc.element.body.sectPr  # the document's section: the pages go before it
+    assert end is not None
     for i, row in enumerate(data.people):
+        # Each page is built in a body of its own, then moved into the document: python-docx
+        # looks for the section at the end of the body on every insertion, which over hundreds
+        # of pages would cost time growing with the square of the document.
+        page = _Body(OxmlElement("w:body"), doc)
         if i:
-            doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-        _sheet(doc, words, row, period, settings.points)
+            page.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        _sheet(page, style_id, words, row, period, settings.points)
+        for element in list(page._element):
+            end.addprevious(element)
     return _save(doc)
