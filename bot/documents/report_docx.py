@@ -140,7 +140,7 @@ def _body_of(doc: DocumentObject) -> Blocks:
 def _grid_style(doc: DocumentObject) -> str:
     style_id = doc.styles["Table Grid"].style_id
     assert style_id is not None
-    return style_id
+    return str(style_id)
 
 
 def _outcome(s: ReportSession) -> str:
