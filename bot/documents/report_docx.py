@@ -224,7 +224,8 @@ def build_report_docx(
     _heading(doc, _say(words.sub_sessions))
     _body(doc, _clean(_say(words.sessions, f, b)))
     _heading(doc, _say(words.sub_participation))
-    _body(doc, _say(words.participation, data.participation, len(data.people)))
+    part = data.participation
+    _body(doc, _say(words.participation, part, len(part.had_turn) + len(part.not_yet)))
     _heading(doc, _say(words.sub_answers))
     _body(doc, _say(words.answers, f, b))
     _heading(doc, _say(words.sub_topics))
@@ -232,7 +233,7 @@ def build_report_docx(
     _heading(doc, _say(words.sub_trend))
     _body(doc, _say(words.trend, f, b, previous))
 
-    held = [s for s in data.sessions if s.person is not None]
+    held = [s for s in data.sessions if s.status in ("held", "moved")]
     doc.add_paragraph().add_run(_say(words.sessions_table)).italic = True
     if held:
         headers = [
