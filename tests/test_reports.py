@@ -416,3 +416,36 @@ async def test_the_report_queries_use_indexes(fx: Fixture) -> None:  # noqa: F81
         if bad:
             problems[s.sql] = bad
     assert problems == {}
+
+
+async def test_the_files_are_built_off_the_loop_after_the_progress_note(
+    fx: Fixture,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot.models import Reply
+    from bot.services import reports
+
+    calls: list[str] = []
+    real = reports.off_loop
+
+    async def recording(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(fn.__name__)
+        return await real(fn, *args, **kwargs)
+
+    async def progress(reply: Reply) -> None:
+        calls.append(reply.template)
+
+    monkeypatch.setattr(reports, "off_loop", recording)
+    head = await fx.core.store.person(fx.people["H"])
+    assert head is not None
+    for text in ("quý 4", "quý 4 xlsx", "canbo quý 4"):
+        file = await reports.report(fx.core, head, fx.program, text, progress)
+        assert file.data.startswith(b"PK")
+    assert calls == [
+        "report_building",
+        "build_report_docx",
+        "report_building",
+        "build_report_xlsx",
+        "report_building",
+        "build_sheets_docx",
+    ]
