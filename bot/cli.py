@@ -10,6 +10,7 @@ import sqlite3
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -29,6 +30,7 @@ MAX_ATTEMPT = 10_000  # redraws within one session, for ``verify --attempt``
 if TYPE_CHECKING:
     from bot.args import NumberKind
     from bot.models import FileReply, Program
+    from bot.periods import Period
     from bot.store import Store
 
 
@@ -217,6 +219,28 @@ def _parser() -> argparse.ArgumentParser:
         metavar=shown["admin"],
         help=say["program create --admin"],
     )
+    rp = sub.add_parser("report", help=say["report"])
+    rp.add_argument("file", type=Path, metavar=shown["file"], help=say["report file"])
+    rp.add_argument(
+        "--year",
+        type=_number(FIRST_YEAR, LAST_YEAR, "year"),
+        metavar=shown["year"],
+        help=say["report --year"],
+    )
+    part = rp.add_mutually_exclusive_group()
+    part.add_argument(
+        "--quarter", type=_number(1, 4, "number"), metavar=shown["quarter"], help=say["--quarter"]
+    )
+    part.add_argument(
+        "--month", type=_number(1, 12, "number"), metavar=shown["month"], help=say["--month"]
+    )
+    part.add_argument("--from", dest="start", metavar=shown["date"], help=say["--from"])
+    rp.add_argument("--to", dest="end", metavar=shown["date"], help=say["--to"])
+    rp.add_argument("--sheets", action="store_true", help=say["report --sheets"])
+    rp.add_argument("--points", action="store_true", help=say["report --points"])
+    rp.add_argument(
+        "--program", type=program_number, metavar=shown["number"], help=say["--program"]
+    )
     return p
 
 
@@ -280,6 +304,8 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return asyncio.run(_write_handbook(settings, args.file, args.year, args.program))
     if args.command == "program" and args.pcommand == "create":
         return asyncio.run(_create_program(settings, args.title, args.admin))
+    if args.command == "report":
+        return _report(settings, args)
     parser.print_help()
     return 2
 
@@ -577,6 +603,77 @@ async def _create_program(settings: Settings, title: str, admins: list[str]) -> 
             print(plain(render(refused.reply.template, refused.reply.context)), file=sys.stderr)
             return 2
         print(plain(render(reply.template, reply.context)))
+        return 0
+    finally:
+        await store.close()
+
+
+# -- the command line: ``hoidap report --year 2026 [--quarter Q | --month M | --from D --to D]
+#    FILE.xlsx|FILE.docx [--program N] [--sheets] [--points]`` -----------------------------------
+
+
+def _report(settings: Settings, args: argparse.Namespace) -> int:
+    suffix = args.file.suffix.lower().lstrip(".")
+    if suffix not in ("xlsx", "docx"):
+        _say("report_bad_suffix", err=True)
+        return 2
+    if (args.start is None) != (args.end is None):
+        _say("report_from_to", err=True)
+        return 2
+    return asyncio.run(_write_report(settings, args, suffix))
+
+
+def _period_of(args: argparse.Namespace, today: date) -> Period:
+    """The period the options name (the year: --year, else this year); :class:`Refused` for a
+    range that does not work."""
+    from bot.args import parse_period
+    from bot.periods import month_period, quarter_period, year_period
+
+    year = args.year if args.year is not None else today.year
+    if args.start is not None:
+        # Dates without a year are in --year (else this year), as in chat.
+        return parse_period(f"{args.start} - {args.end}", date(year, 1, 1))
+    if args.quarter is not None:
+        return quarter_period(year, args.quarter)
+    if args.month is not None:
+        return month_period(year, args.month)
+    return year_period(year)
+
+
+async def _write_report(settings: Settings, args: argparse.Namespace, suffix: str) -> int:
+    """Build the report (or the year-end sheets) into ``args.file``; the exit status."""
+    from bot.clock import SystemClock
+    from bot.core import Core, Refused
+    from bot.db import connect
+    from bot.render import plain, render
+    from bot.services.reports import build_report
+    from bot.store import Store
+
+    store = Store(await connect(settings.db_path))
+    try:
+        program = await _one_program(store, args.program)
+        if program is None:
+            return 2
+        core = Core(store=store, clock=SystemClock(), settings=settings)
+        fmt: Any = suffix
+        try:
+            period = _period_of(args, core.today(program))
+            file = await build_report(
+                core,
+                None,
+                program,
+                period,
+                fmt,
+                sheets=args.sheets,
+                points=True if args.points else None,
+            )
+        except Refused as refused:
+            reply = refused.reply
+            print("hoidap: " + plain(render(reply.template, reply.context)), file=sys.stderr)
+            return 2
+        await asyncio.to_thread(args.file.write_bytes, file.data)
+        context = dict(file.caption.context) | {"path": str(args.file)}
+        print(plain(render("report_written", context)))
         return 0
     finally:
         await store.close()

@@ -7,6 +7,7 @@ The transcript shows what each of them sees in chat.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import tempfile
 import textwrap
@@ -158,7 +159,11 @@ async def _onboard(h: Harness, t: Transcript, who: User, title: str) -> None:
     await _press(h, t, ADMIN, request, "✅ Duyệt")
 
 
-async def run_demo(quiet: bool = False) -> int:
+# Where the demo leaves the report it ends with (next to the bot's default database).
+REPORTS_DIR = Path("data") / "demo"
+
+
+async def run_demo(quiet: bool = False, reports_dir: Path = REPORTS_DIR) -> int:
     logging.basicConfig(level=logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="hoidap-demo-") as tmp:
         # Tuesday 1/12/2026; the session is Monday 7/12/2026.
@@ -174,6 +179,7 @@ async def run_demo(quiet: bool = False) -> int:
         t = Transcript(h, quiet)
         try:
             await _script(h, t, clock)
+            await _report(h, t, reports_dir)
         finally:
             await h.close()
             await zalo.stop()
@@ -276,6 +282,7 @@ async def _script(h: Harness, t: Transcript, clock: ManualClock) -> None:
         t.seen = len(h.server.sent) - 1
         t.quiet = False
         t.flush({GROUP})
+        t.quiet = True
         return
     t.flush()
     t.zalo_first("KẾT LUẬN", "cán bộ dùng Zalo cũng nhận kết luận", lines=4)
@@ -285,7 +292,33 @@ async def _script(h: Harness, t: Transcript, clock: ManualClock) -> None:
 
     t.heading("Kết luận vào kho tra cứu: tìm được cả khi gõ không dấu")
     await _say(h, t, STAFF[1], "/timkiem giay chung nhan boi duong")
-    print(
-        "\nHết phần trình diễn. Chạy bot thật: đặt TELEGRAM_BOT_TOKEN và HOIDAP_ADMINS "
-        "(xem README.md), rồi chạy lại lệnh này."
-    )
+
+
+def _write(files: list[tuple[Path, bytes]]) -> None:
+    for path, data in files:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+async def _report(h: Harness, t: Transcript, reports_dir: Path) -> None:
+    """The leader asks for the year's report, in Word and in Excel; both files are written to
+    ``reports_dir``."""
+    t.heading("Lãnh đạo Ban lập báo cáo của năm (tệp Word và Excel)")
+    mark = len(h.server.sent)
+    await _say(h, t, LEADER, "/baocao")
+    quiet, t.quiet = t.quiet, True
+    await _say(h, t, LEADER, "/baocao xlsx")
+    t.quiet = quiet
+    files = [
+        (reports_dir / m.file_name, h.server.file_bytes(m.file_id))
+        for m in h.server.sent[mark:]
+        if m.kind == "document" and m.file_id and m.file_name
+    ]
+    await asyncio.to_thread(_write, files)
+    written = [str(path) for path, _ in files]
+    print("\nBáo cáo đã ghi: " + ", ".join(written))
+    if not t.quiet:
+        print(
+            "\nHết phần trình diễn. Chạy bot thật: đặt TELEGRAM_BOT_TOKEN và HOIDAP_ADMINS "
+            "(xem README.md), rồi chạy lại lệnh này."
+        )

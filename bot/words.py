@@ -106,6 +106,7 @@ MENU: Final[dict[str, str]] = {
     "chon": "Chọn chương trình (khi tham gia nhiều nhóm)",
     "hoso": "Hồ sơ hỏi – đáp của tôi trong năm",
     "thongke": "Số liệu của chương trình và xu hướng",
+    "baocao": "Báo cáo (Word, Excel) và phiếu tổng hợp cán bộ",
     "rutlai": "Bốc thăm lại (kèm lý do)",
     "themcauhoi": "Thêm một câu hỏi",
     "danhsach": "Hàng đợi câu hỏi và các phiên tới",
@@ -167,6 +168,7 @@ COMMAND_ARGS: Final[dict[str, str]] = {
     "sotay": "[năm]",
     "hoso": "[#số] [năm|quý|tháng]",
     "thongke": "[năm|quý|tháng]",
+    "baocao": "[năm|quý|tháng] [docx|xlsx] [canbo]",
     "gioihanhoi": "<số>",
     "hoi": "[nội dung]",
 }
@@ -226,6 +228,9 @@ CLI_METAVARS: Final = {
     "year": "NĂM",
     "title": "TÊN",
     "admin": "ID",
+    "quarter": "QUÝ",
+    "month": "THÁNG",
+    "date": "NGÀY",
 }
 
 # What ``hoidap -h`` says first.
@@ -244,6 +249,8 @@ Tình hình vận hành:  hoidap status
 Chạy bằng webhook:   hoidap run --webhook https://bot.example.org/hoidap [--port 8443]
 Kiểm tra bốc thăm:   hoidap verify --seed HEX --pool 3,5,9 [--attempt 0]
 Sổ tay hỏi – đáp:    hoidap handbook --year 2026 so_tay_2026.docx [--program SỐ]
+Báo cáo:             hoidap report --year 2026 [--quarter 4 | --month 12 | --from 1/3 --to 31/5]
+                       bao_cao.docx|bao_cao.xlsx [--sheets] [--points] [--program SỐ]
 """
 
 # The help of each command and option (``hoidap LỆNH -h``), by command and option.
@@ -277,6 +284,15 @@ CLI_HELP: Final = {
     "handbook": "sổ tay hỏi – đáp (.docx): các câu hỏi đã kết luận trong năm, theo chủ đề",
     "handbook file": "tên tệp .docx sẽ tạo",
     "handbook --year": "năm (mặc định: năm nay)",
+    "report": "báo cáo kết quả chương trình (.docx theo thể thức của Đảng, hoặc .xlsx)",
+    "report file": "tên tệp sẽ tạo; đuôi .docx hoặc .xlsx chọn định dạng",
+    "report --year": "năm (mặc định: năm nay)",
+    "--quarter": "một quý của năm (1–4)",
+    "--month": "một tháng của năm (1–12)",
+    "--from": "từ ngày (dùng cùng --to), ví dụ 1/3/2026",
+    "--to": "đến ngày (dùng cùng --from), ví dụ 31/5/2026",
+    "report --sheets": "phiếu tổng hợp của từng cán bộ (mỗi người một trang) thay cho báo cáo",
+    "report --points": "kèm điểm (đúng 2, đúng một phần 1, chưa đúng 0, không trả lời −1)",
     "--program": "số của chương trình (khi có nhiều nhóm)",
     "program": "chương trình",
     "program create": "tạo chương trình không có nhóm Telegram (cán bộ dùng Zalo)",
@@ -318,6 +334,8 @@ CLI_SAYS: Final = {
     "verified": "Danh sách {pool}, lần bốc {attempt} → số hiệu {chosen}",
     "pool_empty": "cần ít nhất một số hiệu, ví dụ --pool 3,5,9",
     "no_programs": "chưa có chương trình nào",
+    "report_bad_suffix": "hoidap: tên tệp báo cáo phải kết thúc bằng .docx hoặc .xlsx",
+    "report_from_to": "hoidap: --from và --to đi cùng nhau, ví dụ --from 1/3/2026 --to 31/5/2026",
 }
 
 # -- documents in the Party's format (bot/documents) ----------------------------------------------
@@ -367,4 +385,77 @@ ZALO_WORDS: Final[dict[str, str]] = {
     "tim kiem": "timkiem",
     "huy": "huy",
     "kiem tra": "kiemtra",
+    "bao cao": "baocao",
+}
+
+# The report of the program and the year-end sheets (``bot/documents/report_*.py``): the names
+# of things, the sheets and the columns. The sentences of the Word report are in the template
+# ``report_text.j2``.
+REPORT_WORDS: Final = {
+    "program": "Cơ sở hỏi, cán bộ tổ chức trả lời",
+    # the spreadsheet: sheet names (at most 31 characters) and headers
+    "sheet_summary": "Tổng hợp",
+    "sheet_sessions": "Các phiên",
+    "sheet_people": "Cán bộ",
+    "sheet_topics": "Chủ đề",
+    "summary_title": "Kết quả chương trình «{program}» – {title}",
+    "summary_period": "Kỳ báo cáo: {period} (từ {start} đến {end}); kỳ trước: {previous}",
+    "col_item": "Chỉ tiêu",
+    "col_now": "Kỳ này",
+    "col_before": "Kỳ trước",
+    "col_change": "Tăng (+) / giảm (−)",
+    "col_date": "Ngày",
+    "col_nominal": "Ngày theo lịch",
+    "col_week": "Tuần",
+    "col_status": "Tình trạng",
+    "col_topic": "Chủ đề",
+    "col_question": "Câu hỏi",
+    "col_person": "Người được bốc thăm",
+    "col_outcome": "Trả lời",
+    "col_verdict": "Đánh giá",
+    "col_comment": "Nhận xét của Trưởng phòng",
+    "col_concluded": "Ngày kết luận",
+    "col_number": "STT",
+    "col_name": "Họ và tên",
+    "col_title": "Chức danh",
+    "col_turns": "Số lần được bốc thăm",
+    "col_redrawn": "Bốc lại cho người khác",
+    "col_points": "Điểm",
+    "col_count": "Số câu hỏi",
+    "col_share": "Tỷ lệ (%)",
+    "chart_title": "Đánh giá câu trả lời",
+    "chart_axis": "Số phiên",
+    # figures (rows of the summary, labels in tables)
+    "held": "Số phiên đã tổ chức",
+    "moved": "Trong đó dời ngày vì nghỉ lễ",
+    "skipped": "Số phiên nghỉ",
+    "skipped_holiday": "Nghỉ lễ",
+    "skipped_no_question": "Không có câu hỏi",
+    "skipped_admin": "Quản trị viên cho nghỉ",
+    "planned": "Phiên sắp tới",
+    "redraws": "Số lần bốc thăm lại",
+    "on_time_rate": "Tỷ lệ trả lời đúng hạn (%)",
+    "regraded": "Số phiên được đánh giá lại",
+    "grassroots_received": "Câu hỏi của cơ sở đã nhận",
+    "grassroots_answered": "Câu hỏi của cơ sở đã trả lời",
+    "had_turn": "Cán bộ đã có lượt trong vòng {round}",
+    "not_yet": "Cán bộ chưa có lượt trong vòng {round}",
+    # session status in the table of sessions
+    "status_held": "Đã tổ chức",
+    "status_moved": "Dời sang {day}",
+    "status_skipped": "Nghỉ: {reason}",
+    "status_planned": "Chưa tổ chức",
+    "reason_holiday": "nghỉ lễ",
+    "reason_no_question": "không có câu hỏi",
+    # outcomes of a draw
+    "in_time": "Đúng hạn",
+    "late": "Quá hạn",
+    "in_person": "Trực tiếp tại cuộc họp",
+    "unanswered": "Không trả lời",
+    "waiting": "Đang chờ",
+    "ungraded": "Chưa đánh giá",
+    "none": "—",
+    # the file names
+    "report_file": "bao_cao_{period}.{suffix}",
+    "sheets_file": "phieu_can_bo_{period}.{suffix}",
 }

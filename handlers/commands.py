@@ -126,9 +126,11 @@ COMMANDS: Final[tuple[Command, ...]] = (
     Command("dangngay", session.publish_now, ADMIN),
     Command("bocthamngay", session.draw_now, ("head", "admin")),
     Command("nghituan", session.skip_week, ADMIN),
-    # Leader (or an admin in the leader's place): the conclusion and the yearly handbook.
+    # Leader (or an admin in the leader's place): the conclusion and the yearly handbook; the
+    # report files (heads too).
     Command("ketluan", session.conclude, ("leader", "admin")),
     Command("sotay", archive.handbook, ("leader", "admin")),
+    Command("baocao", records.report, HEADS, P),
     # Grassroots questions: the admins' moderation, the askers' own commands.
     Command("hoicho", grassroots.pending, ADMIN, P),
     Command("coso", grassroots.askers, ADMIN, P),

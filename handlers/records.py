@@ -1,11 +1,21 @@
-"""The record: a person's own (/hoso) and the program's figures (/thongke)."""
+"""The record: a person's own (/hoso), the program's figures (/thongke), the report files
+(/baocao)."""
 
 from __future__ import annotations
 
 from telegram import Update
 
-from bot.services import records
-from handlers.common import Context, actor, args_text, deps, guarded, program_here, say
+from bot.services import records, reports
+from handlers.common import (
+    Context,
+    actor,
+    args_text,
+    deps,
+    guarded,
+    program_here,
+    say,
+    send_file,
+)
 
 
 @guarded
@@ -28,3 +38,14 @@ async def figures(update: Update, context: Context) -> None:
         deps(context).core, person, program, args_text(update), in_group
     )
     await say(update, reply)
+
+
+@guarded
+async def report(update: Update, context: Context) -> None:
+    """/baocao: the report file goes back to the private chat that asked, after a progress note."""
+    person = await actor(update, context)
+    program = await program_here(update, context, person)
+    result = await reports.report(
+        deps(context).core, person, program, args_text(update), progress=lambda r: say(update, r)
+    )
+    await send_file(update, context, result)

@@ -29,8 +29,8 @@ def test_a_bad_command_is_refused_in_vietnamese(tmp_path: Path) -> None:
     assert result.returncode == 2 and not result.stdout
     assert result.stderr == (
         "hoidap: LỆNH: không có lựa chọn 'chay' (chọn một trong: 'run', 'demo', 'questions',"
-        " 'db', 'backup', 'restore', 'status', 'verify', 'handbook', 'program')"
-        " (xem: hoidap -h)\n"
+        " 'db', 'backup', 'restore', 'status', 'verify', 'handbook', 'program',"
+        " 'report') (xem: hoidap -h)\n"
     )
 
 
@@ -54,7 +54,9 @@ def test_a_missing_or_extra_argument_is_named_in_vietnamese(
     assert not ENGLISH.search(result.stderr), result.stderr
 
 
-@pytest.mark.parametrize("args", [["--help"], ["-h"], ["handbook", "-h"], ["questions", "-h"]])
+@pytest.mark.parametrize(
+    "args", [["--help"], ["-h"], ["handbook", "-h"], ["report", "-h"], ["questions", "-h"]]
+)
 def test_help_is_vietnamese(tmp_path: Path, args: list[str]) -> None:
     result = _run(tmp_path, *args)
     assert result.returncode == 0 and not result.stderr

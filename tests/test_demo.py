@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.demo import run_demo
 
 
-async def test_demo_runs_the_whole_week(capsys: pytest.CaptureFixture[str]) -> None:
-    assert await run_demo(quiet=False) == 0
+async def test_demo_runs_the_whole_week(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert await run_demo(quiet=False, reports_dir=tmp_path) == 0
     out = capsys.readouterr().out
     for needle in (
         "Đã gắn nhóm",
@@ -22,3 +26,8 @@ async def test_demo_runs_the_whole_week(capsys: pytest.CaptureFixture[str]) -> N
     ):
         assert needle in out, needle
     assert out.index("KẾT QUẢ BỐC THĂM") < out.index("KẾT LUẬN")
+    # It ends with the year's report, written where it says.
+    assert "Đang lập báo cáo năm 2026…" in out
+    docx_file, xlsx_file = tmp_path / "bao_cao_2026.docx", tmp_path / "bao_cao_2026.xlsx"
+    assert f"Báo cáo đã ghi: {docx_file}, {xlsx_file}" in out
+    assert docx_file.read_bytes().startswith(b"PK") and xlsx_file.read_bytes().startswith(b"PK")

@@ -42,6 +42,7 @@ class DocumentSettings:
     deputy: bool = False  # signs on behalf: «K/T TRƯỞNG BAN» above the capacity
     signer: str = ""  # the signer's name; blank: room to write it
     recipients: tuple[str, ...] = tuple(PARTY_WORDS["default_recipients"].splitlines())
+    points: bool = False  # the points scheme of the year-end sheets (bot.documents.report)
 
     @property
     def capacity_lines(self) -> tuple[str, ...]:
@@ -78,7 +79,12 @@ KEYS: Final = {
     "kythay": "deputy",
     "nguoiky": "signer",
     "noinhan": "recipients",
+    "diem": "points",  # the points scheme of the year-end sheets (off by default)
 }
+STORED_KEYS: Final = frozenset(KEYS.values())
+
+# Settings that are on or off («bat» / «tat»).
+SWITCHES: Final = frozenset({"deputy", "points"})
 
 # Lines that may be left blank («-» clears them).
 OPTIONAL: Final = frozenset({"place", "number", "signer"})
@@ -140,7 +146,7 @@ def parse_value(key: str, raw: str) -> str:
         return "\n".join(_lines(raw, MAX_BODY_LINES, LINE_CHARS, key, upper=True))
     if key == "recipients":
         return "\n".join(_lines(raw, MAX_RECIPIENT_LINES, RECIPIENT_CHARS, key))
-    if key == "deputy":
+    if key in SWITCHES:
         return "1" if _switch(raw, key) else "0"
     if key in OPTIONAL and raw.strip() == "-":
         return ""
@@ -161,7 +167,7 @@ def from_stored(title: str, stored: dict[str, str]) -> DocumentSettings:
     settings = defaults_for(title)
     values: dict[str, object] = {}
     for key, raw in stored.items():
-        if key not in KEYS.values():
+        if key not in STORED_KEYS:
             continue
         try:
             value = parse_value(key, raw) if key not in OPTIONAL or raw else ""
@@ -169,7 +175,7 @@ def from_stored(title: str, stored: dict[str, str]) -> DocumentSettings:
             continue
         if key in ("body", "recipients"):
             values[key] = tuple(value.split("\n"))
-        elif key == "deputy":
+        elif key in SWITCHES:
             values[key] = value == "1"
         else:
             values[key] = value

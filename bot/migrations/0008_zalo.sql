@@ -36,3 +36,17 @@ CREATE TABLE link_codes (
     used_at      TEXT
 );
 CREATE INDEX link_codes_person ON link_codes(person_id);
+
+-- The points scheme of the year-end sheets (/vanban diem bat|tat, off by default) is a document
+-- setting too: the table is rebuilt with "points" among the keys its CHECK allows.
+CREATE TABLE document_settings_new (
+    program_id INTEGER NOT NULL REFERENCES programs(id),
+    key TEXT NOT NULL CHECK (key IN
+        ('body', 'place', 'number', 'capacity', 'deputy', 'signer', 'recipients', 'points')),
+    value TEXT NOT NULL CHECK (length(value) <= 2000),
+    PRIMARY KEY (program_id, key)
+) WITHOUT ROWID;
+INSERT INTO document_settings_new (program_id, key, value)
+    SELECT program_id, key, value FROM document_settings;
+DROP TABLE document_settings;
+ALTER TABLE document_settings_new RENAME TO document_settings;

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.args import parse_id, parse_period
 from bot.core import Core, Refused
+from bot.documents.report import PersonRow, ReportData, ReportSession
 from bot.models import Person, Program, Reply
 from bot.periods import Period
 from bot.records import (
@@ -20,6 +21,7 @@ from bot.records import (
     Participation,
     PersonRecord,
     SessionRecord,
+    in_period,
     person_record,
     program_figures,
 )
@@ -71,6 +73,91 @@ async def participation(core: Core, program: Program) -> Participation:
         round_no=program.round_no,
         had_turn=tuple((p.id, p.display_name) for p in people if p.id in had),
         not_yet=tuple((p.id, p.display_name) for p in people if p.id not in had),
+    )
+
+
+# -- the report (files) --------------------------------------------------------------------------
+
+
+def _status(r: SessionRecord) -> str:
+    if r.held:
+        return "moved" if r.moved else "held"
+    return "skipped" if r.skip_kind is not None else "planned"
+
+
+def _report_session(r: SessionRecord, names: dict[int, str], zone: ZoneInfo) -> ReportSession:
+    skip_reason = r.holiday if r.skip_kind == "holiday" else r.skip_reason
+    return ReportSession(
+        id=r.id,
+        day=r.day,
+        nominal_date=r.nominal_date,
+        week=r.week,
+        status=_status(r),
+        skip_kind=r.skip_kind,
+        skip_reason=skip_reason if r.skip_kind != "no_question" else None,
+        question=r.question or "",
+        topic=r.topic or "",
+        person_id=r.drawn_person_id if r.held else None,
+        person=names.get(r.drawn_person_id) if r.held and r.drawn_person_id else None,
+        outcome=r.outcome,
+        verdict=r.verdict,
+        comment=r.comment,
+        concluded_on=r.concluded_at.astimezone(zone).date() if r.concluded_at else None,
+    )
+
+
+async def require_overseer(core: Core, person: Person, program: Program, action: str) -> None:
+    """Heads, leaders and admins only (the reports and year-end sheets)."""
+    if not (await core.roles(person, program.id)) & OVERSEERS:
+        await _refuse(core, person, program, action)
+        raise Refused("report_not_allowed", program=program_ctx(program))
+
+
+async def report_data(
+    core: Core, person: Person | None, program: Program, period: Period
+) -> ReportData:
+    """Everything a report of ``period`` shows, from the query layer; ``person`` None: the
+    server's operator (``hoidap report``), else a head, leader or admin of the program."""
+    if person is not None:
+        await require_overseer(core, person, program, "report")
+    now, before = await figures(core, program, period)
+    store = core.store
+    records = in_period(await store.session_records(program.id, period.start, period.end), period)
+    redraws = await store.redraws(program.id, period.start, period.end)
+    staff = {m.person.id: m.person for m in await store.members_with_role(program.id, "staff")}
+    people = dict(staff)
+    for pid in {r.drawn_person_id for r in records if r.held} | {d.person_id for d in redraws}:
+        if pid is not None and pid not in people:
+            found = await store.person(pid)
+            if found is not None:
+                people[pid] = found
+    names = {pid: p.display_name for pid, p in people.items()}
+    zone = ZoneInfo(program.tz)
+    rows = []
+    for p in sorted(people.values(), key=lambda p: vi_name_key(p.display_name)):
+        rec = person_record(p.id, period, records, redraws)
+        rows.append(
+            PersonRow(
+                person_id=p.id,
+                name=p.display_name,
+                title=p.title or "",
+                turns=tuple(_report_session(r, names, zone) for r in rec.turns),
+                redrawn=tuple((d.day, d.reason) for d in rec.redrawn),
+                outcomes=rec.outcomes,
+                verdicts=rec.verdicts,
+            )
+        )
+    sessions = sorted(records, key=lambda r: (r.day, r.id))
+    return ReportData(
+        program_id=program.id,
+        program_title=program.title,
+        period=period,
+        today=core.today(program),
+        figures=now,
+        previous=before,
+        participation=await participation(core, program),
+        sessions=tuple(_report_session(r, names, zone) for r in sessions),
+        people=tuple(rows),
     )
 
 

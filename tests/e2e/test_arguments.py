@@ -109,6 +109,7 @@ SHAPES: dict[str, tuple[str, ...]] = {
     ),
     "sotay": ("{} 2026",),
     "vanban": ("coquan {}", "noi {}", "so {}", "kythay {}", "noinhan {}", "{} x"),
+    "baocao": ("{} xlsx", "canbo {}"),
 }
 
 
