@@ -319,6 +319,6 @@ async def _report(h: Harness, t: Transcript, reports_dir: Path) -> None:
     print("\nBáo cáo đã ghi: " + ", ".join(written))
     if not t.quiet:
         print(
-            "\nHết phần trình diễn. Chạy bot thật: đặt TELEGRAM_BOT_TOKEN và HOIDAP_ADMINS "
-            "(xem README.md), rồi chạy lại lệnh này."
+            "\nHết phần trình diễn. Chạy bot thật: đặt TELEGRAM_BOT_TOKEN (và/hoặc "
+            "ZALO_BOT_TOKEN) và HOIDAP_ADMINS (xem README.md), rồi chạy lại lệnh này."
         )
