@@ -1,0 +1,147 @@
+"""Charts as PNG images: the verdicts of a period month by month, the participation of a round.
+
+Pure functions of plain data to PNG bytes, for ``/thongke`` and the reports. matplotlib is
+imported inside the functions (start-up never loads it), and only its object-oriented API with
+the Agg canvas: no pyplot, no global figure manager, so drawing in a file worker thread
+(:func:`bot.offload.off_loop`) is safe. One lock serialises the drawing, since the settings
+(``rc_context``) and the font cache of matplotlib are shared by the whole process.
+
+The font is DejaVu Sans, which ships with matplotlib and has every Vietnamese letter. The file
+carries no date and no software version: the same data gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Final
+
+from bot.periods import Period
+from bot.records import (
+    MONTH_VERDICTS,
+    MonthVerdicts,
+    Participation,
+    SessionRecord,
+    verdicts_per_month,
+)
+from bot.words import CHART_WORDS, VERDICT_LABELS
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+DPI: Final = 120
+FONT: Final = "DejaVu Sans"
+# Green to red for the verdicts, greys for the sessions without one.
+COLORS: Final = {
+    "correct": "#2e7d32",
+    "partial": "#f9a825",
+    "wrong": "#c62828",
+    "ungraded": "#b0bec5",
+    "unanswered": "#607d8b",
+    "had_turn": "#1565c0",
+    "not_yet": "#b0bec5",
+}
+# rcParams keys are typed as literals; a plain mapping of them.
+_RC: Final[dict[Any, Any]] = {
+    "font.family": "sans-serif",
+    "font.sans-serif": [FONT],
+    "font.size": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+_LOCK: Final = threading.Lock()
+
+
+def verdict_label(verdict: str) -> str:
+    return VERDICT_LABELS.get(verdict) or CHART_WORDS[verdict]
+
+
+def month_labels(per_month: Sequence[MonthVerdicts]) -> list[str]:
+    """«T1» … «T12» within one year; «12/2026» when the months span two years."""
+    one_year = len({m.year for m in per_month}) <= 1
+    key = "month" if one_year else "month_year"
+    return [CHART_WORDS[key].format(month=m.month, year=m.year) for m in per_month]
+
+
+def _png(fig: Figure) -> bytes:
+    out = io.BytesIO()
+    # No "Software" entry (the matplotlib version); PNG gets no date from Agg.
+    fig.savefig(out, format="png", dpi=DPI, metadata={"Software": None})
+    return out.getvalue()
+
+
+def verdicts_by_month(records: Sequence[SessionRecord], period: Period, title: str) -> bytes:
+    """Stacked bars, one per month of ``period``: the held sessions by their latest verdict
+    (counted by :func:`bot.records.verdicts_per_month`)."""
+    return verdicts_chart(verdicts_per_month(records, period), title)
+
+
+def verdicts_chart(per_month: Sequence[MonthVerdicts], title: str) -> bytes:
+    from matplotlib import rc_context
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    with _LOCK, rc_context(_RC):
+        fig = Figure(figsize=(8, 4.2), layout="constrained")
+        ax = fig.add_subplot()
+        xs = list(range(len(per_month)))
+        bottom = [0] * len(per_month)
+        for verdict in MONTH_VERDICTS:
+            heights = [m.counts[verdict] for m in per_month]
+            ax.bar(
+                xs,
+                heights,
+                0.7,
+                bottom=bottom,
+                color=COLORS[verdict],
+                label=verdict_label(verdict),
+            )
+            bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
+        for x, total in zip(xs, bottom, strict=True):
+            if total:
+                ax.annotate(
+                    str(total),
+                    (x, total),
+                    xytext=(0, 2),
+                    textcoords="offset points",
+                    ha="center",
+                    va="bottom",
+                )
+        ax.set_xticks(xs, month_labels(per_month))
+        ax.set_ylim(0, max(1, *bottom) * 1.15)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_ylabel(CHART_WORDS["sessions"])
+        ax.set_title(title, fontweight="bold")
+        ax.legend(
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.08),
+            ncol=len(MONTH_VERDICTS),
+            frameon=False,
+            fontsize=9,
+        )
+        return _png(fig)
+
+
+def participation(p: Participation, title: str) -> bytes:
+    """Two horizontal bars: how many staff have had a turn in the round, how many not yet
+    (counts only; no names, no ranking)."""
+    from matplotlib import rc_context
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    counts = {"had_turn": len(p.had_turn), "not_yet": len(p.not_yet)}
+    with _LOCK, rc_context(_RC):
+        fig = Figure(figsize=(7, 2.4), layout="constrained")
+        ax = fig.add_subplot()
+        keys = list(counts)
+        ys = list(range(len(keys)))
+        bars = ax.barh(ys, [counts[k] for k in keys], 0.6, color=[COLORS[k] for k in keys])
+        ax.bar_label(bars, labels=[str(counts[k]) for k in keys], padding=3)
+        ax.set_yticks(ys, [CHART_WORDS[k] for k in keys])
+        ax.invert_yaxis()
+        ax.set_xlim(0, max(1, *counts.values()) * 1.15)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlabel(CHART_WORDS["people"])
+        ax.set_title(title, fontweight="bold")
+        return _png(fig)
