@@ -5,7 +5,16 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.services import records
-from handlers.common import Context, actor, args_text, deps, guarded, program_here, say
+from handlers.common import (
+    Context,
+    actor,
+    args_text,
+    deps,
+    guarded,
+    program_here,
+    say,
+    send_file,
+)
 
 
 @guarded
@@ -24,7 +33,9 @@ async def figures(update: Update, context: Context) -> None:
     program = await program_here(update, context, person)
     chat = update.effective_chat
     in_group = chat is not None and chat.type != "private"
-    reply = await records.figures_reply(
+    answer = await records.figures_reply(
         deps(context).core, person, program, args_text(update), in_group
     )
-    await say(update, reply)
+    await say(update, answer.reply)
+    if answer.chart is not None:
+        await send_file(update, context, await answer.chart())

@@ -7,15 +7,20 @@ The figures come from one query layer (``bot/store/records.py``) and the pure co
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.args import parse_id, parse_period
 from bot.core import Core, Refused
-from bot.models import Person, Program, Reply
+from bot.documents import charts
+from bot.models import FileReply, Person, Program, Reply
+from bot.offload import off_loop
 from bot.periods import Period
 from bot.records import (
+    VERDICTS,
     Figures,
     Participation,
     PersonRecord,
@@ -23,6 +28,7 @@ from bot.records import (
     person_record,
     program_figures,
 )
+from bot.render import plain, render
 from bot.services.archive import require_member
 from bot.services.context import person_ctx, program_ctx
 from bot.text import vi_name_key
@@ -190,17 +196,54 @@ async def person_record_reply(core: Core, person: Person, program: Program, text
     )
 
 
+# -- the charts -----------------------------------------------------------------------------------
+
+
+def chart_title(template: str, ctx: Mapping[str, Any]) -> str:
+    """A chart's title from its template, as plain text (a picture is not HTML)."""
+    return plain(render(template, ctx))
+
+
+async def verdicts_chart(core: Core, program: Program, period: Period) -> FileReply:
+    """The verdicts of ``period`` month by month as a picture, drawn off the event loop."""
+    rows = await core.store.session_records(program.id, period.start, period.end)
+    title = chart_title("chart_verdicts_title", {"period": period.context()})
+    data = await off_loop(charts.verdicts_by_month, rows, period, title)
+    caption = Reply(
+        "figures_chart_caption", {"program": program_ctx(program), "period": period.context()}
+    )
+    name = f"danh_gia_{period.start:%Y%m%d}_{period.end:%Y%m%d}.png"
+    return FileReply(name, data, caption, kind="photo")
+
+
+async def participation_chart(core: Core, program: Program) -> bytes:
+    """The current round's participation as a picture (counts only), drawn off the event loop."""
+    p = await participation(core, program)
+    title = chart_title("chart_participation_title", {"round_no": p.round_no})
+    return await off_loop(charts.participation, p, title)
+
+
+@dataclass(frozen=True)
+class FiguresAnswer:
+    """``/thongke``'s answer: the figures, then, when ``chart`` is set, the verdicts chart (a
+    callable, so that the text goes out before the picture is drawn)."""
+
+    reply: Reply
+    chart: Callable[[], Awaitable[FileReply]] | None = None
+
+
 async def figures_reply(
     core: Core, person: Person, program: Program, text: str, in_group: bool
-) -> Reply:
+) -> FiguresAnswer:
     """``/thongke [kỳ]``: members in private; in the group only heads, leaders and admins (the
-    group stays uncluttered)."""
+    group stays uncluttered). In private, a period with graded sessions also gets the verdicts
+    chart; the group gets the text only."""
     await require_member(core, person, program, "figures")
     if in_group and not (await core.roles(person, program.id)) & OVERSEERS:
         raise Refused("figures_in_private", program=program_ctx(program))
     period = parse_period(text, core.today(program))
     now, before = await figures(core, program, period)
-    return Reply(
+    reply = Reply(
         "figures",
         {
             "program": program_ctx(program),
@@ -210,3 +253,11 @@ async def figures_reply(
             "participation": participation_ctx(await participation(core, program)),
         },
     )
+    graded = sum(now.verdicts[v] for v in VERDICTS)
+    if in_group or not graded:
+        return FiguresAnswer(reply)
+
+    async def chart() -> FileReply:
+        return await verdicts_chart(core, program, period)
+
+    return FiguresAnswer(reply, chart)
