@@ -8,6 +8,7 @@ import struct
 import warnings
 import zlib
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 
@@ -176,3 +177,12 @@ def test_the_font_has_every_letter_of_the_chart_words() -> None:
 def test_a_period_without_any_session_still_draws(period: Period) -> None:
     png = charts.verdicts_by_month([], period, VIETNAMESE_TITLE)
     assert png.startswith(PNG_SIGNATURE)
+
+
+def test_the_readme_samples_are_drawn_the_same_each_time(tmp_path: Path) -> None:
+    from bench.charts_sample import draw
+
+    first = [p.read_bytes() for p in draw(tmp_path / "a")]
+    second = [p.read_bytes() for p in draw(tmp_path / "b")]
+    assert first == second
+    assert all(png.startswith(PNG_SIGNATURE) and len(png) < 100_000 for png in first)
