@@ -176,8 +176,8 @@ async def _measure(store: Store, path: Path) -> ReportsResult:
         return await records.participation_chart(core, program)
 
     charts: dict[str, Timing] = {}
-    charts["verdicts"], verdicts_png = await _timed(verdicts, CHART_RUNS)
-    charts["participation"], participation_png = await _timed(participation, CHART_RUNS)
+    charts["verdicts"], _ = await _timed(verdicts, CHART_RUNS)
+    charts["participation"], _ = await _timed(participation, CHART_RUNS)
 
     builds: dict[str, Timing] = {}
     found = _builders()
@@ -191,7 +191,7 @@ async def _measure(store: Store, path: Path) -> ReportsResult:
             return await report_data(core, None, program, period)
 
         builds["data"], report = await _timed(data, BUILD_RUNS)
-        pictures = [("verdicts", verdicts_png), ("participation", participation_png)]
+        pictures = await records.report_charts(core, program, period)
         build_fns = {
             "xlsx": lambda: build_xlsx(report),
             "docx": lambda: build_docx(report, settings, pictures),

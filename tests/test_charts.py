@@ -173,10 +173,18 @@ def test_the_font_has_every_letter_of_the_chart_words() -> None:
     assert [c for c in sorted(letters) if font.get_char_index(ord(c)) == 0] == []
 
 
-@pytest.mark.parametrize("period", [month_period(2027, 1), year_period(2027)])
-def test_a_period_without_any_session_still_draws(period: Period) -> None:
-    png = charts.verdicts_by_month([], period, VIETNAMESE_TITLE)
-    assert png.startswith(PNG_SIGNATURE)
+@pytest.mark.parametrize(
+    "period",
+    [
+        month_period(2027, 1),
+        year_period(2027),
+        Period("range", date(2017, 1, 1), date(2026, 12, 31), 2017),  # ten years, 120 months
+    ],
+)
+def test_any_period_draws_even_without_a_session(period: Period) -> None:
+    for rows in ([], FIXTURE):
+        png = charts.verdicts_by_month(rows, period, VIETNAMESE_TITLE)
+        assert png.startswith(PNG_SIGNATURE) and len(png) < 100_000
 
 
 def test_the_readme_samples_are_drawn_the_same_each_time(tmp_path: Path) -> None:

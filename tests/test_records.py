@@ -531,3 +531,16 @@ async def test_verdicts_per_month_count_each_session_in_the_month_it_was_held(fx
         (2026, 12, 1),
         (2027, 1, 0),
     ]
+
+
+async def test_the_charts_of_a_report_are_titled_pictures(fx: Fixture) -> None:
+    got = await records.report_charts(fx.core, fx.program, quarter_period(2026, 4))
+    assert [title for title, _ in got] == [
+        "Kết quả đánh giá các phiên theo tháng, quý IV/2026",
+        "Lượt bốc thăm vòng 1",
+    ]
+    assert all(png.startswith(b"\x89PNG\r\n\x1a\n") for _, png in got)
+    photo = await records.verdicts_chart(fx.core, fx.program, quarter_period(2026, 4))
+    assert photo.kind == "photo" and photo.data == got[0][1]
+    assert photo.caption.template == "figures_chart_caption"
+    assert await records.participation_chart(fx.core, fx.program) == got[1][1]

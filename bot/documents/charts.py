@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 DPI: Final = 120
+MAX_LABELLED_MONTHS: Final = 24  # beyond: every n-th month named, no totals over the bars
 FONT: Final = "DejaVu Sans"
 # Green to red for the verdicts, greys for the sessions without one.
 COLORS: Final = {
@@ -98,8 +99,9 @@ def verdicts_chart(per_month: Sequence[MonthVerdicts], title: str) -> bytes:
                 label=verdict_label(verdict),
             )
             bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
+        dense = len(per_month) > MAX_LABELLED_MONTHS
         for x, total in zip(xs, bottom, strict=True):
-            if total:
+            if total and not dense:
                 ax.annotate(
                     str(total),
                     (x, total),
@@ -108,18 +110,23 @@ def verdicts_chart(per_month: Sequence[MonthVerdicts], title: str) -> bytes:
                     ha="center",
                     va="bottom",
                 )
-        ax.set_xticks(xs, month_labels(per_month))
+        # Up to two years every month is named; a longer range names every n-th month.
+        step = -(-len(per_month) // MAX_LABELLED_MONTHS)
+        labels = month_labels(per_month)
+        slanted = step > 1 or len(xs) > 12
+        ax.set_xticks(
+            xs[::step],
+            labels[::step],
+            rotation=45 if slanted else 0,
+            ha="right" if slanted else "center",
+            rotation_mode="anchor",
+        )
         ax.set_ylim(0, max(1, *bottom) * 1.15)
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel(CHART_WORDS["sessions"])
         ax.set_title(title, fontweight="bold")
-        ax.legend(
-            loc="upper center",
-            bbox_to_anchor=(0.5, -0.08),
-            ncol=len(MONTH_VERDICTS),
-            frameon=False,
-            fontsize=9,
-        )
+        # Below the axes and their labels, whatever their height (constrained layout).
+        fig.legend(loc="outside lower center", ncol=len(MONTH_VERDICTS), frameon=False, fontsize=9)
         return _png(fig)
 
 

@@ -204,11 +204,21 @@ def chart_title(template: str, ctx: Mapping[str, Any]) -> str:
     return plain(render(template, ctx))
 
 
-async def verdicts_chart(core: Core, program: Program, period: Period) -> FileReply:
-    """The verdicts of ``period`` month by month as a picture, drawn off the event loop."""
+async def _verdicts_png(core: Core, program: Program, period: Period) -> tuple[str, bytes]:
     rows = await core.store.session_records(program.id, period.start, period.end)
     title = chart_title("chart_verdicts_title", {"period": period.context()})
-    data = await off_loop(charts.verdicts_by_month, rows, period, title)
+    return title, await off_loop(charts.verdicts_by_month, rows, period, title)
+
+
+async def _participation_png(core: Core, program: Program) -> tuple[str, bytes]:
+    p = await participation(core, program)
+    title = chart_title("chart_participation_title", {"round_no": p.round_no})
+    return title, await off_loop(charts.participation, p, title)
+
+
+async def verdicts_chart(core: Core, program: Program, period: Period) -> FileReply:
+    """The verdicts of ``period`` month by month as a picture, drawn off the event loop."""
+    _title, data = await _verdicts_png(core, program, period)
     caption = Reply(
         "figures_chart_caption", {"program": program_ctx(program), "period": period.context()}
     )
@@ -218,9 +228,13 @@ async def verdicts_chart(core: Core, program: Program, period: Period) -> FileRe
 
 async def participation_chart(core: Core, program: Program) -> bytes:
     """The current round's participation as a picture (counts only), drawn off the event loop."""
-    p = await participation(core, program)
-    title = chart_title("chart_participation_title", {"round_no": p.round_no})
-    return await off_loop(charts.participation, p, title)
+    return (await _participation_png(core, program))[1]
+
+
+async def report_charts(core: Core, program: Program, period: Period) -> list[tuple[str, bytes]]:
+    """The charts of a report of ``period`` as (title, PNG), for the Word report's ``charts``:
+    the verdicts month by month and the current round's participation."""
+    return [await _verdicts_png(core, program, period), await _participation_png(core, program)]
 
 
 @dataclass(frozen=True)
