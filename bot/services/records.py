@@ -17,7 +17,7 @@ from bot.args import parse_id, parse_period
 from bot.core import Core, Refused
 from bot.documents import charts
 from bot.models import FileReply, Person, Program, Reply
-from bot.offload import off_loop
+from bot.offload import in_child
 from bot.periods import Period
 from bot.records import (
     VERDICTS,
@@ -207,17 +207,17 @@ def chart_title(template: str, ctx: Mapping[str, Any]) -> str:
 async def _verdicts_png(core: Core, program: Program, period: Period) -> tuple[str, bytes]:
     rows = await core.store.session_records(program.id, period.start, period.end)
     title = chart_title("chart_verdicts_title", {"period": period.context()})
-    return title, await off_loop(charts.verdicts_by_month, rows, period, title)
+    return title, await in_child(charts.verdicts_by_month, rows, period, title)
 
 
 async def _participation_png(core: Core, program: Program) -> tuple[str, bytes]:
     p = await participation(core, program)
     title = chart_title("chart_participation_title", {"round_no": p.round_no})
-    return title, await off_loop(charts.participation, p, title)
+    return title, await in_child(charts.participation, p, title)
 
 
 async def verdicts_chart(core: Core, program: Program, period: Period) -> FileReply:
-    """The verdicts of ``period`` month by month as a picture, drawn off the event loop."""
+    """The verdicts of ``period`` month by month as a picture, drawn in a child process."""
     _title, data = await _verdicts_png(core, program, period)
     caption = Reply(
         "figures_chart_caption", {"program": program_ctx(program), "period": period.context()}
@@ -227,7 +227,7 @@ async def verdicts_chart(core: Core, program: Program, period: Period) -> FileRe
 
 
 async def participation_chart(core: Core, program: Program) -> bytes:
-    """The current round's participation as a picture (counts only), drawn off the event loop."""
+    """The current round's participation as a picture (counts only), drawn in a child process."""
     return (await _participation_png(core, program))[1]
 
 
