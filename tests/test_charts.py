@@ -4,7 +4,10 @@ every Vietnamese letter drawn, and the verdicts counted month by month as the re
 
 from __future__ import annotations
 
+import os
+import stat
 import struct
+import tempfile
 import warnings
 import zlib
 from datetime import UTC, date, datetime
@@ -194,3 +197,31 @@ def test_the_readme_samples_are_drawn_the_same_each_time(tmp_path: Path) -> None
     second = [p.read_bytes() for p in draw(tmp_path / "b")]
     assert first == second
     assert all(png.startswith(PNG_SIGNATURE) and len(png) < 100_000 for png in first)
+
+
+def test_matplotlib_gets_a_private_cache_folder_when_home_is_read_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("MPLCONFIGDIR", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    # A writable home: matplotlib's own folders serve.
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    charts.config_dir()
+    assert "MPLCONFIGDIR" not in os.environ
+    # A home that cannot hold folders (a file here; ProtectHome in the service).
+    (tmp_path / "file").write_text("")
+    monkeypatch.setenv("HOME", str(tmp_path / "file"))
+    charts.config_dir()
+    folder = tmp_path / "tmp" / f"hoidap-matplotlib-{os.getuid()}"
+    assert os.environ["MPLCONFIGDIR"] == str(folder)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    # A folder writable by others is not used; the operator's setting wins.
+    monkeypatch.delenv("MPLCONFIGDIR")
+    folder.chmod(0o777)
+    charts.config_dir()
+    assert "MPLCONFIGDIR" not in os.environ
+    monkeypatch.setenv("MPLCONFIGDIR", "/elsewhere")
+    charts.config_dir()
+    assert os.environ["MPLCONFIGDIR"] == "/elsewhere"

@@ -13,8 +13,12 @@ carries no date and no software version: the same data gives the same bytes.
 from __future__ import annotations
 
 import io
+import os
+import stat
+import tempfile
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from bot.periods import Period
@@ -54,6 +58,39 @@ _RC: Final[dict[Any, Any]] = {
 _LOCK: Final = threading.Lock()
 
 
+def _writable(folder: Path) -> bool:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK)
+
+
+def config_dir() -> None:
+    """Give matplotlib a folder it can write for its font cache, when its default one cannot be.
+
+    A service whose home is read-only (the systemd unit's ``ProtectHome``, the Docker image's
+    user) would otherwise make matplotlib create a new temporary folder, with a warning in the
+    log, in every chart's child process. Then a private folder in the temp folder serves (the
+    unit's ``PrivateTmp``), kept from one chart to the next; one not ours, or writable by
+    others, is not used. ``MPLCONFIGDIR`` set by the operator wins."""
+    if "MPLCONFIGDIR" in os.environ:
+        return
+    home = Path.home()
+    config = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config") / "matplotlib"
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache") / "matplotlib"
+    if _writable(config) and _writable(cache):
+        return
+    folder = Path(tempfile.gettempdir()) / f"hoidap-matplotlib-{os.getuid()}"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        st = folder.lstat()
+    except OSError:
+        return
+    if stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & 0o022:
+        os.environ["MPLCONFIGDIR"] = str(folder)
+
+
 def verdict_label(verdict: str) -> str:
     return VERDICT_LABELS.get(verdict) or CHART_WORDS[verdict]
 
@@ -79,6 +116,7 @@ def verdicts_by_month(records: Sequence[SessionRecord], period: Period, title: s
 
 
 def verdicts_chart(per_month: Sequence[MonthVerdicts], title: str) -> bytes:
+    config_dir()
     from matplotlib import rc_context
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
@@ -133,6 +171,7 @@ def verdicts_chart(per_month: Sequence[MonthVerdicts], title: str) -> bytes:
 def participation(p: Participation, title: str) -> bytes:
     """Two horizontal bars: how many staff have had a turn in the round, how many not yet
     (counts only; no names, no ranking)."""
+    config_dir()
     from matplotlib import rc_context
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
