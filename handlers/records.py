@@ -37,5 +37,6 @@ async def figures(update: Update, context: Context) -> None:
         deps(context).core, person, program, args_text(update), in_group
     )
     await say(update, answer.reply)
-    if answer.chart is not None:
-        await send_file(update, context, await answer.chart())
+    chart = await answer.chart() if answer.chart is not None else None
+    if chart is not None:
+        await send_file(update, context, chart)

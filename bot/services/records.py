@@ -17,7 +17,7 @@ from bot.args import parse_id, parse_period
 from bot.core import Core, Refused
 from bot.documents import charts
 from bot.models import FileReply, Person, Program, Reply
-from bot.offload import in_child
+from bot.offload import ChildFailed, in_child
 from bot.periods import Period
 from bot.records import (
     VERDICTS,
@@ -240,10 +240,11 @@ async def report_charts(core: Core, program: Program, period: Period) -> list[tu
 @dataclass(frozen=True)
 class FiguresAnswer:
     """``/thongke``'s answer: the figures, then, when ``chart`` is set, the verdicts chart (a
-    callable, so that the text goes out before the picture is drawn)."""
+    callable, so that the text goes out before the picture is drawn; None if it could not be
+    drawn)."""
 
     reply: Reply
-    chart: Callable[[], Awaitable[FileReply]] | None = None
+    chart: Callable[[], Awaitable[FileReply | None]] | None = None
 
 
 async def figures_reply(
@@ -271,7 +272,12 @@ async def figures_reply(
     if in_group or not graded:
         return FiguresAnswer(reply)
 
-    async def chart() -> FileReply:
-        return await verdicts_chart(core, program, period)
+    async def chart() -> FileReply | None:
+        try:
+            return await verdicts_chart(core, program, period)
+        except ChildFailed:
+            # The figures have gone out; a picture that could not be drawn is left out.
+            log.exception("verdicts chart failed: program=%s", program.id)
+            return None
 
     return FiguresAnswer(reply, chart)

@@ -3,6 +3,10 @@ figures in the template context."""
 
 from __future__ import annotations
 
+import pytest
+
+from bot.offload import ChildFailed
+from bot.services import records
 from bot.testing.fakebotapi import SentMessage
 from bot.testing.harness import Harness
 from tests.conftest import ADMIN, GROUP, HEAD, LEADER, OUTSIDER, STAFF, vn
@@ -180,3 +184,19 @@ async def test_a_week_held_but_not_yet_graded_has_no_chart(harness: Harness) -> 
     f = context_of(sent(out, "figures", STAFF[0].id))["figures"]
     assert f["held"] == 1 and f["verdicts"]["ungraded"] == 1
     assert _photos(out) == []
+
+
+async def test_a_chart_that_cannot_be_drawn_leaves_the_figures_alone(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = harness
+    await one_week(h)
+
+    async def broken(*args: object, **kwargs: object) -> bytes:
+        raise ChildFailed("verdicts_by_month: exit 1: MemoryError")
+
+    monkeypatch.setattr(records, "in_child", broken)
+    out = await h.send(STAFF[0], "/thongke")
+    sent(out, "figures", STAFF[0].id)
+    assert _photos(out) == []
+    not_sent(out, "internal_error")
