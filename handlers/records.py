@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from telegram import Update
+from telegram.constants import ChatAction
 
 from bot.services import records
 from handlers.common import (
@@ -37,6 +38,10 @@ async def figures(update: Update, context: Context) -> None:
         deps(context).core, person, program, args_text(update), in_group
     )
     await say(update, answer.reply)
-    chart = await answer.chart() if answer.chart is not None else None
+    if answer.chart is None or chat is None:
+        return
+    # «sending a photo…» in the chat while the chart is drawn (a second or two).
+    await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_PHOTO)
+    chart = await answer.chart()
     if chart is not None:
         await send_file(update, context, chart)

@@ -6,6 +6,7 @@ The figures come from one query layer (``bot/store/records.py``) and the pure co
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -234,7 +235,10 @@ async def participation_chart(core: Core, program: Program) -> bytes:
 async def report_charts(core: Core, program: Program, period: Period) -> list[tuple[str, bytes]]:
     """The charts of a report of ``period`` as (title, PNG), for the Word report's ``charts``:
     the verdicts month by month and the current round's participation."""
-    return [await _verdicts_png(core, program, period), await _participation_png(core, program)]
+    drawn = await asyncio.gather(
+        _verdicts_png(core, program, period), _participation_png(core, program)
+    )
+    return list(drawn)
 
 
 @dataclass(frozen=True)

@@ -140,8 +140,9 @@ async def test_figures_in_private_come_with_the_verdicts_chart(harness: Harness)
     out = await h.send(STAFF[0], "/thongke")
     figures = sent(out, "figures", STAFF[0].id)
     (photo,) = _photos(out)
-    # The text first, then the picture with its caption.
+    # The text first, then the picture with its caption; «sending a photo…» meanwhile.
     assert out.index(figures) < out.index(photo)
+    assert (STAFF[0].id, "upload_photo") in h.server.chat_actions
     ctx = context_of(sent(out, "figures_chart_caption", STAFF[0].id))
     assert ctx["period"]["kind"] == "year" and ctx["period"]["year"] == 2026
     assert "năm 2026" in photo.plain_text
@@ -170,6 +171,7 @@ async def test_no_chart_without_a_graded_session_nor_in_the_group(harness: Harne
     out = await h.send(STAFF[0], "/thongke tháng 13")
     assert _photos(out) == []
     not_sent(out, "internal_error")
+    assert [a for a in h.server.chat_actions if a[1] == "upload_photo"] == []
 
 
 async def test_a_week_held_but_not_yet_graded_has_no_chart(harness: Harness) -> None:
