@@ -64,6 +64,7 @@ class ProgramScheduler:
         # (a recently expired button still gets its "expired" answer).
         await self.core.store.prune_actions(self.core.now() - timedelta(days=30))
         await self.core.store.prune_seen_updates()
+        await self.core.store.prune_zalo_seen(self.core.now() - timedelta(days=30))
 
     async def _tick_job(self) -> None:
         with suppress(DatabaseLost):  # said once where it was found; the bot is stopping

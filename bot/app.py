@@ -13,14 +13,16 @@ from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from telegram import LinkPreviewOptions, Update
+from telegram import Bot, LinkPreviewOptions, Update, User
 from telegram.constants import ParseMode
-from telegram.error import Conflict, NetworkError, TelegramError
+from telegram.error import BadRequest, Conflict, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 
+from bot.chats import is_no_group, is_zalo_chat, on_telegram
 from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings
 from bot.core import Core
@@ -41,10 +43,14 @@ from handlers.commands import COMMANDS
 from handlers.common import Deps
 from scheduler import ProgramScheduler
 
+if TYPE_CHECKING:  # the Zalo side is imported only when ZALO_BOT_TOKEN is set
+    from bot.transport.zalo import ZaloTransport
+
 log = logging.getLogger("hoidap")
 
 CONNECTIONS = 16  # HTTP connections to the Bot API for everything but long polling
 DB_WATCH_SECONDS = 5.0  # how often the watchdog checks the database file is still there
+ZALO_WEBHOOK_PATH = "/zalo/webhook"
 EXIT_DATABASE = 2  # the exit code of ``hoidap run`` for a bad, locked or lost database
 
 FatalFn = Callable[[str], None]
@@ -149,12 +155,16 @@ def build_application(
     ``on_fatal(line)`` is called once when the bot must stop (its database file was deleted or
     replaced; checked before every write and every ``db_watch_seconds``): ``serve`` stops.
     """
-    if not settings.token:
-        raise ConfigError("thiếu TELEGRAM_BOT_TOKEN (mã bot do BotFather cấp)")
+    if not settings.token and not settings.zalo_token:
+        raise ConfigError(
+            "thiếu TELEGRAM_BOT_TOKEN (mã bot do BotFather cấp) "
+            "hoặc ZALO_BOT_TOKEN (mã bot do Zalo Bot Creator cấp)"
+        )
     redact_in_logs(settings.token, "<token>")  # request URLs carry the token
+    redact_in_logs(settings.zalo_token, "<zalo-token>")
     builder = (
         ApplicationBuilder()
-        .token(settings.token)
+        .token(settings.token or TELEGRAM_OFF_TOKEN)
         .base_url(settings.api_url)
         .base_file_url(settings.file_url)
         .defaults(
@@ -185,7 +195,11 @@ def build_application(
         limiter = AIORateLimiter(group_max_rate=20, group_time_period=60, max_retries=3)
         limiter._base_limiter = SlidingWindow(limit=30, window=1.03)
         builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
+    if not settings.telegram:
+        builder = builder.updater(None)
     app = builder.build()
+    if not settings.telegram:
+        _without_telegram(app.bot)
     app.bot_data["settings"] = settings
     app.bot_data["clock"] = clock or SystemClock()
     app.bot_data["run_scheduler"] = run_scheduler
@@ -193,6 +207,17 @@ def build_application(
     app.bot_data["on_fatal"] = on_fatal
     register(app)
     return app
+
+
+TELEGRAM_OFF_TOKEN = "000:telegram-not-configured"  # Zalo only: never sent anywhere
+
+
+def _without_telegram(bot: Bot) -> None:
+    """A bot on Zalo only: the application runs without ever calling Telegram (no getMe at
+    start; nothing is addressed to Telegram chats, see ``send`` in :func:`start_core`)."""
+    bot._bot_user = User(0, "hoidap", is_bot=True, username="hoidap_bot")
+    bot._bot_initialized = True
+    bot._requests_initialized = True
 
 
 async def start_core(app: Application) -> None:  # type: ignore[type-arg]
@@ -221,23 +246,36 @@ async def start_core(app: Application) -> None:  # type: ignore[type-arg]
             name="hoidap-db-watchdog",
         )
     bot = app.bot
+    zalo: ZaloTransport | None = None
 
     async def send(item: OutboxItem, part_sent: PartSent) -> int | None:
+        if is_zalo_chat(item.chat_id):
+            if zalo is None:  # kept owed: delivered once ZALO_BOT_TOKEN is set again
+                raise NetworkError("Zalo is not configured (ZALO_BOT_TOKEN)")
+            return await zalo.send_item(item, part_sent)
+        if is_no_group(item.chat_id):
+            return None  # a program without a Telegram group: its members' copies deliver it
+        if not settings.telegram:
+            raise BadRequest("Telegram is not configured (TELEGRAM_BOT_TOKEN)")
         return await send_outbox_item(bot, item, part_sent)
 
     outbox = OutboxWorker(core, send)
     deps = Deps(core=core, outbox=outbox, bot_username=bot.username or "hoidap_bot")
 
     async def roles_changed(tg_user_id: int, roles: frozenset[str]) -> None:
-        await refresh_commands(bot, tg_user_id, roles, COMMANDS)
+        if settings.telegram and on_telegram(tg_user_id):
+            await refresh_commands(bot, tg_user_id, roles, COMMANDS)
 
     core.on_roles_changed.append(roles_changed)
     app.bot_data["deps"] = deps
+    if settings.zalo:
+        zalo = await start_zalo(app, core, settings, deps.bot_username)
     outbox.start()
-    try:
-        await set_command_menus(bot, core, COMMANDS)
-    except Exception:  # menus are a convenience; never block start-up on them
-        log.exception("could not set command menus")
+    if settings.telegram:
+        try:
+            await set_command_menus(bot, core, COMMANDS)
+        except Exception:  # menus are a convenience; never block start-up on them
+            log.exception("could not set command menus")
     if app.bot_data["run_scheduler"]:
         sched = ProgramScheduler(core)
         app.bot_data["scheduler"] = sched
@@ -245,7 +283,63 @@ async def start_core(app: Application) -> None:  # type: ignore[type-arg]
     log.info("hoidap started as @%s, database %s", bot.username, settings.db_path)
 
 
+async def start_zalo(
+    app: Application,  # type: ignore[type-arg]
+    core: Core,
+    settings: Settings,
+    bot_username: str,
+) -> ZaloTransport:
+    """The Zalo side: its API client, long polling or the webhook, and the file links."""
+    from bot.transport.zalo import ZaloTransport
+    from bot.transport.zalo_api import ZaloApi, ZaloPoller
+    from bot.transport.zalo_web import WebServer
+
+    assert settings.zalo_token is not None
+    api = ZaloApi(settings.zalo_token, settings.zalo_api_url, rate=settings.zalo_rate)
+    web = None
+    if settings.public_url or settings.zalo_webhook_secret:
+        web = WebServer(
+            settings.http_listen, settings.http_port, settings.public_url, clock=core.now
+        )
+        await web.start()
+        app.bot_data["web"] = web
+    names = frozenset(name for row in COMMANDS for name in row.names)
+    zalo = ZaloTransport(core, app, api, web, bot_username, names)
+    app.bot_data["zalo"] = zalo
+    if settings.zalo_webhook_secret and web is not None:
+        await zalo.replay_unhandled()
+        web.add_webhook(ZALO_WEBHOOK_PATH, settings.zalo_webhook_secret, zalo.take)
+        try:
+            await api.set_webhook(
+                f"{settings.public_url}{ZALO_WEBHOOK_PATH}", settings.zalo_webhook_secret
+            )
+        except TelegramError as exc:  # Zalo unreachable now: its messages wait on its side
+            log.error("zalo: could not set the webhook: %s", exc.message)
+        return zalo
+    try:
+        # getUpdates does not work while a webhook is set (an earlier webhook run).
+        await api.delete_webhook()
+    except TelegramError as exc:
+        log.warning("zalo: could not delete a webhook: %s", exc.message)
+    await zalo.replay_unhandled()
+    poller = ZaloPoller(api, zalo.take)
+    app.bot_data["zalo_poller"] = poller
+    poller.start()
+    log.info("zalo: long polling started")
+    return zalo
+
+
+async def stop_zalo(app: Application) -> None:  # type: ignore[type-arg]
+    poller = app.bot_data.pop("zalo_poller", None)
+    if poller is not None:
+        await poller.stop()
+    web = app.bot_data.pop("web", None)
+    if web is not None:
+        await web.stop()
+
+
 async def stop_core(app: Application) -> None:  # type: ignore[type-arg]
+    await stop_zalo(app)
     watchdog = app.bot_data.pop("db_watchdog", None)
     if isinstance(watchdog, asyncio.Task):
         watchdog.cancel()
@@ -257,6 +351,9 @@ async def stop_core(app: Application) -> None:  # type: ignore[type-arg]
     deps = app.bot_data.get("deps")
     if isinstance(deps, Deps):
         await deps.outbox.stop()
+        zalo = app.bot_data.pop("zalo", None)
+        if zalo is not None:
+            await zalo.api.close()
         store = deps.core.store
         if store.watch is not None and store.watch.lost is not None:
             # The open connection is the last way to what was written: keep a copy of it.
@@ -370,13 +467,13 @@ async def serve(
         async with app:  # initialize() ... shutdown()
             try:
                 await start_core(app)
-                assert app.updater is not None
-                await app.updater.start_polling(
-                    timeout=timedelta(seconds=poll_timeout),
-                    allowed_updates=Update.ALL_TYPES,
-                    drop_pending_updates=False,
-                    error_callback=on_polling_error,
-                )
+                if app.updater is not None:  # None: Zalo only
+                    await app.updater.start_polling(
+                        timeout=timedelta(seconds=poll_timeout),
+                        allowed_updates=Update.ALL_TYPES,
+                        drop_pending_updates=False,
+                        error_callback=on_polling_error,
+                    )
                 await app.start()
                 if ready is not None:
                     await ready(app)

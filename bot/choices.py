@@ -21,7 +21,7 @@ from typing import Any
 
 from bot.actions import REGISTRY, Outcome, press
 from bot.core import Core, Refused
-from bot.models import Person, Reply
+from bot.models import Buttons, Person, Reply
 from bot.render import render
 
 # How many conversations keep their numbers; the least recently offered are forgotten first.
@@ -91,9 +91,19 @@ def numbered(
     """The reply's text with its buttons as numbered lines (URL buttons as a line with the link);
     the numbers are remembered for ``person_id`` (None: anyone in a group) in ``chat_id``."""
     text = render(reply.template, reply.context)
+    lines = offer(reply.buttons, choices, person_id, chat_id, now)
+    return f"{text}\n\n{lines}" if lines else text
+
+
+def offer(
+    buttons: Buttons, choices: Choices, person_id: int | None, chat_id: int, now: datetime
+) -> str:
+    """The buttons as numbered lines (empty without buttons). New numbers replace what that
+    person's numbers meant in that chat; a message without numbers leaves them as they were
+    (a reminder arriving between the choices and the reply must not void them)."""
     items: list[dict[str, Any]] = []
     tokens: dict[int, str] = {}
-    for row in reply.buttons:
+    for row in buttons:
         for button in row:
             if button.token is not None:
                 number = len(tokens) + 1
@@ -101,10 +111,11 @@ def numbered(
                 items.append({"number": number, "label": button.text, "url": None})
             elif button.url is not None:
                 items.append({"number": None, "label": button.text, "url": button.url})
-    choices.remember(person_id, chat_id, tokens, now)
+    if tokens:
+        choices.remember(person_id, chat_id, tokens, now)
     if not items:
-        return text
-    return f"{text}\n\n{render('choices', {'items': items, 'numbered': bool(tokens)})}"
+        return ""
+    return render("choices", {"items": items, "numbered": bool(tokens)})
 
 
 def typed_number(text: str) -> int | None:

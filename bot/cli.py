@@ -206,6 +206,17 @@ def _parser() -> argparse.ArgumentParser:
     hb.add_argument(
         "--program", type=program_number, metavar=shown["number"], help=say["--program"]
     )
+    prog = sub.add_parser("program", help=say["program"])
+    progsub = prog.add_subparsers(dest="pcommand", required=True, metavar=shown["command"])
+    pc = progsub.add_parser("create", help=say["program create"])
+    pc.add_argument("title", metavar=shown["title"], help=say["program create title"])
+    pc.add_argument(
+        "--admin",
+        action="append",
+        default=[],
+        metavar=shown["admin"],
+        help=say["program create --admin"],
+    )
     return p
 
 
@@ -242,12 +253,15 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return asyncio.run(run_demo(quiet=args.quiet))
     settings = load_settings()
     if args.command == "run":
-        if not settings.token:
+        if not settings.token and not settings.zalo_token:
             _say("demo_without_token")
             from bot.demo import run_demo
 
             return asyncio.run(run_demo(quiet=False))
         if args.webhook:
+            if not settings.token:
+                _say("webhook_needs_telegram")
+                return 2
             return _run_webhook(settings, args)
         return _run(settings)
     if args.command == "db" and args.dbcommand == "migrate":
@@ -264,6 +278,8 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return asyncio.run(_status(settings))
     if args.command == "handbook":
         return asyncio.run(_write_handbook(settings, args.file, args.year, args.program))
+    if args.command == "program" and args.pcommand == "create":
+        return asyncio.run(_create_program(settings, args.title, args.admin))
     parser.print_help()
     return 2
 
@@ -535,6 +551,32 @@ async def _write_handbook(
             count=count,
             path=str(target),
         )
+        return 0
+    finally:
+        await store.close()
+
+
+# -- the command line: ``hoidap program create NAME [--admin ID]…`` -------------------------------
+
+
+async def _create_program(settings: Settings, title: str, admins: list[str]) -> int:
+    """A program without a Telegram group (people on Zalo); the exit status of the command."""
+    from bot.clock import SystemClock
+    from bot.core import Core, Refused
+    from bot.db import connect
+    from bot.render import plain, render
+    from bot.services.roster import create_program_without_group
+    from bot.store import Store
+
+    store = Store(await connect(settings.db_path, create=True))
+    try:
+        core = Core(store=store, clock=SystemClock(), settings=settings)
+        try:
+            reply = await create_program_without_group(core, title, admins)
+        except Refused as refused:
+            print(plain(render(refused.reply.template, refused.reply.context)), file=sys.stderr)
+            return 2
+        print(plain(render(reply.template, reply.context)))
         return 0
     finally:
         await store.close()

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import ManualClock
 from bot.testing.fakebotapi import SentMessage
+from bot.testing.fakezalo import FakeZalo
 from bot.testing.harness import Harness, User
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -31,8 +32,9 @@ STAFF = [
     User(401, "Chuyên viên A"),
     User(402, "Chuyên viên B"),
     User(403, "Chuyên viên C"),
-    User(404, "Chuyên viên D"),
 ]
+# One staff member uses Zalo, not Telegram (the fake Zalo Bot API, bot/testing/fakezalo).
+ZALO_ID = "zalo-dung-404"
 NAMES = {
     ADMIN.id: "Đỗ Quản Trị (giả định)",
     HEAD.id: "Lê Thị Hằng (giả định)",
@@ -40,8 +42,8 @@ NAMES = {
     401: "Nguyễn Văn An (giả định)",
     402: "Trần Thị Bình (giả định)",
     403: "Hoàng Minh Châu (giả định)",
-    404: "Vũ Đức Dũng (giả định)",
 }
+ZALO_NAME = "Vũ Đức Dũng (giả định)"
 
 
 class Transcript:
@@ -49,6 +51,34 @@ class Transcript:
         self.h = h
         self.quiet = quiet
         self.seen = 0
+        self.zalo_seen = 0
+
+    def zalo(self, text: str | None = None) -> None:
+        """What the Zalo member typed (if given), then what the bot sent them on Zalo since."""
+        assert self.h.zalo is not None
+        if text is not None and not self.quiet:
+            print(f"\n📱 {ZALO_NAME} (trên Zalo): {text}")
+        new = self.h.zalo.sent[self.zalo_seen :]
+        self.zalo_seen = len(self.h.zalo.sent)
+        if self.quiet:
+            return
+        for m in new:
+            print(f"\n🤖 [Zalo → {ZALO_NAME}]")
+            for line in str(m["text"]).splitlines():
+                print(textwrap.indent(textwrap.fill(line, 96) if line else "", "   "))
+
+    def zalo_first(self, needle: str, note: str, lines: int = 6) -> None:
+        """The first lines of the first new Zalo message containing ``needle``."""
+        assert self.h.zalo is not None
+        new = self.h.zalo.sent[self.zalo_seen :]
+        self.zalo_seen = len(self.h.zalo.sent)
+        found = next((str(m["text"]) for m in new if needle in str(m["text"])), None)
+        if self.quiet or found is None:
+            return
+        print(f"\n🤖 [Zalo → {ZALO_NAME}] ({note})")
+        for line in found.splitlines()[:lines]:
+            print(textwrap.indent(textwrap.fill(line, 96) if line else "", "   "))
+        print("   …")
 
     def chat_label(self, chat_id: int) -> str:
         if chat_id == GROUP:
@@ -133,7 +163,9 @@ async def run_demo(quiet: bool = False) -> int:
     with tempfile.TemporaryDirectory(prefix="hoidap-demo-") as tmp:
         # Tuesday 1/12/2026; the session is Monday 7/12/2026.
         clock = ManualClock(datetime(2026, 12, 1, 8, 30, tzinfo=VN))
-        h = Harness(Path(tmp), clock, admins=(ADMIN.id,))
+        zalo = FakeZalo()
+        await zalo.start()
+        h = Harness(Path(tmp), clock, admins=(ADMIN.id,), zalo=zalo)
         await h.server.start()
         h.server.group(GROUP, GROUP_TITLE)
         for u in [ADMIN, HEAD, LEADER, *STAFF]:
@@ -144,6 +176,7 @@ async def run_demo(quiet: bool = False) -> int:
             await _script(h, t, clock)
         finally:
             await h.close()
+            await zalo.stop()
     return 0
 
 
@@ -168,15 +201,23 @@ async def _script(h: Harness, t: Transcript, clock: ManualClock) -> None:
     await _onboard(h, t, LEADER, "Chuyên viên chính")
     t.quiet = quiet
     if not quiet:
-        print("\n   (… 3 chuyên viên khác, Trưởng phòng và Lãnh đạo Ban đăng ký tương tự)")
+        print("\n   (… 2 chuyên viên khác, Trưởng phòng và Lãnh đạo Ban đăng ký tương tự)")
     head = await h.core.store.person_by_tg(HEAD.id)
     leader = await h.core.store.person_by_tg(LEADER.id)
     assert head and leader
     await _say(h, t, ADMIN, f"/vaitro {head.id} truongphong")
     await _say(h, t, ADMIN, f"/vaitro {leader.id} lanhdao")
-    away = await h.core.store.person_by_tg(STAFF[3].id)
-    assert away
-    await _say(h, t, ADMIN, f"/vangmat {away.id} congtac 08/12/2026")
+
+    t.heading("Một cán bộ dùng Zalo: đăng ký bằng tin nhắn, chọn bằng số")
+    for text in ("bắt đầu", ZALO_NAME, "1"):
+        h.clock.advance(PAUSE)
+        await h.zalo_send(ZALO_ID, text, display_name="Dũng")
+        t.zalo(text)
+    await _press(h, t, ADMIN, _last(h, ADMIN.id, ZALO_NAME), "✅ Duyệt")
+    t.zalo()
+    account = await h.core.store.zalo_account(ZALO_ID)
+    assert account
+    await _say(h, t, ADMIN, f"/vangmat {account.person_id} congtac 08/12/2026")
     await _say(h, t, ADMIN, "/lich")
 
     t.heading("Thứ Sáu 04/12, 08:00 – bot gửi câu hỏi của tuần")
@@ -184,6 +225,7 @@ async def _script(h: Harness, t: Transcript, clock: ManualClock) -> None:
     t.flush({GROUP, STAFF[0].id, HEAD.id})
     if not t.quiet:
         print("\n   (… và bản riêng cho từng chuyên viên, Trưởng phòng, Lãnh đạo Ban)")
+    t.zalo_first("Tin chung", "bản tin của nhóm, gửi riêng trên Zalo")
 
     t.heading("Thứ Hai 07/12, 09:00 – sau giao ban, bot bốc thăm")
     await h.at(datetime(2026, 12, 7, 9, 0, tzinfo=VN))
@@ -236,6 +278,7 @@ async def _script(h: Harness, t: Transcript, clock: ManualClock) -> None:
         t.flush({GROUP})
         return
     t.flush()
+    t.zalo_first("KẾT LUẬN", "cán bộ dùng Zalo cũng nhận kết luận", lines=4)
 
     t.heading("Ai cũng kiểm tra lại được kết quả bốc thăm")
     await _say(h, t, STAFF[0], "/kiemtra", GROUP)

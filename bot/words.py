@@ -137,6 +137,8 @@ MENU: Final[dict[str, str]] = {
     "lienket": "Gắn nhóm với chương trình (gửi trong nhóm)",
     "gioihanhoi": "Số câu mỗi cơ sở gửi được trong ngày",
     "huy": "Hủy thao tác đang làm",
+    "zalo": "Nhận mã để dùng bot trên Zalo",
+    "toi": "Thông tin của tôi (số hiệu, vai trò, mã Zalo)",
     "help": "Hướng dẫn sử dụng",
 }
 
@@ -222,6 +224,8 @@ CLI_METAVARS: Final = {
     "pool": "SỐ_HIỆU",
     "attempt": "LẦN",
     "year": "NĂM",
+    "title": "TÊN",
+    "admin": "ID",
 }
 
 # What ``hoidap -h`` says first.
@@ -274,6 +278,10 @@ CLI_HELP: Final = {
     "handbook file": "tên tệp .docx sẽ tạo",
     "handbook --year": "năm (mặc định: năm nay)",
     "--program": "số của chương trình (khi có nhiều nhóm)",
+    "program": "chương trình",
+    "program create": "tạo chương trình không có nhóm Telegram (cán bộ dùng Zalo)",
+    "program create title": "tên chương trình",
+    "program create --admin": "quản trị viên: id Telegram hoặc zalo:<id Zalo> (lặp lại được)",
 }
 
 # What the commands print (str.format templates; errors start with «hoidap: »).
@@ -281,8 +289,12 @@ CLI_SAYS: Final = {
     "failed": "hoidap: {error}",
     "template_written": "Đã tạo tệp mẫu {path}",
     "demo_without_token": (
-        "Chưa có TELEGRAM_BOT_TOKEN: chạy bản trình diễn ngoại tuyến "
+        "Chưa có TELEGRAM_BOT_TOKEN hay ZALO_BOT_TOKEN: chạy bản trình diễn ngoại tuyến "
         "(xem README để chạy bot thật).\n"
+    ),
+    "webhook_needs_telegram": (
+        "hoidap: --webhook là webhook của Telegram và cần TELEGRAM_BOT_TOKEN; webhook của Zalo "
+        "bật bằng HOIDAP_ZALO_WEBHOOK_SECRET và HOIDAP_PUBLIC_URL"
     ),
     "token_refused": "hoidap: Telegram không nhận TELEGRAM_BOT_TOKEN; đề nghị kiểm tra lại token",
     "telegram_unreachable": "hoidap: không kết nối được Telegram khi khởi động: {error}",
@@ -345,4 +357,26 @@ CHART_WORDS: Final = {
     "had_turn": "Đã có lượt",
     "not_yet": "Chưa có lượt",
     "people": "Số cán bộ",
+}
+
+# -- Zalo (bot/transport/zalo.py) -----------------------------------------------------------------
+
+# On Zalo a command may be typed without its slash, as words (folded: no diacritics, lower
+# case): the first words of a message, when no dialog waits for text, become that command.
+# A command's own name typed bare (``lich``, ``traloi …``) works too.
+ZALO_WORDS: Final[dict[str, str]] = {
+    "bat dau": "start",
+    "tro giup": "help",
+    "huong dan": "help",
+    "giup": "help",
+    "cau hoi": "cauhoi",
+    "tra loi": "traloi",
+    "lich": "lich",
+    "tinh hinh": "trangthai",
+    "ho so": "hoso",
+    "thong ke": "thongke",
+    "tim": "timkiem",
+    "tim kiem": "timkiem",
+    "huy": "huy",
+    "kiem tra": "kiemtra",
 }

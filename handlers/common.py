@@ -195,11 +195,11 @@ async def send_file(update: Update, context: Context, result: FileReply | Reply)
     chat = update.effective_chat
     assert chat is not None
     caption = render(result.caption.template, result.caption.context)
+    # The bot the update came through: Zalo answers with a one-time link instead.
+    bot = update.get_bot()
     if result.kind == "photo":
-        await context.bot.send_photo(
-            chat.id, photo=result.data, filename=result.filename, caption=caption
-        )
+        await bot.send_photo(chat.id, photo=result.data, filename=result.filename, caption=caption)
         return
-    await context.bot.send_document(
+    await bot.send_document(
         chat.id, document=result.data, filename=result.filename, caption=caption
     )

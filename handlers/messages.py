@@ -133,7 +133,7 @@ async def button(update: Update, context: Context) -> None:
     chat_id = query.message.chat.id
     parts = split_html(render(view.template, for_chat(chat_id, view.context)))
     if len(parts) > 1:
-        await send_html(context.bot, chat_id, "".join(parts), view.buttons)
+        await send_html(query.get_bot(), chat_id, "".join(parts), view.buttons)
         return
     try:
         await query.edit_message_text(parts[0], reply_markup=markup(view.buttons))

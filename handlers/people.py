@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.models import Reply
-from bot.services import roster
+from bot.services import links, roster
 from handlers.common import (
     Context,
     actor,
@@ -86,3 +86,19 @@ async def invite(update: Update, context: Context) -> None:
             d.core, person, program, list(context.args or []), d.bot_username
         ),
     )
+
+
+@guarded
+async def zalo(update: Update, context: Context) -> None:
+    """/zalo: a one-time code to send to the bot on Zalo, linking both accounts."""
+    person = await actor(update, context)
+    await say(update, await links.offer_code(deps(context).core, person))
+
+
+@guarded
+async def whoami(update: Update, context: Context) -> None:
+    """/toi: who the bot takes the sender for (and their Zalo id, on Zalo)."""
+    person = await actor(update, context)
+    chat = update.effective_chat
+    assert chat is not None
+    await say(update, await links.whoami(deps(context).core, person, chat.id))

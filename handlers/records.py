@@ -41,7 +41,7 @@ async def figures(update: Update, context: Context) -> None:
     if answer.chart is None or chat is None:
         return
     # «sending a photo…» in the chat while the chart is drawn (a second or two).
-    await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_PHOTO)
+    await update.get_bot().send_chat_action(chat.id, ChatAction.UPLOAD_PHOTO)
     chart = await answer.chart()
     if chart is not None:
         await send_file(update, context, chart)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -79,6 +81,48 @@ async def bind_group(core: Core, actor: Person, chat_id: int, title: str) -> Rep
     core.program_changed(pid)
     await core.roles_changed(actor)
     return Reply("bind_done", {"program": program_ctx(program)})
+
+
+ADMIN_ID = re.compile(r"(?:(zalo):([A-Za-z0-9_-]{1,64})|([0-9]{1,15}))")
+
+
+async def create_program_without_group(core: Core, title: str, admin_ids: Sequence[str]) -> Reply:
+    """``hoidap program create NAME [--admin ID]…``: a program for people on Zalo, with no
+    Telegram group. ``ID``: a Telegram user id, or ``zalo:<id>`` of a Zalo account (it need
+    not have written to the bot yet). What the group would see goes to each member privately."""
+    store, now = core.store, core.now()
+    title = clean_line(title, 120)
+    if not title:
+        raise Refused("program_create_bad", what="title", value=title)
+    parsed = []
+    for raw in admin_ids:
+        found = ADMIN_ID.fullmatch(raw.strip())
+        if found is None:
+            raise Refused("program_create_bad", what="admin", value=raw[:80])
+        parsed.append(found)
+    async with store.transaction():
+        chat_id = await store.next_no_group_chat()
+        pid = await store.create_program(chat_id, title, core.settings.tz, None, now)
+        for found in parsed:
+            if found.group(1):
+                account = await store.zalo_account(found.group(2))
+                if account is None:
+                    account = await store.add_zalo_account(found.group(2), "", now)
+                person = await store.person(account.person_id)
+            else:
+                person = await store.upsert_person(int(found.group(3)), None, "", False, now)
+            assert person is not None
+            await store.upsert_member(pid, person.id, "active", now)
+            await store.set_roles(pid, person.id, ["admin"])
+        await store.log_event("created", now, program_id=pid, detail=f"admins:{len(parsed)}")
+        program = await store.program(pid)
+        assert program is not None
+        state_change(program, None, "created", None)
+    core.program_changed(pid)
+    return Reply(
+        "program_created",
+        {"program": program_ctx(program), "admins": [raw.strip() for raw in admin_ids]},
+    )
 
 
 async def follow_group_migration(core: Core, old_chat_id: int, new_chat_id: int) -> bool:

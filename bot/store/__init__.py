@@ -13,6 +13,7 @@ from bot.store.people import PeopleQueries
 from bot.store.plumbing import PlumbingQueries
 from bot.store.records import RecordQueries
 from bot.store.sessions import SessionQueries
+from bot.store.zalo import ZaloQueries
 
 
 class Store(
@@ -26,6 +27,7 @@ class Store(
     OpsQueries,
     DocumentQueries,
     RecordQueries,
+    ZaloQueries,
 ):
     """The database of record. Services own transactions: ``async with store.transaction():``."""
 

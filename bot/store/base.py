@@ -275,6 +275,10 @@ class StoreBase:
         if self.trace is not None:
             self.trace.append(Statement(sql, tuple(params), _task_name(), self._in_tx))
 
+    async def zalo_copies(self, chat_id: int, program_id: int | None) -> list[int]:
+        """Overridden by ``bot.store.zalo.ZaloQueries``: which Zalo chats get a copy."""
+        return []
+
     async def _one(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
         self._count_statement(sql, params)
         rows = list(await self.conn.execute_fetchall(sql, params))

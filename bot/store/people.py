@@ -9,6 +9,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.chats import NO_GROUP_BASE
 from bot.models import (
     Member,
     Person,
@@ -90,13 +91,21 @@ class PeopleQueries(StoreBase):
         )
 
     async def create_program(
-        self, chat_id: int, title: str, tz: str, created_by: int, now: datetime
+        self, chat_id: int, title: str, tz: str, created_by: int | None, now: datetime
     ) -> int:
         self._programs = None
         return await self._exec(
             "INSERT INTO programs (chat_id, title, tz, created_by, created_at) VALUES (?,?,?,?,?)",
             (chat_id, title, tz, created_by, _iso(now)),
         )
+
+    async def next_no_group_chat(self) -> int:
+        """The chat id of a new program without a Telegram group (see ``bot/chats.py``)."""
+        r = await self._one(
+            "SELECT MIN(chat_id) FROM programs WHERE chat_id <= ?", (NO_GROUP_BASE,)
+        )
+        lowest = r[0] if r is not None and r[0] is not None else NO_GROUP_BASE
+        return int(lowest) - 1
 
     async def program(self, program_id: int) -> Program | None:
         for p in self._programs or ():

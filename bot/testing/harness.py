@@ -18,9 +18,11 @@ from telegram.ext import Application
 
 from bot.app import DB_WATCH_SECONDS, build_application, start_core, stop_core
 from bot.clock import ManualClock
-from bot.config import Settings
+from bot.config import DEFAULT_ZALO_API_URL, Settings
 from bot.core import Core
 from bot.testing.fakebotapi import FakeBotAPI, SentMessage
+from bot.testing.fakezalo import FakeZalo
+from bot.transport.zalo import ZaloTransport
 from handlers.common import Deps
 from scheduler import ProgramScheduler
 
@@ -45,8 +47,18 @@ class Harness:
         grace_minutes: int = 30,
         request_timeout: float | None = None,
         db_watch_seconds: float = DB_WATCH_SECONDS,
+        zalo: FakeZalo | None = None,
+        public_url: str | None = None,
+        zalo_webhook_secret: str | None = None,
+        http_port: int = 0,
     ) -> None:
         self.workdir = workdir
+        # People on Zalo: a fake Zalo Bot API the bot polls (started and stopped by the caller).
+        self.zalo = zalo
+        self.public_url = public_url
+        self.zalo_webhook_secret = zalo_webhook_secret
+        self.http_port = http_port
+        self._zalo_before = 0
         self.clock = clock
         self.server = server or FakeBotAPI()
         self.admins = admins
@@ -69,6 +81,12 @@ class Harness:
             db_path=self.db_path,
             admins=frozenset(self.admins),
             grace_minutes=self.grace_minutes,
+            zalo_token=self.zalo.token if self.zalo else None,
+            zalo_api_url=self.zalo.url if self.zalo else DEFAULT_ZALO_API_URL,
+            zalo_rate=30.0,
+            public_url=self.public_url,
+            http_port=self.http_port,
+            zalo_webhook_secret=self.zalo_webhook_secret,
         )
 
     async def start(self) -> None:
@@ -82,6 +100,8 @@ class Harness:
             db_watch_seconds=self.db_watch_seconds,
             on_fatal=self.fatal.append,
         )
+        # What the fake Zalo handed out before this start went to an earlier transport.
+        self._zalo_before = self.zalo.delivered if self.zalo is not None else 0
         await app.initialize()
         # run_polling() would call these hooks; here the harness drives the lifecycle itself.
         await start_core(app)
@@ -128,6 +148,13 @@ class Harness:
         return self.deps.core
 
     @property
+    def zalo_transport(self) -> ZaloTransport:
+        assert self.app is not None
+        z = self.app.bot_data["zalo"]
+        assert isinstance(z, ZaloTransport)
+        return z
+
+    @property
     def scheduler(self) -> ProgramScheduler:
         assert self.app is not None
         s = self.app.bot_data["scheduler"]
@@ -140,10 +167,18 @@ class Harness:
         """Wait until every injected update is handled and every owed message is sent."""
         assert self.app is not None
         for _ in range(3):
+            if self.zalo is not None:
+                # Taken from Zalo (polled) and put in the application's queue.
+                count = self.zalo.delivered - self._zalo_before + self.zalo.pending
+                await asyncio.wait_for(self.zalo_transport.wait_done(count), timeout)
             await self.server.wait_updates_consumed(timeout)
             await asyncio.wait_for(self.app.update_queue.join(), timeout)
             await self.deps.outbox.idle(timeout)
-            if not self.server.pending_updates and self.app.update_queue.empty():
+            if (
+                not self.server.pending_updates
+                and self.app.update_queue.empty()
+                and (self.zalo is None or not self.zalo.pending)
+            ):
                 return
 
     async def at(self, when: datetime) -> list[str]:
@@ -204,6 +239,21 @@ class Harness:
         answer = await self.server.wait_for_callback_answer(query_id)
         await self.settle()
         return answer, self.server.sent[mark:]
+
+    async def zalo_send(
+        self, user_id: str, text: str, display_name: str = "Người dùng Zalo"
+    ) -> list[dict[str, Any]]:
+        """A person on Zalo writes to the bot; returns what the bot sent on Zalo meanwhile."""
+        assert self.zalo is not None
+        mark = len(self.zalo.sent)
+        self.zalo.push_text(user_id, text, display_name=display_name)
+        await self.settle()
+        return self.zalo.sent[mark:]
+
+    def zalo_to(self, user_id: str) -> list[str]:
+        """Every text the bot sent to a Zalo user so far, in order."""
+        assert self.zalo is not None
+        return [m["text"] for m in self.zalo.sent if m["chat_id"] == user_id]
 
     def last_to(
         self, chat_id: int, where: Callable[[SentMessage], bool] | None = None

@@ -18,6 +18,7 @@ from telegram import (
 )
 from telegram.error import BadRequest, Forbidden
 
+from bot.chats import on_telegram, without_privileged
 from bot.core import Core
 from bot.models import Buttons, OutboxItem, Reply
 from bot.render import render, split_html
@@ -25,24 +26,12 @@ from bot.render import render, split_html
 log = logging.getLogger("hoidap.telegram")
 
 
-# Context keys whose text only the people entitled to it may read, in their private chats.
-PRIVILEGED_KEYS = frozenset({"suggested_answer"})
-
-
 def for_chat(chat_id: int, context: Mapping[str, Any]) -> Mapping[str, Any]:
     """The context as it may be shown in ``chat_id``: in a group (negative ids on Telegram)
     privileged text is removed, whichever service built the message (defence in depth)."""
     if chat_id > 0:
         return context
-
-    def strip(value: Any) -> Any:
-        if isinstance(value, Mapping):
-            return {k: None if k in PRIVILEGED_KEYS and v else strip(v) for k, v in value.items()}
-        if isinstance(value, list | tuple):
-            return [strip(v) for v in value]
-        return value
-
-    cleaned: Mapping[str, Any] = strip(context)
+    cleaned = without_privileged(context)
     if cleaned != context:
         log.error("privileged text kept out of group %s", chat_id)
     return cleaned
@@ -182,7 +171,8 @@ async def set_command_menus(bot: Bot, core: Core, table: Sequence[MenuRow]) -> N
     for tg_user_id, member in await core.store.asker_menu_people():
         people.setdefault(tg_user_id, set()).update({"asker", "staff"} if member else {"asker"})
     for tg_user_id, roles in people.items():
-        await refresh_commands(bot, tg_user_id, roles, table)
+        if on_telegram(tg_user_id):  # people on Zalo only have no Telegram menu
+            await refresh_commands(bot, tg_user_id, roles, table)
 
 
 async def refresh_commands(

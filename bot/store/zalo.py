@@ -1,0 +1,197 @@
+"""Queries of people on Zalo (tables ``zalo_users``, ``zalo_seen``, ``link_codes``), and which
+Zalo chats get a copy of a message owed elsewhere (see :meth:`ZaloQueries.zalo_copies`)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.chats import ZALO_CHAT_BASE, is_group, is_zalo_chat, zalo_chat_id
+from bot.store.base import StoreBase, _iso
+
+
+@dataclass(frozen=True)
+class ZaloAccount:
+    id: int
+    zalo_id: str
+    zalo_chat: str  # where messages to it are sent
+    person_id: int
+    display_name: str
+    linked: bool  # linked to a person who is on Telegram (not its own person)
+
+    @property
+    def chat_id(self) -> int:
+        return zalo_chat_id(self.id)
+
+
+_COLS = "id, zalo_id, zalo_chat, person_id, display_name, linked_at"
+
+
+def _account(r: Any) -> ZaloAccount:
+    return ZaloAccount(int(r[0]), str(r[1]), str(r[2]), int(r[3]), str(r[4]), r[5] is not None)
+
+
+class ZaloQueries(StoreBase):
+    # Whether any Zalo account exists: a bot without Zalo pays nothing for the copies.
+    _zalo_known: bool | None = None
+
+    async def _any_zalo(self) -> bool:
+        # Read once: this process is the only writer, and adding an account sets it.
+        if self._zalo_known is None:
+            row = await self._one("SELECT 1 FROM zalo_users WHERE id > 0 LIMIT 1")
+            self._zalo_known = row is not None
+        return self._zalo_known
+
+    async def zalo_account(self, zalo_id: str) -> ZaloAccount | None:
+        r = await self._one(f"SELECT {_COLS} FROM zalo_users WHERE zalo_id = ?", (zalo_id,))
+        return _account(r) if r else None
+
+    async def zalo_account_by_chat(self, chat_id: int) -> ZaloAccount | None:
+        if not is_zalo_chat(chat_id):
+            return None
+        r = await self._one(
+            f"SELECT {_COLS} FROM zalo_users WHERE id = ?", (chat_id - ZALO_CHAT_BASE,)
+        )
+        return _account(r) if r else None
+
+    async def zalo_accounts_of(self, person_id: int) -> list[ZaloAccount]:
+        rows = await self._all(
+            f"SELECT {_COLS} FROM zalo_users WHERE person_id = ? ORDER BY id", (person_id,)
+        )
+        return [_account(r) for r in rows]
+
+    async def add_zalo_account(
+        self, zalo_id: str, display_name: str, now: datetime, zalo_chat: str | None = None
+    ) -> ZaloAccount:
+        """A Zalo account's first message: its row and its own person (inside a transaction)."""
+        if not self._in_tx:
+            raise RuntimeError("a Zalo account is added inside a transaction")
+        row = await self._one("SELECT COALESCE(MAX(id), 0) + 1 FROM zalo_users")
+        assert row is not None
+        account_id = int(row[0])
+        chat_id = zalo_chat_id(account_id)
+        await self._exec(
+            "INSERT INTO people (tg_user_id, tg_name, created_at) VALUES (?, ?, ?)",
+            (chat_id, display_name, _iso(now)),
+        )
+        person = await self._one("SELECT id FROM people WHERE tg_user_id = ?", (chat_id,))
+        assert person is not None
+        await self._exec(
+            "INSERT INTO zalo_users (id, zalo_id, zalo_chat, person_id, display_name, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (account_id, zalo_id, zalo_chat or zalo_id, int(person[0]), display_name, _iso(now)),
+        )
+        self._zalo_known = True
+        return ZaloAccount(
+            account_id, zalo_id, zalo_chat or zalo_id, int(person[0]), display_name, False
+        )
+
+    async def set_zalo_chat(self, account_id: int, zalo_chat: str) -> None:
+        await self._exec(
+            "UPDATE zalo_users SET zalo_chat = ? WHERE id = ?", (zalo_chat, account_id)
+        )
+
+    async def link_zalo_account(self, account_id: int, person_id: int, now: datetime) -> None:
+        await self._exec(
+            "UPDATE zalo_users SET person_id = ?, linked_at = ? WHERE id = ?",
+            (person_id, _iso(now), account_id),
+        )
+
+    async def zalo_message_fresh(
+        self, message_id: str, now: datetime, update_id: int, message: dict[str, Any]
+    ) -> bool:
+        """Record a Zalo message as taken in; False when it was taken in before."""
+        before = self.conn.total_changes
+        await self._exec(
+            "INSERT OR IGNORE INTO zalo_seen (message_id, seen_at, update_id, message) "
+            "VALUES (?, ?, ?, ?)",
+            (message_id, _iso(now), update_id, json.dumps(message, ensure_ascii=False)),
+        )
+        return self.conn.total_changes > before
+
+    async def zalo_message_answered(self, message_id: str) -> None:
+        """The transport answered the message itself: nothing to handle after a restart."""
+        await self._exec(
+            "UPDATE zalo_seen SET update_id = NULL, message = NULL WHERE message_id = ?",
+            (message_id,),
+        )
+
+    async def zalo_unhandled(self, since: datetime) -> list[dict[str, Any]]:
+        """Messages taken in since ``since`` whose update the application never handled."""
+        rows = await self._all(
+            "SELECT z.message FROM zalo_seen z WHERE z.seen_at >= ? AND z.update_id IS NOT NULL "
+            "AND NOT EXISTS (SELECT 1 FROM seen_updates s WHERE s.update_id = z.update_id) "
+            "ORDER BY z.seen_at",
+            (_iso(since),),
+        )
+        return [json.loads(r[0]) for r in rows if r[0]]
+
+    async def prune_zalo_seen(self, before: datetime) -> None:
+        await self._exec("DELETE FROM zalo_seen WHERE seen_at < ?", (_iso(before),))
+
+    # -- link codes ------------------------------------------------------------------------------
+
+    async def create_link_code(
+        self, code: str, person_id: int, now: datetime, expires_at: datetime
+    ) -> None:
+        # One code at a time per person: a new one replaces the ones not used yet.
+        await self._exec(
+            "DELETE FROM link_codes WHERE person_id = ? AND used_at IS NULL", (person_id,)
+        )
+        await self._exec(
+            "INSERT INTO link_codes (code, person_id, created_at, expires_at) VALUES (?,?,?,?)",
+            (code, person_id, _iso(now), _iso(expires_at)),
+        )
+
+    async def link_code(self, code: str) -> dict[str, Any] | None:
+        r = await self._one(
+            "SELECT code, person_id, expires_at, used_at FROM link_codes WHERE code = ?", (code,)
+        )
+        if r is None:
+            return None
+        return {
+            "code": r[0],
+            "person_id": int(r[1]),
+            "expires_at": datetime.fromisoformat(r[2]),
+            "used_at": r[3],
+        }
+
+    async def use_link_code(self, code: str, now: datetime) -> bool:
+        before = self.conn.total_changes
+        await self._exec(
+            "UPDATE link_codes SET used_at = ? WHERE code = ? AND used_at IS NULL",
+            (_iso(now), code),
+        )
+        return self.conn.total_changes > before
+
+    # -- copies of what is owed elsewhere ----------------------------------------------------------
+
+    async def zalo_copies(self, chat_id: int, program_id: int | None) -> list[int]:
+        """The Zalo chats that get their own copy of a message owed to ``chat_id``.
+
+        To a person on Telegram: the Zalo accounts linked to them. To a program's group (on
+        Telegram, or the no-group of a Zalo-only program): its active members' Zalo accounts,
+        since the Zalo bot cannot be in a group.
+        """
+        if is_zalo_chat(chat_id) or not await self._any_zalo():
+            return []
+        if is_group(chat_id):
+            if program_id is None:
+                program = await self._one("SELECT id FROM programs WHERE chat_id = ?", (chat_id,))
+                if program is None:
+                    return []
+                program_id = int(program[0])
+            rows = await self._all(
+                "SELECT z.id FROM members m JOIN zalo_users z ON z.person_id = m.person_id "
+                "WHERE m.program_id = ? AND m.status = 'active' ORDER BY z.id",
+                (program_id,),
+            )
+        else:
+            rows = await self._all(
+                "SELECT z.id FROM people p JOIN zalo_users z ON z.person_id = p.id "
+                "WHERE p.tg_user_id = ? ORDER BY z.id",
+                (chat_id,),
+            )
+        return [zalo_chat_id(int(r[0])) for r in rows]
