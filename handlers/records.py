@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.constants import ChatAction
 
+from bot.chats import is_zalo_chat
 from bot.services import records
 from handlers.common import (
     Context,
@@ -34,8 +35,10 @@ async def figures(update: Update, context: Context) -> None:
     program = await program_here(update, context, person)
     chat = update.effective_chat
     in_group = chat is not None and chat.type != "private"
+    # Zalo gets the figures only: a file there is a download link, not a picture in the chat.
+    pictures = chat is not None and not is_zalo_chat(chat.id)
     answer = await records.figures_reply(
-        deps(context).core, person, program, args_text(update), in_group
+        deps(context).core, person, program, args_text(update), in_group, pictures
     )
     await say(update, answer.reply)
     if answer.chart is None or chat is None:

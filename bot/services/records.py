@@ -252,11 +252,16 @@ class FiguresAnswer:
 
 
 async def figures_reply(
-    core: Core, person: Person, program: Program, text: str, in_group: bool
+    core: Core,
+    person: Person,
+    program: Program,
+    text: str,
+    in_group: bool,
+    pictures: bool = True,
 ) -> FiguresAnswer:
     """``/thongke [kỳ]``: members in private; in the group only heads, leaders and admins (the
     group stays uncluttered). In private, a period with graded sessions also gets the verdicts
-    chart; the group gets the text only."""
+    chart (when the chat shows ``pictures``); the group gets the text only."""
     await require_member(core, person, program, "figures")
     if in_group and not (await core.roles(person, program.id)) & OVERSEERS:
         raise Refused("figures_in_private", program=program_ctx(program))
@@ -273,7 +278,7 @@ async def figures_reply(
         },
     )
     graded = sum(now.verdicts[v] for v in VERDICTS)
-    if in_group or not graded:
+    if in_group or not pictures or not graded:
         return FiguresAnswer(reply)
 
     async def chart() -> FileReply | None:
