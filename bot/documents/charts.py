@@ -102,6 +102,16 @@ def month_labels(per_month: Sequence[MonthVerdicts]) -> list[str]:
     return [CHART_WORDS[key].format(month=m.month, year=m.year) for m in per_month]
 
 
+def _figure(width: float, height: float) -> Figure:
+    """A figure on its own Agg canvas (no pyplot, no backend chosen for the process)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
 def _png(fig: Figure) -> bytes:
     out = io.BytesIO()
     # No "Software" entry (the matplotlib version); PNG gets no date from Agg.
@@ -118,11 +128,10 @@ def verdicts_by_month(records: Sequence[SessionRecord], period: Period, title: s
 def verdicts_chart(per_month: Sequence[MonthVerdicts], title: str) -> bytes:
     config_dir()
     from matplotlib import rc_context
-    from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
     with _LOCK, rc_context(_RC):
-        fig = Figure(figsize=(8, 4.2), layout="constrained")
+        fig = _figure(8, 4.2)
         ax = fig.add_subplot()
         xs = list(range(len(per_month)))
         bottom = [0] * len(per_month)
@@ -173,12 +182,11 @@ def participation(p: Participation, title: str) -> bytes:
     (counts only; no names, no ranking)."""
     config_dir()
     from matplotlib import rc_context
-    from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
     counts = {"had_turn": len(p.had_turn), "not_yet": len(p.not_yet)}
     with _LOCK, rc_context(_RC):
-        fig = Figure(figsize=(7, 2.4), layout="constrained")
+        fig = _figure(7, 2.4)
         ax = fig.add_subplot()
         keys = list(counts)
         ys = list(range(len(keys)))
