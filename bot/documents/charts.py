@@ -1,9 +1,10 @@
 """Charts as PNG images: the verdicts of a period month by month, the participation of a round.
 
 Pure functions of plain data to PNG bytes, for ``/thongke`` and the reports. matplotlib is
-imported inside the functions (start-up never loads it), and only its object-oriented API with
-the Agg canvas: no pyplot, no global figure manager, so drawing in a file worker thread
-(:func:`bot.offload.off_loop`) is safe. One lock serialises the drawing, since the settings
+imported inside the functions (start-up never loads it). The bot calls them in a short-lived
+child process (:func:`bot.offload.in_child`), so matplotlib's memory never stays in the bot;
+they are also safe in a thread: only the object-oriented API with an Agg canvas per figure (no
+pyplot, no global figure manager), and one lock serialising the drawing, since the settings
 (``rc_context``) and the font cache of matplotlib are shared by the whole process.
 
 The font is DejaVu Sans, which ships with matplotlib and has every Vietnamese letter. The file
