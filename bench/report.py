@@ -26,6 +26,7 @@ from bench.press import PressResult
 from bench.publish import (
     PublishResult,
 )
+from bench.reports import FIGURES_TARGET_MS, FILES_TARGET_S, ReportsResult, markdown
 from bench.roundtrip import (
     RoundTripResult,
 )
@@ -61,6 +62,8 @@ class Report:
     press: PressResult | None = None
     scaling: ScalingResult | None = None
     startup: StartupResult | None = None
+    records_line: str | None = None  # (h) bench/records.py's result
+    reports: ReportsResult | None = None  # (i) bench/reports.py's result
 
 
 def machine_facts() -> list[tuple[str, str]]:
@@ -184,6 +187,22 @@ def render(report: Report) -> str:
             f"| (g) start-up RSS ≤ {STARTUP_TARGET} × a bare PTB echo bot beside it"
             f" | {g.hoidap:.1f} / {g.echo:.1f} MB = {g.ratio:.2f} ×"
             f" | {_yes(g.ratio <= STARTUP_TARGET)} |"
+        )
+    if report.reports is not None:
+        r = report.reports
+        summary.append(
+            f"| (i) the yearly figures of {r.staff} staff × {r.years} years < "
+            f"{FIGURES_TARGET_MS:.0f} ms | {r.figures.median_ms:.1f} ms (median) |"
+            f" {_yes(r.figures.median_ms < FIGURES_TARGET_MS)} |"
+        )
+        files = r.files_s
+        summary.append(
+            f"| (i) XLSX + DOCX report of that year < {FILES_TARGET_S:.0f} s"
+            + (
+                f" | {files:.2f} s (medians) | {_yes(files < FILES_TARGET_S)} |"
+                if files is not None
+                else f" | not measured: the builders are {r.builds_missing} | |"
+            )
         )
     if summary:
         lines += ["## Targets", "", "| Target | Measured | |", "|---|---|---|", *summary, ""]
@@ -442,6 +461,28 @@ def render(report: Report) -> str:
             ],
             "",
             f"Medians: {g.hoidap:.1f} MB / {g.echo:.1f} MB = **{g.ratio:.2f}**.",
+            "",
+        ]
+    if report.records_line is not None:
+        lines += [
+            "## (h) The record: figures, participation, one person's record",
+            "",
+            "`python -m bench.records` (its own process): a database of 500 staff and 10 years",
+            "of weekly sessions written straight into SQLite; the store reads the year's",
+            "figures (and the year before), the round's participation and one person's record",
+            "as `/thongke` and `/hoso` do, 20 times.",
+            "",
+            report.records_line,
+            "",
+        ]
+    if report.reports is not None:
+        lines += [
+            "## (i) Reports and charts",
+            "",
+            "`python -m bench.reports` (its own process; the database of (h), filled by a child",
+            "process so that the memory measured is the bot's work only).",
+            "",
+            markdown(report.reports),
             "",
         ]
     return "\n".join(lines)

@@ -5,7 +5,7 @@ Run from the repository root::
     python -m bench.run            # measure and print the Markdown report
     python -m bench.run --write    # ... and write it to BENCHMARKS.md
 
-Seven parts, one module each (``bench/common.py`` holds what they share):
+Nine parts, one module each (``bench/common.py`` holds what they share):
 
 (a) ``bench/roundtrip.py``: update round trip. A bare python-telegram-bot echo bot, an echo
     bot with hoidap's reply and transport, and the hoidap application (through
@@ -21,6 +21,9 @@ Seven parts, one module each (``bench/common.py`` holds what they share):
 (f) ``bench/scaling.py``: SQL time per update on 20 programs x 1,000 staff against a small
     database.
 (g) ``bench/startup.py``: start-up RSS of hoidap beside a bare PTB echo bot.
+(h) ``bench/records.py``: the record's figures on 500 staff x 10 years (its own process).
+(i) ``bench/reports.py``: the yearly figures, the charts and the report files on the same
+    database, with the RSS while they are built (its own process).
 
 Progress goes to stderr, the report to stdout.
 """
@@ -29,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import os
 import subprocess
@@ -57,6 +61,7 @@ from bench.report import (
     Report,
     render,
 )
+from bench.reports import ReportsResult
 from bench.roundtrip import (
     RoundTripResult,
     round_trip,
@@ -113,6 +118,13 @@ async def measure(args: argparse.Namespace, command: str) -> Report:
     startup = await startup_memory(args.runs) if "g" in parts else None
     if startup is not None:
         progress(f"(g) start-up RSS hoidap / echo: {startup.ratio:.2f}")
+    records_line = _child("bench.records").strip() if "h" in parts else None
+    if records_line is not None:
+        progress(f"(h) {records_line}")
+    reports = None
+    if "i" in parts:
+        reports = ReportsResult.from_json(json.loads(_child("bench.reports", "--json")))
+        progress(f"(i) yearly figures median {reports.figures.median_ms:.1f} ms")
     return Report(
         command=command,
         started=started,
@@ -133,7 +145,23 @@ async def measure(args: argparse.Namespace, command: str) -> Report:
         press=press,
         scaling=scaling,
         startup=startup,
+        records_line=records_line,
+        reports=reports,
     )
+
+
+def _child(module: str, *args: str) -> str:
+    """What ``python -m module args`` prints (a benchmark in its own process)."""
+    progress(f"python -m {module} {' '.join(args)}".rstrip())
+    done = subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=1800,
+    )
+    return done.stdout
 
 
 def archive_search_section() -> str:
@@ -163,9 +191,10 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--write", action="store_true", help="write the report to BENCHMARKS.md")
     parser.add_argument(
         "--parts",
-        default="abcdefg",
-        help="which parts to run (default: abcdefg; d = archive search, e = grade press,"
-        " f = SQL time on a large database, g = start-up memory)",
+        default="abcdefghi",
+        help="which parts to run (default: abcdefghi; d = archive search, e = grade press,"
+        " f = SQL time on a large database, g = start-up memory, h = the record's figures,"
+        " i = reports and charts)",
     )
     parser.add_argument("--presses", type=int, default=60, help="(e) grade presses")
     parser.add_argument(

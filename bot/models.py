@@ -341,8 +341,9 @@ class BankQuestion:
 @dataclass(frozen=True)
 class FileReply:
     """A file to send (a bank export, the empty template, the handbook, the calendar) and the
-    message that goes with it."""
+    message that goes with it; a ``photo`` (a chart) is shown in the chat as a picture."""
 
     filename: str
     data: bytes
     caption: Reply
+    kind: Literal["document", "photo"] = "document"

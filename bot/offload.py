@@ -8,14 +8,26 @@ free; a third file waits for a free thread. Threads, not processes: measured on 
 spreadsheet that takes openpyxl about 25 s to read, /help answered in 11–24 ms during the read in
 a thread (4 ms idle) against 23 s when the read ran on the loop; the interpreter hands the loop
 its turn every 5 ms, and a thread needs no pickling of the file or of the results.
+
+Charts are the exception (:func:`in_child`): matplotlib and numpy, once imported, keep about
+55 MB in the process for good (``python -m bench.reports``: 39 MB before the first chart, 95 MB
+after), more than the bot itself. A chart is drawn in a fresh child process that exits when it
+is done (started as ``python -c``, not through multiprocessing, which would import the main
+module again): about a second more per chart (the import), sent after the text it illustrates,
+and the bot's memory stays where it was. Its inputs and result are small plain values (pickled).
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import os
+import pickle
+import sys
+import weakref
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Final, ParamSpec, TypeVar
 
 from bot.models import Reply
@@ -34,3 +46,52 @@ async def off_loop(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """``fn(*args, **kwargs)`` in a file worker thread; the caller awaits its result."""
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(_pool, functools.partial(fn, *args, **kwargs))
+
+
+# One bound per event loop (a semaphore belongs to the loop it first waits on).
+_children: Final[weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]] = (
+    weakref.WeakKeyDictionary()
+)
+# The package's folder first on the child's path: it imports the same ``bot`` as this process.
+_ROOT: Final = str(Path(__file__).resolve().parents[1])
+_CHILD: Final = "from bot.offload import _child_main; _child_main()"
+
+
+class ChildFailed(RuntimeError):
+    """The child process of :func:`in_child` failed (its error output is in the message)."""
+
+
+def _child_main() -> None:
+    """The child's side: a pickled (function, args, kwargs) on stdin, the pickled result on
+    stdout."""
+    fn, args, kwargs = pickle.load(sys.stdin.buffer)
+    out = sys.stdout.buffer
+    sys.stdout = sys.stderr  # whatever the function prints does not mix with the result
+    out.write(pickle.dumps(fn(*args, **kwargs)))
+
+
+async def in_child(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """``fn(*args, **kwargs)`` in a fresh interpreter that exits afterwards, so whatever it
+    imports leaves with it; at most ``FILE_WORKERS`` at once. ``fn`` must be a module-level
+    function and its arguments and result plain values (they are pickled); only this process
+    writes the pickle the child reads."""
+    loop = asyncio.get_running_loop()
+    bound = _children.setdefault(loop, asyncio.Semaphore(FILE_WORKERS))
+    # The child needs no secret: the bots' tokens stay in this process.
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_TOKEN")}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (_ROOT, env.get("PYTHONPATH")) if p)
+    async with bound:
+        child = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            _CHILD,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=env,
+        )
+        out, err = await child.communicate(pickle.dumps((fn, args, kwargs)))
+    if child.returncode != 0:
+        raise ChildFailed(f"{fn.__qualname__}: exit {child.returncode}: {err.decode()[-2000:]}")
+    result: T = pickle.loads(out)
+    return result

@@ -16,6 +16,10 @@ grassroots submissions (:class:`SubmissionRecord`); :func:`person_record` and
 - Verdicts: the latest grade of a session only (a regrade counts once).
 - Redraws are counted apart: a person drawn then redrawn away did not have that turn.
 - On-time rate: answered in time out of the draws with a known outcome (not ``waiting``).
+- Per month (:func:`verdicts_per_month`, the chart of ``/thongke``): the held sessions of each
+  month of the period by the month they were held in, each by its latest verdict; one without a
+  verdict is ``unanswered`` when the window closed without an answer, else ``ungraded`` (the two
+  together are the ``ungraded`` of :class:`Figures`).
 - Nothing here carries the suggested answer.
 """
 
@@ -33,6 +37,8 @@ from bot.periods import Period
 Outcome = Literal["in_time", "late", "in_person", "unanswered", "waiting"]
 OUTCOMES: tuple[Outcome, ...] = ("in_time", "late", "in_person", "unanswered", "waiting")
 VERDICTS = ("correct", "partial", "wrong")
+# The stacks of the verdicts chart, bottom to top.
+MONTH_VERDICTS = (*VERDICTS, "ungraded", "unanswered")
 HELD_STATES = frozenset(
     {
         SessionState.DRAWN,
@@ -237,4 +243,47 @@ def program_figures(
         grassroots_answered=sum(
             1 for s in received if s.status in ("accepted", "merged") and s.answered_at
         ),
+    )
+
+
+@dataclass(frozen=True)
+class MonthVerdicts:
+    """The held sessions of one month of a period, by verdict (keys: :data:`MONTH_VERDICTS`)."""
+
+    year: int
+    month: int
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def months(period: Period) -> list[tuple[int, int]]:
+    """The (year, month) of every month the period touches, in order."""
+    out: list[tuple[int, int]] = []
+    year, month = period.start.year, period.start.month
+    while (year, month) <= (period.end.year, period.end.month):
+        out.append((year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def _month_verdict(r: SessionRecord) -> str:
+    if r.verdict is not None:
+        return r.verdict
+    return "unanswered" if r.outcome == "unanswered" else "ungraded"
+
+
+def verdicts_per_month(
+    records: Iterable[SessionRecord], period: Period
+) -> tuple[MonthVerdicts, ...]:
+    """Each month of ``period`` (empty months too) with its held sessions by verdict."""
+    counts: dict[tuple[int, int], Counter[str]] = {m: Counter() for m in months(period)}
+    for r in in_period(records, period):
+        if r.held:
+            counts[(r.day.year, r.day.month)][_month_verdict(r)] += 1
+    return tuple(
+        MonthVerdicts(y, m, {v: c.get(v, 0) for v in MONTH_VERDICTS})
+        for (y, m), c in counts.items()
     )

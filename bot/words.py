@@ -364,6 +364,18 @@ CALENDAR_WORDS: Final = {
     "no_question": "không có câu hỏi trong hàng đợi",
 }
 
+# The charts (bot/documents/charts.py): /thongke's picture, the reports. The verdict labels of
+# the stacks are VERDICT_LABELS plus the two without a verdict.
+CHART_WORDS: Final = {
+    "ungraded": "Chưa đánh giá",
+    "unanswered": "Không trả lời",
+    "sessions": "Số phiên",
+    "month": "T{month}",
+    "month_year": "{month}/{year}",
+    "had_turn": "Đã có lượt",
+    "not_yet": "Chưa có lượt",
+    "people": "Số cán bộ",
+}
 
 # -- Zalo (bot/transport/zalo.py) -----------------------------------------------------------------
 

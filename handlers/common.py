@@ -187,17 +187,19 @@ def private_only(fn: Handler) -> Handler:
 
 
 async def send_file(update: Update, context: Context, result: FileReply | Reply) -> None:
-    """A file back to the chat that asked, with its caption; a plain reply (a refusal, or
-    nothing to put in a file) is said instead."""
+    """A file back to the chat that asked, with its caption (a ``photo`` as a picture); a plain
+    reply (a refusal, or nothing to put in a file) is said instead."""
     if not isinstance(result, FileReply):
         await say(update, result)
         return
     chat = update.effective_chat
     assert chat is not None
+    caption = render(result.caption.template, result.caption.context)
     # The bot the update came through: Zalo answers with a one-time link instead.
-    await update.get_bot().send_document(
-        chat.id,
-        document=result.data,
-        filename=result.filename,
-        caption=render(result.caption.template, result.caption.context),
+    bot = update.get_bot()
+    if result.kind == "photo":
+        await bot.send_photo(chat.id, photo=result.data, filename=result.filename, caption=caption)
+        return
+    await bot.send_document(
+        chat.id, document=result.data, filename=result.filename, caption=caption
     )

@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 from telegram import Update
+from telegram.constants import ChatAction
 
+from bot.chats import is_zalo_chat
 from bot.services import records, reports
 from handlers.common import (
     Context,
@@ -34,10 +36,19 @@ async def figures(update: Update, context: Context) -> None:
     program = await program_here(update, context, person)
     chat = update.effective_chat
     in_group = chat is not None and chat.type != "private"
-    reply = await records.figures_reply(
-        deps(context).core, person, program, args_text(update), in_group
+    # Zalo gets the figures only: a file there is a download link, not a picture in the chat.
+    pictures = chat is not None and not is_zalo_chat(chat.id)
+    answer = await records.figures_reply(
+        deps(context).core, person, program, args_text(update), in_group, pictures
     )
-    await say(update, reply)
+    await say(update, answer.reply)
+    if answer.chart is None or chat is None:
+        return
+    # «sending a photo…» in the chat while the chart is drawn (a second or two).
+    await update.get_bot().send_chat_action(chat.id, ChatAction.UPLOAD_PHOTO)
+    chart = await answer.chart()
+    if chart is not None:
+        await send_file(update, context, chart)
 
 
 @guarded

@@ -1,8 +1,8 @@
 """Heavy libraries are imported when first used, not when the bot starts.
 
-openpyxl and PyYAML (question files), python-docx (the handbook) cost start-up time and
-resident memory for features used once a week; a fresh interpreter that imports ``bot.app`` and
-builds the application must not have loaded them.
+openpyxl and PyYAML (question files), python-docx (the handbook), matplotlib (the charts) cost
+start-up time and resident memory for features used once a week; a fresh interpreter that
+imports ``bot.app`` and builds the application must not have loaded them.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY = ("openpyxl", "yaml", "docx", "lxml")
+HEAVY = ("openpyxl", "yaml", "docx", "lxml", "matplotlib")
 
 PROBE = """
 import json, sys

@@ -35,8 +35,15 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from bot.core import Core
 from bot.models import Program, SessionState
-from bot.periods import month_period, quarter_period, year_period
-from bot.records import SessionRecord, person_record, program_figures
+from bot.periods import Period, month_period, quarter_period, year_period
+from bot.records import (
+    MONTH_VERDICTS,
+    VERDICTS,
+    SessionRecord,
+    person_record,
+    program_figures,
+    verdicts_per_month,
+)
 from bot.render import render
 from bot.services import records
 from bot.store import Store
@@ -492,3 +499,48 @@ def test_the_conclusion_date_is_the_programs_local_date() -> None:
     (shown,) = records.record_ctx(rec, "Asia/Ho_Chi_Minh")["turns"]
     assert shown["concluded_at"].startswith("2026-12-08T06:30")
     assert shown["outcome"] == "unanswered"
+
+
+async def test_verdicts_per_month_count_each_session_in_the_month_it_was_held(fx: Fixture) -> None:
+    year = year_period(2026)
+    rows = await fx.core.store.session_records(fx.program.id, year.start, year.end)
+    per_month = verdicts_per_month(rows, year)
+    assert [(m.year, m.month) for m in per_month] == [(2026, n) for n in range(1, 13)]
+    zero = dict.fromkeys(MONTH_VERDICTS, 0)
+    by_month = {m.month: m.counts for m in per_month}
+    assert all(by_month[n] == zero for n in range(1, 9))
+    assert by_month[9] == zero | {"correct": 1}
+    # W41 regraded partial -> correct counts once as correct; W44 closed without an answer.
+    assert by_month[10] == zero | {"correct": 2, "wrong": 1, "unanswered": 1}
+    # W45 answered, not graded; the two skipped weeks are not sessions held.
+    assert by_month[11] == zero | {"ungraded": 1}
+    # W49's nominal Monday is 30/11, held on Tuesday 01/12: December; W50 not held yet.
+    assert by_month[12] == zero | {"partial": 1}
+    # The months add up to the figures of the year.
+    figures, _ = await records.figures(fx.core, fx.program, year)
+    for v in VERDICTS:
+        assert sum(m.counts[v] for m in per_month) == figures.verdicts[v]
+    unknown = sum(m.counts["ungraded"] + m.counts["unanswered"] for m in per_month)
+    assert unknown == figures.verdicts["ungraded"]
+    # A quarter has its three months; a range its months, across a new year.
+    q4 = verdicts_per_month(rows, quarter_period(2026, 4))
+    assert [(m.month, m.total) for m in q4] == [(10, 4), (11, 1), (12, 1)]
+    span = Period("range", date(2026, 11, 15), date(2027, 1, 10), 2026)
+    assert [(m.year, m.month, m.total) for m in verdicts_per_month(rows, span)] == [
+        (2026, 11, 0),
+        (2026, 12, 1),
+        (2027, 1, 0),
+    ]
+
+
+async def test_the_charts_of_a_report_are_titled_pictures(fx: Fixture) -> None:
+    got = await records.report_charts(fx.core, fx.program, quarter_period(2026, 4))
+    assert [title for title, _ in got] == [
+        "Kết quả đánh giá các phiên theo tháng, quý IV/2026",
+        "Lượt bốc thăm vòng 1",
+    ]
+    assert all(png.startswith(b"\x89PNG\r\n\x1a\n") for _, png in got)
+    photo = await records.verdicts_chart(fx.core, fx.program, quarter_period(2026, 4))
+    assert photo.kind == "photo" and photo.data == got[0][1]
+    assert photo.caption.template == "figures_chart_caption"
+    assert await records.participation_chart(fx.core, fx.program) == got[1][1]

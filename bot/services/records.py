@@ -6,17 +6,23 @@ The figures come from one query layer (``bot/store/records.py``) and the pure co
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.args import parse_id, parse_period
 from bot.core import Core, Refused
+from bot.documents import charts
 from bot.documents.report import PersonRow, ReportData, ReportSession
-from bot.models import Person, Program, Reply
+from bot.models import FileReply, Person, Program, Reply
+from bot.offload import ChildFailed, in_child
 from bot.periods import Period
 from bot.records import (
+    VERDICTS,
     Figures,
     Participation,
     PersonRecord,
@@ -25,6 +31,7 @@ from bot.records import (
     person_record,
     program_figures,
 )
+from bot.render import plain, render
 from bot.services.archive import require_member
 from bot.services.context import person_ctx, program_ctx
 from bot.text import vi_name_key
@@ -277,17 +284,77 @@ async def person_record_reply(core: Core, person: Person, program: Program, text
     )
 
 
+# -- the charts -----------------------------------------------------------------------------------
+
+
+def chart_title(template: str, ctx: Mapping[str, Any]) -> str:
+    """A chart's title from its template, as plain text (a picture is not HTML)."""
+    return plain(render(template, ctx))
+
+
+async def _verdicts_png(core: Core, program: Program, period: Period) -> tuple[str, bytes]:
+    rows = await core.store.session_records(program.id, period.start, period.end)
+    title = chart_title("chart_verdicts_title", {"period": period.context()})
+    return title, await in_child(charts.verdicts_by_month, rows, period, title)
+
+
+async def _participation_png(core: Core, program: Program) -> tuple[str, bytes]:
+    p = await participation(core, program)
+    title = chart_title("chart_participation_title", {"round_no": p.round_no})
+    return title, await in_child(charts.participation, p, title)
+
+
+async def verdicts_chart(core: Core, program: Program, period: Period) -> FileReply:
+    """The verdicts of ``period`` month by month as a picture, drawn in a child process."""
+    _title, data = await _verdicts_png(core, program, period)
+    caption = Reply(
+        "figures_chart_caption", {"program": program_ctx(program), "period": period.context()}
+    )
+    name = f"danh_gia_{period.start:%Y%m%d}_{period.end:%Y%m%d}.png"
+    return FileReply(name, data, caption, kind="photo")
+
+
+async def participation_chart(core: Core, program: Program) -> bytes:
+    """The current round's participation as a picture (counts only), drawn in a child process."""
+    return (await _participation_png(core, program))[1]
+
+
+async def report_charts(core: Core, program: Program, period: Period) -> list[tuple[str, bytes]]:
+    """The charts of a report of ``period`` as (title, PNG), for the Word report's ``charts``:
+    the verdicts month by month and the current round's participation."""
+    drawn = await asyncio.gather(
+        _verdicts_png(core, program, period), _participation_png(core, program)
+    )
+    return list(drawn)
+
+
+@dataclass(frozen=True)
+class FiguresAnswer:
+    """``/thongke``'s answer: the figures, then, when ``chart`` is set, the verdicts chart (a
+    callable, so that the text goes out before the picture is drawn; None if it could not be
+    drawn)."""
+
+    reply: Reply
+    chart: Callable[[], Awaitable[FileReply | None]] | None = None
+
+
 async def figures_reply(
-    core: Core, person: Person, program: Program, text: str, in_group: bool
-) -> Reply:
+    core: Core,
+    person: Person,
+    program: Program,
+    text: str,
+    in_group: bool,
+    pictures: bool = True,
+) -> FiguresAnswer:
     """``/thongke [kỳ]``: members in private; in the group only heads, leaders and admins (the
-    group stays uncluttered)."""
+    group stays uncluttered). In private, a period with graded sessions also gets the verdicts
+    chart (when the chat shows ``pictures``); the group gets the text only."""
     await require_member(core, person, program, "figures")
     if in_group and not (await core.roles(person, program.id)) & OVERSEERS:
         raise Refused("figures_in_private", program=program_ctx(program))
     period = parse_period(text, core.today(program))
     now, before = await figures(core, program, period)
-    return Reply(
+    reply = Reply(
         "figures",
         {
             "program": program_ctx(program),
@@ -297,3 +364,16 @@ async def figures_reply(
             "participation": participation_ctx(await participation(core, program)),
         },
     )
+    graded = sum(now.verdicts[v] for v in VERDICTS)
+    if in_group or not pictures or not graded:
+        return FiguresAnswer(reply)
+
+    async def chart() -> FileReply | None:
+        try:
+            return await verdicts_chart(core, program, period)
+        except ChildFailed:
+            # The figures have gone out; a picture that could not be drawn is left out.
+            log.exception("verdicts chart failed: program=%s", program.id)
+            return None
+
+    return FiguresAnswer(reply, chart)

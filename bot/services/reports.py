@@ -8,6 +8,7 @@ line as the server's operator); the files are built off the event loop by
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Final, Literal
@@ -16,13 +17,15 @@ from bot.args import parse_period
 from bot.core import Core
 from bot.documents.report import period_slug
 from bot.models import FileReply, Person, Program, Reply
-from bot.offload import Progress, off_loop
+from bot.offload import ChildFailed, Progress, off_loop
 from bot.periods import Period
 from bot.services.context import program_ctx
 from bot.services.documents import settings_of
-from bot.services.records import report_data, require_overseer
+from bot.services.records import report_charts, report_data, require_overseer
 from bot.text import fold_word
 from bot.words import REPORT_WORDS
+
+log = logging.getLogger("hoidap.reports")
 
 ReportFormat = Literal["docx", "xlsx"]
 FORMATS: Final[dict[str, ReportFormat]] = {
@@ -47,7 +50,7 @@ async def build_report(
     fmt: ReportFormat,
     *,
     sheets: bool = False,
-    charts: Sequence[tuple[str, bytes]] = (),
+    charts: Sequence[tuple[str, bytes]] | None = None,
     points: bool | None = None,
     progress: Progress | None = None,
 ) -> FileReply:
@@ -55,7 +58,9 @@ async def build_report(
 
     XLSX: one workbook either way (its «Cán bộ» sheet is the year-end row of each person).
     ``person`` None: the command line (no role check). ``points``: the points scheme on or off
-    for this file (None: as the program's document settings say)."""
+    for this file (None: as the program's document settings say). ``charts``: the Word report's
+    pictures (None: drawn here, verdicts by month and the round's participation; a chart that
+    cannot be drawn is logged and the report goes out without it)."""
     from bot.documents.report_docx import build_report_docx, build_sheets_docx
     from bot.documents.report_xlsx import build_report_xlsx
 
@@ -79,6 +84,12 @@ async def build_report(
     elif sheets:
         built = await off_loop(build_sheets_docx, data, settings)
     else:
+        if charts is None:
+            try:
+                charts = await report_charts(core, program, period)
+            except ChildFailed:
+                log.exception("report: the charts could not be drawn; the report goes without")
+                charts = ()
         built = await off_loop(build_report_docx, data, settings, charts)
     async with core.store.transaction():
         await core.store.log_event(

@@ -3,11 +3,17 @@ figures in the template context."""
 
 from __future__ import annotations
 
+import pytest
+
+from bot.offload import ChildFailed
+from bot.services import records
+from bot.testing.fakebotapi import SentMessage
 from bot.testing.harness import Harness
 from tests.conftest import ADMIN, GROUP, HEAD, LEADER, OUTSIDER, STAFF, vn
 from tests.e2e.helpers import (
     conclude_week,
     context_of,
+    drawn_user,
     not_sent,
     sent,
     setup_program,
@@ -97,7 +103,7 @@ async def test_figures_in_private_and_who_may_ask_in_the_group(harness: Harness)
     assert sorted(p["id"] for p in part["not_yet"]) == sorted(
         ids[u.first_name] for u in STAFF if ids[u.first_name] != drawn_id
     )
-    text = out[-1].plain_text
+    text = sent(out, "figures", STAFF[0].id).plain_text
     assert "tăng 1 so với kỳ trước" in text and "Chưa có lượt (2)" in text
 
     # The group stays uncluttered: staff are sent to the private chat, heads may ask there.
@@ -120,4 +126,79 @@ async def test_figures_in_private_and_who_may_ask_in_the_group(harness: Harness)
 
     out = await h.send(OUTSIDER, "/thongke")
     not_sent(out, "figures")
+    not_sent(out, "internal_error")
+
+
+def _photos(messages: list[SentMessage]) -> list[SentMessage]:
+    return [m for m in messages if m.kind == "photo"]
+
+
+async def test_figures_in_private_come_with_the_verdicts_chart(harness: Harness) -> None:
+    h = harness
+    await one_week(h)
+
+    out = await h.send(STAFF[0], "/thongke")
+    figures = sent(out, "figures", STAFF[0].id)
+    (photo,) = _photos(out)
+    # The text first, then the picture with its caption; «sending a photo…» meanwhile.
+    assert out.index(figures) < out.index(photo)
+    assert (STAFF[0].id, "upload_photo") in h.server.chat_actions
+    ctx = context_of(sent(out, "figures_chart_caption", STAFF[0].id))
+    assert ctx["period"]["kind"] == "year" and ctx["period"]["year"] == 2026
+    assert "năm 2026" in photo.plain_text
+    png = h.server.file_bytes(photo.file_id or "")
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) < 100_000
+
+    # The quarter of the graded week has the chart; a month of it too.
+    out = await h.send(STAFF[1], "/thongke quý 4")
+    assert len(_photos(out)) == 1
+    sent(out, "figures_chart_caption", STAFF[1].id, period={"kind": "quarter", "number": 4})
+
+
+async def test_no_chart_without_a_graded_session_nor_in_the_group(harness: Harness) -> None:
+    h = harness
+    await one_week(h)
+    # A period with no graded session: the figures alone.
+    out = await h.send(STAFF[0], "/thongke quý 1/2026")
+    sent(out, "figures", STAFF[0].id)
+    assert _photos(out) == []
+    not_sent(out, "figures_chart_caption")
+    # The group stays uncluttered: a head asking there gets the text only.
+    out = await h.send(HEAD, "/thongke", chat_id=GROUP)
+    sent(out, "figures", GROUP)
+    assert _photos(out) == []
+    # A refusal draws nothing either.
+    out = await h.send(STAFF[0], "/thongke tháng 13")
+    assert _photos(out) == []
+    not_sent(out, "internal_error")
+    assert [a for a in h.server.chat_actions if a[1] == "upload_photo"] == []
+
+
+async def test_a_week_held_but_not_yet_graded_has_no_chart(harness: Harness) -> None:
+    h = harness
+    await setup_program(h)
+    draw_at = vn(2026, 12, 7, 9, 0)
+    await h.at(vn(2026, 12, 4, 8, 0))
+    await h.at(draw_at)
+    drawn = await drawn_user(h)
+    sent(await h.send(drawn, "Trả lời của tôi"), "answer_received", drawn.id)
+    out = await h.send(STAFF[0], "/thongke")
+    f = context_of(sent(out, "figures", STAFF[0].id))["figures"]
+    assert f["held"] == 1 and f["verdicts"]["ungraded"] == 1
+    assert _photos(out) == []
+
+
+async def test_a_chart_that_cannot_be_drawn_leaves_the_figures_alone(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = harness
+    await one_week(h)
+
+    async def broken(*args: object, **kwargs: object) -> bytes:
+        raise ChildFailed("verdicts_by_month: exit 1: MemoryError")
+
+    monkeypatch.setattr(records, "in_child", broken)
+    out = await h.send(STAFF[0], "/thongke")
+    sent(out, "figures", STAFF[0].id)
+    assert _photos(out) == []
     not_sent(out, "internal_error")

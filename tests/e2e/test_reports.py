@@ -46,6 +46,9 @@ async def test_the_leader_gets_the_word_report_after_a_progress_note(harness: Ha
     text = "\n".join(p.text for p in built.paragraphs)
     assert "Trong kỳ đã tổ chức 1 phiên hỏi – đáp" in text
     assert "Tỷ lệ trả lời đúng hạn đạt 100%" in text
+    # The charts the bot drew: the verdicts month by month and the round's participation.
+    assert len(built.inline_shapes) == 2
+    assert "Kết quả đánh giá các phiên theo tháng, năm 2026" in text
 
 
 async def test_a_head_gets_the_spreadsheet_and_the_year_end_sheets(harness: Harness) -> None:

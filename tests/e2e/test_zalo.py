@@ -20,7 +20,16 @@ from bot.testing.harness import Harness
 from bot.transport.plaintext import PLAIN_LIMIT
 from bot.words import BUTTONS
 from tests.conftest import ADMIN, GROUP, GROUP_TITLE, HEAD, LEADER, STAFF, vn
-from tests.e2e.helpers import SAMPLES, answered, bind, context_of, onboard, sent
+from tests.e2e.helpers import (
+    SAMPLES,
+    answered,
+    bind,
+    conclude_week,
+    context_of,
+    onboard,
+    sent,
+    setup_program,
+)
 
 AN, BINH, HANG = "zalo-an-001", "zalo-binh-002", "zalo-hang-003"
 
@@ -507,3 +516,21 @@ async def test_toi_tells_a_zalo_user_their_zalo_id(zh: Harness) -> None:
     out = await h.send(ADMIN, "/toi")
     text = sent(out, "whoami", ADMIN.id).plain_text
     assert "Zalo: chưa liên kết" in text and "Telegram: có" in text
+
+
+async def test_figures_on_zalo_come_without_the_chart(zh: Harness) -> None:
+    """On Telegram a graded period's /thongke ends with the verdicts chart; on Zalo, where a file
+    is only a download link, the figures come alone."""
+    h = zh
+    await setup_program(h)
+    await conclude_week(h, vn(2026, 12, 7, 9, 0), "Trả lời của tôi", "Thống nhất.")
+    out = await h.send(STAFF[0], "/zalo")
+    code = context_of(sent(out, "zalo_link_code", STAFF[0].id))["code"]
+    assert "Đã liên kết Zalo" in last(await h.zalo_send(AN, code))
+    out = await h.zalo_send(AN, "thống kê")
+    text = joined(out)
+    assert "Số liệu hỏi – đáp năm 2026" in text
+    assert "tệp" not in text and ".png" not in text
+    # The same person on Telegram gets the picture.
+    tg = await h.send(STAFF[0], "/thongke")
+    assert [m.kind for m in tg].count("photo") == 1
