@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from jinja2 import ChainableUndefined
+from jinja2 import ChainableUndefined, Environment, PackageLoader
 
 from bot.render import environment
 from bot.transport.plaintext import QUOTE_MARK, split_plain, to_plain
@@ -85,10 +85,20 @@ class _Sample(ChainableUndefined):
     __gt__ = __le__ = __ge__ = __lt__
 
 
-def _sample_env() -> Any:
-    env = environment().overlay(undefined=_Sample)
-    for name in list(env.filters):
-        if name.endswith("_vi") or name == "short_hex":
+def _sample_env() -> Environment:
+    """The bot's template settings with sample values (a separate environment: the bot's
+    own, its filters and its template cache stay untouched)."""
+    base = environment()
+    env = Environment(
+        loader=PackageLoader("bot", "templates"),
+        autoescape=True,
+        undefined=_Sample,
+        trim_blocks=base.trim_blocks,
+        lstrip_blocks=base.lstrip_blocks,
+        keep_trailing_newline=False,
+    )
+    for name in base.filters:
+        if name not in env.filters:
             env.filters[name] = lambda value, *a, **k: "thứ Hai, 07/12/2026"
     return env
 
