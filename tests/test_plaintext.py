@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from jinja2 import ChainableUndefined
+from jinja2 import ChainableUndefined, Environment, PackageLoader
+from markupsafe import escape
 
 from bot.render import environment
 from bot.transport.plaintext import QUOTE_MARK, split_plain, to_plain
@@ -64,6 +65,9 @@ class _Sample(ChainableUndefined):
     def __str__(self) -> str:
         return "Mẫu & <giá trị> “x”"
 
+    def __html__(self) -> str:  # autoescaped like any value a template is given
+        return str(escape(str(self)))
+
     def __iter__(self) -> Iterator[Any]:
         yield _Sample()
 
@@ -85,13 +89,20 @@ class _Sample(ChainableUndefined):
     __gt__ = __le__ = __ge__ = __lt__
 
 
-def _sample_env() -> Any:
-    # An overlay shares its parent's filters dict and template cache: copy the one, skip the
-    # other, so the bot's own environment is left as it was for the tests that follow.
-    env = environment().overlay(undefined=_Sample, cache_size=0)
-    env.filters = dict(env.filters)
-    for name in list(env.filters):
-        if name.endswith("_vi") or name == "short_hex":
+def _sample_env() -> Environment:
+    """The bot's template settings with sample values (a separate environment: the bot's
+    own, its filters and its template cache stay untouched)."""
+    base = environment()
+    env = Environment(
+        loader=PackageLoader("bot", "templates"),
+        autoescape=True,
+        undefined=_Sample,
+        trim_blocks=base.trim_blocks,
+        lstrip_blocks=base.lstrip_blocks,
+        keep_trailing_newline=False,
+    )
+    for name in base.filters:
+        if name not in env.filters:
             env.filters[name] = lambda value, *a, **k: "thứ Hai, 07/12/2026"
     return env
 
@@ -105,6 +116,8 @@ def test_every_template_reads_as_plain_text(template: str) -> None:
         pytest.skip(f"sample context not enough: {type(exc).__name__}")
     text = to_plain(html)
     assert not _TAG.search(text)
+    if "Mẫu &amp; &lt;giá trị&gt;" in html:  # a value: back as the person wrote it
+        assert "Mẫu & <giá trị> “x”" in text
     assert "&amp;" not in text and "&lt;" not in text
     assert "\n\n\n" not in text
 

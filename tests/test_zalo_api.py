@@ -409,6 +409,24 @@ async def test_poller_hands_over_each_update_once_in_order(fake: FakeZalo) -> No
     assert poller.handled == 3 and poller.errors == 0 and poller.polled >= 3
 
 
+async def test_an_idle_poll_polls_again_at_once(fake: FakeZalo) -> None:
+    api = ZaloApi(fake.token, fake.url, poll_timeout=0)
+    sleep = Sleeps()
+
+    async def on_message(message: ZaloMessage) -> None:
+        raise AssertionError("no message expected")
+
+    poller = ZaloPoller(api, on_message, sleep=sleep)
+    poller.start()
+    try:
+        await fake.wait_requests(3)
+    finally:
+        await poller.stop()
+        await api.close()
+    assert fake.requests[:3] == [("getUpdates", 408)] * 3
+    assert sleep.calls == [] and poller.errors == 0 and poller.polled >= 2
+
+
 async def test_poller_backs_off_and_resets_after_a_success(fake: FakeZalo) -> None:
     api = ZaloApi(fake.token, fake.url, poll_timeout=0)
     sleep = Sleeps()

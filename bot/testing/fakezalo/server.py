@@ -278,6 +278,14 @@ class FakeZalo:
                 await self._changed.wait()
         return self.webhook_posts
 
+    async def wait_requests(self, n: int, timeout: float = 5.0) -> list[tuple[str, int]]:  # noqa: ASYNC109
+        """Wait until at least ``n`` calls were answered; returns ``requests``."""
+        async with asyncio.timeout(timeout):
+            while len(self.requests) < n:
+                self._changed.clear()
+                await self._changed.wait()
+        return self.requests
+
     def _notify(self) -> None:
         self._changed.set()
 
