@@ -301,7 +301,13 @@ async def start_zalo(
         web = WebServer(
             settings.http_listen, settings.http_port, settings.public_url, clock=core.now
         )
-        await web.start()
+        try:
+            await web.start()
+        except OSError as exc:  # the port is taken or not ours: a setting to fix, said in one line
+            raise ConfigError(
+                f"không mở được máy chủ HTTP tại {settings.http_listen}:{settings.http_port} "
+                f"(HOIDAP_HTTP_LISTEN, HOIDAP_HTTP_PORT): {exc.strerror or exc}"
+            ) from None
         app.bot_data["web"] = web
     names = frozenset(name for row in COMMANDS for name in row.names)
     zalo = ZaloTransport(core, app, api, web, bot_username, names)

@@ -534,3 +534,34 @@ async def test_figures_on_zalo_come_without_the_chart(zh: Harness) -> None:
     # The same person on Telegram gets the picture.
     tg = await h.send(STAFF[0], "/thongke")
     assert [m.kind for m in tg].count("photo") == 1
+
+
+async def test_a_taken_port_is_a_clear_setting_error(tmp_path: Path) -> None:
+    """HOIDAP_HTTP_PORT already in use: one clear line, and the database is free again."""
+    import asyncio
+    import socket
+
+    from bot.app import serve
+    from bot.config import ConfigError, Settings
+    from bot.db import lock_database
+
+    zalo = FakeZalo()
+    await zalo.start()
+    try:
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            settings = Settings(
+                db_path=tmp_path / "z.sqlite3",
+                zalo_token=zalo.token,
+                zalo_api_url=zalo.url,
+                public_url="https://bot.example.org",
+                http_port=taken.getsockname()[1],
+            )
+            with pytest.raises(ConfigError, match="HOIDAP_HTTP_PORT"):
+                await serve(settings, stop=asyncio.Event())
+    finally:
+        await zalo.stop()
+    lock = lock_database(tmp_path / "z.sqlite3")  # released: a fixed setting starts again
+    assert lock is not None
+    lock.release()
