@@ -600,7 +600,8 @@ async def _create_program(settings: Settings, title: str, admins: list[str]) -> 
         try:
             reply = await create_program_without_group(core, title, admins)
         except Refused as refused:
-            print(plain(render(refused.reply.template, refused.reply.context)), file=sys.stderr)
+            reply = refused.reply
+            print("hoidap: " + plain(render(reply.template, reply.context)), file=sys.stderr)
             return 2
         print(plain(render(reply.template, reply.context)))
         return 0
