@@ -77,8 +77,8 @@ async def in_child(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     writes the pickle the child reads."""
     loop = asyncio.get_running_loop()
     bound = _children.setdefault(loop, asyncio.Semaphore(FILE_WORKERS))
-    # The child needs no secret: the bots' tokens stay in this process.
-    env = {k: v for k, v in os.environ.items() if not k.endswith("_TOKEN")}
+    # The child needs no secret: the bots' tokens and the webhook secret stay in this process.
+    env = {k: v for k, v in os.environ.items() if not k.endswith(("_TOKEN", "_SECRET"))}
     env["PYTHONPATH"] = os.pathsep.join(p for p in (_ROOT, env.get("PYTHONPATH")) if p)
     async with bound:
         child = await asyncio.create_subprocess_exec(

@@ -28,10 +28,12 @@ async def test_a_function_runs_in_another_process_and_returns_its_result() -> No
 async def test_the_child_does_not_see_the_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:secret")
     monkeypatch.setenv("ZALO_BOT_TOKEN", "zalo-secret")
+    monkeypatch.setenv("HOIDAP_ZALO_WEBHOOK_SECRET", "webhook-secret")
     monkeypatch.setenv("HOIDAP_TZ", "Asia/Ho_Chi_Minh")
     assert await in_child(os.getenv, "HOIDAP_TZ") == "Asia/Ho_Chi_Minh"
     assert await in_child(os.getenv, "TELEGRAM_BOT_TOKEN") is None
     assert await in_child(os.getenv, "ZALO_BOT_TOKEN") is None
+    assert await in_child(os.getenv, "HOIDAP_ZALO_WEBHOOK_SECRET") is None
 
 
 async def test_a_failure_in_the_child_is_an_error_here() -> None:
