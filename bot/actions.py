@@ -34,6 +34,10 @@ class ActionKind(StrEnum):
     GRADE = "grade"
     IN_PERSON = "in_person"
     CONCLUDE = "conclude"
+    REDRAW_LEFT = "redraw_left"
+    # answers
+    LATE_ACCEPT = "late_accept"
+    LATE_LEAVE = "late_leave"
     # roster
     APPROVE = "approve"
     REJECT = "reject"
@@ -116,6 +120,23 @@ class SessionRef:
         if session_id is None:
             raise BadPayload("no session")
         return cls(session_id)
+
+
+@dataclass(frozen=True)
+class SessionPerson:
+    """One session of the program and one person in it (the drawn person a button is about)."""
+
+    session_id: int
+    person_id: int
+
+    def columns(self) -> tuple[int | None, str | None]:
+        return self.session_id, str(self.person_id)
+
+    @classmethod
+    def parse(cls, session_id: int | None, target: str | None) -> Self:
+        if session_id is None:
+            raise BadPayload("no session")
+        return cls(session_id, _ref(target))
 
 
 @dataclass(frozen=True)

@@ -196,17 +196,40 @@ class Dialog:
     data: dict[str, Any]
 
 
+AnswerKind = Literal["text", "voice", "document"]
+
+
 @dataclass(frozen=True)
 class Answer:
     """An answer as it arrived: text, a voice note or a document, and where it was sent."""
 
-    kind: Literal["text", "voice", "document"]
+    kind: AnswerKind
     text: str | None
     chat_id: int
     message_id: int
     in_group: bool
     file_id: str | None = None
     file_name: str | None = None
+
+
+@dataclass(frozen=True)
+class LateAnswer:
+    """What the drawn person sent after the deadline, and what became of it."""
+
+    id: int
+    session_id: int
+    person_id: int
+    kind: str
+    text: str | None
+    file_id: str | None
+    file_name: str | None
+    chat_id: int
+    message_id: int
+    in_group: bool
+    received_at: datetime
+    status: str  # waiting | accepted | left | kept
+    decided_by: int | None
+    decided_at: datetime | None
 
 
 @dataclass(frozen=True)

@@ -10,16 +10,24 @@ grassroots submissions (:class:`SubmissionRecord`); :func:`person_record` and
 - Held: a draw took place (drawn, answered, graded, unanswered, concluded). Moved: held on another
   day than its nominal date. Skipped: why — ``holiday``, ``no_question`` (nothing to ask) or the
   reason an admin gave (``admin``).
+- Up to date (:func:`as_of`): the record is read as the week stands at the moment it is asked
+  for. A session whose answer window closed without an answer counts as unanswered at once, even
+  before the scheduler has closed it.
 - Outcome of a draw: ``in_person`` (the head recorded an answer given at the meeting), ``late``
-  (answered after the deadline), ``in_time``, ``unanswered`` (the window closed without an
-  answer), ``waiting`` (the window is still open).
-- Verdicts: the latest grade of a session only (a regrade counts once).
+  (a late answer the head accepted: it arrived after the deadline), ``in_time``, ``unanswered``
+  (the window closed without an answer, and no late answer was accepted), ``waiting`` (the
+  window is still open).
+- Verdicts: the latest grade of a session only (a regrade counts once), over the turns that have
+  an answer (in time, late or in person); ``ungraded`` is an answer still waiting for its grade.
+  A turn without an answer has no verdict: it is ``unanswered`` (or ``waiting``), never
+  «chưa đánh giá». The names of all of these are ``bot.words.OUTCOME_LABELS``, the same in every
+  view and document.
 - Redraws are counted apart: a person drawn then redrawn away did not have that turn.
 - On-time rate: answered in time out of the draws with a known outcome (not ``waiting``).
 - Per month (:func:`verdicts_per_month`, the chart of ``/thongke``): the held sessions of each
   month of the period by the month they were held in, each by its latest verdict; one without a
-  verdict is ``unanswered`` when the window closed without an answer, else ``ungraded`` (the two
-  together are the ``ungraded`` of :class:`Figures`).
+  verdict is ``unanswered`` when the window closed without an answer, ``ungraded`` when its
+  answer waits for a grade; a turn still ``waiting`` is not drawn.
 - Nothing here carries the suggested answer.
 """
 
@@ -27,16 +35,19 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Literal
 
-from bot.models import SessionState
+from bot.models import Grade, SessionState
 from bot.periods import Period
 
 Outcome = Literal["in_time", "late", "in_person", "unanswered", "waiting"]
 OUTCOMES: tuple[Outcome, ...] = ("in_time", "late", "in_person", "unanswered", "waiting")
+ANSWERED: frozenset[str] = frozenset({"in_time", "late", "in_person"})
 VERDICTS = ("correct", "partial", "wrong")
+# The verdicts of the turns with an answer: the latest grade, or none yet.
+GRADED_OR_NOT = (*VERDICTS, "ungraded")
 # The stacks of the verdicts chart, bottom to top.
 MONTH_VERDICTS = (*VERDICTS, "ungraded", "unanswered")
 HELD_STATES = frozenset(
@@ -71,9 +82,10 @@ class SessionRecord:
     answered_at: datetime | None
     deadline_at: datetime | None
     verdict: str | None  # the latest grade
-    comment: str | None  # the head's latest comment
+    comment: str | None  # the latest comment of the head whose grade stands
     grades: int  # how many times it was graded (1 + regrades)
     concluded_at: datetime | None
+    late_kept: int = 0  # messages sent after the deadline and kept, not taken as the answer
 
     @property
     def day(self) -> date:
@@ -139,7 +151,7 @@ class PersonRecord:
     turns: tuple[SessionRecord, ...]
     redrawn: tuple[Redraw, ...]
     outcomes: dict[str, int]
-    verdicts: dict[str, int]  # plus "ungraded"
+    verdicts: dict[str, int]  # GRADED_OR_NOT, over the turns with an answer
 
     @property
     def drawn(self) -> int:
@@ -165,7 +177,7 @@ class Figures:
     planned: int  # not held yet (scheduled or published)
     redraws: int
     outcomes: dict[str, int]
-    verdicts: dict[str, int]  # plus "ungraded"
+    verdicts: dict[str, int]  # GRADED_OR_NOT, over the turns with an answer
     regraded: int  # sessions graded more than once
     on_time_rate: int | None  # percent, None when nothing is known yet
     topics: tuple[tuple[str, int], ...]  # most asked first, then by name
@@ -179,8 +191,32 @@ def _outcomes(records: Iterable[SessionRecord]) -> dict[str, int]:
 
 
 def _verdicts(records: Iterable[SessionRecord]) -> dict[str, int]:
-    counts = Counter(r.verdict or "ungraded" for r in records)
-    return {v: counts.get(v, 0) for v in (*VERDICTS, "ungraded")}
+    """The verdicts of the turns with an answer (keys :data:`GRADED_OR_NOT`)."""
+    counts = Counter(r.verdict or "ungraded" for r in records if r.outcome in ANSWERED)
+    return {v: counts.get(v, 0) for v in GRADED_OR_NOT}
+
+
+def standing_comment(grades: Sequence[Grade]) -> str | None:
+    """The comment shown with a session's verdict: the latest comment of the head whose grade
+    stands (another head's comment stays with that head's own, earlier grade)."""
+    if not grades:
+        return None
+    head = grades[-1].head_id
+    return next((g.comment for g in reversed(grades) if g.comment and g.head_id == head), None)
+
+
+def as_of(records: Iterable[SessionRecord], now: datetime) -> list[SessionRecord]:
+    """``records`` as the week stands at ``now``: a drawn session whose deadline has passed
+    without an answer is unanswered (the scheduler's close may not have run yet)."""
+    return [
+        replace(r, state=SessionState.UNANSWERED)
+        if r.state == SessionState.DRAWN
+        and r.answered_at is None
+        and r.deadline_at is not None
+        and now > r.deadline_at
+        else r
+        for r in records
+    ]
 
 
 def on_time_rate(outcomes: dict[str, int]) -> int | None:
@@ -269,10 +305,12 @@ def months(period: Period) -> list[tuple[int, int]]:
     return out
 
 
-def _month_verdict(r: SessionRecord) -> str:
+def _month_verdict(r: SessionRecord) -> str | None:
     if r.verdict is not None:
         return r.verdict
-    return "unanswered" if r.outcome == "unanswered" else "ungraded"
+    if r.outcome == "unanswered":
+        return "unanswered"
+    return "ungraded" if r.outcome in ANSWERED else None  # waiting: not drawn yet
 
 
 def verdicts_per_month(
@@ -281,8 +319,9 @@ def verdicts_per_month(
     """Each month of ``period`` (empty months too) with its held sessions by verdict."""
     counts: dict[tuple[int, int], Counter[str]] = {m: Counter() for m in months(period)}
     for r in in_period(records, period):
-        if r.held:
-            counts[(r.day.year, r.day.month)][_month_verdict(r)] += 1
+        stack = _month_verdict(r) if r.held else None
+        if stack is not None:
+            counts[(r.day.year, r.day.month)][stack] += 1
     return tuple(
         MonthVerdicts(y, m, {v: c.get(v, 0) for v in MONTH_VERDICTS})
         for (y, m), c in counts.items()

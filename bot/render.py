@@ -11,7 +11,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from bot.words import WEEK_LABEL, WEEKDAYS
+from bot.words import OUTCOME_LABELS, WEEK_LABEL, WEEKDAYS
 
 # Telegram rejects a message longer than 4096 characters (counted in UTF-16 code units).
 TELEGRAM_LIMIT = 4096
@@ -88,6 +88,8 @@ def environment() -> Environment:
     env.filters["weekday_vi"] = weekday_vi
     env.filters["week_vi"] = fmt_week
     env.filters["short_hex"] = fmt_hex
+    # The one set of names of what became of a turn (bot/words.py).
+    env.globals["outcome_labels"] = OUTCOME_LABELS
     return env
 
 

@@ -33,7 +33,26 @@ DEFAULT_PROGRAM_TITLE: Final = "Chương trình hỏi – đáp"
 # The reason recorded for a redraw when the admin gives none.
 DEFAULT_REDRAW_REASON: Final = "theo quyết định của quản trị viên"
 
+# The reason recorded for the redraw offered when the drawn person stopped taking part.
+LEFT_REDRAW_REASON: Final = "đồng chí {name} ngừng tham gia chương trình"
+
 VERDICT_LABELS: Final = {"correct": "Đúng", "partial": "Đúng một phần", "wrong": "Chưa đúng"}
+
+# What became of a turn, one name each, the same in every view and document (/hoso, /thongke,
+# the Word and Excel reports, the year-end sheets, the charts): how it was answered
+# (bot.records.OUTCOMES: in time, late, in person, not at all, or still waiting) and, for an
+# answer, its verdict («Chưa đánh giá»: an answer waiting for its grade); «Nghỉ»: a week without
+# a session. Written with a capital; templates lower-case them mid-sentence.
+OUTCOME_LABELS: Final = {
+    "in_time": "Trả lời đúng hạn",
+    "late": "Trả lời muộn",
+    "in_person": "Trả lời trực tiếp",
+    "unanswered": "Không trả lời",
+    "waiting": "Đang chờ trả lời",
+    **VERDICT_LABELS,
+    "ungraded": "Chưa đánh giá",
+    "skipped": "Nghỉ",
+}
 
 # Weekdays as written mid-sentence («vào thứ Hai»); ``bot.render`` capitalises the first letter
 # where a line or sentence starts with one.
@@ -69,6 +88,9 @@ BUTTONS: Final = {
     # the weekly session
     "in_person": "🗣 Ghi nhận trả lời trực tiếp",
     "conclude": "✍️ Viết kết luận",
+    "redraw_left": "🎲 Bốc thăm lại",
+    "late_accept": "✅ Nhận là câu trả lời muộn",
+    "late_leave": "✖️ Không nhận",
     # questions from the grassroots
     "send": "✅ Gửi",
     "cancel": "✖️ Hủy",
@@ -364,11 +386,9 @@ CALENDAR_WORDS: Final = {
     "no_question": "không có câu hỏi trong hàng đợi",
 }
 
-# The charts (bot/documents/charts.py): /thongke's picture, the reports. The verdict labels of
-# the stacks are VERDICT_LABELS plus the two without a verdict.
+# The charts (bot/documents/charts.py): /thongke's picture, the reports. The labels of the
+# stacks are OUTCOME_LABELS.
 CHART_WORDS: Final = {
-    "ungraded": "Chưa đánh giá",
-    "unanswered": "Không trả lời",
     "sessions": "Số phiên",
     "month": "T{month}",
     "month_year": "{month}/{year}",
@@ -459,13 +479,7 @@ REPORT_WORDS: Final = {
     "status_planned": "Chưa tổ chức",
     "reason_holiday": "nghỉ lễ",
     "reason_no_question": "không có câu hỏi",
-    # outcomes of a draw
-    "in_time": "Đúng hạn",
-    "late": "Quá hạn",
-    "in_person": "Trực tiếp tại cuộc họp",
-    "unanswered": "Không trả lời",
-    "waiting": "Đang chờ",
-    "ungraded": "Chưa đánh giá",
+    # what became of a turn: OUTCOME_LABELS
     "none": "—",
     # the file names
     "report_file": "bao_cao_{period}.{suffix}",

@@ -10,7 +10,7 @@ from telegram.error import BadRequest
 
 from bot.models import Answer, Reply
 from bot.render import plain, render, split_html
-from bot.services import bank, cycle, interact
+from bot.services import answers, bank, interact
 from bot.transport.telegram import for_chat, markup, send_html
 from handlers.common import Context, actor, deps, guarded, program_here, say
 from questions.model import LIMITS
@@ -53,7 +53,7 @@ async def group_reply(update: Update, context: Context) -> None:
     program = await program_here(update, context, person)
     answer = answer_of(update, in_group=True)
     if answer is not None:
-        await say(update, await cycle.record_answer(deps(context).core, person, answer, program))
+        await say(update, await answers.record_answer(deps(context).core, person, answer, program))
 
 
 def answer_of(update: Update, in_group: bool, text: str | None = None) -> Answer | None:
@@ -105,7 +105,7 @@ async def private_media(update: Update, context: Context) -> None:
             await say(update, result)
             return
     answer = answer_of(update, in_group=False)
-    reply = await cycle.record_answer(core, person, answer) if answer else None
+    reply = await answers.record_answer(core, person, answer) if answer else None
     await say(update, reply or Reply("media_not_expected"))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.models import Reply
-from bot.services import cycle, documents, timetable
+from bot.services import answers, cycle, documents, timetable
 from bot.text import fold_word
 from handlers.common import (
     Context,
@@ -137,5 +137,5 @@ async def answer_command(update: Update, context: Context) -> None:
     program = await program_here(update, context, person) if chat.type != "private" else None
     answer = answer_of(update, in_group=chat.type != "private", text=text)
     assert answer is not None
-    reply = await cycle.record_answer(deps(context).core, person, answer, program)
+    reply = await answers.record_answer(deps(context).core, person, answer, program)
     await say(update, reply or Reply("answer_not_drawn"))

@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.core import Core, Refused
 from bot.db import connect
 from bot.models import Button, Person, Program, Reply
-from bot.services import cycle, interact
+from bot.services import answers, cycle, interact
 from bot.store import Store
 from tests.conftest import vn
 
@@ -149,7 +149,7 @@ async def refusal(coro: object) -> str:
 async def grade_choices(w: World, choices: Choices) -> Reply:
     session = await w.core.store.session(w.session_id)
     assert session is not None
-    reply = Reply("fallback", buttons=await cycle.grade_buttons(w.core, w.program, session))
+    reply = Reply("fallback", buttons=await answers.grade_buttons(w.core, w.program, session))
     numbered(reply, choices, None, -1001, w.core.now())  # the group post: anyone there
     return reply
 

@@ -8,14 +8,20 @@ Q4 2026
   W41 05/10  A, in time, graded partial then REGRADED correct, comment      topic Điều lệ
   W42 12/10  B drawn then REDRAWN away; C answered LATE, graded wrong       topic Kỷ luật
   W43 19/10  D answered IN PERSON, graded correct                           topic Điều lệ
-  W44 26/10  A did NOT answer (unanswered, then concluded without a grade)  topic Kỷ luật
+  W44 26/10  A did NOT answer (unanswered, then concluded without a grade);
+             A's message after the deadline was LEFT by the head (kept)   topic Kỷ luật
   W45 02/11  B, in time, not graded yet                                     topic Điều lệ
   W46 09/11  skipped by an admin («Họp Đảng ủy»)
   W47 16/11  skipped for a holiday
+  W48 23/11  E drawn, no answer; the scheduler has NOT closed it yet (still «drawn»), so it
+             is unanswered as the week stands now; E's late message waits for the head
+                                                                            topic Tổ chức
   W49 30/11  MOVED (holiday) to Tue 01/12, C, in time, graded partial        topic Tổ chức
   W50 07/12  scheduled (not held yet)
+W42's late answer is one the head ACCEPTED. D answered in person (W43), then LEFT the program.
 Grassroots: Q3 one accepted and answered; Q4 one accepted and answered, one declined, one
-pending. Staff A, B, C, D, E; the current round (1) had A, B, C, D; E not yet.
+pending. Staff A, B, C, D (inactive now), E, F; the current round (1) had A, B, C, D, E;
+among the active staff F has not had a turn yet.
 
 The expected numbers below are counted by hand from this table.
 """
@@ -34,7 +40,7 @@ from bot import db
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.core import Core
-from bot.models import Program, SessionState
+from bot.models import Answer, Program, SessionState
 from bot.periods import Period, month_period, quarter_period, year_period
 from bot.records import (
     MONTH_VERDICTS,
@@ -159,7 +165,7 @@ async def fx(tmp_path: Path) -> AsyncIterator[Fixture]:
     people: dict[str, int] = {}
     async with store.transaction():
         pid = await store.create_program(-100, "Giao ban", "Asia/Ho_Chi_Minh", 0, NOW)
-        for n, key in enumerate("ABCDEH", 1):
+        for n, key in enumerate("ABCDEFH", 1):
             person = await store.upsert_person(1000 + n, None, f"Cán bộ {key}", False, NOW)
             people[key] = person.id
             await store.upsert_member(pid, person.id, "active", NOW)
@@ -189,7 +195,7 @@ async def fx(tmp_path: Path) -> AsyncIterator[Fixture]:
         answer="in_time",
         grades=(("partial", None), ("correct", "Cần nêu rõ thời hạn.")),
     )
-    await s(
+    w42 = await s(
         core,
         program,
         date(2026, 10, 12),
@@ -212,7 +218,7 @@ async def fx(tmp_path: Path) -> AsyncIterator[Fixture]:
         answer="in_person",
         grades=(("correct", None),),
     )
-    await s(
+    w44 = await s(
         core,
         program,
         date(2026, 10, 26),
@@ -256,7 +262,21 @@ async def fx(tmp_path: Path) -> AsyncIterator[Fixture]:
         grades=(("partial", None),),
         holiday="Ngày lễ",
     )
+    w48 = await s(
+        core,
+        program,
+        date(2026, 11, 23),
+        state="drawn",
+        drawn="E",
+        people=people,
+        topic="Tổ chức",
+    )
     await s(core, program, date(2026, 12, 7), state="scheduled", people=people)
+    async with store.transaction():
+        for sid, key, status in [(w42, "C", "accepted"), (w44, "A", "left"), (w48, "E", "waiting")]:
+            late = Answer("text", "Trả lời sau hạn", 1000, 1, False)
+            await store.add_late_answer(sid, people[key], late, late.text, status, NOW)
+        await store.set_member_status(pid, people["D"], "inactive")
     async with store.transaction():
         for created, status, answered in [
             (vn(2026, 8, 3, 8, 0), "accepted", True),
@@ -283,18 +303,21 @@ async def fx(tmp_path: Path) -> AsyncIterator[Fixture]:
 
 async def test_program_figures_of_a_quarter_with_the_trend(fx: Fixture) -> None:
     now, before = await records.figures(fx.core, fx.program, quarter_period(2026, 4))
-    assert now.held == 6
+    assert now.held == 7
     assert now.moved == 1
     assert now.skipped == {"holiday": 1, "no_question": 0, "admin": 1}
     assert now.skip_notes == ("Họp Đảng ủy",)
     assert now.planned == 1
     assert now.redraws == 1
-    assert now.outcomes == {"in_time": 3, "late": 1, "in_person": 1, "unanswered": 1, "waiting": 0}
-    # The regraded session counts once, with its latest verdict (correct, not partial).
-    assert now.verdicts == {"correct": 2, "partial": 1, "wrong": 1, "ungraded": 2}
+    # W48's window closed without an answer: unanswered now, though not closed by the scheduler.
+    # W42's accepted late answer is late; W44's late message, left by the head, changes nothing.
+    assert now.outcomes == {"in_time": 3, "late": 1, "in_person": 1, "unanswered": 2, "waiting": 0}
+    # The verdicts of the five answers; the regraded session counts once, with its latest
+    # verdict (correct, not partial). The two unanswered turns are not «chưa đánh giá».
+    assert now.verdicts == {"correct": 2, "partial": 1, "wrong": 1, "ungraded": 1}
     assert now.regraded == 1
-    assert now.on_time_rate == 50
-    assert now.topics == (("Điều lệ", 3), ("Kỷ luật", 2), ("Tổ chức", 1))
+    assert now.on_time_rate == 43  # 3 in time of 7
+    assert now.topics == (("Điều lệ", 3), ("Kỷ luật", 2), ("Tổ chức", 2))
     assert (now.grassroots_received, now.grassroots_answered) == (3, 1)
 
     assert before.period == quarter_period(2026, 3)
@@ -303,9 +326,9 @@ async def test_program_figures_of_a_quarter_with_the_trend(fx: Fixture) -> None:
     assert before.on_time_rate == 100
     assert (before.grassroots_received, before.grassroots_answered) == (1, 1)
     assert records.trend_ctx(now, before) == {
-        "held": 5,
+        "held": 6,
         "correct": 1,
-        "on_time_rate": -50,
+        "on_time_rate": -57,
         "grassroots": 2,
     }
 
@@ -314,7 +337,7 @@ async def test_a_moved_session_counts_in_the_week_it_was_held(fx: Fixture) -> No
     november, _ = await records.figures(fx.core, fx.program, month_period(2026, 11))
     december, _ = await records.figures(fx.core, fx.program, month_period(2026, 12))
     # W49's nominal Monday is 30/11, but it was held on Tuesday 01/12.
-    assert (november.held, november.moved, sum(november.skipped.values())) == (1, 0, 2)
+    assert (november.held, november.moved, sum(november.skipped.values())) == (2, 0, 2)
     assert (december.held, december.moved, december.planned) == (1, 1, 1)
     assert december.verdicts["partial"] == 1
 
@@ -324,7 +347,10 @@ async def test_a_persons_record(fx: Fixture) -> None:
     a = await records.record(fx.core, fx.program, p["A"], quarter_period(2026, 4))
     assert a.drawn == 2
     assert a.outcomes == {"in_time": 1, "late": 0, "in_person": 0, "unanswered": 1, "waiting": 0}
-    assert a.verdicts == {"correct": 1, "partial": 0, "wrong": 0, "ungraded": 1}
+    # One answer, graded correct; the unanswered turn has no verdict (not «chưa đánh giá»).
+    assert a.verdicts == {"correct": 1, "partial": 0, "wrong": 0, "ungraded": 0}
+    # The message A sent after W44's deadline, left by the head, is kept in the record.
+    assert [t.late_kept for t in a.turns] == [0, 1]
     first = a.turns[0]
     assert (first.day, first.topic, first.verdict, first.grades) == (
         date(2026, 10, 5),
@@ -348,17 +374,27 @@ async def test_a_persons_record(fx: Fixture) -> None:
     assert c.outcomes["late"] == 1 and c.outcomes["in_time"] == 1
     assert c.verdicts == {"correct": 0, "partial": 1, "wrong": 1, "ungraded": 0}
 
+    assert [t.late_kept for t in c.turns] == [0, 0]  # W42's late answer was accepted
+
+    # D left the program after answering: the turn stays in the record.
     d = await records.record(fx.core, fx.program, p["D"], quarter_period(2026, 4))
-    assert d.outcomes["in_person"] == 1
+    assert d.outcomes["in_person"] == 1 and d.verdicts["correct"] == 1
 
     e = await records.record(fx.core, fx.program, p["E"], year_period(2026))
-    assert (e.drawn, e.redrawn) == (0, ())
+    assert (e.drawn, e.redrawn) == (1, ())
+    assert e.outcomes["unanswered"] == 1 and e.outcomes["waiting"] == 0
+    assert e.verdicts == {"correct": 0, "partial": 0, "wrong": 0, "ungraded": 0}
+    assert e.turns[0].late_kept == 1  # waiting for the head, kept meanwhile
+
+    f = await records.record(fx.core, fx.program, p["F"], year_period(2026))
+    assert (f.drawn, f.redrawn) == (0, ())
 
 
 async def test_participation_of_the_current_round(fx: Fixture) -> None:
     part = await records.participation(fx.core, fx.program)
-    assert [name for _, name in part.had_turn] == ["Cán bộ A", "Cán bộ B", "Cán bộ C", "Cán bộ D"]
-    assert [name for _, name in part.not_yet] == ["Cán bộ E"]
+    # Active staff only: D left the program.
+    assert [name for _, name in part.had_turn] == ["Cán bộ A", "Cán bộ B", "Cán bộ C", "Cán bộ E"]
+    assert [name for _, name in part.not_yet] == ["Cán bộ F"]
 
 
 async def test_the_figures_never_carry_the_suggested_answer(fx: Fixture) -> None:
@@ -437,7 +473,8 @@ def test_open_and_planned_sessions_are_not_counted_as_outcomes() -> None:
     assert f.held == 2 and f.planned == 1
     assert f.outcomes["waiting"] == 1 and f.outcomes["in_time"] == 1
     assert f.on_time_rate == 100  # the open window is not counted against anyone
-    assert f.verdicts["ungraded"] == 2
+    # «Chưa đánh giá» is an answer waiting for its grade; the open window has no answer yet.
+    assert f.verdicts["ungraded"] == 1
 
 
 def _day(dt: datetime) -> date:
@@ -458,8 +495,22 @@ async def test_the_templates_show_the_record_and_the_figures(fx: Fixture) -> Non
     )
     assert "Hồ sơ hỏi – đáp quý IV/2026" in text
     assert "Số lần được bốc thăm: 1\n" in text
-    assert "Kết quả: trả lời đúng hạn\n" in text
+    assert "Kết quả: trả lời đúng hạn; chưa đánh giá\n" in text  # answered, no grade yet
     assert "bốc lại cho người khác (không tính là lượt): 1 lần\n• Thứ Hai, 12/10/2026" in text
+
+    a = await records.record(fx.core, fx.program, fx.people["A"], q4)
+    text = plain(
+        "record_person",
+        {
+            "program": {"id": fx.program.id, "title": "Giao ban"},
+            "person": {"name": "Cán bộ A", "title": "", "id": fx.people["A"]},
+            "own": True,
+            **records.record_ctx(a, fx.program.tz),
+        },
+    )
+    verdicts = "Đúng 1 · Đúng một phần 0 · Chưa đúng 0 · Chưa đánh giá 0"
+    assert f"• Đánh giá các câu trả lời: {verdicts}" in text
+    assert "Kết quả: không trả lời; có 1 tin nhắn gửi sau hạn được lưu\n" in text
 
     now, before = await records.figures(fx.core, fx.program, q4)
     text = plain(
@@ -475,13 +526,20 @@ async def test_the_templates_show_the_record_and_the_figures(fx: Fixture) -> Non
         },
     )
     assert "Số liệu hỏi – đáp quý IV/2026" in text
-    assert "Đã tổ chức: 6 phiên (tăng 5 so với kỳ trước), trong đó 1 phiên dời ngày" in text
+    assert "Đã tổ chức: 7 phiên (tăng 6 so với kỳ trước), trong đó 1 phiên dời ngày" in text
     assert "Nghỉ: 2 phiên (nghỉ lễ 1; quản trị viên cho nghỉ 1)\n  – Lý do: Họp Đảng ủy" in text
-    assert "Tỷ lệ trả lời đúng hạn: 50% (giảm 50 điểm phần trăm so với kỳ trước)" in text
-    assert "Đúng: 2 (tăng 1 so với kỳ trước)" in text
-    assert "• Điều lệ: 3\n• Kỷ luật: 2\n• Tổ chức: 1" in text
-    assert "Đã có lượt (4): Cán bộ A, Cán bộ B, Cán bộ C, Cán bộ D\n" in text
-    assert "Chưa có lượt (1): Cán bộ E" in text
+    assert (
+        "Trả lời đúng hạn: 3 · Trả lời muộn: 1 · Trả lời trực tiếp: 1 · Không trả lời: 2\n" in text
+    )
+    assert "Tỷ lệ trả lời đúng hạn: 43% (giảm 57 điểm phần trăm so với kỳ trước)" in text
+    assert "Đánh giá (5 câu trả lời; mỗi phiên tính lần đánh giá sau cùng)" in text
+    assert (
+        "Đúng: 2 (tăng 1 so với kỳ trước) · Đúng một phần: 1 · Chưa đúng: 1 · Chưa đánh giá: 1"
+        in text
+    )
+    assert "• Điều lệ: 3\n• Kỷ luật: 2\n• Tổ chức: 2" in text
+    assert "Đã có lượt (4): Cán bộ A, Cán bộ B, Cán bộ C, Cán bộ E\n" in text
+    assert "Chưa có lượt (1): Cán bộ F" in text
     assert "Kỳ trước (quý III/2026)" in text
     assert "GỢI Ý" not in text
 
@@ -503,7 +561,7 @@ def test_the_conclusion_date_is_the_programs_local_date() -> None:
 
 async def test_verdicts_per_month_count_each_session_in_the_month_it_was_held(fx: Fixture) -> None:
     year = year_period(2026)
-    rows = await fx.core.store.session_records(fx.program.id, year.start, year.end)
+    rows = await records.session_records(fx.core, fx.program, year.start, year.end)
     per_month = verdicts_per_month(rows, year)
     assert [(m.year, m.month) for m in per_month] == [(2026, n) for n in range(1, 13)]
     zero = dict.fromkeys(MONTH_VERDICTS, 0)
@@ -512,22 +570,23 @@ async def test_verdicts_per_month_count_each_session_in_the_month_it_was_held(fx
     assert by_month[9] == zero | {"correct": 1}
     # W41 regraded partial -> correct counts once as correct; W44 closed without an answer.
     assert by_month[10] == zero | {"correct": 2, "wrong": 1, "unanswered": 1}
-    # W45 answered, not graded; the two skipped weeks are not sessions held.
-    assert by_month[11] == zero | {"ungraded": 1}
+    # W45 answered, not graded; W48 closed (as of now) without an answer; the two skipped
+    # weeks are not sessions held.
+    assert by_month[11] == zero | {"ungraded": 1, "unanswered": 1}
     # W49's nominal Monday is 30/11, held on Tuesday 01/12: December; W50 not held yet.
     assert by_month[12] == zero | {"partial": 1}
     # The months add up to the figures of the year.
     figures, _ = await records.figures(fx.core, fx.program, year)
     for v in VERDICTS:
         assert sum(m.counts[v] for m in per_month) == figures.verdicts[v]
-    unknown = sum(m.counts["ungraded"] + m.counts["unanswered"] for m in per_month)
-    assert unknown == figures.verdicts["ungraded"]
+    assert sum(m.counts["ungraded"] for m in per_month) == figures.verdicts["ungraded"]
+    assert sum(m.counts["unanswered"] for m in per_month) == figures.outcomes["unanswered"]
     # A quarter has its three months; a range its months, across a new year.
     q4 = verdicts_per_month(rows, quarter_period(2026, 4))
-    assert [(m.month, m.total) for m in q4] == [(10, 4), (11, 1), (12, 1)]
+    assert [(m.month, m.total) for m in q4] == [(10, 4), (11, 2), (12, 1)]
     span = Period("range", date(2026, 11, 15), date(2027, 1, 10), 2026)
     assert [(m.year, m.month, m.total) for m in verdicts_per_month(rows, span)] == [
-        (2026, 11, 0),
+        (2026, 11, 1),
         (2026, 12, 1),
         (2027, 1, 0),
     ]

@@ -30,7 +30,7 @@ from bot.records import (
     SessionRecord,
     verdicts_per_month,
 )
-from bot.words import CHART_WORDS, VERDICT_LABELS
+from bot.words import CHART_WORDS, OUTCOME_LABELS
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -93,7 +93,7 @@ def config_dir() -> None:
 
 
 def verdict_label(verdict: str) -> str:
-    return VERDICT_LABELS.get(verdict) or CHART_WORDS[verdict]
+    return OUTCOME_LABELS[verdict]
 
 
 def month_labels(per_month: Sequence[MonthVerdicts]) -> list[str]:

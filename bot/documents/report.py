@@ -19,7 +19,8 @@ from datetime import date
 from typing import Any, Final
 
 from bot.periods import Period
-from bot.records import Figures, Participation
+from bot.records import ANSWERED, GRADED_OR_NOT, OUTCOMES, Figures, Participation
+from bot.words import OUTCOME_LABELS
 
 # The points of a turn by its latest verdict; a turn without verdict and without answer: -1.
 POINTS: Final = {"correct": 2, "partial": 1, "wrong": 0}
@@ -57,7 +58,7 @@ class PersonRow:
     turns: tuple[ReportSession, ...]
     redrawn: tuple[tuple[date, str | None], ...]  # drawn, then redrawn away: day, reason
     outcomes: dict[str, int]
-    verdicts: dict[str, int]  # plus "ungraded"
+    verdicts: dict[str, int]  # bot.records.GRADED_OR_NOT, over the turns with an answer
 
     @property
     def drawn(self) -> int:
@@ -67,6 +68,24 @@ class PersonRow:
     def points(self) -> int:
         """The points of the scheme (shown only when an admin turned it on)."""
         return sum(turn_points(t) for t in self.turns)
+
+
+def outcome_label(s: ReportSession) -> str:
+    """How the turn was answered, by its one name (bot/words.py OUTCOME_LABELS)."""
+    return OUTCOME_LABELS[s.outcome] if s.outcome else ""
+
+
+def verdict_label(s: ReportSession) -> str:
+    """The turn's verdict; «Chưa đánh giá» for an answer not graded yet; nothing without an
+    answer (its outcome says «Không trả lời»)."""
+    if s.verdict:
+        return OUTCOME_LABELS[s.verdict]
+    return OUTCOME_LABELS["ungraded"] if s.outcome in ANSWERED else ""
+
+
+# The columns of counts, in order: how the turns were answered, then the verdicts of the answers.
+OUTCOME_COLUMNS: Final = OUTCOMES
+VERDICT_COLUMNS: Final = GRADED_OR_NOT
 
 
 def turn_points(turn: ReportSession) -> int:

@@ -25,10 +25,15 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 from bot.documents.party import BODY_PT, add_closing, add_heading_block, plain_fonts, setup_page
-from bot.documents.report import PersonRow, ReportData, ReportSession, period_words
+from bot.documents.report import (
+    PersonRow,
+    ReportData,
+    outcome_label,
+    period_words,
+    verdict_label,
+)
 from bot.documents.settings import DocumentSettings
 from bot.render import environment
-from bot.words import REPORT_WORDS, VERDICT_LABELS
 
 if TYPE_CHECKING:
     from docx.blkcntnr import BlockItemContainer as Blocks
@@ -143,14 +148,6 @@ def _grid_style(doc: DocumentObject) -> str:
     return str(style_id)
 
 
-def _outcome(s: ReportSession) -> str:
-    return REPORT_WORDS[s.outcome] if s.outcome else ""
-
-
-def _verdict(s: ReportSession) -> str:
-    return VERDICT_LABELS.get(s.verdict or "", "")
-
-
 def _charts(doc: DocumentObject, charts: Sequence[tuple[str, bytes]]) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm
@@ -253,8 +250,8 @@ def build_report_docx(
                 f"{s.day:%d/%m/%Y}",
                 s.question,
                 s.person or "",
-                _outcome(s),
-                _verdict(s),
+                outcome_label(s),
+                verdict_label(s),
             ]
             for n, s in enumerate(held, 1)
         ]
@@ -304,8 +301,8 @@ def _sheet(
                 str(n),
                 f"{t.day:%d/%m/%Y}",
                 t.question,
-                _outcome(t),
-                _verdict(t),
+                outcome_label(t),
+                verdict_label(t),
                 t.comment or "",
             ]
             for n, t in enumerate(row.turns, 1)

@@ -22,9 +22,18 @@ import re
 from datetime import date
 from typing import TYPE_CHECKING, Any, Final
 
-from bot.documents.report import PersonRow, ReportData, ReportSession, period_words
+from bot.documents.report import (
+    OUTCOME_COLUMNS,
+    VERDICT_COLUMNS,
+    PersonRow,
+    ReportData,
+    ReportSession,
+    outcome_label,
+    period_words,
+    verdict_label,
+)
 from bot.render import fmt_week
-from bot.words import REPORT_WORDS, VERDICT_LABELS
+from bot.words import OUTCOME_LABELS, REPORT_WORDS
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -127,7 +136,7 @@ def _summary(ws: Worksheet, data: ReportData) -> None:
         *((W[f"skipped_{k}"], f.skipped[k], b.skipped[k]) for k in f.skipped),
         (W["planned"], f.planned, b.planned),
         (W["redraws"], f.redraws, b.redraws),
-        *((W[o], f.outcomes[o], b.outcomes[o]) for o in f.outcomes),
+        *((OUTCOME_LABELS[o], f.outcomes[o], b.outcomes[o]) for o in OUTCOME_COLUMNS),
         (W["on_time_rate"], f.on_time_rate, b.on_time_rate),
         (W["regraded"], f.regraded, b.regraded),
         (W["grassroots_received"], f.grassroots_received, b.grassroots_received),
@@ -137,12 +146,11 @@ def _summary(ws: Worksheet, data: ReportData) -> None:
     rows: list[list[object]] = [[k, n, p, _change(n, p)] for k, n, p in figures]
     rows.append([W["had_turn"].format(round=part.round_no), len(part.had_turn), None, None])
     rows.append([W["not_yet"].format(round=part.round_no), len(part.not_yet), None, None])
-    verdicts = [*VERDICT_LABELS, "ungraded"]
+    verdicts = VERDICT_COLUMNS
     first_verdict = 4 + len(rows) + 1
     for v in verdicts:
-        label = VERDICT_LABELS.get(v, W["ungraded"])
         n, p = f.verdicts[v], b.verdicts[v]
-        rows.append([label, n, p, _change(n, p)])
+        rows.append([OUTCOME_LABELS[v], n, p, _change(n, p)])
     headers = [W["col_item"], W["col_now"], W["col_before"], W["col_change"]]
     headers[1] += f" ({now_label})"
     headers[2] += f" ({before_label})"
@@ -189,8 +197,8 @@ def _sessions(ws: Worksheet, data: ReportData) -> None:
             s.topic,
             s.question,
             s.person,
-            W[s.outcome] if s.outcome else None,
-            VERDICT_LABELS.get(s.verdict) if s.verdict else None,
+            outcome_label(s) or None,
+            verdict_label(s) or None,
             s.comment,
             s.concluded_on,
         ]
@@ -200,17 +208,16 @@ def _sessions(ws: Worksheet, data: ReportData) -> None:
 
 
 def person_columns(points: bool) -> list[str]:
-    outcomes = ["in_time", "late", "in_person", "unanswered", "waiting"]
     cols = [W["col_number"], W["col_name"], W["col_title"], W["col_turns"]]
-    cols += [W[o] for o in outcomes]
-    cols += [*VERDICT_LABELS.values(), W["ungraded"], W["col_redrawn"]]
+    cols += [OUTCOME_LABELS[o] for o in OUTCOME_COLUMNS]
+    cols += [*(OUTCOME_LABELS[v] for v in VERDICT_COLUMNS), W["col_redrawn"]]
     return [*cols, W["col_points"]] if points else cols
 
 
 def person_values(n: int, p: PersonRow, points: bool) -> list[object]:
     values: list[object] = [n, p.name, p.title, p.drawn]
-    values += list(p.outcomes.values())
-    values += [p.verdicts[v] for v in (*VERDICT_LABELS, "ungraded")]
+    values += [p.outcomes[o] for o in OUTCOME_COLUMNS]
+    values += [p.verdicts[v] for v in VERDICT_COLUMNS]
     values.append(len(p.redrawn))
     return [*values, p.points] if points else values
 

@@ -30,6 +30,7 @@ from bot.models import (
     SessionState,
 )
 from bot.offload import Progress, off_loop
+from bot.records import standing_comment
 from bot.services.context import program_ctx
 from bot.text import normalize_for_match, shorten
 from bot.words import BUTTONS, VERDICT_LABELS
@@ -147,7 +148,7 @@ async def index_session(core: Core, program: Program, session: Session) -> None:
     last = grades[-1] if grades else None
     head = await store.person(last.head_id) if last else None
     # As in the summary posted to the group: the last verdict and the latest comment.
-    comment = next((g.comment for g in reversed(grades) if g.comment), None)
+    comment = standing_comment(grades)
     entry = ArchiveEntry(
         id=0,
         program_id=program.id,

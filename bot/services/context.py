@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from bot.actions import ActionKind, mint
 from bot.core import Core
 from bot.models import Message, Person, Program, Question, Reply, Session, SessionState
+from bot.records import standing_comment
 from bot.words import VERDICT_LABELS
 
 log = logging.getLogger("hoidap.cycle")
@@ -143,7 +144,7 @@ async def summary_ctx(core: Core, program: Program, s: Session) -> dict[str, Any
     grades = await store.grades(s.id)
     heads = {g.head_id: await store.person(g.head_id) for g in grades}
     last = grades[-1] if grades else None
-    comment = next((g.comment for g in reversed(grades) if g.comment), None)
+    comment = standing_comment(grades)
     return {
         "program": program_ctx(program),
         "session": session_ctx(s, program),

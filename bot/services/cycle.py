@@ -14,13 +14,20 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot import draw as drawing
-from bot.actions import ActionKind, Press, SessionRef, Verdict, mint, mint_many, register
+from bot.actions import (
+    ActionKind,
+    Press,
+    SessionPerson,
+    SessionRef,
+    Verdict,
+    mint,
+    mint_many,
+    register,
+)
 from bot.core import Core, Refused
 from bot.models import (
     CONCLUDABLE_STATES,
     VERDICTS,
-    Answer,
-    Buttons,
     Message,
     Person,
     Program,
@@ -35,7 +42,6 @@ from bot.schedule import (
     SessionView,
     Step,
     after_window,
-    answer_is_late,
     answer_window,
     needs_new_window,
     next_due,
@@ -43,6 +49,7 @@ from bot.schedule import (
     upcoming_plan,
 )
 from bot.services import grassroots
+from bot.services.answers import grade_buttons
 from bot.services.concluded import on_concluded
 from bot.services.context import (
     local,
@@ -54,11 +61,10 @@ from bot.services.context import (
     summary_ctx,
 )
 from bot.text import clean_line, clean_lines
-from bot.words import BUTTONS, DEFAULT_REDRAW_REASON, VERDICT_LABELS
+from bot.words import BUTTONS, DEFAULT_REDRAW_REASON, LEFT_REDRAW_REASON, VERDICT_LABELS
 
 log = logging.getLogger("hoidap.cycle")
 
-MAX_ANSWER_CHARS = 4000
 MAX_CONCLUSION_CHARS = 3500
 MAX_COMMENT_CHARS = 1500
 MAX_REASON_CHARS = 300
@@ -517,6 +523,9 @@ async def _draw(
 
 async def _remind(core: Core, program: Program, s: Session) -> bool:
     person = await core.store.person(s.drawn_person_id) if s.drawn_person_id else None
+    member = await core.store.member(program.id, person.id) if person else None
+    if member is None or member.status != "active":
+        person = None  # no longer takes part: nothing to remind them of (the heads were told)
     ctx = {
         "program": program_ctx(program),
         "session": session_ctx(s, program),
@@ -635,6 +644,78 @@ async def redraw(core: Core, actor: Person, program: Program, reason: str) -> No
     core.program_changed(program.id)
 
 
+async def member_left(core: Core, actor: Person, program: Program, person: Person) -> None:
+    """``person`` no longer takes part (inside the caller's transaction): a session still
+    waiting for their answer tells the heads and admins at once, with a redraw to press."""
+    store = core.store
+    for s in await store.open_sessions(program.id):
+        if s.drawn_person_id != person.id or s.state not in (
+            SessionState.DRAWN,
+            SessionState.UNANSWERED,
+        ):
+            continue
+        ctx = {
+            "program": program_ctx(program),
+            "session": session_ctx(s, program),
+            "person": person_ctx(person),
+            "actor": person_ctx(actor),
+        }
+
+        async def messages(s: Session = s, ctx: dict[str, Any] = ctx) -> list[Message]:
+            heads = await store.members_with_role(program.id, "head")
+            found = {m.person.id: m.person for m in heads}
+            for admin in await core.admins(program):
+                found.setdefault(admin.id, admin)
+            people = [p for p in found.values() if p.id != person.id]
+            buttons = await mint_many(
+                core,
+                ActionKind.REDRAW_LEFT,
+                program.id,
+                [(BUTTONS["redraw_left"], SessionPerson(s.id, person.id))] * len(people),
+            )
+            return [
+                Message(p.tg_user_id, "drawn_left", ctx, buttons=((b,),))
+                for p, b in zip(people, buttons, strict=True)
+            ]
+
+        await step(
+            core,
+            program,
+            s,
+            "drawn_left",
+            actor,
+            event="drawn_left",
+            detail=str(person.id),
+            messages=messages,
+            person=person.id,
+        )
+
+
+async def redraw_for_left(
+    core: Core, actor: Person, program: Program, session_id: int, person_id: int
+) -> Reply:
+    """The redraw offered when the drawn person stopped taking part (see :func:`member_left`)."""
+    await core.require(actor, program, "head", "admin", action="redraw")
+    store = core.store
+    async with store.transaction():
+        s = await store.session(session_id)
+        if s is None or s.program_id != program.id:
+            raise Refused("button_invalid")
+        if s.drawn_person_id != person_id or s.state not in (
+            SessionState.DRAWN,
+            SessionState.UNANSWERED,
+        ):
+            raise Refused("redraw_left_done", session=session_ctx(s, program))
+        member = await store.member(program.id, person_id)
+        left = await store.person(person_id)
+        if member is not None and member.status == "active":
+            raise Refused("redraw_left_back", person=person_ctx(left))
+        reason = LEFT_REDRAW_REASON.format(name=left.display_name if left else "?")
+        await _draw(core, program, s, actor, reason=reason, manual=True)
+    core.program_changed(program.id)
+    return Reply("redraw_left_started", toast=True)
+
+
 async def skip_week(core: Core, actor: Person, program: Program, reason: str) -> None:
     await core.require(actor, program, "admin", action="skip")
     reason = clean_line(reason, MAX_REASON_CHARS) or DEFAULT_REDRAW_REASON
@@ -666,88 +747,6 @@ async def skip_week(core: Core, actor: Person, program: Program, reason: str) ->
         if s.question_id is not None:
             await store.requeue_first(s.question_id, program.id)
     core.program_changed(program.id)
-
-
-async def record_answer(
-    core: Core, person: Person, answer: Answer, program: Program | None = None
-) -> Reply | None:
-    """The drawn person's answer. None when this message is not an answer at all."""
-    store, now = core.store, core.now()
-    kind, in_group = answer.kind, answer.in_group
-    async with store.transaction():
-        waiting = await store.sessions_drawing(person.id)
-        if program is not None:
-            waiting = [s for s in waiting if s.program_id == program.id]
-        if not waiting:
-            return None
-        s = waiting[0]
-        prog = program or await store.program(s.program_id)
-        assert prog is not None
-        if answer_is_late(now, s.deadline_at):
-            return Reply("answer_late", {"session": session_ctx(s, prog)})
-        body = clean_lines(answer.text or "")
-        if kind == "text" and not body:
-            return Reply("answer_empty")
-        if len(body) > MAX_ANSWER_CHARS:
-            return Reply("answer_too_long", {"limit": MAX_ANSWER_CHARS, "length": len(body)})
-        question = await store.question(s.question_id) if s.question_id else None
-        ctx = {
-            "program": program_ctx(prog),
-            "session": session_ctx(s, prog),
-            "person": person_ctx(person),
-            "kind": kind,
-            "text": body or None,
-            "file_name": answer.file_name,
-            "in_group": in_group,
-            "question": question_ctx(question),
-        }
-
-        async def messages() -> list[Message]:
-            assert prog is not None
-            owed = [Message(prog.chat_id, "answer_group", ctx, await grade_buttons(core, prog, s))]
-            if kind in ("voice", "document") and not in_group:
-                ref = f"{answer.chat_id}:{answer.message_id}"
-                copy = Message(
-                    prog.chat_id, "answer_attachment", ctx, media_kind="copy", media_ref=ref
-                )
-                owed.append(copy)
-            for head in await store.members_with_role(prog.id, "head"):
-                buttons = await grade_buttons(core, prog, s)
-                owed.append(Message(head.person.tg_user_id, "grade_prompt", ctx, buttons))
-            return owed
-
-        answered = await step(
-            core,
-            prog,
-            s,
-            SessionState.ANSWERED,
-            person,
-            expect=SessionState.DRAWN,
-            fields={
-                "state": SessionState.ANSWERED,
-                "answer_kind": kind,
-                "answer_text": body or None,
-                "answer_file_id": answer.file_id,
-                "answer_file_name": answer.file_name,
-                "answer_chat_id": answer.chat_id,
-                "answer_message_id": answer.message_id,
-                "answered_at": now,
-            },
-            event="answered",
-            detail=kind,
-            messages=messages,
-            kind=kind,
-        )
-        if not answered:
-            return None
-    return Reply("answer_received", {"program": program_ctx(prog)})
-
-
-async def grade_buttons(core: Core, program: Program, s: Session) -> Buttons:
-    """One button per verdict, their actions stored in one statement."""
-    choices = [(VERDICT_LABELS[v], Verdict(s.id, v)) for v in VERDICTS]
-    row = await mint_many(core, ActionKind.GRADE, program.id, choices)
-    return (tuple(row),)
 
 
 async def record_in_person(core: Core, actor: Person, program: Program, session_id: int) -> Reply:
@@ -813,7 +812,7 @@ async def grade(
         if found is None:
             await _why_not_gradable(core, actor, program, session_id)
         assert found is not None
-        s, last, leader_chats = found
+        s, last, last_head, leader_chats = found
         if last == verdict:
             return Reply("grade_same", {"verdict": VERDICT_LABELS[verdict]}, toast=True)
         grade_id = await store.add_grade(s.id, verdict, actor.id, now)
@@ -821,6 +820,8 @@ async def grade(
             actor.id, "grade_comment", program.id, s.id, {"grade_id": grade_id}, now
         )
         person = await store.person(s.drawn_person_id) if s.drawn_person_id else None
+        # Another head's grade stood until now: they are told plainly what became of theirs.
+        other = await store.person(last_head) if last_head and last_head != actor.id else None
         ctx = {
             "program": program_ctx(program),
             "session": session_ctx(s, program),
@@ -828,11 +829,14 @@ async def grade(
             "person": person_ctx(person),
             "verdict": VERDICT_LABELS[verdict],
             "previous": VERDICT_LABELS[last] if last else None,
+            "previous_head": person_ctx(other) if other else None,
         }
         messages = [
             Message(program.chat_id, "graded_group", ctx),
             Message(actor.tg_user_id, "grade_comment_prompt", ctx),
         ]
+        if other is not None:
+            messages.append(Message(other.tg_user_id, "grade_superseded", ctx))
         if last is None:
             buttons = await mint_many(
                 core,
@@ -856,7 +860,13 @@ async def grade(
             verdict=verdict,
         )
     return Reply(
-        "grade_recorded", {"verdict": VERDICT_LABELS[verdict], "regrade": bool(last)}, toast=True
+        "grade_recorded",
+        {
+            "verdict": VERDICT_LABELS[verdict],
+            "regrade": bool(last),
+            "previous_head": ctx["previous_head"],
+        },
+        toast=True,
     )
 
 
@@ -874,6 +884,8 @@ async def _why_not_gradable(core: Core, actor: Person, program: Program, session
 async def grade_comment(
     core: Core, actor: Person, program: Program, session_id: int, grade_id: int, comment: str
 ) -> Reply:
+    """The comment on the head's own grade. It is kept with that grade even when another head
+    graded again meanwhile: then the group and the head read whose verdict now stands."""
     await core.require(actor, program, "head", action="grade")
     comment = clean_lines(comment)
     if not comment:
@@ -886,8 +898,23 @@ async def grade_comment(
         await store.clear_dialog(actor.id)
         if s is None or s.state != SessionState.GRADED:
             raise Refused("grade_after_conclusion")
-        await store.set_grade_comment(grade_id, comment)
-        ctx = {"program": program_ctx(program), "head": person_ctx(actor), "comment": comment}
+        grades = await store.grades(s.id)
+        own = next((g for g in grades if g.id == grade_id and g.head_id == actor.id), None)
+        if own is None:
+            raise Refused("grade_not_now")
+        await store.set_grade_comment(own.id, comment)
+        standing = grades[-1]
+        superseded = standing.id != own.id
+        by = await store.person(standing.head_id) if superseded else None
+        ctx = {
+            "program": program_ctx(program),
+            "head": person_ctx(actor),
+            "comment": comment,
+            "verdict": VERDICT_LABELS[own.verdict],
+            "standing": {"verdict": VERDICT_LABELS[standing.verdict], "head": person_ctx(by)}
+            if superseded
+            else None,
+        }
         await step(
             core,
             program,
@@ -895,9 +922,10 @@ async def grade_comment(
             "grade_comment",
             actor,
             event="grade_comment",
+            detail="superseded" if superseded else None,
             messages=[Message(program.chat_id, "grade_comment_group", ctx)],
         )
-    return Reply("comment_saved")
+    return Reply("comment_saved", ctx)
 
 
 async def _awaiting_conclusion(core: Core, program: Program, session_id: int | None) -> Session:
@@ -1094,6 +1122,12 @@ async def _in_person_pressed(p: Press[SessionRef]) -> Reply:
     return await record_in_person(p.core, p.person, p.program, p.payload.session_id)
 
 
+async def _redraw_left_pressed(p: Press[SessionPerson]) -> Reply:
+    return await redraw_for_left(
+        p.core, p.person, p.program, p.payload.session_id, p.payload.person_id
+    )
+
+
 async def _conclude_pressed(p: Press[SessionRef]) -> Reply:
     return await start_conclusion(p.core, p.person, p.program, p.payload.session_id)
 
@@ -1101,3 +1135,4 @@ async def _conclude_pressed(p: Press[SessionRef]) -> Reply:
 register(ActionKind.GRADE, Verdict, _grade_pressed, atomic=True)
 register(ActionKind.IN_PERSON, SessionRef, _in_person_pressed)
 register(ActionKind.CONCLUDE, SessionRef, _conclude_pressed)
+register(ActionKind.REDRAW_LEFT, SessionPerson, _redraw_left_pressed)

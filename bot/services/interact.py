@@ -8,7 +8,15 @@ from bot.core import Core, Refused
 from bot.models import CONCLUDABLE_STATES, Answer, Dialog, Person, Program, Reply, SessionState
 
 # Every area with buttons registers its kinds when imported.
-from bot.services import archive, bank, bank_admin, cycle, grassroots, roster  # noqa: F401
+from bot.services import (  # noqa: F401
+    answers,
+    archive,
+    bank,
+    bank_admin,
+    cycle,
+    grassroots,
+    roster,
+)
 
 # Dialogs that belong to one session: they end when the session moves on.
 SESSION_DIALOGS = frozenset({"grade_comment", "conclude"})
@@ -53,11 +61,13 @@ async def live_dialog(core: Core, person: Person) -> Dialog | None:
     if dialog is None or dialog.kind not in SESSION_DIALOGS:
         return dialog
     session = await store.session(dialog.session_id) if dialog.session_id else None
+    # A comment stays open while the session is graded, even when another head graded again
+    # meanwhile: it is then kept with the head's own grade (never lost).
     live = session is not None and (
         session.state in CONCLUDABLE_STATES
         if dialog.kind == "conclude"
         else session.state == SessionState.GRADED
-        and [g.id for g in await store.grades(session.id)][-1:] == [dialog.data.get("grade_id")]
+        and dialog.data.get("grade_id") in {g.id for g in await store.grades(session.id)}
     )
     if live:
         return dialog
@@ -66,10 +76,23 @@ async def live_dialog(core: Core, person: Person) -> Dialog | None:
     return None
 
 
+async def _awaited(core: Core, person: Person) -> bool:
+    """A session waits for this person's answer, and its deadline has not passed."""
+    now = core.now()
+    return any(
+        s.deadline_at is None or now <= s.deadline_at
+        for s in await core.store.sessions_drawing(person.id)
+    )
+
+
 async def private_text(core: Core, person: Person, answer: Answer) -> Reply | None:
     """Plain text in a private chat: continue a dialog, or take it as the drawn person's answer."""
     text = answer.text or ""
     dialog = await live_dialog(core, person)
+    if dialog is not None and dialog.kind in SESSION_DIALOGS and await _awaited(core, person):
+        # The session waits for this person's answer: their text is their answer, whatever
+        # comment or conclusion of another session they left open.
+        dialog = None
     if dialog is not None:
         if dialog.kind == "onboard" and dialog.program_id:
             return await roster.onboarding_text(core, person, dialog.program_id, dialog.data, text)
@@ -84,7 +107,7 @@ async def private_text(core: Core, person: Person, answer: Answer) -> Reply | No
             )
         if dialog.kind == "conclude" and dialog.session_id:
             return await cycle.conclude(core, person, program, text, dialog.session_id)
-    return await cycle.record_answer(core, person, answer)
+    return await answers.record_answer(core, person, answer)
 
 
 async def press(core: Core, person: Person, token: str) -> Outcome:

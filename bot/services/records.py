@@ -27,6 +27,7 @@ from bot.records import (
     Participation,
     PersonRecord,
     SessionRecord,
+    as_of,
     in_period,
     person_record,
     program_figures,
@@ -46,11 +47,20 @@ OVERSEERS = frozenset({"head", "leader", "admin"})
 # -- the query layer ------------------------------------------------------------------------------
 
 
+async def session_records(
+    core: Core, program: Program, start: date, end: date, person_id: int | None = None
+) -> list[SessionRecord]:
+    """The sessions around ``start``..``end`` as the week stands now (:func:`bot.records.as_of`):
+    every figure, record, report and chart reads them through here."""
+    rows = await core.store.session_records(program.id, start, end, person_id)
+    return as_of(rows, core.now())
+
+
 async def figures(core: Core, program: Program, period: Period) -> tuple[Figures, Figures]:
     """The figures of ``period`` and of the period before it (for the trend)."""
     before = period.previous()
     store = core.store
-    records = await store.session_records(program.id, before.start, period.end)
+    records = await session_records(core, program, before.start, period.end)
     redraws = await store.redraws(program.id, before.start, period.end)
     submissions = await store.submission_records(program.id, before.start, period.end)
     zone = ZoneInfo(program.tz)
@@ -66,7 +76,7 @@ async def figures(core: Core, program: Program, period: Period) -> tuple[Figures
 
 async def record(core: Core, program: Program, person_id: int, period: Period) -> PersonRecord:
     store = core.store
-    turns = await store.session_records(program.id, period.start, period.end, person_id)
+    turns = await session_records(core, program, period.start, period.end, person_id)
     redraws = await store.redraws(program.id, period.start, period.end)
     return person_record(person_id, period, turns, redraws)
 
@@ -129,7 +139,7 @@ async def report_data(
         await require_overseer(core, person, program, "report")
     now, before = await figures(core, program, period)
     store = core.store
-    records = in_period(await store.session_records(program.id, period.start, period.end), period)
+    records = in_period(await session_records(core, program, period.start, period.end), period)
     redraws = await store.redraws(program.id, period.start, period.end)
     staff = {m.person.id: m.person for m in await store.members_with_role(program.id, "staff")}
     people = dict(staff)
@@ -182,6 +192,7 @@ def _turn_ctx(r: SessionRecord, zone: ZoneInfo) -> dict[str, Any]:
         "verdict": VERDICT_LABELS.get(r.verdict or ""),
         "regraded": r.grades > 1,
         "comment": r.comment,
+        "late_kept": r.late_kept,
         # In the program's time zone: the date shown is the local date.
         "concluded_at": r.concluded_at.astimezone(zone).isoformat() if r.concluded_at else None,
     }
@@ -211,6 +222,7 @@ def figures_ctx(f: Figures) -> dict[str, Any]:
         "redraws": f.redraws,
         "outcomes": f.outcomes,
         "verdicts": f.verdicts,
+        "answered": sum(f.verdicts.values()),
         "regraded": f.regraded,
         "on_time_rate": f.on_time_rate,
         "topics": [{"topic": t, "count": n} for t, n in f.topics],
@@ -293,7 +305,7 @@ def chart_title(template: str, ctx: Mapping[str, Any]) -> str:
 
 
 async def _verdicts_png(core: Core, program: Program, period: Period) -> tuple[str, bytes]:
-    rows = await core.store.session_records(program.id, period.start, period.end)
+    rows = await session_records(core, program, period.start, period.end)
     title = chart_title("chart_verdicts_title", {"period": period.context()})
     return title, await in_child(charts.verdicts_by_month, rows, period, title)
 

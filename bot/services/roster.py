@@ -13,7 +13,7 @@ from bot.actions import ActionKind, Applicant, Nothing, Press, Text, mint, regis
 from bot.args import parse_date, parse_id
 from bot.core import Core, Refused
 from bot.models import Button, Member, Person, Program, Reply
-from bot.services import grassroots, invites
+from bot.services import cycle, grassroots, invites
 from bot.services.context import local, program_ctx, program_picker, state_change
 from bot.text import clean_line, fold_word
 from bot.words import BUTTONS, DEFAULT_PROGRAM_TITLE, ROLE_LABELS, TITLE_CHOICES
@@ -562,6 +562,7 @@ async def deactivate(core: Core, actor: Person, program: Program, args: list[str
     async with store.transaction():
         await store.set_member_status(program.id, member.person.id, "inactive")
         revoked = await invites.revoke_made_by(core, program, member.person)
+        await cycle.member_left(core, actor, program, member.person)
         await store.log_event(
             "deactivated",
             now,

@@ -8,6 +8,7 @@ from bot.store.base import StoreBase, buttons_from_json, buttons_to_json
 from bot.store.documents import DocumentQueries
 from bot.store.grassroots import GrassrootsQueries
 from bot.store.invites import InviteQueries
+from bot.store.late import LateAnswerQueries
 from bot.store.ops import OpsQueries
 from bot.store.people import PeopleQueries
 from bot.store.plumbing import PlumbingQueries
@@ -19,6 +20,7 @@ from bot.store.zalo import ZaloQueries
 class Store(
     PeopleQueries,
     SessionQueries,
+    LateAnswerQueries,
     PlumbingQueries,
     ArchiveQueries,
     BankAdminQueries,

@@ -35,8 +35,11 @@ _RECORD_SQL = (
     "(SELECT g.verdict FROM grades g WHERE g.session_id = s.id ORDER BY g.id DESC LIMIT 1) "
     " AS verdict, "
     "(SELECT g.comment FROM grades g WHERE g.session_id = s.id AND g.comment IS NOT NULL "
-    " ORDER BY g.id DESC LIMIT 1) AS comment, "
-    "(SELECT COUNT(*) FROM grades g WHERE g.session_id = s.id) AS grade_count "
+    " AND g.head_id = (SELECT h.head_id FROM grades h WHERE h.session_id = s.id "
+    "  ORDER BY h.id DESC LIMIT 1) ORDER BY g.id DESC LIMIT 1) AS comment, "
+    "(SELECT COUNT(*) FROM grades g WHERE g.session_id = s.id) AS grade_count, "
+    "(SELECT COUNT(*) FROM late_answers l WHERE l.session_id = s.id "
+    " AND l.status != 'accepted') AS late_kept "
     "FROM sessions s LEFT JOIN questions q ON q.id = s.question_id "
     "WHERE s.program_id = ? AND s.week BETWEEN ? AND ?"
 )
@@ -65,6 +68,7 @@ class RecordQueries(StoreBase):
             comment=r["comment"],
             grades=r["grade_count"],
             concluded_at=_dt(r["concluded_at"]),
+            late_kept=r["late_kept"],
         )
 
     async def session_records(

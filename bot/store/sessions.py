@@ -243,13 +243,13 @@ class SessionQueries(StoreBase):
 
     async def grade_step(
         self, session_id: int, program_id: int, head_id: int
-    ) -> tuple[Session, str | None, list[int]] | None:
+    ) -> tuple[Session, str | None, int | None, list[int]] | None:
         """The compare-and-set of a grade, in one statement: the session of ``program_id``
         becomes graded if it is answered or graded and ``head_id`` is one of its active heads.
 
-        Returns the session (now graded), the verdict of its latest grade (None: first grade) and
-        the chats of the program's active leaders; None if any condition does not hold (nothing
-        changed; the caller finds out which).
+        Returns the session (now graded), the verdict of its latest grade and the head who gave
+        it (None: first grade) and the chats of the program's active leaders; None if any
+        condition does not hold (nothing changed; the caller finds out which).
         """
         r = await self._write_one(
             "UPDATE sessions SET state = 'graded' WHERE id = ? AND program_id = ? "
@@ -259,6 +259,8 @@ class SessionQueries(StoreBase):
             " AND m.status = 'active') "
             "RETURNING *, (SELECT g.verdict FROM grades g WHERE g.session_id = sessions.id "
             " ORDER BY g.id DESC LIMIT 1) AS last_verdict, "
+            "(SELECT g.head_id FROM grades g WHERE g.session_id = sessions.id "
+            " ORDER BY g.id DESC LIMIT 1) AS last_head, "
             "(SELECT group_concat(p.tg_user_id) FROM member_roles r "
             " JOIN members m ON m.program_id = r.program_id AND m.person_id = r.person_id "
             " JOIN people p ON p.id = r.person_id WHERE r.program_id = sessions.program_id "
@@ -268,7 +270,7 @@ class SessionQueries(StoreBase):
         if r is None:
             return None
         leaders = [int(x) for x in (r["leader_chats"] or "").split(",") if x]
-        return self._session(r), r["last_verdict"], leaders
+        return self._session(r), r["last_verdict"], r["last_head"], leaders
 
     async def drawn_in_round(self, program_id: int, round_no: int) -> set[int]:
         rows = await self._all(
