@@ -51,6 +51,8 @@ def test_kinds_keep_the_stored_strings() -> None:
         *("bank_top", "bank_hold", "bank_release", "bank_retire", "bank_retire_ask", "bank_view"),
         *("gr_send", "gr_cancel", "gr_pick", "gr_asker_ok", "gr_asker_no", "gr_accept"),
         *("gr_edit", "gr_merge", "gr_decline", "gr_review", "gr_keep", "gr_topic"),
+        # added later: the redraw when the drawn person left, a late answer taken or not
+        *("redraw_left", "late_accept", "late_leave"),
     }
 
 

@@ -1,9 +1,10 @@
 """The report files (XLSX, DOCX) and the year-end sheets, opened with openpyxl and python-docx.
 
 The data comes from the hand-computed fixture of ``tests/test_records.py`` (quarter IV of
-2026: 6 sessions held, one moved, two skipped, one redraw, verdicts 2 correct, 1 partial,
-1 wrong, 2 ungraded; staff A to E), so the figures in the files are checked against the query
-layer and against the numbers counted by hand there.
+2026: 7 sessions held, one moved, two skipped, one redraw; answers 3 in time, 1 late, 1 in
+person, 2 unanswered; verdicts of the 5 answers 2 correct, 1 partial, 1 wrong, 1 ungraded;
+staff A to F, D left after answering), so the figures in the files are checked against the
+query layer and against the numbers counted by hand there.
 """
 
 from __future__ import annotations
@@ -78,8 +79,9 @@ async def test_the_report_data_is_the_query_layers(fx: Fixture) -> None:  # noqa
     data = await _data(fx)
     now, before = await records.figures(fx.core, fx.program, Q4)
     assert (data.figures, data.previous) == (now, before)
-    assert data.figures.held == 6 and data.previous.held == 1
-    assert [p.name for p in data.people] == [f"Cán bộ {k}" for k in "ABCDE"]
+    assert data.figures.held == 7 and data.previous.held == 1
+    # The active staff, and D, who answered in the period and left since.
+    assert [p.name for p in data.people] == [f"Cán bộ {k}" for k in "ABCDEF"]
     for row in data.people:
         rec = await records.record(fx.core, fx.program, row.person_id, Q4)
         assert (row.drawn, row.outcomes, row.verdicts) == (rec.drawn, rec.outcomes, rec.verdicts)
@@ -94,6 +96,7 @@ async def test_the_report_data_is_the_query_layers(fx: Fixture) -> None:  # noqa
         (date(2026, 11, 2), "held", None),
         (date(2026, 11, 9), "skipped", "admin"),
         (date(2026, 11, 16), "skipped", "holiday"),
+        (date(2026, 11, 23), "held", None),
         (date(2026, 12, 1), "moved", None),
         (date(2026, 12, 7), "planned", None),
     ]
@@ -109,7 +112,7 @@ async def test_staff_may_not_have_a_report(fx: Fixture) -> None:  # noqa: F811
     with pytest.raises(Refused) as refused:
         await records.report_data(fx.core, staff, fx.program, Q4)
     assert refused.value.reply.template == "report_not_allowed"
-    assert (await records.report_data(fx.core, head, fx.program, Q4)).figures.held == 6
+    assert (await records.report_data(fx.core, head, fx.program, Q4)).figures.held == 7
 
 
 def test_the_points_of_a_turn_and_the_file_names() -> None:
@@ -129,15 +132,17 @@ async def test_the_spreadsheet_has_its_sheets_figures_and_chart(fx: Fixture) -> 
     assert wb.sheetnames == ["Tổng hợp", "Các phiên", "Cán bộ", "Chủ đề"]
     summary = wb["Tổng hợp"]
     rows = {r[0]: r[1:4] for r in summary.iter_rows(min_row=5, values_only=True) if r[0]}
-    assert rows["Số phiên đã tổ chức"] == (6, 1, 5)
+    assert rows["Số phiên đã tổ chức"] == (7, 1, 6)
     assert rows["Trong đó dời ngày vì nghỉ lễ"] == (1, 0, 1)
     assert rows["Số phiên nghỉ"][0] == 2
     assert rows["Quản trị viên cho nghỉ"][0] == 1
     assert rows["Số lần bốc thăm lại"][0] == 1
-    assert rows["Tỷ lệ trả lời đúng hạn (%)"] == (50, 100, -50)
+    assert rows["Tỷ lệ trả lời đúng hạn (%)"] == (43, 100, -57)
+    assert rows["Trả lời đúng hạn"][0] == 3 and rows["Trả lời muộn"][0] == 1
+    assert rows["Trả lời trực tiếp"][0] == 1 and rows["Không trả lời"][0] == 2
     assert rows["Đúng"] == (2, 1, 1)
     assert rows["Đúng một phần"][0] == 1 and rows["Chưa đúng"][0] == 1
-    assert rows["Chưa đánh giá"][0] == 2
+    assert rows["Chưa đánh giá"][0] == 1  # W45's answer; the unanswered turns are not counted
     assert rows["Câu hỏi của cơ sở đã nhận"] == (3, 1, 2)
     assert rows["Cán bộ chưa có lượt trong vòng 1"][0] == 1
     (chart,) = summary._charts
@@ -147,9 +152,15 @@ async def test_the_spreadsheet_has_its_sheets_figures_and_chart(fx: Fixture) -> 
         assert ws.auto_filter.ref
     assert summary.freeze_panes == "A5"
     assert wb["Các phiên"].freeze_panes == "A2"
-    assert wb["Các phiên"].auto_filter.ref == "A1:K10"
+    assert wb["Các phiên"].auto_filter.ref == "A1:K11"
     topics = list(wb["Chủ đề"].iter_rows(min_row=2, values_only=True))
-    assert topics == [("Điều lệ", 3), ("Kỷ luật", 2), ("Tổ chức", 1)]
+    assert topics == [("Điều lệ", 3), ("Kỷ luật", 2), ("Tổ chức", 2)]
+    sessions = {
+        r[0].date(): (r[7], r[8]) for r in wb["Các phiên"].iter_rows(min_row=2, values_only=True)
+    }
+    assert sessions[date(2026, 10, 12)] == ("Trả lời muộn", "Chưa đúng")
+    assert sessions[date(2026, 11, 2)] == ("Trả lời đúng hạn", "Chưa đánh giá")
+    assert sessions[date(2026, 11, 23)] == ("Không trả lời", None)
 
 
 async def test_dates_are_dates_in_the_spreadsheet(fx: Fixture) -> None:  # noqa: F811
@@ -157,9 +168,9 @@ async def test_dates_are_dates_in_the_spreadsheet(fx: Fixture) -> None:  # noqa:
     first = ws["A2"]
     assert first.is_date and first.value == datetime(2026, 10, 5)
     assert first.number_format == "dd/mm/yyyy"
-    moved = ws["A9"]
-    assert moved.value == datetime(2026, 12, 1) and ws["B9"].value == datetime(2026, 11, 30)
-    assert ws["D9"].value == "Dời sang 01/12/2026"
+    moved = ws["A10"]
+    assert moved.value == datetime(2026, 12, 1) and ws["B10"].value == datetime(2026, 11, 30)
+    assert ws["D10"].value == "Dời sang 01/12/2026"
     assert ws["K2"].is_date
 
 
@@ -188,13 +199,23 @@ async def test_the_people_sheet_is_the_year_end_row(fx: Fixture) -> None:  # noq
     assert a[header.index("Số lần được bốc thăm")] == 3
     assert a[header.index("Đúng")] == 2 and a[header.index("Không trả lời")] == 1
     assert rows["Cán bộ B"][header.index("Bốc lại cho người khác")] == 1
-    assert rows["Cán bộ E"][header.index("Số lần được bốc thăm")] == 0
+    assert rows["Cán bộ E"][header.index("Số lần được bốc thăm")] == 1
+    assert rows["Cán bộ E"][header.index("Chưa đánh giá")] == 0  # E did not answer
+    assert rows["Cán bộ F"][header.index("Số lần được bốc thăm")] == 0
 
     ws = _xlsx(build_report_xlsx(data, points=True))["Cán bộ"]
     header = [c.value for c in ws[1]]
     points = {r[1]: r[header.index("Điểm")] for r in ws.iter_rows(min_row=2, values_only=True)}
-    # A: correct, correct, not answered = 2 + 2 - 1; C: wrong, partial; D: correct.
-    assert points == {"Cán bộ A": 3, "Cán bộ B": 0, "Cán bộ C": 1, "Cán bộ D": 2, "Cán bộ E": 0}
+    # A: correct, correct, not answered = 2 + 2 - 1; C: wrong, partial; D: correct; E: not
+    # answered (the window closed, though the scheduler had not closed the session).
+    assert points == {
+        "Cán bộ A": 3,
+        "Cán bộ B": 0,
+        "Cán bộ C": 1,
+        "Cán bộ D": 2,
+        "Cán bộ E": -1,
+        "Cán bộ F": 0,
+    }
     a_turns = next(p for p in data.people if p.name == "Cán bộ A").turns
     assert [turn_points(t) for t in a_turns] == [2, 2, -1]
 
@@ -248,21 +269,37 @@ async def test_the_word_report_has_the_party_heading_in_order(fx: Fixture) -> No
 async def test_the_word_report_fills_in_the_figures(fx: Fixture) -> None:  # noqa: F811
     document = _docx(build_report_docx(await _data(fx), SETTINGS))
     text = "\n".join(p.text for p in document.paragraphs)
-    assert "Trong kỳ đã tổ chức 6 phiên hỏi – đáp (tăng 5 so với kỳ trước)" in text
+    assert "Trong kỳ đã tổ chức 7 phiên hỏi – đáp (tăng 6 so với kỳ trước)" in text
     assert "trong đó 1 phiên dời ngày vì nghỉ lễ" in text
     assert "Có 2 tuần không tổ chức (nghỉ lễ: 1; nghỉ theo quyết định" in text
     assert "lý do: Họp Đảng ủy" in text
-    assert "Tỷ lệ trả lời đúng hạn đạt 50% (giảm 50 điểm phần trăm so với kỳ trước)" in text
-    assert "đúng 2 (tăng 1 so với kỳ trước), đúng một phần 1, chưa đúng 1" in text
-    assert "Điều lệ (3 câu); Kỷ luật (2 câu); Tổ chức (1 câu)" in text
+    assert (
+        "Trong 7 lượt bốc thăm: trả lời đúng hạn 3, trả lời muộn 1, trả lời trực tiếp tại cuộc"
+        " họp 1, không trả lời 2." in text
+    )
+    assert "Tỷ lệ trả lời đúng hạn đạt 43% (giảm 57 điểm phần trăm so với kỳ trước)" in text
+    assert (
+        "Trưởng phòng đánh giá 5 câu trả lời (mỗi phiên tính lần đánh giá sau cùng): đúng 2 (tăng"
+        " 1 so với kỳ trước), đúng một phần 1, chưa đúng 1, chưa đánh giá 1" in text
+    )
+    assert "Điều lệ (3 câu); Kỷ luật (2 câu); Tổ chức (2 câu)" in text
     assert "Cơ sở đã gửi 3 câu hỏi từ thực tiễn, trong đó 1 câu đã được trả lời" in text
     assert "4 đồng chí đã có lượt trả lời, 1 đồng chí chưa có lượt" in text
     assert "So với quý III/2026" in text
     sessions = document.tables[1]
     rows = [[c.text for c in r.cells] for r in sessions.rows]
     assert rows[0] == ["STT", "Ngày", "Câu hỏi", "Người trả lời", "Trả lời", "Đánh giá"]
-    assert len(rows) == 1 + 6  # the sessions held
-    assert rows[1][1:] == ["05/10/2026", "Câu hỏi tuần 2026-W41", "Cán bộ A", "Đúng hạn", "Đúng"]
+    assert len(rows) == 1 + 7  # the sessions held
+    assert rows[1][1:] == [
+        "05/10/2026",
+        "Câu hỏi tuần 2026-W41",
+        "Cán bộ A",
+        "Trả lời đúng hạn",
+        "Đúng",
+    ]
+    assert rows[2][4:] == ["Trả lời muộn", "Chưa đúng"]
+    assert rows[5][4:] == ["Trả lời đúng hạn", "Chưa đánh giá"]
+    assert rows[6][4:] == ["Không trả lời", ""]
     assert rows[-1][1] == "01/12/2026"  # the moved session, on the day it was held
 
 
@@ -305,7 +342,7 @@ async def test_one_year_end_sheet_per_person(fx: Fixture) -> None:  # noqa: F811
     document = _docx(build_sheets_docx(await _data(fx, year_period(2026)), SETTINGS))
     texts = [p.text for p in document.paragraphs]
     names = [t for t in texts if t.startswith("Họ và tên: ")]
-    assert names == [f"Họ và tên: Cán bộ {k}" for k in "ABCDE"]
+    assert names == [f"Họ và tên: Cán bộ {k}" for k in "ABCDEF"]
     breaks = document.element.body.xml.count('w:type="page"')
     assert breaks == len(names) - 1
     assert "Số lần được bốc thăm: 3." in "\n".join(texts)
@@ -316,12 +353,12 @@ async def test_one_year_end_sheet_per_person(fx: Fixture) -> None:  # noqa: F811
     assert turns[1][1:] == [
         "14/09/2026",
         "Câu hỏi tuần 2026-W38",
-        "Đúng hạn",
+        "Trả lời đúng hạn",
         "Đúng",
         "",
     ]
     assert turns[2][-1] == "Cần nêu rõ thời hạn."
-    assert len(document.tables) == 1 + 4
+    assert len(document.tables) == 1 + 5  # A, B, C, D and E had turns
     assert not [t for t in texts if t.startswith("Điểm")]
 
 
@@ -329,7 +366,7 @@ async def test_points_only_when_the_scheme_is_on(fx: Fixture) -> None:  # noqa: 
     data = await _data(fx, year_period(2026))
     on = _docx(build_sheets_docx(data, DocumentSettings(points=True)))
     points = [p.text for p in on.paragraphs if p.text.startswith("Điểm")]
-    assert points == [f"Điểm theo cách tính của chương trình: {n}" for n in (3, 0, 1, 2, 0)]
+    assert points == [f"Điểm theo cách tính của chương trình: {n}" for n in (3, 0, 1, 2, -1, 0)]
 
 
 def test_the_points_setting_is_off_by_default_and_read_when_stored() -> None:
@@ -368,7 +405,8 @@ async def test_the_command_line_writes_both_files(
     out = capsys.readouterr().out
     assert f"Đã ghi báo cáo quý IV/2026 của chương trình Giao ban vào {xlsx}." in out
     rows = {r[0]: r[1] for r in _xlsx(xlsx.read_bytes())["Tổng hợp"].iter_rows(values_only=True)}
-    assert rows["Số phiên đã tổ chức"] == 6
+    # W48 counts as held and unanswered: the report reads the week as it stands now.
+    assert rows["Số phiên đã tổ chức"] == 7 and rows["Không trả lời"] == 2
 
     report = tmp_path / "bao_cao.docx"
     assert await _cli(fx, monkeypatch, "--year", "2026", "--month", "12", str(report)) == 0
@@ -378,7 +416,7 @@ async def test_the_command_line_writes_both_files(
     sheets = tmp_path / "phieu.docx"
     args = ("--from", "1/10", "--to", "31/12/2026", "--sheets", "--points", str(sheets))
     assert await _cli(fx, monkeypatch, "--year", "2026", *args) == 0
-    assert "phiếu tổng hợp của 5 cán bộ từ 01/10/2026 đến 31/12/2026" in capsys.readouterr().out
+    assert "phiếu tổng hợp của 6 cán bộ từ 01/10/2026 đến 31/12/2026" in capsys.readouterr().out
     texts = [p.text for p in _docx(sheets.read_bytes()).paragraphs]
     assert "Điểm theo cách tính của chương trình: 1" in texts  # A in Q4: correct, unanswered
 

@@ -197,9 +197,9 @@ async def _late_turn(core: Core, person: Person, program: Program | None) -> Ses
     for s in await store.recent_turns(person.id):
         if program is not None and s.program_id != program.id:
             continue
-        if s.deadline_at is None or not answer_is_late(now, s.deadline_at):
+        if s.state == SessionState.DRAWN and not answer_is_late(now, s.deadline_at):
             continue  # a turn still open is answered in time, not here
-        if now - s.deadline_at > LATE_WINDOW:
+        if s.deadline_at is None or now - s.deadline_at > LATE_WINDOW:
             return None
         newest = await store.latest_drawn_session(s.program_id)
         return s if newest is not None and newest.id == s.id else None
