@@ -40,14 +40,16 @@ from bot import db
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.core import Core
-from bot.models import Answer, Program, SessionState
+from bot.models import Answer, Grade, Program, SessionState
 from bot.periods import Period, month_period, quarter_period, year_period
 from bot.records import (
     MONTH_VERDICTS,
     VERDICTS,
     SessionRecord,
+    as_of,
     person_record,
     program_figures,
+    standing_comment,
     verdicts_per_month,
 )
 from bot.render import render
@@ -603,3 +605,42 @@ async def test_the_charts_of_a_report_are_titled_pictures(fx: Fixture) -> None:
     assert photo.kind == "photo" and photo.data == got[0][1]
     assert photo.caption.template == "figures_chart_caption"
     assert await records.participation_chart(fx.core, fx.program) == got[1][1]
+
+
+def test_the_record_reads_the_week_as_it_stands() -> None:
+    """A drawn session whose deadline passed without an answer is unanswered as of now; one
+    still in its window, answered, or not drawn, is left as it is."""
+    day = date(2026, 12, 7)
+    deadline = vn(2026, 12, 7, 10, 0)
+    overdue = _rec("drawn", session_date=day, drawn_person_id=5, deadline_at=deadline)
+    answered = _rec(
+        "drawn",
+        session_date=day,
+        drawn_person_id=5,
+        deadline_at=deadline,
+        answered_at=deadline,
+        answer_kind="text",
+    )
+    published = _rec("published", session_date=day, deadline_at=deadline)
+    at_deadline = as_of([overdue, answered, published], deadline)
+    assert [r.outcome for r in at_deadline] == ["waiting", "in_time", None]
+    after = as_of([overdue, answered, published], deadline + timedelta(seconds=1))
+    assert [r.outcome for r in after] == ["unanswered", "in_time", None]
+    assert after[0].state == SessionState.UNANSWERED and after[2].state == SessionState.PUBLISHED
+
+
+def test_the_comment_shown_is_the_standing_heads() -> None:
+    at = vn(2026, 12, 7, 11, 0)
+
+    def grade(gid: int, head: int, comment: str | None) -> Grade:
+        return Grade(gid, 1, "correct", comment, head, at)
+
+    assert standing_comment([]) is None
+    # Head 1 graded and commented; head 2 graded again without a comment: 1's comment stays
+    # with 1's grade, not under 2's verdict.
+    assert standing_comment([grade(1, 1, "Của 1"), grade(2, 2, None)]) is None
+    # A head's own earlier comment goes on with their regrade.
+    assert standing_comment([grade(1, 2, "Của 2"), grade(2, 1, None), grade(3, 2, None)]) == (
+        "Của 2"
+    )
+    assert standing_comment([grade(1, 1, "Cũ"), grade(2, 1, "Mới")]) == "Mới"
