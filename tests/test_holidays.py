@@ -333,6 +333,49 @@ def test_publishing_later_than_the_draw_time_falls_back_to_the_draw() -> None:
     assert plan.publish_at == plan.draw_at == hcm(2026, 2, 23, 9)
 
 
+# -- the settings as a whole --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "codes"),
+    [
+        # Monday, one day ahead: Sunday's question goes out on Friday 08:00, so the answer
+        # window of the Monday draw at 09:00 may last 4 days less an hour, not 6.
+        ({"publish_lead_days": 1, "answer_minutes": 5700}, []),
+        ({"publish_lead_days": 1, "answer_minutes": 5701}, ["answer_overlaps_next_week"]),
+        ({"publish_lead_days": 2, "answer_minutes": 5701}, ["answer_overlaps_next_week"]),
+        # Friday, six days ahead: Saturday is not a working day and Friday is the previous
+        # session's day, so the question goes out on Monday 08:00: 3 days less an hour.
+        ({"weekday": 4, "publish_lead_days": 6, "answer_minutes": 4260}, []),
+        (
+            {"weekday": 4, "publish_lead_days": 6, "answer_minutes": 4261},
+            ["answer_overlaps_next_week"],
+        ),
+        # Thursday, five days ahead: Saturday becomes Friday, the day after the previous session.
+        ({"weekday": 3, "publish_lead_days": 5, "answer_minutes": 1380}, []),
+        (
+            {"weekday": 3, "publish_lead_days": 5, "answer_minutes": 1381},
+            ["answer_overlaps_next_week"],
+        ),
+    ],
+)
+def test_the_settings_check_measures_the_publish_day_as_it_falls(
+    changes: dict[str, object], codes: list[str]
+) -> None:
+    values = replace(ScheduleValues(), **changes)  # type: ignore[arg-type]
+    assert [p.code for p in schedule_problems(values)] == codes
+    if not codes:  # and such a window indeed closes before the next question in ordinary weeks
+        cfg = ScheduleConfig(
+            weekday=values.weekday,
+            publish_lead_days=values.publish_lead_days,
+            answer_minutes=values.answer_minutes,
+            reminder_minutes=0,
+        )
+        week, following = plan_week(cfg, date(2026, 11, 30)), plan_week(cfg, date(2026, 12, 7))
+        assert week.deadline_at is not None and following.publish_at is not None
+        assert week.deadline_at == following.publish_at
+
+
 # -- reminders -----------------------------------------------------------------------------------
 
 
