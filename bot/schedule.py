@@ -379,7 +379,7 @@ def _publish_slot(
 
     ``earliest`` is the first day allowed (the day after the previous week's session);
     ``working`` tells working days.  The session day itself is always a candidate, at
-    ``publish_time`` or at the draw when that is earlier, so there is always an answer.
+    ``publish_time`` or ``draw_time``, whichever is earlier, so there is always an answer.
     """
     nominal = session - timedelta(days=lead_days)
     day = nominal
