@@ -9,21 +9,33 @@ Week plan (:func:`plan_week`)
     that week.  If it is not a working day (weekend or public holiday):
 
     * policy ``"move"``: the session moves forward day by day to the first
-      working day; if that day is on or after the next week's nominal date
-      (e.g. the Tết week) the session is skipped instead;
+      working day *of the same ISO week* (Monday to Friday).  When none is left
+      (a Friday holiday, the Tết week) the week is skipped: a later day would
+      put two sessions into the next week (``SessionPlan.crowded``);
     * policy ``"skip"``: the session is skipped.
 
-    Publication is ``publish_lead_days`` days before the actual session date at
-    ``publish_time``; the draw is at ``draw_time`` on the session date; the
-    answer window (:func:`answer_window`) follows it: the deadline is
-    ``answer_minutes`` after the draw; the reminder is ``reminder_minutes``
-    before the deadline (none when 0 or not less than ``answer_minutes``).
+    So every held session lies in the ISO week of its nominal date, and held
+    sessions are in different ISO weeks (at least three days apart).
+
+    Publication (:func:`_publish_slot`): the *nominal* publish day is
+    ``publish_lead_days`` days before the actual session date.  The question goes
+    out at ``publish_time`` on the latest working day on or before it, but never
+    before the day after the previous week's session (its actual date if it was
+    held, else its nominal date); when no such day exists, on the first working
+    day after it, before the draw (on the session day itself at ``publish_time``,
+    or at the draw when ``publish_time`` is later).  The draw is at ``draw_time``
+    on the session date; the answer window (:func:`answer_window`) follows it.
     All of them are wall-clock times in ``cfg.tz``.
 
 Answer window (:func:`answer_window`, :func:`answer_is_late`, :func:`needs_new_window`)
     The same window is opened by a planned draw and by a draw made by hand
-    (``/bocthamngay``, a redraw): elapsed minutes from the draw, correct across
-    DST changes.  An answer is late strictly after the deadline.
+    (``/bocthamngay``, a redraw): the deadline is ``answer_minutes`` of elapsed
+    time after the draw (correct across DST changes); the reminder is
+    ``reminder_minutes`` before the deadline (none when 0 or not less than
+    ``answer_minutes``).  A reminder that would fall on a non-working day (in the
+    program's time zone) moves to the last working day before it at the same
+    clock time if that is still after the draw, else it is dropped.  An answer is
+    late strictly after the deadline.
 
 Due steps (:func:`next_due`)
     The caller runs one due step, stores the new state and asks again.  A step
@@ -34,6 +46,7 @@ Due steps (:func:`next_due`)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
@@ -210,11 +223,9 @@ def schedule_problems(v: ScheduleValues) -> list[SettingProblem]:
         )
 
     # The answer window must close before the next week's question goes out, or two sessions
-    # would wait for answers at once.
-    def minutes(t: time) -> int:
-        return t.hour * 60 + t.minute
-
-    longest = (7 - v.publish_lead_days) * 24 * 60 + minutes(v.publish_time) - minutes(v.draw_time)
+    # would wait for answers at once. Measured in a week without holidays, where a publish day
+    # on a weekend becomes the Friday before (or the Monday after: see plan_week).
+    longest = _longest_answer(v)
     if v.answer_minutes > longest:
         problems.append(
             SettingProblem(
@@ -224,6 +235,28 @@ def schedule_problems(v: ScheduleValues) -> list[SettingProblem]:
             )
         )
     return problems
+
+
+def _longest_answer(v: ScheduleValues) -> int:
+    """Minutes from a draw to the next week's publication, in weeks without holidays."""
+
+    def weekday(d: date) -> bool:
+        return d.weekday() < 5
+
+    session = date(2024, 1, 1) + timedelta(days=v.weekday)  # any week: 1/1/2024 is a Monday
+    previous = session - timedelta(days=7)
+    day, clock = _publish_slot(
+        session,
+        v.publish_lead_days,
+        previous + timedelta(days=1),
+        v.publish_time,
+        v.draw_time,
+        weekday,
+    )
+    gap = datetime.combine(day, clock, tzinfo=UTC) - datetime.combine(
+        previous, v.draw_time, tzinfo=UTC
+    )
+    return int(gap.total_seconds()) // 60
 
 
 def _stored_int(value: object) -> int | None:
@@ -300,6 +333,9 @@ class SessionPlan:
     draw_at: datetime | None
     reminder_at: datetime | None
     deadline_at: datetime | None
+    # Skipped although the policy is "move": no working day is left in the nominal date's ISO
+    # week, and a later day would put two sessions into the next week.
+    crowded: bool = False
 
     @property
     def skipped(self) -> bool:
@@ -315,30 +351,71 @@ def _plus(dt: datetime, delta: timedelta, zone: tzinfo) -> datetime:
     return (dt.astimezone(UTC) + delta).astimezone(zone)
 
 
+def _session_day(cfg: ScheduleConfig, nominal: date) -> tuple[date | None, bool]:
+    """The day the session of ``nominal``'s week is held (None: skipped), and whether it was
+    skipped only because moving it would crowd the next week."""
+    if is_working_day(nominal):
+        return nominal, False
+    if cfg.holiday_policy == "skip":
+        return None, False
+    friday = nominal + timedelta(days=4 - nominal.weekday())
+    day = nominal + timedelta(days=1)
+    while day <= friday:
+        if is_working_day(day):
+            return day, False
+        day += timedelta(days=1)
+    return None, True
+
+
+def _publish_slot(
+    session: date,
+    lead_days: int,
+    earliest: date,
+    publish_time: time,
+    draw_time: time,
+    working: Callable[[date], bool],
+) -> tuple[date, time]:
+    """The day and wall-clock time a session's question goes out (see the module notes).
+
+    ``earliest`` is the first day allowed (the day after the previous week's session);
+    ``working`` tells working days.  The session day itself is always a candidate, at
+    ``publish_time`` or ``draw_time``, whichever is earlier, so there is always an answer.
+    """
+    nominal = session - timedelta(days=lead_days)
+    day = nominal
+    while day >= earliest:  # the latest working day on or before the nominal day
+        if working(day):
+            break
+        day -= timedelta(days=1)
+    else:
+        day = max(nominal + timedelta(days=1), earliest)  # else the first working day after
+        while day < session and not working(day):
+            day += timedelta(days=1)
+    return day, publish_time if day < session else min(publish_time, draw_time)
+
+
 def plan_week(cfg: ScheduleConfig, any_day_in_week: date) -> SessionPlan:
     """The session plan of the ISO week containing ``any_day_in_week``."""
     monday = any_day_in_week - timedelta(days=any_day_in_week.weekday())
     nominal = monday + timedelta(days=cfg.weekday)
     week = week_key(nominal)
-
-    session: date | None = nominal
-    holiday: str | None = None
-    if not is_working_day(nominal):
-        holiday = holiday_name(nominal)
-        session = None
-        if cfg.holiday_policy == "move":
-            next_nominal = nominal + timedelta(days=7)
-            day = nominal + timedelta(days=1)
-            while not is_working_day(day):
-                day += timedelta(days=1)
-            if day < next_nominal:
-                session = day
-
+    session, crowded = _session_day(cfg, nominal)
+    holiday = None if is_working_day(nominal) else holiday_name(nominal)
     if session is None:
-        return SessionPlan(week, nominal, None, holiday, None, None, None, None)
+        return SessionPlan(week, nominal, None, holiday, None, None, None, None, crowded)
 
     zone = cfg.zone
-    publish_at = _at(session - timedelta(days=cfg.publish_lead_days), cfg.publish_time, zone)
+    previous_nominal = nominal - timedelta(days=7)
+    previous = _session_day(cfg, previous_nominal)[0] or previous_nominal
+    day, clock = _publish_slot(
+        session,
+        cfg.publish_lead_days,
+        previous + timedelta(days=1),
+        cfg.publish_time,
+        cfg.draw_time,
+        is_working_day,
+    )
+    publish_at = _at(day, clock, zone)
     draw_at = _at(session, cfg.draw_time, zone)
     window = answer_window(draw_at, cfg.answer_minutes, cfg.reminder_minutes)
     return SessionPlan(
@@ -357,20 +434,45 @@ class AnswerWindow:
     reminder_at: datetime | None  # None: no reminder
 
 
-def answer_window(drawn_at: datetime, answer_minutes: int, reminder_minutes: int) -> AnswerWindow:
+def answer_window(
+    drawn_at: datetime, answer_minutes: int, reminder_minutes: int, zone: tzinfo | None = None
+) -> AnswerWindow:
     """The window opened by a draw at ``drawn_at`` (aware; results in its time zone).
 
     The deadline is ``answer_minutes`` of elapsed time after the draw; the reminder
     ``reminder_minutes`` before the deadline, only when ``0 < reminder_minutes < answer_minutes``.
+    A reminder never falls on a non-working day in ``zone`` (the program's time zone; default
+    ``drawn_at``'s): it moves to the last working day before, at the same clock time, if that is
+    still after the draw, else there is none.
     """
     _require_aware(drawn_at)
-    zone = drawn_at.tzinfo
-    assert zone is not None
-    deadline_at = _plus(drawn_at, timedelta(minutes=answer_minutes), zone)
+    own = drawn_at.tzinfo
+    assert own is not None
+    deadline_at = _plus(drawn_at, timedelta(minutes=answer_minutes), own)
     reminder_at: datetime | None = None
     if 0 < reminder_minutes < answer_minutes:
-        reminder_at = _plus(deadline_at, -timedelta(minutes=reminder_minutes), zone)
+        reminder_at = _plus(deadline_at, -timedelta(minutes=reminder_minutes), own)
+        reminder_at = _on_a_working_day(reminder_at, drawn_at, zone or own)
     return AnswerWindow(deadline_at, reminder_at)
+
+
+def _on_a_working_day(at: datetime, after: datetime, zone: tzinfo) -> datetime | None:
+    """``at``, or the same clock time of the last working day before it (judged in ``zone``)
+    if ``at`` is not on a working day; None when that is not strictly after ``after``."""
+    local = at.astimezone(zone)
+    day, first = local.date(), after.astimezone(zone).date()
+    while not is_working_day(day):
+        day -= timedelta(days=1)
+        if day < first:
+            return None
+    if day == local.date():
+        return at
+    moved = datetime.combine(day, local.time(), tzinfo=zone)
+    if _utc(moved) <= _utc(after):
+        return None
+    own = at.tzinfo
+    assert own is not None
+    return moved.astimezone(own)
 
 
 def needs_new_window(now: datetime, deadline_at: datetime | None) -> bool:
@@ -398,7 +500,7 @@ def upcoming_plan(cfg: ScheduleConfig, now: datetime) -> SessionPlan:
     """The plan of the first session that is not over at ``now``.
 
     Weeks are tried in order, starting with the ISO week before ``now``'s ISO
-    week in ``cfg.tz`` (its session may have been moved into this week).  A
+    week in ``cfg.tz`` (its answer window may reach into this week).  A
     skipped week is returned (so the caller can record the skip) only if its
     nominal date is today or later; otherwise the first plan whose deadline is
     after ``now`` is returned.

@@ -152,7 +152,9 @@ PLAN_CASES = [
             nominal_date=date(2026, 4, 27),
             session_date=date(2026, 4, 28),
             holiday="Ngày Giỗ Tổ Hùng Vương (nghỉ bù)",
-            publish_at=hcm(2026, 4, 25, 8),
+            # Three days before Tuesday 28/4 is Saturday 25/4, not a working day: the question
+            # goes out on the working day before, Friday 24/4 (it went out on Saturday before).
+            publish_at=hcm(2026, 4, 24, 8),
             draw_at=hcm(2026, 4, 28, 9),
             reminder_at=hcm(2026, 4, 28, 9, 45),
             deadline_at=hcm(2026, 4, 28, 10),
@@ -171,6 +173,7 @@ PLAN_CASES = [
             draw_at=None,
             reminder_at=None,
             deadline_at=None,
+            crowded=True,  # policy «move», but the whole week is off
         ),
         id="tet-2026-skipped",
     ),
@@ -182,7 +185,9 @@ PLAN_CASES = [
             nominal_date=date(2026, 8, 31),
             session_date=date(2026, 9, 3),
             holiday="Ngày nghỉ (thay cho ngày 22/08/2026)",
-            publish_at=hcm(2026, 8, 31, 8),
+            # Three days before Thursday 3/9 is Monday 31/8, a day off: the question goes out
+            # on the working day before, Friday 28/8 (it went out on the day off before).
+            publish_at=hcm(2026, 8, 28, 8),
             draw_at=hcm(2026, 9, 3, 9),
             reminder_at=hcm(2026, 9, 3, 9, 45),
             deadline_at=hcm(2026, 9, 3, 10),
@@ -197,7 +202,9 @@ PLAN_CASES = [
             nominal_date=date(2027, 2, 8),
             session_date=date(2027, 2, 11),
             holiday="Mùng ba Tết Nguyên Đán",
-            publish_at=hcm(2027, 2, 8, 8),
+            # Three days before Thursday 11/2 is mùng ba Tết: the question goes out on the last
+            # working day before it, Wednesday 3/2 (it went out during Tết before).
+            publish_at=hcm(2027, 2, 3, 8),
             draw_at=hcm(2027, 2, 11, 9),
             reminder_at=hcm(2027, 2, 11, 9, 45),
             deadline_at=hcm(2027, 2, 11, 10),
@@ -257,40 +264,46 @@ PLAN_CASES = [
             nominal_date=date(2026, 9, 2),
             session_date=date(2026, 9, 3),
             holiday="Quốc khánh",
-            publish_at=bkk(2026, 8, 31, 8),
+            # Three days before Thursday 3/9 is Monday 31/8, a day off: Friday 28/8 instead.
+            publish_at=bkk(2026, 8, 28, 8),
             draw_at=bkk(2026, 9, 3, 9),
             reminder_at=bkk(2026, 9, 3, 9, 45),
             deadline_at=bkk(2026, 9, 3, 10),
         ),
         id="wednesday-bangkok-national-day",
     ),
+    # A Friday session is no longer moved into the next ISO week: Monday 19/4 would be four days
+    # before the next session (Friday 23/4), two questions in one week. The week is skipped.
     pytest.param(
         ScheduleConfig(weekday=4),
         date(2027, 4, 12),
         SessionPlan(
             week="2027-W15",
             nominal_date=date(2027, 4, 16),
-            session_date=date(2027, 4, 19),
+            session_date=None,
             holiday="Ngày Giỗ Tổ Hùng Vương",
-            publish_at=hcm(2027, 4, 16, 8),
-            draw_at=hcm(2027, 4, 19, 9),
-            reminder_at=hcm(2027, 4, 19, 9, 45),
-            deadline_at=hcm(2027, 4, 19, 10),
+            publish_at=None,
+            draw_at=None,
+            reminder_at=None,
+            deadline_at=None,
+            crowded=True,
         ),
-        id="friday-moved-into-next-iso-week",
+        id="friday-not-moved-into-next-iso-week",
     ),
+    # Likewise New Year's Day 2027, a Friday: no session on Monday 4/1, four days before 8/1.
     pytest.param(
         ScheduleConfig(weekday=4),
         date(2027, 1, 1),
         SessionPlan(
             week="2026-W53",
             nominal_date=date(2027, 1, 1),
-            session_date=date(2027, 1, 4),
+            session_date=None,
             holiday="Tết Dương lịch",
-            publish_at=hcm(2027, 1, 1, 8),
-            draw_at=hcm(2027, 1, 4, 9),
-            reminder_at=hcm(2027, 1, 4, 9, 45),
-            deadline_at=hcm(2027, 1, 4, 10),
+            publish_at=None,
+            draw_at=None,
+            reminder_at=None,
+            deadline_at=None,
+            crowded=True,
         ),
         id="friday-new-year-2027-week-53",
     ),
@@ -392,11 +405,18 @@ def test_deadline_is_elapsed_time_across_dst() -> None:
     plan = plan_week(cfg, date(2026, 3, 27))
     berlin = ZoneInfo("Europe/Berlin")
     assert plan.draw_at == datetime(2026, 3, 27, 23, tzinfo=berlin)
-    assert plan.deadline_at is not None and plan.reminder_at is not None
+    assert plan.deadline_at is not None
     assert plan.deadline_at.replace(tzinfo=None) == datetime(2026, 3, 29, 3, 0)
     assert plan.deadline_at.utcoffset() == timedelta(hours=2)
     assert plan.deadline_at.astimezone(UTC) - plan.draw_at.astimezone(UTC) == timedelta(hours=27)
-    assert plan.reminder_at.replace(tzinfo=None) == datetime(2026, 3, 29, 1, 0)
+    # The reminder an hour before the deadline would be on Sunday 29/3 at 01:00; reminders are
+    # never sent on a day off, and Friday 27/3 01:00 is before the draw: there is none.
+    assert plan.reminder_at is None
+    # With a deadline on Monday the reminder stays where elapsed time puts it, across the change.
+    monday = plan_week(replace(cfg, answer_minutes=51 * 60), date(2026, 3, 27))
+    assert monday.deadline_at is not None and monday.reminder_at is not None
+    assert monday.deadline_at.replace(tzinfo=None) == datetime(2026, 3, 30, 3, 0)
+    assert monday.reminder_at.replace(tzinfo=None) == datetime(2026, 3, 30, 2, 0)
 
 
 @pytest.mark.parametrize(
@@ -451,11 +471,12 @@ FRIDAY = ScheduleConfig(weekday=4)
         (DEFAULT, hcm(2027, 1, 1, 12), "2027-W01", date(2027, 1, 4)),
         (DEFAULT, hcm(2027, 1, 3, 23, 59), "2027-W01", date(2027, 1, 4)),
         (DEFAULT, hcm(2027, 1, 4, 10), "2027-W02", date(2027, 1, 11)),
-        # a session moved into the next ISO week is still found from that week
-        (FRIDAY, hcm(2027, 4, 16, 12), "2027-W15", date(2027, 4, 19)),
-        (FRIDAY, hcm(2027, 4, 19, 8), "2027-W15", date(2027, 4, 19)),
+        # a Friday holiday skips the week (moving it into the next ISO week would put two
+        # sessions in one week): the skipped week until its day is over, then the next week
+        (FRIDAY, hcm(2027, 4, 16, 12), "2027-W15", None),
+        (FRIDAY, hcm(2027, 4, 19, 8), "2027-W16", date(2027, 4, 23)),
         (FRIDAY, hcm(2027, 4, 19, 10), "2027-W16", date(2027, 4, 23)),
-        (FRIDAY, hcm(2027, 1, 4, 9, 30), "2026-W53", date(2027, 1, 4)),
+        (FRIDAY, hcm(2027, 1, 4, 9, 30), "2027-W01", date(2027, 1, 8)),
         (FRIDAY, hcm(2027, 1, 4, 10), "2027-W01", date(2027, 1, 8)),
         # policy skip: the skipped week is reported on its day, then the next week
         (
@@ -810,7 +831,13 @@ def test_the_answer_window_counts_elapsed_time_across_a_dst_change() -> None:
     window = answer_window(datetime(2026, 10, 25, 2, 30, tzinfo=paris), 120, 30)
     assert window.deadline_at == datetime(2026, 10, 25, 0, 30, tzinfo=UTC) + timedelta(hours=2)
     assert window.deadline_at.tzinfo is paris
+    # 25/10/2026 is a Sunday: no reminder on a day off (none on a working day after the draw).
+    assert window.reminder_at is None
+    # Drawn that Sunday, answered by Monday: the reminder counts elapsed time across the change.
+    window = answer_window(datetime(2026, 10, 25, 2, 30, tzinfo=paris), 26 * 60, 30)
+    assert window.deadline_at == datetime(2026, 10, 25, 0, 30, tzinfo=UTC) + timedelta(hours=26)
     assert window.reminder_at == window.deadline_at - timedelta(minutes=30)
+    assert window.reminder_at.tzinfo is paris
     with pytest.raises(ValueError):
         answer_window(datetime(2026, 12, 7, 9), 60, 15)  # naive
 

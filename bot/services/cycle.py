@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot import draw as drawing
 from bot.actions import (
@@ -39,6 +40,7 @@ from bot.models import (
 from bot.schedule import (
     Due,
     ScheduleConfig,
+    SessionPlan,
     SessionView,
     Step,
     after_window,
@@ -46,6 +48,7 @@ from bot.schedule import (
     needs_new_window,
     next_due,
     next_wakeup,
+    plan_week,
     upcoming_plan,
 )
 from bot.services import grassroots
@@ -181,23 +184,53 @@ async def ensure_session(core: Core, program: Program) -> Session | None:
                 reason="no_question",
             )
     if skipped:
-        ctx = {
-            "program": program_ctx(program),
-            "session": session_ctx(session, program),
-            "reason": "holiday",
-        }
         await step(
             core,
             program,
             session,
             SessionState.SKIPPED,
             None,
-            messages=[Message(program.chat_id, "week_skipped", ctx)],
+            messages=await holiday_skip_messages(core, program, session, plan),
             holiday=plan.holiday,
+            crowded=plan.crowded,
         )
     else:
         await step(core, program, session, "planned", None, date=plan.session_date)
     return session
+
+
+async def holiday_skip_messages(
+    core: Core, program: Program, session: Session, plan: SessionPlan
+) -> list[Message]:
+    """What is said when a week is planned without a session because of a holiday: the group
+    is told, and the admins ahead of time (a week is planned once the previous week's session
+    is over, or when a schedule change re-plans it), with why and when the next session is."""
+    ctx = {
+        "program": program_ctx(program),
+        "session": session_ctx(session, program),
+        "reason": "holiday",
+        "crowded": plan.crowded,
+        "next": _next_held(schedule_config(program), plan, program),
+    }
+    admins = await core.admins(program)
+    return [
+        Message(program.chat_id, "week_skipped", ctx),
+        *(Message(a.tg_user_id, "week_skipped_admin", ctx) for a in admins),
+    ]
+
+
+def _next_held(cfg: ScheduleConfig, week: SessionPlan, program: Program) -> dict[str, Any] | None:
+    """When the session after a skipped week is held, as the admins are told (None: not within
+    the few weeks after it)."""
+    for weeks in range(1, 4):
+        plan = plan_week(cfg, week.nominal_date + timedelta(weeks=weeks))
+        if plan.session_date is not None:
+            return {
+                "session_date": plan.session_date.isoformat(),
+                "publish_at": local(plan.publish_at, program),
+                "draw_at": local(plan.draw_at, program),
+            }
+    return None
 
 
 async def advance(core: Core, program_id: int) -> Advance:
@@ -448,7 +481,10 @@ async def _draw(
         "next_commitment": drawing.commitment(next_seed),
     }
     if manual or redraw or needs_new_window(now, s.deadline_at):
-        window = answer_window(now, program.answer_minutes, program.reminder_minutes)
+        # The same window as a planned draw's: no reminder on a day off where the program is.
+        window = answer_window(
+            now, program.answer_minutes, program.reminder_minutes, ZoneInfo(program.tz)
+        )
         fields["deadline_at"] = window.deadline_at
         fields["reminder_at"] = window.reminder_at
         if manual and not redraw:
@@ -729,6 +765,7 @@ async def skip_week(core: Core, actor: Person, program: Program, reason: str) ->
             "program": program_ctx(program),
             "session": session_ctx(s, program),
             "reason": reason,
+            "crowded": False,
         }
         if not await step(
             core,

@@ -4,18 +4,32 @@ from __future__ import annotations
 
 from dataclasses import fields as dataclass_fields
 from dataclasses import replace
-from datetime import time
+from datetime import time, timedelta
 from typing import Any
 
 from bot.args import NumberKind, parse_int, parse_time, shown
 from bot.core import Core, Refused
-from bot.models import Person, Program, Reply, SessionState
-from bot.schedule import ScheduleValues, plan_week, schedule_problems, upcoming_plan
-from bot.services.context import program_ctx, session_ctx, state_change, step
-from bot.services.cycle import problems_ctx, problems_signature, schedule_config
+from bot.models import Message, Person, Program, Reply, Session, SessionState
+from bot.schedule import (
+    ScheduleConfig,
+    ScheduleValues,
+    SessionPlan,
+    holiday_name,
+    plan_week,
+    schedule_problems,
+    upcoming_plan,
+)
+from bot.services.context import local, program_ctx, session_ctx, state_change, step
+from bot.services.cycle import (
+    holiday_skip_messages,
+    problems_ctx,
+    problems_signature,
+    schedule_config,
+)
 from bot.text import clean_line, fold_word
 
 WEEKDAY_WORDS = {"2": 0, "3": 1, "4": 2, "5": 3, "6": 4}  # sessions fall on working days
+AHEAD_WEEKS = 8  # how far /lich looks for holidays
 
 
 def schedule_ctx(p: Program) -> dict[str, Any]:
@@ -43,26 +57,65 @@ async def show(core: Core, program: Program, is_admin: bool) -> Reply:
         "is_admin": is_admin,
         "problems": problems_ctx(program.problems),
         "next": None,
+        "ahead": [],
+        "ahead_weeks": AHEAD_WEEKS,
     }
     if program.problems:  # nothing is planned until an admin fixes the schedule
         return Reply("schedule", ctx)
-    plan = upcoming_plan(schedule_config(program), core.now())
+    cfg = schedule_config(program)
+    plan = upcoming_plan(cfg, core.now())
     upcoming = await core.store.session_by_week(program.id, plan.week)
-    ctx["next"] = (
-        session_ctx(upcoming, program)
-        if upcoming
-        else {
-            "session_date": plan.session_date.isoformat() if plan.session_date else None,
+    ctx["next"] = {
+        **(
+            session_ctx(upcoming, program)
+            if upcoming
+            else {
+                "session_date": plan.session_date.isoformat() if plan.session_date else None,
+                "nominal_date": plan.nominal_date.isoformat(),
+                "holiday": plan.holiday,
+                "publish_at": plan.publish_at.isoformat() if plan.publish_at else None,
+                "draw_at": plan.draw_at.isoformat() if plan.draw_at else None,
+                "deadline_at": plan.deadline_at.isoformat() if plan.deadline_at else None,
+                "state": "planned",
+                "skip_reason": None,
+            }
+        ),
+        "crowded": plan.crowded,
+    }
+    ctx["ahead"] = await _holidays_ahead(core, program, cfg, plan)
+    return Reply("schedule", ctx)
+
+
+async def _holidays_ahead(
+    core: Core, program: Program, cfg: ScheduleConfig, first: SessionPlan
+) -> list[dict[str, Any]]:
+    """The coming weeks a holiday changes, as planned: a session moved to another day of its
+    week or skipped, a question sent on another day because its usual day is a holiday. A week
+    an admin already skipped for another reason is left out."""
+    found: list[dict[str, Any]] = []
+    for k in range(AHEAD_WEEKS):
+        plan = plan_week(cfg, first.nominal_date + timedelta(weeks=k))
+        stored = await core.store.session_by_week(program.id, plan.week)
+        if stored and stored.state == SessionState.SKIPPED and stored.skip_reason != "holiday":
+            continue
+        item: dict[str, Any] = {
+            "week": plan.week,
             "nominal_date": plan.nominal_date.isoformat(),
             "holiday": plan.holiday,
-            "publish_at": plan.publish_at.isoformat() if plan.publish_at else None,
-            "draw_at": plan.draw_at.isoformat() if plan.draw_at else None,
-            "deadline_at": plan.deadline_at.isoformat() if plan.deadline_at else None,
-            "state": "planned",
-            "skip_reason": None,
+            "skipped": plan.session_date is None,
+            "crowded": plan.crowded,
+            "session_date": plan.session_date.isoformat() if plan.session_date else None,
+            "publish_at": local(plan.publish_at, program),
+            "usual_publish": None,
+            "publish_holiday": None,
         }
-    )
-    return Reply("schedule", ctx)
+        if plan.session_date is not None and plan.publish_at is not None:
+            usual = plan.session_date - timedelta(days=cfg.publish_lead_days)
+            if plan.publish_at.date() != usual and holiday_name(usual) is not None:
+                item.update(usual_publish=usual.isoformat(), publish_holiday=holiday_name(usual))
+        if item["skipped"] or item["holiday"] or item["publish_holiday"]:
+            found.append(item)
+    return found
 
 
 def _hhmm(value: str) -> time:
@@ -171,6 +224,15 @@ async def change(core: Core, actor: Person, program: Program, args: list[str]) -
             if s.state != SessionState.SCHEDULED or updated.problems:
                 continue
             plan = plan_week(schedule_config(updated), s.nominal_date)
+
+            async def told(s: Session = s, plan: SessionPlan = plan) -> list[Message]:
+                # A week the change leaves without a session is told like a planned one.
+                if plan.session_date is not None:
+                    return []
+                replanned = await store.session(s.id)
+                assert replanned is not None and updated is not None
+                return await holiday_skip_messages(core, updated, replanned, plan)
+
             await step(
                 core,
                 updated,
@@ -189,6 +251,7 @@ async def change(core: Core, actor: Person, program: Program, args: list[str]) -
                     "state": SessionState.SCHEDULED if plan.session_date else SessionState.SKIPPED,
                     "skip_reason": None if plan.session_date else "holiday",
                 },
+                messages=told,
                 date=plan.session_date,
             )
         await store.log_event(

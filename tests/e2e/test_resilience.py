@@ -97,7 +97,10 @@ async def test_holiday_monday_moves_the_session(tmp_path: Path) -> None:
         session = (await h.core.store.open_sessions(1))[0]
         assert session.week == "2027-W18"
         assert session.session_date is not None and session.session_date.isoformat() == "2027-05-04"
-        await h.at(vn(2027, 5, 1, 8, 0))  # publish 3 days before the moved date
+        # Three days before the moved date is Saturday 1/5 (Labour Day), and Friday 30/4 is a
+        # holiday too: the question goes out on Thursday 29/4, the last working day before.
+        assert session.publish_at == vn(2027, 4, 29, 8, 0)
+        await h.at(vn(2027, 4, 29, 8, 0))
         post = h.last_to(GROUP, lambda m: "Cam kết" in m.plain_text)
         moved = {"session_date": "2027-05-04", "nominal_date": "2027-05-03"}
         assert contains(context_of(post, "publish_group")["session"], moved)
