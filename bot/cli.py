@@ -529,8 +529,9 @@ def _verify(args: argparse.Namespace) -> int:
     except ValueError as exc:
         _say("failed", err=True, error=exc)
         return 2
-    print(f"SHA-256(seed) = {draw.commitment(args.seed)}")
-    _say("verified", pool=sorted(set(pool)), attempt=args.attempt, chosen=chosen)
+    _say("committed", commitment=draw.commitment(args.seed))
+    members = ",".join(map(str, sorted(set(pool))))  # as the draw rule reads it
+    _say("verified", pool=members, attempt=args.attempt, chosen=chosen)
     return 0
 
 

@@ -107,11 +107,25 @@ class Transcript:
 
     def show(self, m: SentMessage) -> None:
         print(f"\n🤖 [{self.chat_label(m.chat_id)}]")
-        body = m.plain_text if m.kind == "text" else f"({m.kind}) {m.plain_text}"
+        body = m.plain_text if m.kind == "text" else f"{_attachment(m)}\n{m.plain_text}"
         for line in body.splitlines():
             print(textwrap.indent(textwrap.fill(line, 96) if line else "", "   "))
         if m.buttons():
             print("   " + "  ".join(f"[{label}]" for label, _ in m.buttons()))
+
+
+# What a file the bot sent is called in the transcript (its caption follows).
+_ATTACHMENTS = {
+    "document": "📎 tệp",
+    "photo": "🖼 ảnh",
+    "voice": "🎙 tin nhắn thoại",
+    "audio": "🎵 tệp âm thanh",
+}
+
+
+def _attachment(m: SentMessage) -> str:
+    label = _ATTACHMENTS.get(m.kind, "📎 tệp đính kèm")
+    return f"{label}: {m.file_name}" if m.file_name else label
 
 
 def _last(h: Harness, chat_id: int, needle: str) -> SentMessage:
@@ -289,6 +303,7 @@ async def _script(h: Harness, t: Transcript, clock: ManualClock) -> None:
 
     t.heading("Ai cũng kiểm tra lại được kết quả bốc thăm")
     await _say(h, t, STAFF[0], "/kiemtra", GROUP)
+    await _say(h, t, STAFF[0], "/kiemtra")
 
     t.heading("Kết luận vào kho tra cứu: tìm được cả khi gõ không dấu")
     await _say(h, t, STAFF[1], "/timkiem giay chung nhan boi duong")

@@ -67,6 +67,11 @@ async def program_here(update: Update, context: Context, person: Person) -> Prog
     return await program_for(deps(context).core, person, chat.id, chat.type)
 
 
+def in_private(update: Update) -> bool:
+    """The update comes from a private chat with the bot (a Zalo chat is one too)."""
+    return update.effective_chat is not None and update.effective_chat.type == "private"
+
+
 def args_text(update: Update) -> str:
     """Everything after the command word, original spacing and line breaks kept."""
     message = update.effective_message

@@ -13,6 +13,7 @@ from handlers.common import (
     args_text,
     deps,
     guarded,
+    in_private,
     program_here,
     say,
     send_file,
@@ -26,8 +27,7 @@ async def question(update: Update, context: Context) -> None:
     program = await program_here(update, context, person)
     core = deps(context).core
     roles = await core.roles(person, program.id)
-    in_private = update.effective_chat is not None and update.effective_chat.type == "private"
-    await say(update, await cycle.this_week_question(core, program, roles, in_private))
+    await say(update, await cycle.this_week_question(core, program, roles, in_private(update)))
 
 
 @guarded
@@ -80,7 +80,7 @@ async def set_schedule(update: Update, context: Context) -> None:
 async def verify(update: Update, context: Context) -> None:
     person = await actor(update, context)
     program = await program_here(update, context, person)
-    await say(update, await cycle.verify(deps(context).core, program))
+    await say(update, await cycle.verify(deps(context).core, program, in_private(update)))
 
 
 @guarded

@@ -250,7 +250,7 @@ def test_numbers_on_the_command_line_are_read_as_in_chat(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert cli_main(["verify", "--seed", "ab" * 32, "--pool", "#3, ５,5.", "--attempt", "０"]) == 0
-    assert "Danh sách [3, 5], lần bốc 0" in capsys.readouterr().out
+    assert "Danh sách số hiệu 3,5, lần bốc 0" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("grace", ["²", "①", "٥", "9" * 5000, "-5", "0"])

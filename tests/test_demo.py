@@ -26,6 +26,10 @@ async def test_demo_runs_the_whole_week(
     ):
         assert needle in out, needle
     assert out.index("KẾT QUẢ BỐC THĂM") < out.index("KẾT LUẬN")
+    # /kiemtra: a few words in the group, then the values and the steps in private.
+    assert out.index("✅ khớp với mã kiểm tra") < out.index("Cách tự tính lại")
+    # A file reads as one in Vietnamese.
+    assert "📎 tệp: bao_cao_2026.docx" in out and "(document)" not in out
     # It ends with the year's report, written where it says.
     assert "Đang lập báo cáo năm 2026…" in out
     docx_file, xlsx_file = tmp_path / "bao_cao_2026.docx", tmp_path / "bao_cao_2026.xlsx"

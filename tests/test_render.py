@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from bot.render import TELEGRAM_LIMIT, plain, render, split_html, utf16_len
 from bot.testing.fakebotapi import parse_html
+from tests.wording import english, for_experts
 
 
 def test_values_are_escaped() -> None:
@@ -71,3 +72,110 @@ def test_split_property(tokens: list[str]) -> None:
     for part in split_html(text, limit=300):
         assert utf16_len(part) <= 300
         parse_html(part)
+
+
+# -- what people read: Vietnamese words, programmers' notation only inside <code> ---------------
+
+# The expert view of the draw rule (/kiemtra in private) and the admins' usage lines, where «#12»
+# is a question's number as /danhsach shows it, keep their notation.
+NOTATION_ALLOWED = {"verify_private", "bank_usage"}
+
+
+def _template_text(source: str) -> str:
+    """A template's own words: no Jinja comment, statement or expression, no ``<code>``."""
+    source = re.sub(r"\{#.*?#\}", " ", source, flags=re.DOTALL)
+    source = re.sub(r"\{%.*?%\}|\{\{.*?\}\}", " ", source, flags=re.DOTALL)
+    return source
+
+
+def test_templates_speak_no_english_and_keep_notation_for_experts() -> None:
+    found = {}
+    for entry in resources.files("bot").joinpath("templates").iterdir():
+        name = entry.name.removesuffix(".j2")
+        text = _template_text(entry.read_text(encoding="utf-8"))
+        words = english(text) if name in NOTATION_ALLOWED else for_experts(text)
+        if words:
+            found[name] = words
+    assert found == {}
+
+
+DRAW = {
+    "program": {"id": 1, "title": "Giao ban"},
+    "session": {"deadline_at": "2026-12-07T10:00:00+07:00"},
+    "person": {"id": 4, "name": "Lê Văn Chi", "title": "Chuyên viên"},
+    "pool": [{"id": 4, "name": "Lê Văn Chi"}, {"id": 9, "name": "Đỗ Thị Hà"}],
+    "pool_size": 2,
+    "seed": "ab" * 32,
+    "commitment": "cd" * 32,
+    "announced": True,
+    "next_commitment": "ef" * 32,
+    "attempt": 1,
+    "no_repeat": True,
+    "new_round": False,
+    "round_no": 3,
+    "away": 1,
+    "had_turn": 2,
+    "excused": 1,
+    "redraw": True,
+    "reason": "đồng chí vắng họp",
+    "previous": {"id": 3, "name": "Trần Văn Bình"},
+}
+
+
+def test_the_draw_post_says_why_people_were_not_in_the_lot() -> None:
+    text = render("draw_group", DRAW)
+    parse_html(text)
+    said = plain(text)
+    assert for_experts(text) == [], said
+    assert "Lý do bốc lại: đồng chí vắng họp (thay đồng chí Trần Văn Bình)" in said
+    assert "Bốc thăm trong số 2 đồng chí: Lê Văn Chi, Đỗ Thị Hà." in said
+    assert "• 1 đồng chí nghỉ phép hoặc đi công tác" in said
+    assert "• 1 đồng chí đã được bốc trước đó trong phiên này" in said
+    assert "• 2 đồng chí đã được bốc thăm trong vòng 3" in said
+    assert "mã kiểm tra của nó là cdcdcdcdcdcd…, trùng với mã đã công bố cùng kết quả" in said
+    assert "ab" * 6 not in said  # the seed itself is for /kiemtra in private
+    # A new round, and a redraw of a session begun before redraws were committed to.
+    old = render("draw_group", {**DRAW, "new_round": True, "had_turn": 0, "announced": False})
+    assert for_experts(old) == []
+    assert "bắt đầu vòng mới (vòng 3)" in plain(old)
+    assert "không có mã kiểm tra công bố trước" in plain(old) and "cdcdcdcdcdcd" not in old
+    # Without «no repeats» there are no rounds to speak of.
+    free = plain(render("draw_group", {**DRAW, "no_repeat": False, "new_round": True}))
+    assert "vòng mới" not in free
+
+
+CHECK = {
+    "attempt": 0,
+    "seed": "ab" * 32,
+    "commitment": "cd" * 32,
+    "commitment_ok": True,
+    "pool": "4,9",
+    "pool_size": 2,
+    "people": [{"id": 4, "name": "Lê Văn Chi"}, {"id": 9, "name": "Đỗ Thị Hà"}],
+    "chosen": {"id": 4, "name": "Lê Văn Chi"},
+    "recomputed": {"id": 4, "name": "Lê Văn Chi"},
+    "ok": True,
+}
+
+
+def test_kiemtra_in_a_group_says_a_mismatch_in_words() -> None:
+    bad = {
+        **CHECK,
+        "attempt": 1,
+        "commitment_ok": False,
+        "ok": False,
+        "recomputed": {"id": 9, "name": "Đỗ Thị Hà"},
+    }
+    ctx = {"session": {"session_date": "2026-12-07"}, "checks": [CHECK, bad]}
+    text = render("verify_group", {**ctx, "next_commitment": None})
+    parse_html(text)
+    said = plain(text)
+    assert for_experts(text) == [] and "abababab" not in said and "cdcdcdcd" not in said
+    assert "Lần bốc đầu: ✅ khớp với mã kiểm tra đã công bố cùng câu hỏi" in said
+    assert "Lần bốc lại thứ 1: ❌ KHÔNG khớp với mã kiểm tra đã công bố cùng kết quả" in said
+    assert "❌ Tính lại ra đồng chí Đỗ Thị Hà, KHÔNG phải người đã công bố." in said
+    full = plain(render("verify_private", {**ctx, "next_commitment": "ef" * 32}))
+    assert english(full) == []
+    assert "❌ Mã băm SHA-256 của mã bí mật KHÔNG khớp với cam kết." in full
+    assert "❌ tính lại ra số hiệu 9 (Đỗ Thị Hà)." in full
+    assert "ef" * 32 in full

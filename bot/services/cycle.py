@@ -524,8 +524,10 @@ async def _draw(
             "attempt": attempt,
             "new_round": pool.new_round,
             "round_no": round_no,
+            "no_repeat": program.no_repeat,
             "away": len(pool.away),
             "had_turn": len(pool.had_turn),
+            "excused": len(pool.excused),
             "redraw": redraw,
             "reason": reason,
             "previous": person_ctx(previous_person) if previous_person else None,
@@ -1111,31 +1113,43 @@ async def this_week_question(
     )
 
 
-async def verify(core: Core, program: Program) -> Reply:
-    """Recompute the latest draw from the revealed seed and its stored pool."""
+async def verify(core: Core, program: Program, in_private: bool) -> Reply:
+    """Recompute the latest draw from the revealed seed and its stored pool.
+
+    In a group: one line a draw (matches its announcement or not, who was drawn). In private:
+    the full values and the steps, with each number of the pool named.
+    """
     store = core.store
     s = await store.latest_drawn_session(program.id)
     if s is None:
         return Reply("verify_none", {"program": program_ctx(program)})
+    names = {m.person.id: m.person.display_name for m in await store.members(program.id)}
+
+    async def named(person_id: int) -> dict[str, Any]:
+        if person_id not in names:  # no longer a member of this program
+            names[person_id] = person_ctx(await store.person(person_id))["name"]
+        return {"id": person_id, "name": names[person_id]}
+
     checks = []
     for d in await store.draws(s.id):
-        recomputed = drawing.draw(d.seed, d.pool, d.attempt)
-        person = await store.person(d.chosen_id)
+        pool = sorted(set(d.pool))  # as the draw rule reads it
+        recomputed = drawing.draw(d.seed, pool, d.attempt)
         checks.append(
             {
                 "attempt": d.attempt,
                 "seed": d.seed,
                 "commitment": d.commitment,
                 "commitment_ok": drawing.commitment(d.seed) == d.commitment,
-                "pool": ",".join(map(str, sorted(set(d.pool)))),  # as the draw rule reads it
-                "pool_size": len(d.pool),
-                "chosen": person_ctx(person),
-                "recomputed_id": recomputed,
+                "pool": ",".join(map(str, pool)),
+                "pool_size": len(pool),
+                "people": [await named(pid) for pid in pool] if in_private else [],
+                "chosen": await named(d.chosen_id),
+                "recomputed": await named(recomputed),
                 "ok": recomputed == d.chosen_id,
             }
         )
     return Reply(
-        "verify",
+        "verify_private" if in_private else "verify_group",
         {
             "program": program_ctx(program),
             "session": session_ctx(s, program),

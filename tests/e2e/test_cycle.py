@@ -85,5 +85,5 @@ async def test_full_cycle(harness: Harness) -> None:
 
     # Anyone can re-check the draw.
     out = await h.send(STAFF[0], "/kiemtra", chat_id=GROUP)
-    (check,) = context_of(sent(out, "verify", GROUP))["checks"]
+    (check,) = context_of(sent(out, "verify_group", GROUP))["checks"]
     assert check["commitment_ok"] and check["ok"]

@@ -53,8 +53,13 @@ async def test_every_draw_uses_a_seed_committed_before_it(harness: Harness) -> N
     assert hashlib.sha256(bytes.fromhex(redraw_seed)).hexdigest() == redraw_commitment
     # A redraw of the redraw is committed in its turn.
     assert redraw_post["next_commitment"] not in (first_commitment, redraw_commitment)
-    # Anyone re-checks both draws, each against the commitment announced before it.
+    # Anyone re-checks both draws, each against the commitment announced before it: in the
+    # group in a few words, in private with every value.
     out = await h.send(STAFF[0], "/kiemtra", chat_id=GROUP)
+    said = texts(out)
+    assert said.count("✅ khớp với mã kiểm tra đã công bố") == 2 and "❌" not in said, said
+    assert first_seed not in said and redraw_seed not in said
+    out = await h.send(STAFF[0], "/kiemtra")
     report = texts(out)
     assert report.count("khớp với cam kết") == 2 and "KHÔNG khớp" not in report
     assert report.count("tính lại ra đúng kết quả") == 2
@@ -74,14 +79,19 @@ async def test_group_posts_shorten_the_hex_values_and_kiemtra_shows_them_in_full
     await h.at(vn(2026, 12, 7, 9, 0))
     session = (await h.core.store.open_sessions(1))[0]
     (draw,) = await h.core.store.draws(session.id)
-    publish = h.last_to(GROUP, lambda m: "Cam kết bốc thăm" in m.plain_text).plain_text
+    publish = h.last_to(GROUP, lambda m: "Mã kiểm tra bốc thăm" in m.plain_text).plain_text
     post = h.last_to(GROUP, lambda m: "KẾT QUẢ BỐC THĂM" in m.plain_text).plain_text
-    for text, value in ((publish, draw.commitment), (post, draw.seed)):
-        assert value not in text and f"{value[:12]}…" in text, text
-        assert "/kiemtra" in text
+    # The commitment, short, in both posts; the seed itself only where the steps are.
+    for text in (publish, post):
+        assert draw.commitment not in text and f"{draw.commitment[:12]}…" in text, text
+        assert draw.seed[:12] not in text
+        assert "/kiemtra trong tin nhắn riêng với bot" in text
     assert not re.search(r"[0-9a-f]{13}", publish + post)
-    # /kiemtra: the full values, and how to recompute the draw from them, in words.
-    report = texts(await h.send(STAFF[0], "/kiemtra", chat_id=GROUP))
+    # /kiemtra in the group: a few words, no value in full.
+    said = texts(await h.send(STAFF[0], "/kiemtra", chat_id=GROUP))
+    assert "✅" in said and not re.search(r"[0-9a-f]{13}", said), said
+    # /kiemtra in private: the full values, and how to recompute the draw from them, in words.
+    report = texts(await h.send(STAFF[0], "/kiemtra"))
     assert draw.seed in report and draw.commitment in report
     pool = ",".join(map(str, sorted(draw.pool)))
     assert f"|0|0|{pool}" in report, report

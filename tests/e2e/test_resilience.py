@@ -64,7 +64,7 @@ async def test_messages_owed_by_a_committed_step_survive_a_crash(harness: Harnes
     await h.start()
     await h.settle()
     assert await h.core.store.count_outbox() == 0
-    group_posts = [m for m in h.server.messages_to(GROUP) if "Cam kết bốc thăm" in m.plain_text]
+    group_posts = [m for m in h.server.messages_to(GROUP) if "Mã kiểm tra bốc thăm" in m.plain_text]
     assert len(group_posts) == 1
 
 
@@ -101,7 +101,7 @@ async def test_holiday_monday_moves_the_session(tmp_path: Path) -> None:
         # holiday too: the question goes out on Thursday 29/4, the last working day before.
         assert session.publish_at == vn(2027, 4, 29, 8, 0)
         await h.at(vn(2027, 4, 29, 8, 0))
-        post = h.last_to(GROUP, lambda m: "Cam kết" in m.plain_text)
+        post = h.last_to(GROUP, lambda m: "Mã kiểm tra bốc thăm" in m.plain_text)
         moved = {"session_date": "2027-05-04", "nominal_date": "2027-05-03"}
         assert contains(context_of(post, "publish_group")["session"], moved)
         assert "dời lịch" in post.plain_text

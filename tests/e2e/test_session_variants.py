@@ -49,7 +49,7 @@ async def test_redraw_needs_head_and_reason(harness: Harness) -> None:
     out = await h.send(second, "Câu trả lời của người được bốc lại.")
     sent(out, "answer_received", second.id)
     out = await h.send(ADMIN, "/kiemtra", chat_id=GROUP)
-    checks = context_of(sent(out, "verify", GROUP))["checks"]
+    checks = context_of(sent(out, "verify_group", GROUP))["checks"]
     assert [(c["attempt"], c["commitment_ok"], c["ok"]) for c in checks] == [
         (0, True, True),
         (1, True, True),

@@ -7,6 +7,7 @@ type numbers for choices, and check the state in the database.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -30,6 +31,7 @@ from tests.e2e.helpers import (
     sent,
     setup_program,
 )
+from tests.wording import for_experts
 
 AN, BINH, HANG = "zalo-an-001", "zalo-binh-002", "zalo-hang-003"
 
@@ -565,3 +567,30 @@ async def test_a_taken_port_is_a_clear_setting_error(tmp_path: Path) -> None:
     lock = lock_database(tmp_path / "z.sqlite3")  # released: a fixed setting starts again
     assert lock is not None
     lock.release()
+
+
+async def test_the_draw_and_kiemtra_read_plainly_on_zalo(zh: Harness) -> None:
+    """A Zalo member gets the group's draw post in plain words, and /kiemtra on Zalo (a private
+    chat) gives the full values as plain text."""
+    h = zh
+    await bind(h)
+    await h.upload(ADMIN, "cau_hoi_mau.xlsx", (SAMPLES / "cau_hoi_mau.xlsx").read_bytes())
+    await zalo_onboard(h, AN, "Nguyễn Văn An")
+    await approve(h, "Nguyễn Văn An")
+    await zalo_onboard(h, BINH, "Trần Thị Bình")
+    await approve(h, "Trần Thị Bình")
+    await h.at(vn(2026, 12, 4, 8, 0))
+    await h.at(vn(2026, 12, 7, 9, 0))
+    copy = next(t for t in reversed(h.zalo_to(AN)) if "KẾT QUẢ BỐC THĂM" in t)
+    assert "Tin chung của chương trình" in copy
+    assert "Bốc thăm trong số 2 đồng chí: Nguyễn Văn An, Trần Thị Bình." in copy, copy
+    assert for_experts(html.escape(copy)) == [], copy
+    assert "/kiemtra trong tin nhắn riêng với bot" in copy
+
+    out = await h.zalo_send(AN, "/kiemtra")
+    full = joined(out)
+    session = (await h.core.store.open_sessions(1))[0]
+    (draw,) = await h.core.store.draws(session.id)
+    assert draw.seed in full and draw.commitment in full, full
+    assert f"|0|0|{','.join(map(str, draw.pool))}" in full
+    assert "Cách tự tính lại" in full and "<code>" not in full
