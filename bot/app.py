@@ -424,7 +424,7 @@ async def serve(
     ``DatabaseError`` at start-up (a bad, locked or lost database) propagates. Network errors
     never stop it: PTB's polling loop retries them with a growing pause (1 s, then x1.5 up to
     30 s), so polling resumes by itself at most 30 s after Telegram is reachable again.
-    ``ready`` is awaited once the bot runs (test support: bot/testing/child.py).
+    ``ready`` is awaited once the bot runs (test support: tests/support/child.py).
     """
     stopping = stop or asyncio.Event()
     guard = conflicts or PollingConflicts()

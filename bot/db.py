@@ -93,15 +93,17 @@ def _check_writable(path: Path) -> None:
     # SQLite would open a read-only file read-only and fail only at the first write; say it now.
     if path.exists() and not os.access(path, os.W_OK):
         raise DatabaseError(f"tệp cơ sở dữ liệu {path} chỉ đọc: bot cần quyền ghi vào tệp này")
-    if not os.access(path.parent, os.W_OK):
+    folder = Path(os.path.realpath(path)).parent  # where SQLite and the lock write beside it
+    if not os.access(folder, os.W_OK):
         raise DatabaseError(
-            f"thư mục {path.parent} chỉ đọc: bot cần quyền ghi ở đó "
+            f"thư mục {folder} chỉ đọc: bot cần quyền ghi ở đó "
             "(cơ sở dữ liệu, tệp nhật ký WAL, tệp khóa)"
         )
 
 
 class DatabaseLock:
-    """An exclusive ``flock`` on ``<database>.lock``, held while a bot serves that database.
+    """An exclusive ``flock`` on ``<database>.lock`` (:func:`lock_path_of`), held while a bot
+    serves that database.
 
     A second bot on the same database refuses to start instead of racing the first one. The
     operating system drops the lock when the process ends, however it ends (even ``kill -9``),
@@ -121,8 +123,11 @@ class DatabaseLock:
 
 
 def lock_path_of(path: Path) -> Path:
-    """``<database>.lock``: written by every run, so it also tells a database has been used."""
-    return path.with_name(path.name + ".lock")
+    """``<database>.lock`` next to the real file (symbolic links followed, the file need not
+    exist yet), so every path to one database names one lock; written by every run, so it
+    also tells a database has been used."""
+    real = Path(os.path.realpath(path))
+    return real.with_name(real.name + ".lock")
 
 
 def lock_database(path: Path | str) -> DatabaseLock | None:
@@ -133,12 +138,12 @@ def lock_database(path: Path | str) -> DatabaseLock | None:
     lock_path = lock_path_of(path)
     existed = lock_path.exists()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
         raise DatabaseError(
             f"không tạo được tệp khóa {lock_path} ({exc.strerror}): bot cần quyền ghi vào "
-            f"thư mục {path.parent}"
+            f"thư mục {lock_path.parent}"
         ) from exc
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -2,8 +2,8 @@
 
 Production calls :func:`fire` at a few moments (``after_commit`` in ``StoreBase.transaction``,
 ``after_send`` in ``OutboxWorker``); nothing happens unless a hook was armed for that point.
-The crash tests arm them (bot/testing/crash.py, imported by the child process that runs the
-bot, bot/testing/child.py); production code never imports ``bot.testing``.
+The crash tests arm them (tests/support/crash.py, imported by the child process that runs the
+bot, tests/support/child.py); production code never imports test support.
 """
 
 from __future__ import annotations

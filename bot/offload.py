@@ -15,11 +15,15 @@ after), more than the bot itself. A chart is drawn in a fresh child process that
 is done (started as ``python -c``, not through multiprocessing, which would import the main
 module again): about a second more per chart (the import), sent after the text it illustrates,
 and the bot's memory stays where it was. Its inputs and result are small plain values (pickled).
+A child gets :data:`CHILD_TIMEOUT` seconds: one that hangs is killed and counts as failed, so
+it never holds one of the two places for good (the callers send the figures or the report
+without the picture).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import os
 import pickle
@@ -55,6 +59,9 @@ _children: Final[weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Se
 # The package's folder first on the child's path: it imports the same ``bot`` as this process.
 _ROOT: Final = str(Path(__file__).resolve().parents[1])
 _CHILD: Final = "from bot.offload import _child_main; _child_main()"
+# Seconds a child may take from its start to its result (a chart takes about one, most of it
+# the import of matplotlib); then it is killed. Read at each call (tests shorten it).
+CHILD_TIMEOUT: float = 60.0
 
 
 class ChildFailed(RuntimeError):
@@ -74,12 +81,14 @@ async def in_child(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """``fn(*args, **kwargs)`` in a fresh interpreter that exits afterwards, so whatever it
     imports leaves with it; at most ``FILE_WORKERS`` at once. ``fn`` must be a module-level
     function and its arguments and result plain values (they are pickled); only this process
-    writes the pickle the child reads."""
+    writes the pickle the child reads. A child still running after :data:`CHILD_TIMEOUT`
+    seconds (or when the caller is cancelled) is killed and reaped: :class:`ChildFailed`."""
     loop = asyncio.get_running_loop()
     bound = _children.setdefault(loop, asyncio.Semaphore(FILE_WORKERS))
     # The child needs no secret: the bots' tokens and the webhook secret stay in this process.
     env = {k: v for k, v in os.environ.items() if not k.endswith(("_TOKEN", "_SECRET"))}
     env["PYTHONPATH"] = os.pathsep.join(p for p in (_ROOT, env.get("PYTHONPATH")) if p)
+    timeout = CHILD_TIMEOUT
     async with bound:
         child = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -90,7 +99,16 @@ async def in_child(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
             stderr=asyncio.subprocess.PIPE,
             env=env,
         )
-        out, err = await child.communicate(pickle.dumps((fn, args, kwargs)))
+        try:
+            async with asyncio.timeout(timeout):
+                out, err = await child.communicate(pickle.dumps((fn, args, kwargs)))
+        except TimeoutError:
+            raise ChildFailed(f"{fn.__qualname__}: no result after {timeout:g} s; killed") from None
+        finally:
+            if child.returncode is None:  # timed out or cancelled: the place is freed now
+                with contextlib.suppress(ProcessLookupError):
+                    child.kill()
+                await child.wait()
     if child.returncode != 0:
         raise ChildFailed(f"{fn.__qualname__}: exit {child.returncode}: {err.decode()[-2000:]}")
     result: T = pickle.loads(out)

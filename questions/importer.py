@@ -101,6 +101,9 @@ PROBLEM_CODES: Final[dict[str, tuple[str, ...]]] = {
     "unreadable": (),  # a reader failed in an unforeseen way (logged)
     "no_rows": (),
     "too_many_rows": ("limit",),
+    # A row filled across more than "limit" columns ("columns": up to its last filled cell); for
+    # YAML an item with more than "limit" keys. Row set: the first such row.
+    "too_many_columns": ("limit", "columns"),
     # The header row (for YAML: an item's keys).
     "missing_column": (),
     "unknown_column": (),  # optional: "column" (spreadsheet column letter)
@@ -385,6 +388,23 @@ def _is_header(cells: list[str]) -> bool:
     return any(_header_key(clean_line(cell)) in _TEXT_KEYS for cell in cells if cell.strip())
 
 
+def _width(row: _Row) -> int:
+    """The columns ``row`` spans up to its last filled cell (or cell showing an error)."""
+    width = len(row.cells)
+    while width and not row.cells[width - 1].strip() and width - 1 not in row.errors:
+        width -= 1
+    return width
+
+
+def _check_width(rows: list[_Row]) -> None:
+    """Refuse a table with a row filled across more than ``LIMITS.max_columns`` columns."""
+    for row in rows:
+        width = _width(row)
+        if width > LIMITS.max_columns:
+            detail: dict[str, str | int] = {"limit": LIMITS.max_columns, "columns": width}
+            raise _Fail(ImportProblem("too_many_columns", row.number, None, detail))
+
+
 def _records_from_table(rows: list[_Row]) -> tuple[list[_Record], list[ImportProblem]]:
     """Map a table's non-blank rows to records, by the header row's columns.
 
@@ -395,16 +415,18 @@ def _records_from_table(rows: list[_Row]) -> tuple[list[_Record], list[ImportPro
     if not rows:
         return [], problems
     start = next((i for i, r in enumerate(rows[:_HEADER_SEARCH_ROWS]) if _is_header(r.cells)), 0)
-    header, data = rows[start].cells, rows[start + 1 :]
+    _check_width(rows[start:])
+    # Empty cells after the last name are no columns (a spreadsheet's used range gone wide).
+    header, data = rows[start].cells[: _width(rows[start])], rows[start + 1 :]
     fields: dict[int, FieldName] = {}
     first_col_of: dict[FieldName, int] = {}
     unnamed: set[int] = set()
     for idx, cell in enumerate(header):
         name = _normalize(cell, multiline=False)
-        letter = get_column_letter(idx + 1)
         if not name:
             unnamed.add(idx)
             continue
+        letter = get_column_letter(idx + 1)
         found = _FIELD_BY_KEY.get(_header_key(name))
         if found is None:
             problems.append(ImportProblem("unknown_column", None, name, {"column": letter}))
@@ -781,6 +803,9 @@ def _read_yaml(data: bytes) -> tuple[list[_Record], list[ImportProblem]]:
         if not isinstance(item, dict):
             problems.append(ImportProblem("bad_yaml", row))
             continue
+        if len(item) > LIMITS.max_columns:
+            detail: dict[str, str | int] = {"limit": LIMITS.max_columns, "columns": len(item)}
+            raise _Fail(ImportProblem("too_many_columns", row, None, detail))
         values: dict[FieldName, str] = {}
         invalid: set[FieldName] = set()
         problems_before = len(problems)

@@ -45,6 +45,9 @@ class Limits:
 
     max_file_bytes: int = 2 * 1024 * 1024
     max_rows: int = 500
+    # Columns of a row up to its last filled cell (keys of a YAML item): the template has a
+    # handful; trailing empty cells (a spreadsheet's used range gone wide) do not count.
+    max_columns: int = 100
     # Bounds on an .xlsx archive, checked before it is opened.
     max_unzipped_bytes: int = 50 * 1024 * 1024
     max_zip_ratio: int = 200

@@ -124,6 +124,29 @@ async def test_a_lost_database_is_not_replaced_by_an_empty_one(tmp_path: Path) -
     assert db.exists()
 
 
+async def test_a_database_behind_a_symbolic_link_has_its_lock_beside_the_real_file(
+    tmp_path: Path,
+) -> None:
+    real = tmp_path / "data" / "hoidap.sqlite3"
+    real.parent.mkdir()
+    link = tmp_path / "hoidap.sqlite3"
+    link.symlink_to(real)
+    conn = await connect(link)  # a fresh installation, through the link
+    await conn.close()
+    assert real.exists()
+    lock = lock_database(link)
+    assert lock is not None and not lock.existed
+    lock.release()
+    lock = lock_database(real)  # the same lock by either path
+    assert lock is not None and lock.existed
+    lock.release()
+    real.unlink()  # lost: the link is left pointing at nothing
+    with pytest.raises(DatabaseError) as refused:
+        await connect(link)
+    assert str(refused.value).startswith(f"không thấy cơ sở dữ liệu {link} dù tệp khóa {real}.lock")
+    assert not real.exists()
+
+
 async def test_the_harness_sees_the_bot_stop_for_a_deleted_database(
     tmp_path: Path, clock: ManualClock
 ) -> None:

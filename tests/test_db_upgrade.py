@@ -16,7 +16,15 @@ from pathlib import Path
 import pytest
 
 from bot.clock import ManualClock
-from bot.db import DatabaseError, _statements, connect, latest_version, lock_database, migrations
+from bot.db import (
+    DatabaseError,
+    _statements,
+    connect,
+    latest_version,
+    lock_database,
+    lock_path_of,
+    migrations,
+)
 from bot.store import Store
 from bot.testing.harness import Harness
 from tests.conftest import ADMIN, GROUP, GROUP_TITLE, vn
@@ -297,6 +305,25 @@ def test_the_lock_of_a_database_in_a_read_only_folder_is_a_clear_error(
     )
     assert f"không tạo được tệp khóa {migrated}.lock" in result.stdout, result
     assert not migrated.with_name(migrated.name + ".lock").exists()
+
+
+def test_every_path_to_one_database_names_one_lock(tmp_path: Path) -> None:
+    real = tmp_path / "data" / "hoidap.sqlite3"
+    real.parent.mkdir()
+    link = tmp_path / "lien_ket.sqlite3"
+    link.symlink_to(real)  # the database need not exist yet
+    folder = tmp_path / "thu_muc"
+    folder.symlink_to(real.parent, target_is_directory=True)
+    others = [link, folder / real.name, tmp_path / "data" / ".." / "data" / real.name]
+    assert {lock_path_of(p) for p in [real, *others]} == {real.with_name(real.name + ".lock")}
+    for first_path in (real, link):
+        first = lock_database(first_path)
+        assert first is not None
+        for other in {real, *others} - {first_path}:
+            with pytest.raises(DatabaseError, match="đang được một bot hoidap khác dùng"):
+                lock_database(other)
+        first.release()
+    assert sorted(p.name for p in tmp_path.rglob("*.lock")) == ["hoidap.sqlite3.lock"]
 
 
 def test_one_database_one_lock(tmp_path: Path) -> None:

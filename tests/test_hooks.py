@@ -6,12 +6,15 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from bot import hooks
 from bot.db import connect
 from bot.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
 
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 
@@ -49,13 +52,23 @@ def test_unarmed_points_do_nothing_and_unknown_points_are_refused() -> None:
 
 
 def test_crash_support_arms_the_hooks_only_when_asked() -> None:
-    code = "import bot.testing.crash, bot.hooks as h; print(sorted(h._armed))"
+    code = "import tests.support.crash, bot.hooks as h; print(sorted(h._armed))"
     env_on = {"HOIDAP_CRASH_AT": "after_send:3", "PATH": ""}
     armed = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env_on, check=True
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env_on,
+        cwd=ROOT,
+        check=True,
     )
     assert armed.stdout.strip() == "['after_send']"
     idle = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env={"PATH": ""}, check=True
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={"PATH": ""},
+        cwd=ROOT,
+        check=True,
     )
     assert idle.stdout.strip() == "[]"

@@ -1,5 +1,6 @@
-"""Which first-party module imports which: no cycles, and production code never imports
-``bot.testing``.
+"""Which first-party module imports which: no cycles, production code never imports
+``bot.testing`` (only the offline demo runs it), and nothing shipped imports the test-only
+support under ``tests/`` (the bot in a child process, its crash points).
 
 The graph is read with ``ast`` from every file of ``bot``, ``handlers``, ``questions`` and
 ``scheduler.py``. Imports inside functions count (a lazy import that dodges a cycle at import
@@ -161,3 +162,19 @@ def test_production_code_never_imports_bot_testing() -> None:
     offenders = {m: names for m, names in offenders.items() if names}
     assert not offenders, f"production modules importing bot.testing: {offenders}"
     assert any(n.startswith("bot.testing") for n in graph["bot.demo"])  # the graph sees them
+
+
+def test_nothing_shipped_imports_the_tests() -> None:
+    offenders: dict[str, list[str]] = {}
+    for name, path in _modules().items():
+        source = path.read_text(encoding="utf-8")
+        names = imported_names(source, name, path.name == "__init__.py")
+        found = sorted(n for n in names if n == "tests" or n.startswith("tests."))
+        if found:
+            offenders[name] = found
+    assert not offenders, f"shipped modules importing tests: {offenders}"
+    # The same reading sees the crash support imported where it is: in the tests' child.
+    child = ROOT / "tests" / "support" / "child.py"
+    assert "tests.support.crash" in imported_names(
+        child.read_text(encoding="utf-8"), "tests.support.child", is_package=False
+    )

@@ -149,6 +149,30 @@ MALFORMED: dict[str, Case] = {
         "nội dung là bảng tính Excel",
     ),
     "csv of 0 bytes": ("q.csv", lambda: b"", {"empty_file"}, "Tệp trống"),
+    "csv 20,001 columns": (
+        "q.csv",
+        lambda: _csv(",".join(["Câu hỏi"] + [f"Cột {i}" for i in range(20_000)]), Q1),
+        {"too_many_columns"},
+        "Dòng 1: có dữ liệu trên 20.001 cột, vượt giới hạn 100 cột",
+    ),
+    "csv a row of 20,001 columns under a short header": (
+        "q.csv",
+        lambda: _csv("Câu hỏi,Chủ đề", f"{Q1},Cán bộ", Q2 + ",x" * 20_000),
+        {"too_many_columns"},
+        "Dòng 3: có dữ liệu trên 20.001 cột",
+    ),
+    "csv header after 5,000 empty columns": (
+        "q.csv",
+        lambda: _csv("," * 5000 + "Câu hỏi", "," * 5000 + Q1),
+        {"too_many_columns"},
+        "Dòng 1: có dữ liệu trên 5001 cột, vượt giới hạn 100 cột",
+    ),
+    "csv a first row of 5,000 empty columns": (
+        "q.csv",
+        lambda: _csv("," * 5000, Q1, Q2),
+        {"missing_column"},
+        "Thiếu cột bắt buộc «Câu hỏi»",
+    ),
     # XLSX
     "xlsx zip of something else": (
         "q.xlsx",
@@ -215,6 +239,14 @@ MALFORMED: dict[str, Case] = {
         "mật khẩu",
     ),
     "xlsx of 0 bytes": ("q.xlsx", lambda: b"", {"empty_file"}, "Tệp trống"),
+    "xlsx 20,001 columns": (
+        "q.xlsx",
+        lambda: raw_xlsx(
+            [[inline("Câu hỏi")] + [inline(f"Cột {i}") for i in range(20_000)], [inline(Q1)]]
+        ),
+        {"too_many_columns"},
+        "Dòng 1: có dữ liệu trên 20.001 cột, vượt giới hạn 100 cột",
+    ),
     # YAML
     "yaml a mapping, not a list": (
         "q.yaml",
@@ -279,6 +311,15 @@ MALFORMED: dict[str, Case] = {
     ),
     "yaml binary data": ("q.yaml", lambda: bytes(range(256)) * 8, {"bad_yaml"}, "dòng 1"),
     "yaml of 0 bytes": ("q.yaml", lambda: b"", {"empty_file"}, "Tệp trống"),
+    "yaml an item of 20,001 keys": (
+        "q.yaml",
+        lambda: (
+            f"- Câu hỏi: {Q2}\n- Câu hỏi: {Q1}\n"
+            + "".join(f"  Khóa {i}: x\n" for i in range(20_000))
+        ).encode(),
+        {"too_many_columns"},
+        "Mục 2: có 20.001 khóa, vượt giới hạn 100 khóa mỗi mục",
+    ),
     "yaml that is a workbook": (
         "q.yml",
         lambda: export_questions("q.xlsx", [QuestionDraft(Q1)]),
@@ -317,6 +358,22 @@ def test_every_malformed_file_gets_a_refusal_naming_the_problem(case: str) -> No
     assert message.startswith(f"Tệp {filename} chưa được nhập: không có câu hỏi nào được lưu.")
     assert "chưa xác định" not in message and "Traceback" not in message
     assert words in message, message
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_empty_cells_after_the_last_column_are_no_columns(fmt: str) -> None:
+    # A spreadsheet whose used range went wide writes empty cells up to its last column.
+    width = 5_000
+    if fmt == "csv":
+        data = _csv("Câu hỏi,Chủ đề" + "," * width, f"{Q1},Cán bộ" + "," * width)
+    else:
+        data = raw_xlsx(
+            [
+                [inline("Câu hỏi"), inline("Chủ đề")] + [inline(" ")] * width,
+                [inline(Q1), inline("Cán bộ")] + ['<c s="0"/>'] * width,
+            ]
+        )
+    assert parse_questions(f"q.{fmt}", data) == [QuestionDraft(Q1, topic="Cán bộ", row=2)]
 
 
 def test_a_reader_bug_is_a_refusal_not_an_exception(monkeypatch: pytest.MonkeyPatch) -> None:

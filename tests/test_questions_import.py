@@ -282,6 +282,10 @@ CRAFTED: dict[str, tuple[str, Callable[[], bytes]]] = {
             [[inline("Câu hỏi"), inline("Chủ đề")], [inline(Q1), '<c t="e"><v>#REF!</v></c>']]
         ),
     ),
+    "too_many_columns": (
+        "rong.csv",
+        lambda: _csv("Câu hỏi" + ",x" * LIMITS.max_columns, Q1),
+    ),
     "mixed_delimiter": (
         "tron.csv",
         lambda: _csv("Câu hỏi,Chủ đề,Đơn vị hỏi", f"{Q1},Cán bộ,Chi bộ A", f"{Q2};Cán bộ;Chi bộ B"),

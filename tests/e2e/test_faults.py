@@ -1,7 +1,7 @@
 """Faults the bot must survive, each one caused on purpose.
 
 * SIGKILL right after each state change commits, and while its messages go out (the bot runs
-  in a child process, bot/testing/child.py, with crash points from bot/testing/crash.py);
+  in a child process, tests/support/child.py, with crash points from tests/support/crash.py);
 * the bot down over the publish, draw and reminder times;
 * Telegram failing (5xx, timeouts, resets, 429) for a whole cycle, and unreachable for a while;
 * two instances on one database, or with one token;
@@ -37,7 +37,6 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db import DatabaseError, lock_database
 from bot.render import render
-from bot.testing.child import FileClock
 from bot.testing.fakebotapi import FakeBotAPI, FaultPlan
 from bot.testing.harness import Harness, User
 from bot.transport.outbox import CONCURRENCY
@@ -53,6 +52,7 @@ from tests.e2e.helpers import (
     setup_program,
     texts,
 )
+from tests.support.child import FileClock
 
 ROOT = Path(__file__).resolve().parents[2]
 PUBLISH = vn(2026, 12, 4, 8, 0)  # Friday 08:00, three days before the session
@@ -123,7 +123,7 @@ def events(db: Path, session_id: int) -> Counter[str]:
 
 
 class Child:
-    """The bot in a child process (bot/testing/child.py) against this test's fake server."""
+    """The bot in a child process (tests/support/child.py) against this test's fake server."""
 
     def __init__(self, h: Harness, clock_file: Path) -> None:
         self.h = h
@@ -145,7 +145,7 @@ class Child:
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "bot.testing.child",
+            "tests.support.child",
             "--db",
             str(self.h.db_path),
             "--api-url",

@@ -218,6 +218,13 @@ BAD_UPLOADS: list[tuple[str, bytes, str]] = [
         "Mục 4: mỗi mục phải gồm",
     ),
     (
+        "rong_20001_cot.csv",
+        (
+            "Câu hỏi," + ",".join(f"Cột {i}" for i in range(20_000)) + "\nMột câu hỏi đủ dài?\n"
+        ).encode(),
+        "Dòng 1: có dữ liệu trên 20.001 cột, vượt giới hạn 100 cột",
+    ),
+    (
         "../../" + "ả" * 300 + "\u202exslx.csv",
         "Câu hỏi\nMột câu hỏi đủ dài\x07?\n".encode(),
         "ảảả….csv chưa được nhập",
@@ -281,7 +288,10 @@ async def test_cli_import_refuses_bad_files_with_a_clear_message(
     h = harness
     await bind(h)
     await h.stop()
-    cases = [*BAD_UPLOADS[:6], ("lon.csv", b"x" * (3 * 1024 * 1024), "vượt giới hạn 2 MB")]
+    cases = [
+        *BAD_UPLOADS[:7],
+        ("lon.csv", b"x" * (3 * 1024 * 1024), "vượt giới hạn 2 MB"),
+    ]
     for filename, data, words in cases:
         path = tmp_path / filename.replace("/", "_")
         path.write_bytes(data)

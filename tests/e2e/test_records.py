@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot import offload
+from bot.documents import charts
 from bot.offload import ChildFailed
 from bot.services import records
 from bot.testing.fakebotapi import SentMessage
@@ -18,6 +20,7 @@ from tests.e2e.helpers import (
     sent,
     setup_program,
 )
+from tests.support import stuck
 
 
 async def one_week(h: Harness) -> tuple[dict[str, int], int]:
@@ -202,3 +205,23 @@ async def test_a_chart_that_cannot_be_drawn_leaves_the_figures_alone(
     sent(out, "figures", STAFF[0].id)
     assert _photos(out) == []
     not_sent(out, "internal_error")
+
+
+async def test_a_chart_child_that_hangs_is_killed_and_the_figures_stand_alone(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = harness
+    await one_week(h)
+    drawing = charts.verdicts_by_month
+    monkeypatch.setattr(charts, "verdicts_by_month", stuck.forever)  # drawn in the real child
+    monkeypatch.setattr(offload, "CHILD_TIMEOUT", 0.5)
+    for staff in STAFF[:3]:  # more hung charts than there are places for children
+        out = await h.send(staff, "/thongke")
+        sent(out, "figures", staff.id)
+        assert _photos(out) == []
+        not_sent(out, "internal_error")
+    # The places were given back: the next chart is drawn.
+    monkeypatch.setattr(charts, "verdicts_by_month", drawing)
+    monkeypatch.setattr(offload, "CHILD_TIMEOUT", 60.0)
+    out = await h.send(STAFF[0], "/thongke")
+    assert len(_photos(out)) == 1

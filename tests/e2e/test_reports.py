@@ -6,11 +6,15 @@ import io
 
 import docx
 import openpyxl
+import pytest
 
+from bot import offload
+from bot.documents import charts
 from bot.testing.fakebotapi import SentMessage
 from bot.testing.harness import Harness
 from tests.conftest import ADMIN, GROUP, HEAD, LEADER, STAFF, vn
 from tests.e2e.helpers import conclude_week, sent, setup_program, templates, texts
+from tests.support import stuck
 
 
 def _document(h: Harness, messages: list[SentMessage], chat: int) -> tuple[str, bytes]:
@@ -49,6 +53,24 @@ async def test_the_leader_gets_the_word_report_after_a_progress_note(harness: Ha
     # The charts the bot drew: the verdicts month by month and the round's participation.
     assert len(built.inline_shapes) == 2
     assert "Kết quả đánh giá các phiên theo tháng, năm 2026" in text
+
+
+async def test_charts_that_hang_are_killed_and_the_report_goes_without_them(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = harness
+    await setup_program(h)
+    await conclude_week(h, vn(2026, 12, 7, 9, 0), "Trả lời.", "Kết luận.", comment="Tốt.")
+    monkeypatch.setattr(charts, "verdicts_by_month", stuck.forever)  # drawn in the real child
+    monkeypatch.setattr(charts, "participation", stuck.forever)
+    monkeypatch.setattr(offload, "CHILD_TIMEOUT", 0.5)
+    out = await h.send(LEADER, "/baocao")
+    name, data = _document(h, out, LEADER.id)
+    assert name == "bao_cao_2026.docx"
+    built = docx.Document(io.BytesIO(data))
+    assert "Trong kỳ đã tổ chức 1 phiên hỏi – đáp" in "\n".join(p.text for p in built.paragraphs)
+    assert len(built.inline_shapes) == 0
+    assert "gặp sự cố" not in texts(out)
 
 
 async def test_a_head_gets_the_spreadsheet_and_the_year_end_sheets(harness: Harness) -> None:

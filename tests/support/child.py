@@ -5,7 +5,7 @@ polling, the outbox, the scheduler) against a Bot API server given by URL (usual
 :class:`~bot.testing.fakebotapi.FakeBotAPI` in the test process), with time read from a file
 the test controls::
 
-    python -m bot.testing.child --db DB --api-url URL --token TOKEN --clock-file FILE
+    python -m tests.support.child --db DB --api-url URL --token TOKEN --clock-file FILE
 
 The clock file holds one ISO-8601 datetime with a UTC offset; :class:`FileClock` reads it on
 every ``now()``, so the test moves time by rewriting it, and the time survives a restart of
@@ -18,7 +18,7 @@ the child. Commands, one per line on stdin, answered on stdout:
 
 The child prints ``ready`` once it polls, and exits with the code ``hoidap run`` would (2 when
 its database file was deleted or replaced while it ran). With ``HOIDAP_CRASH_AT`` set it kills
-itself at that crash point (bot/testing/crash.py); the test sees stdout close and the exit
+itself at that crash point (tests/support/crash.py); the test sees stdout close and the exit
 status -9.
 """
 
@@ -36,9 +36,9 @@ from telegram.ext import Application
 
 from bot.app import serve
 from bot.config import Settings
-from bot.testing import crash  # noqa: F401  (arms the crash point named in HOIDAP_CRASH_AT)
 from handlers.common import Deps
 from scheduler import ProgramScheduler
+from tests.support import crash  # noqa: F401  (arms the crash point named in HOIDAP_CRASH_AT)
 
 
 class FileClock:
@@ -121,7 +121,7 @@ async def _main(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m bot.testing.child")
+    p = argparse.ArgumentParser(prog="python -m tests.support.child")
     p.add_argument("--db", type=Path, required=True)
     p.add_argument("--api-url", required=True, help="Bot API base URL, ending in /bot")
     p.add_argument("--token", required=True)

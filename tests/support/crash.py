@@ -1,9 +1,9 @@
 """Crash points: kill the process with SIGKILL at a named moment (test support only).
 
 Inert unless the environment variable ``HOIDAP_CRASH_AT`` names a point when this module is
-first imported (bot/testing/child.py imports it); it then arms the hook point in production
+first imported (tests/support/child.py imports it); it then arms the hook point in production
 code (:mod:`bot.hooks`), which otherwise costs one dictionary lookup. The fault tests
-(tests/e2e/test_faults.py) run the bot in a child process (bot/testing/child.py) with:
+(tests/e2e/test_faults.py) run the bot in a child process (tests/support/child.py) with:
 
 ``HOIDAP_CRASH_AT=after_commit:STEP``
     right after the transaction that made the state change ``STEP`` commits, before any of the

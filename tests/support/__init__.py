@@ -1,0 +1,1 @@
+"""Test support that production code never imports (and ``pip install`` does not ship)."""
