@@ -34,7 +34,7 @@ DEFAULT_PROGRAM_TITLE: Final = "Chương trình hỏi – đáp"
 DEFAULT_REDRAW_REASON: Final = "theo quyết định của quản trị viên"
 
 # The reason recorded for the redraw offered when the drawn person stopped taking part.
-LEFT_REDRAW_REASON: Final = "đồng chí {name} ngừng tham gia chương trình"
+LEFT_REDRAW_REASON: Final = "đồng chí được bốc thăm đã ngừng tham gia chương trình"
 
 VERDICT_LABELS: Final = {"correct": "Đúng", "partial": "Đúng một phần", "wrong": "Chưa đúng"}
 

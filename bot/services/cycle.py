@@ -748,8 +748,7 @@ async def redraw_for_left(
         left = await store.person(person_id)
         if member is not None and member.status == "active":
             raise Refused("redraw_left_back", person=person_ctx(left))
-        reason = LEFT_REDRAW_REASON.format(name=left.display_name if left else "?")
-        await _draw(core, program, s, actor, reason=reason, manual=True)
+        await _draw(core, program, s, actor, reason=LEFT_REDRAW_REASON, manual=True)
     core.program_changed(program.id)
     return Reply("redraw_left_started", toast=True)
 
