@@ -21,7 +21,7 @@ A press on accept or leave is authorized by role on the server and decided once
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from bot.actions import ActionKind, Press, Ref, Verdict, mint_many, register
@@ -131,6 +131,20 @@ async def record_answer(
         return await _late(core, person, answer, prog, turn)
 
 
+def _answer_fields(answer: Answer, text: str | None, at: datetime) -> dict[str, Any]:
+    """The session's columns once it holds ``answer`` (``text`` as stored), answered ``at``."""
+    return {
+        "state": SessionState.ANSWERED,
+        "answer_kind": answer.kind,
+        "answer_text": text,
+        "answer_file_id": answer.file_id,
+        "answer_file_name": answer.file_name,
+        "answer_chat_id": answer.chat_id,
+        "answer_message_id": answer.message_id,
+        "answered_at": at,
+    }
+
+
 def _answer_ctx(
     program: Program, s: Session, person: Person | None, question: Any, answer: Answer, body: str
 ) -> dict[str, Any]:
@@ -166,16 +180,7 @@ async def _in_time(
         SessionState.ANSWERED,
         person,
         expect=SessionState.DRAWN,
-        fields={
-            "state": SessionState.ANSWERED,
-            "answer_kind": answer.kind,
-            "answer_text": body or None,
-            "answer_file_id": answer.file_id,
-            "answer_file_name": answer.file_name,
-            "answer_chat_id": answer.chat_id,
-            "answer_message_id": answer.message_id,
-            "answered_at": now,
-        },
+        fields=_answer_fields(answer, body or None, now),
         event="answered",
         detail=answer.kind,
         messages=messages,
@@ -344,17 +349,8 @@ async def accept_late(core: Core, actor: Person, program: Program, late_id: int)
             SessionState.ANSWERED,
             actor,
             expect=s.state,
-            fields={
-                "state": SessionState.ANSWERED,
-                "answer_kind": late.kind,
-                "answer_text": late.text,
-                "answer_file_id": late.file_id,
-                "answer_file_name": late.file_name,
-                "answer_chat_id": late.chat_id,
-                "answer_message_id": late.message_id,
-                # When it arrived, after the deadline: the record counts it as a late answer.
-                "answered_at": late.received_at,
-            },
+            # Answered when it arrived, after the deadline: the record counts a late answer.
+            fields=_answer_fields(answer, late.text, late.received_at),
             event="answered",
             detail="late",
             messages=messages,
