@@ -512,7 +512,7 @@ async def test_the_templates_show_the_record_and_the_figures(fx: Fixture) -> Non
     )
     verdicts = "Đúng 1 · Đúng một phần 0 · Chưa đúng 0 · Chưa đánh giá 0"
     assert f"• Đánh giá các câu trả lời: {verdicts}" in text
-    assert "Kết quả: không trả lời; có 1 tin nhắn gửi sau hạn được lưu\n" in text
+    assert "Kết quả: không trả lời; có 1 tin nhắn gửi thêm được lưu trong hồ sơ\n" in text
 
     now, before = await records.figures(fx.core, fx.program, q4)
     text = plain(

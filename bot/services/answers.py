@@ -195,9 +195,10 @@ async def _in_time(
 
 
 async def _late_turn(core: Core, person: Person, program: Program | None) -> Session | None:
-    """The person's turn a message after its deadline belongs to: their newest turn (in
-    ``program`` when given) whose deadline passed less than :data:`LATE_WINDOW` ago, while it is
-    still the newest drawn session of its program."""
+    """The turn a message belongs to when it is not an answer in time: the person's newest turn
+    (in ``program`` when given) that no longer waits for their answer in time — its deadline
+    passed less than :data:`LATE_WINDOW` ago, or it already has its answer or conclusion —
+    while it is still the newest drawn session of its program."""
     store, now = core.store, core.now()
     for s in await store.recent_turns(person.id):
         if program is not None and s.program_id != program.id:
@@ -223,6 +224,9 @@ async def _late(core: Core, person: Person, answer: Answer, prog: Program, s: Se
     if refusal is not None:
         return refusal
     acceptable = s.state in ACCEPTABLE_STATES
+    # Before the deadline only a session that already has its answer (or its conclusion) comes
+    # here: the message is then a follow-up, kept the same way, not a late answer.
+    after_deadline = acceptable or answer_is_late(now, s.deadline_at)
     status = "waiting" if acceptable else "kept"
     late_id = await store.add_late_answer(s.id, person.id, answer, body or None, status, now)
     question = await store.question(s.question_id) if s.question_id else None
@@ -230,6 +234,7 @@ async def _late(core: Core, person: Person, answer: Answer, prog: Program, s: Se
         **_answer_ctx(prog, s, person, question, answer, body),
         "received_at": local(now, prog),
         "acceptable": acceptable,
+        "after_deadline": after_deadline,
         "answer_kind": s.answer_kind,
     }
 
@@ -284,6 +289,7 @@ async def _late(core: Core, person: Person, answer: Answer, prog: Program, s: Se
             "program": program_ctx(prog),
             "session": session_ctx(s, prog),
             "acceptable": acceptable,
+            "after_deadline": after_deadline,
             "answer_kind": s.answer_kind,
         },
     )

@@ -158,6 +158,25 @@ async def test_after_an_answer_in_person_and_the_conclusion_a_late_text_is_kept_
     assert session is not None and session.answer_kind == "in_person"
 
 
+async def test_a_follow_up_before_the_deadline_is_kept_not_dropped(harness: Harness) -> None:
+    """The drawn person answered in time, then writes again before the deadline: not an answer
+    any more, not late either — kept in the record and shown to the head."""
+    h = harness
+    _ids, drawn, sid = await drawn_week(h)
+    out = await h.send(drawn, "Câu trả lời đúng hạn.")
+    sent(out, "answer_received", drawn.id)
+    h.clock.set(vn(2026, 12, 7, 9, 30))
+    out = await h.send(drawn, "Em xin bổ sung: căn cứ là Điều lệ Đảng.")
+    reply = sent(out, "answer_late", drawn.id, acceptable=False, after_deadline=False)
+    assert "sau hạn" not in reply.plain_text and "đã có câu trả lời" in reply.plain_text
+    to_head = sent(out, "late_answer_head", HEAD.id, after_deadline=False)
+    assert "gửi thêm" in to_head.plain_text and to_head.buttons() == []
+    (kept,) = await h.core.store.late_answers(sid)
+    assert kept.status == "kept"
+    session = await h.core.store.session(sid)
+    assert session is not None and session.answer_text == "Câu trả lời đúng hạn."
+
+
 async def test_a_late_voice_note_reaches_the_head_as_it_was_sent(harness: Harness) -> None:
     h = harness
     _ids, drawn, sid = await drawn_week(h)
