@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import Bot, LinkPreviewOptions, Update, User
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Conflict, NetworkError, TelegramError
+from telegram.error import Conflict, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 
 from bot.chats import is_no_group, is_zalo_chat, on_telegram
@@ -29,26 +29,27 @@ from bot.core import Core
 from bot.db import DatabaseLock, FileWatch, connect, lock_database, rescue
 from bot.models import OutboxItem
 from bot.store import Store
-from bot.transport.ordering import PerSenderUpdateProcessor
 from bot.transport.outbox import OutboxWorker
 from bot.transport.pacing import SlidingWindow
+from bot.transport.port import ChannelError, PartSent, Undeliverable, Unreachable
 from bot.transport.telegram import (
-    PartSent,
+    TelegramChannel,
+    TelegramInbound,
     refresh_commands,
-    send_outbox_item,
     set_command_menus,
 )
-from handlers import register
 from handlers.commands import COMMANDS
 from handlers.common import Deps
+from handlers.dispatch import Dispatcher
 from scheduler import ProgramScheduler
 
 if TYPE_CHECKING:  # the Zalo side is imported only when ZALO_BOT_TOKEN is set
-    from bot.transport.zalo import ZaloTransport
+    from bot.transport.zalo import ZaloChannel
 
 log = logging.getLogger("hoidap")
 
 CONNECTIONS = 16  # HTTP connections to the Bot API for everything but long polling
+UPDATES_IN_HAND = 256  # Telegram updates taken in at once (most wait for their sender's turn)
 DB_WATCH_SECONDS = 5.0  # how often the watchdog checks the database file is still there
 ZALO_WEBHOOK_PATH = "/zalo/webhook"
 EXIT_DATABASE = 2  # the exit code of ``hoidap run`` for a bad, locked or lost database
@@ -177,7 +178,9 @@ def build_application(
         .post_init(start_core)
         .post_shutdown(stop_core)
         .get_updates_read_timeout(35)
-        .concurrent_updates(PerSenderUpdateProcessor())
+        # Updates are taken at once; the dispatcher keeps each sender's in order and bounds how
+        # many handlers run (handlers/dispatch.py): a sender waiting for their turn holds no place.
+        .concurrent_updates(UPDATES_IN_HAND)
         # PTB's default is one connection: with people handled concurrently and the outbox
         # sending up to 8 messages at once, every request would queue for it.
         .connection_pool_size(CONNECTIONS)
@@ -205,7 +208,9 @@ def build_application(
     app.bot_data["run_scheduler"] = run_scheduler
     app.bot_data["db_watch_seconds"] = db_watch_seconds
     app.bot_data["on_fatal"] = on_fatal
-    register(app)
+    inbound = TelegramInbound()
+    inbound.attach(app)
+    app.bot_data["telegram_inbound"] = inbound
     return app
 
 
@@ -235,8 +240,6 @@ async def start_core(app: Application) -> None:  # type: ignore[type-arg]
     # The file as opened (None for ":memory:"); connect() has just made sure it exists.
     watch = FileWatch(settings.db_path) if lock is not None else None
     core = Core(store=Store(conn, watch), clock=app.bot_data["clock"], settings=settings)
-    if isinstance(app.update_processor, PerSenderUpdateProcessor):
-        app.update_processor.after_update[:] = [core.store.flush_seen]
     if watch is not None:
         on_fatal: FatalFn | None = app.bot_data.get("on_fatal")
         if on_fatal is not None:
@@ -246,21 +249,28 @@ async def start_core(app: Application) -> None:  # type: ignore[type-arg]
             name="hoidap-db-watchdog",
         )
     bot = app.bot
-    zalo: ZaloTransport | None = None
+    telegram = TelegramChannel(bot) if settings.telegram else None
+    zalo: ZaloChannel | None = None
 
     async def send(item: OutboxItem, part_sent: PartSent) -> int | None:
-        if is_zalo_chat(item.chat_id):
-            if zalo is None:  # kept owed: delivered once ZALO_BOT_TOKEN is set again
-                raise NetworkError("Zalo is not configured (ZALO_BOT_TOKEN)")
-            return await zalo.send_item(item, part_sent)
+        """What is owed goes to the channel its chat belongs to."""
+        for channel in (telegram, zalo):
+            if channel is not None and channel.owns(item.chat_id):
+                return await channel.send(item, part_sent)
         if is_no_group(item.chat_id):
             return None  # a program without a Telegram group: its members' copies deliver it
-        if not settings.telegram:
-            raise BadRequest("Telegram is not configured (TELEGRAM_BOT_TOKEN)")
-        return await send_outbox_item(bot, item, part_sent)
+        if is_zalo_chat(item.chat_id):  # kept owed: delivered once ZALO_BOT_TOKEN is set again
+            raise Unreachable("Zalo is not configured (ZALO_BOT_TOKEN)")
+        raise Undeliverable("Telegram is not configured (TELEGRAM_BOT_TOKEN)")
 
     outbox = OutboxWorker(core, send)
     deps = Deps(core=core, outbox=outbox, bot_username=bot.username or "hoidap_bot")
+    dispatcher = Dispatcher(deps)
+    app.bot_data["dispatcher"] = dispatcher
+    if telegram is not None:
+        app.bot_data["telegram"] = telegram
+        inbound: TelegramInbound = app.bot_data["telegram_inbound"]
+        inbound.start(core, dispatcher.handle, telegram)
 
     async def roles_changed(tg_user_id: int, roles: frozenset[str]) -> None:
         if settings.telegram and on_telegram(tg_user_id):
@@ -269,7 +279,7 @@ async def start_core(app: Application) -> None:  # type: ignore[type-arg]
     core.on_roles_changed.append(roles_changed)
     app.bot_data["deps"] = deps
     if settings.zalo:
-        zalo = await start_zalo(app, core, settings, deps.bot_username)
+        zalo = await start_zalo(app, core, settings, dispatcher)
     outbox.start()
     if settings.telegram:
         try:
@@ -287,10 +297,10 @@ async def start_zalo(
     app: Application,  # type: ignore[type-arg]
     core: Core,
     settings: Settings,
-    bot_username: str,
-) -> ZaloTransport:
+    dispatcher: Dispatcher,
+) -> ZaloChannel:
     """The Zalo side: its API client, long polling or the webhook, and the file links."""
-    from bot.transport.zalo import ZaloTransport
+    from bot.transport.zalo import ZaloChannel
     from bot.transport.zalo_api import ZaloApi, ZaloPoller
     from bot.transport.zalo_web import WebServer
 
@@ -310,7 +320,8 @@ async def start_zalo(
             ) from None
         app.bot_data["web"] = web
     names = frozenset(name for row in COMMANDS for name in row.names)
-    zalo = ZaloTransport(core, app, api, web, bot_username, names)
+    zalo = ZaloChannel(core, api, web, names)
+    zalo.handle = dispatcher.handle
     app.bot_data["zalo"] = zalo
     if settings.zalo_webhook_secret and web is not None:
         await zalo.replay_unhandled()
@@ -319,13 +330,13 @@ async def start_zalo(
             await api.set_webhook(
                 f"{settings.public_url}{ZALO_WEBHOOK_PATH}", settings.zalo_webhook_secret
             )
-        except TelegramError as exc:  # Zalo unreachable now: its messages wait on its side
+        except ChannelError as exc:  # Zalo unreachable now: its messages wait on its side
             log.error("zalo: could not set the webhook: %s", exc.message)
         return zalo
     try:
         # getUpdates does not work while a webhook is set (an earlier webhook run).
         await api.delete_webhook()
-    except TelegramError as exc:
+    except ChannelError as exc:
         log.warning("zalo: could not delete a webhook: %s", exc.message)
     await zalo.replay_unhandled()
     poller = ZaloPoller(api, zalo.take)
@@ -342,6 +353,9 @@ async def stop_zalo(app: Application) -> None:  # type: ignore[type-arg]
     web = app.bot_data.pop("web", None)
     if web is not None:
         await web.stop()
+    zalo = app.bot_data.get("zalo")
+    if zalo is not None:
+        await zalo.stop()  # the messages in hand are finished
 
 
 async def stop_core(app: Application) -> None:  # type: ignore[type-arg]

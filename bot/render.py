@@ -90,6 +90,10 @@ def environment() -> Environment:
     env.filters["short_hex"] = fmt_hex
     # The one set of names of what became of a turn (bot/words.py).
     env.globals["outcome_labels"] = OUTCOME_LABELS
+    # The channel a message is rendered for («zalo» where a channel passes its own name):
+    # templates say what fits it (a button or a number, a reply in the group or a private
+    # message, a file or a link).
+    env.globals["channel"] = "telegram"
     return env
 
 

@@ -91,6 +91,9 @@ BUTTONS: Final = {
     "redraw_left": "🎲 Bốc thăm lại",
     "late_accept": "✅ Nhận là câu trả lời muộn",
     "late_leave": "✖️ Không nhận",
+    # a doubt on Zalo: are these words a command?
+    "doubt_yes": "Có, {menu}",
+    "doubt_no": "Không, đó là nội dung tôi gửi",
     # questions from the grassroots
     "send": "✅ Gửi",
     "cancel": "✖️ Hủy",
@@ -401,8 +404,8 @@ CHART_WORDS: Final = {
 # -- Zalo (bot/transport/zalo.py) -----------------------------------------------------------------
 
 # On Zalo a command may be typed without its slash, as words (folded: no diacritics, lower
-# case): the first words of a message, when no dialog waits for text, become that command.
-# A command's own name typed bare (``lich``, ``traloi …``) works too.
+# case), or as the command's own name («lich»): on their own only, since ordinary Vietnamese
+# must never be taken for a command (bot/transport/zalo.py says how a text is read).
 ZALO_WORDS: Final[dict[str, str]] = {
     "bat dau": "start",
     "tro giup": "help",
@@ -420,6 +423,10 @@ ZALO_WORDS: Final[dict[str, str]] = {
     "kiem tra": "kiemtra",
     "bao cao": "baocao",
 }
+
+# The commands whose words may be followed by what the command takes («tìm kết nạp đảng viên»,
+# «trả lời …»): nothing else could be meant by them.
+ZALO_ARGUMENT_COMMANDS: Final = frozenset({"timkiem", "traloi"})
 
 # The report of the program and the year-end sheets (``bot/documents/report_*.py``): the names
 # of things, the sheets and the columns. The sentences of the Word report are in the template

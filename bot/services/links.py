@@ -19,6 +19,10 @@ from bot.store.zalo import ZaloAccount
 from bot.words import ROLE_LABELS
 
 CODE_TTL = timedelta(minutes=30)
+# Wrong codes an account may send within CODE_GUESS_WINDOW before it must wait (codes are short).
+# Counted from the audit trail, so the bound holds across a restart.
+CODE_GUESSES = 5
+CODE_GUESS_WINDOW = timedelta(hours=1)
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no I, L, O, 0, 1
 _CODE = re.compile(r"\s*LK[\s-]*([A-Z2-9]{4})[\s-]*([A-Z2-9]{4})\s*", re.IGNORECASE)
 
@@ -54,6 +58,29 @@ async def offer_code(core: Core, person: Person) -> Reply:
             "linked": [a.display_name or "?" for a in accounts],
         },
     )
+
+
+async def redeem_here(core: Core, chat_id: int, code: str) -> Reply:
+    """A code sent to the bot: on Zalo it links that Zalo account (with a bound on wrong
+    guesses per account); anywhere else it is the wrong place to send it."""
+    store, now = core.store, core.now()
+    account = await store.zalo_account_by_chat(chat_id)
+    if account is None:
+        raise Refused("zalo_code_on_telegram")
+    wrong = await store.count_person_events(
+        "zalo_code_wrong", account.person_id, now - CODE_GUESS_WINDOW
+    )
+    if wrong >= CODE_GUESSES:
+        raise Refused("zalo_link_slow", minutes=int(CODE_GUESS_WINDOW.total_seconds() // 60))
+    try:
+        return await redeem(core, account, code)
+    except Refused as refused:
+        if refused.reply.template == "zalo_link_invalid":
+            async with store.transaction():
+                await store.log_event(
+                    "zalo_code_wrong", now, actor_id=account.person_id, detail=str(account.id)
+                )
+        raise
 
 
 async def redeem(core: Core, account: ZaloAccount, code: str) -> Reply:

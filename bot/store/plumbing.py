@@ -55,6 +55,14 @@ class PlumbingQueries(StoreBase):
         )
         return [dict(r) for r in rows]
 
+    async def count_person_events(self, kind: str, actor_id: int, since: datetime) -> int:
+        """How many events of ``kind`` (of no program) ``actor_id`` caused since ``since``."""
+        return await self._count(
+            "SELECT COUNT(*) FROM events WHERE program_id IS NULL AND kind = ? AND actor_id = ? "
+            "AND created_at >= ?",
+            (kind, actor_id, _iso(since)),
+        )
+
     async def latest_event(self, program_id: int, kinds: Sequence[str]) -> dict[str, Any] | None:
         marks = ",".join("?" * len(kinds))
         r = await self._one(

@@ -22,8 +22,9 @@ from bot.config import DEFAULT_ZALO_API_URL, Settings
 from bot.core import Core
 from bot.testing.fakebotapi import FakeBotAPI, SentMessage
 from bot.testing.fakezalo import FakeZalo
-from bot.transport.zalo import ZaloTransport
+from bot.transport.zalo import ZaloChannel
 from handlers.common import Deps
+from handlers.dispatch import Dispatcher
 from scheduler import ProgramScheduler
 
 
@@ -148,10 +149,17 @@ class Harness:
         return self.deps.core
 
     @property
-    def zalo_transport(self) -> ZaloTransport:
+    def dispatcher(self) -> Dispatcher:
+        assert self.app is not None
+        d = self.app.bot_data["dispatcher"]
+        assert isinstance(d, Dispatcher)
+        return d
+
+    @property
+    def zalo_transport(self) -> ZaloChannel:
         assert self.app is not None
         z = self.app.bot_data["zalo"]
-        assert isinstance(z, ZaloTransport)
+        assert isinstance(z, ZaloChannel)
         return z
 
     @property
@@ -168,7 +176,7 @@ class Harness:
         assert self.app is not None
         for _ in range(3):
             if self.zalo is not None:
-                # Taken from Zalo (polled) and put in the application's queue.
+                # Taken from Zalo (polled) and handled.
                 count = self.zalo.delivered - self._zalo_before + self.zalo.pending
                 await asyncio.wait_for(self.zalo_transport.wait_done(count), timeout)
             await self.server.wait_updates_consumed(timeout)

@@ -1,14 +1,17 @@
 """Sends the messages that committed state changes owe, and only marks them sent afterwards.
 
-Delivery is at least once: a crash between Telegram accepting a message and the ``sent`` mark
+Every channel delivers through the same rules: ``send`` hands an item to the channel its chat
+belongs to, and the channel's failures come as the port's kinds (``bot/transport/port.py``).
+
+Delivery is at least once: a crash between a channel accepting a message and the ``sent`` mark
 being committed repeats that message after the restart. At most ``CONCURRENCY`` messages are in
 flight at any moment, so one crash can cause at most that many duplicates. A long message goes
 out in parts, each part recorded once delivered, so a failure in the middle never repeats the
 parts before it.
 
-A message is owed until it is delivered, Telegram refuses it for good (blocked bot, bad
+A message is owed until it is delivered, its channel refuses it for good (blocked bot, bad
 request), or it no longer makes sense: a message with a time of its own (``expires_at``: a
-reminder after its deadline). However long Telegram is unreachable, nothing else is given up;
+reminder after its deadline). However long a channel is unreachable, nothing else is given up;
 what is dropped is told once to the program's admins.
 """
 
@@ -20,21 +23,18 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 
-from telegram.error import (
-    BadRequest,
-    ChatMigrated,
-    Forbidden,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-)
-
 from bot import hooks
 from bot.core import Core
 from bot.db import DatabaseLost
 from bot.models import OutboxItem
 from bot.services.roster import follow_group_migration
-from bot.transport.telegram import PartSent
+from bot.transport.port import (
+    ChannelError,
+    ChatMoved,
+    PartSent,
+    SlowDown,
+    Undeliverable,
+)
 
 log = logging.getLogger("hoidap.outbox")
 
@@ -101,7 +101,7 @@ class OutboxWorker:
             if progressed:
                 backoff = 1.0
                 continue
-            # Nothing could be sent (Telegram unreachable): wait, then try again.
+            # Nothing could be sent (the channel unreachable): wait, then try again.
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), backoff)
             backoff = min(backoff * 2, MAX_BACKOFF)
@@ -161,13 +161,11 @@ class OutboxWorker:
 
         try:
             message_id = await self._send(item, part_sent)
-        except RetryAfter as exc:
-            delay = exc.retry_after
-            seconds = delay if isinstance(delay, int | float) else delay.total_seconds()
-            log.warning("outbox: flood limit, retry after %ss", seconds)
-            await asyncio.sleep(min(float(seconds), 60.0))
+        except SlowDown as exc:
+            log.warning("outbox: flood limit, retry after %ss", exc.retry_after)
+            await asyncio.sleep(min(exc.retry_after, 60.0))
             return None
-        except ChatMigrated as exc:
+        except ChatMoved as exc:
             # The group became a supergroup: the program and every message it is owed move to
             # the new chat, and this one is sent there on the next pass.
             log.warning("outbox: chat %s is now %s", item.chat_id, exc.new_chat_id)
@@ -177,10 +175,10 @@ class OutboxWorker:
                 await store.mark_failed(item.id, f"ChatMigrated: now {exc.new_chat_id}")
             self.failed_count += 1
             return False
-        except (Forbidden, BadRequest) as exc:
+        except Undeliverable as exc:
             # Permanent for this message (blocked bot, unknown chat, bad content): give up on it.
             async with store.transaction():
-                await store.mark_failed(item.id, f"{type(exc).__name__}: {exc.message}"[:300])
+                await store.mark_failed(item.id, exc.message[:300])
             self.failed_count += 1
             log.warning(
                 "outbox: message %s to chat %s not delivered: %s",
@@ -189,7 +187,7 @@ class OutboxWorker:
                 exc.message,
             )
             return False
-        except (NetworkError, TelegramError) as exc:
+        except ChannelError as exc:
             log.warning(
                 "outbox: message %s to chat %s: %s (will retry)",
                 item.id,

@@ -476,7 +476,7 @@ async def test_a_message_taken_in_before_a_crash_is_handled_after_the_restart(
     import json
     import sqlite3
 
-    from bot.transport.zalo import _update_id
+    from bot.transport.zalo import update_id as _update_id
 
     h = zh
     assert h.zalo is not None
