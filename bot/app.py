@@ -26,7 +26,7 @@ from bot.chats import is_no_group, is_zalo_chat, on_telegram
 from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings
 from bot.core import Core
-from bot.db import DatabaseLock, FileWatch, connect, lock_database, rescue
+from bot.db import DatabaseLock, DatabaseLost, FileWatch, connect, lock_database, rescue
 from bot.models import OutboxItem
 from bot.store import Store
 from bot.transport.outbox import OutboxWorker
@@ -51,6 +51,9 @@ log = logging.getLogger("hoidap")
 CONNECTIONS = 16  # HTTP connections to the Bot API for everything but long polling
 UPDATES_IN_HAND = 256  # Telegram updates taken in at once (most wait for their sender's turn)
 DB_WATCH_SECONDS = 5.0  # how often the watchdog checks the database file is still there
+# How often the bot looks for changes the command line made to the database (hoidap program
+# create, questions import …): they take effect within this many seconds.
+OUTSIDE_CHANGES_SECONDS = 2.0
 ZALO_WEBHOOK_PATH = "/zalo/webhook"
 EXIT_DATABASE = 2  # the exit code of ``hoidap run`` for a bad, locked or lost database
 
@@ -290,7 +293,36 @@ async def start_core(app: Application) -> None:  # type: ignore[type-arg]
         sched = ProgramScheduler(core)
         app.bot_data["scheduler"] = sched
         await sched.start()
+    await core.store.changed_elsewhere()  # the starting point
+    app.bot_data["outside_changes"] = asyncio.create_task(
+        _watch_outside_changes(app), name="hoidap-outside-changes"
+    )
     log.info("hoidap started as @%s, database %s", bot.username, settings.db_path)
+
+
+async def outside_changes(app: Application) -> bool:  # type: ignore[type-arg]
+    """Take in what the command line changed in the database since the last look (a program
+    created, questions imported, a schedule set): caches dropped, every program planned again.
+    True when there was something."""
+    deps: Deps = app.bot_data["deps"]
+    if not await deps.core.store.changed_elsewhere():
+        return False
+    log.info("changes made outside the bot (command line) taken in")
+    sched = app.bot_data.get("scheduler")
+    if isinstance(sched, ProgramScheduler):
+        await sched.tick()
+    return True
+
+
+async def _watch_outside_changes(app: Application) -> None:  # type: ignore[type-arg]
+    while True:
+        await asyncio.sleep(OUTSIDE_CHANGES_SECONDS)
+        try:
+            await outside_changes(app)
+        except DatabaseLost:
+            return  # said once where it was found; the bot is stopping
+        except Exception:  # a look that failed is tried again at the next one
+            log.warning("could not look for changes made outside the bot", exc_info=True)
 
 
 async def start_zalo(
@@ -359,6 +391,11 @@ async def stop_zalo(app: Application) -> None:  # type: ignore[type-arg]
 
 
 async def stop_core(app: Application) -> None:  # type: ignore[type-arg]
+    watcher = app.bot_data.pop("outside_changes", None)
+    if isinstance(watcher, asyncio.Task):
+        watcher.cancel()
+        with suppress(asyncio.CancelledError):
+            await watcher
     await stop_zalo(app)
     watchdog = app.bot_data.pop("db_watchdog", None)
     if isinstance(watchdog, asyncio.Task):

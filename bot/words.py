@@ -164,6 +164,7 @@ MENU: Final[dict[str, str]] = {
     "gioihanhoi": "Số câu mỗi cơ sở gửi được trong ngày",
     "huy": "Hủy thao tác đang làm",
     "zalo": "Nhận mã để dùng bot trên Zalo",
+    "huylienket": "Hủy liên kết Zalo",
     "toi": "Thông tin của tôi (số hiệu, vai trò, mã Zalo)",
     "help": "Hướng dẫn sử dụng",
 }
@@ -195,6 +196,7 @@ COMMAND_ARGS: Final[dict[str, str]] = {
     "thongke": "[năm|quý|tháng]",
     "baocao": "[năm|quý|tháng] [docx|xlsx] [canbo]",
     "gioihanhoi": "<số>",
+    "huylienket": "[#số]",
     "hoi": "[nội dung]",
 }
 
@@ -422,6 +424,7 @@ ZALO_WORDS: Final[dict[str, str]] = {
     "huy": "huy",
     "kiem tra": "kiemtra",
     "bao cao": "baocao",
+    "huy lien ket": "huylienket",
 }
 
 # The commands whose words may be followed by what the command takes («tìm kết nạp đảng viên»,

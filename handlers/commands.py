@@ -140,6 +140,7 @@ COMMANDS: Final[tuple[Command, ...]] = (
     Command("huy", messages.cancel, ("everyone",), P),
     Command("boqua", messages.skip, ("everyone",), P),
     Command("zalo", people.zalo, ("everyone",), P, in_menus=False),
+    Command("huylienket", people.unlink, ("everyone",), P, in_menus=False),
     Command("toi", people.whoami, ("everyone",), P, in_menus=False),
     Command("help", help_, ("everyone",), aliases=("huongdan",)),
 )

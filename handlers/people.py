@@ -82,6 +82,14 @@ async def zalo(t: Turn) -> None:
 
 
 @guarded
+async def unlink(t: Turn) -> None:
+    """/huylienket [#số]: undo a Zalo link (one's own, or an admin: someone's)."""
+    person = await t.person()
+    target = t.args[0] if t.args else None
+    await t.say(await links.unlink(t.core, person, t.ev.chat.id, target))
+
+
+@guarded
 async def whoami(t: Turn) -> None:
     """/toi: who the bot takes the sender for (and their Zalo id, on Zalo)."""
     person = await t.person()

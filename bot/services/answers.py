@@ -408,5 +408,5 @@ async def _leave_pressed(p: Press[Ref]) -> Reply:
     return await leave_late(p.core, p.person, p.program, p.payload.id)
 
 
-register(ActionKind.LATE_ACCEPT, Ref, _accept_pressed)
-register(ActionKind.LATE_LEAVE, Ref, _leave_pressed)
+register(ActionKind.LATE_ACCEPT, Ref, _accept_pressed, offered_to=("head", "admin"))
+register(ActionKind.LATE_LEAVE, Ref, _leave_pressed, offered_to=("head", "admin"))

@@ -15,6 +15,7 @@ from bot.actions import ActionKind, mint
 from bot.core import Core
 from bot.models import Message, Person, Program, Question, Reply, Session, SessionState
 from bot.records import standing_comment
+from bot.services.delivery import owe
 from bot.words import VERDICT_LABELS
 
 log = logging.getLogger("hoidap.cycle")
@@ -81,8 +82,7 @@ async def step(
             detail=detail,
         )
     owed = messages if isinstance(messages, Sequence) else await messages()
-    if owed:
-        await store.enqueue_many(owed, now)
+    await owe(core, owed)
     state_change(program, session, name, actor, **log_extra)
     return True
 

@@ -1182,7 +1182,9 @@ async def _conclude_pressed(p: Press[SessionRef]) -> Reply:
     return await start_conclusion(p.core, p.person, p.program, p.payload.session_id)
 
 
-register(ActionKind.GRADE, Verdict, _grade_pressed, atomic=True)
-register(ActionKind.IN_PERSON, SessionRef, _in_person_pressed)
-register(ActionKind.CONCLUDE, SessionRef, _conclude_pressed)
-register(ActionKind.REDRAW_LEFT, SessionPerson, _redraw_left_pressed)
+register(ActionKind.GRADE, Verdict, _grade_pressed, atomic=True, offered_to=("head",))
+register(ActionKind.IN_PERSON, SessionRef, _in_person_pressed, offered_to=("head", "admin"))
+register(ActionKind.CONCLUDE, SessionRef, _conclude_pressed, offered_to=("leader", "admin"))
+register(
+    ActionKind.REDRAW_LEFT, SessionPerson, _redraw_left_pressed, offered_to=("head", "admin")
+)

@@ -15,6 +15,7 @@ from bot.core import Core, Refused
 from bot.models import Button, Member, Person, Program, Reply
 from bot.services import cycle, grassroots, invites
 from bot.services.context import local, program_ctx, program_picker, state_change
+from bot.services.delivery import owe_one
 from bot.text import clean_line, fold_word
 from bot.words import BUTTONS, DEFAULT_PROGRAM_TITLE, ROLE_LABELS, TITLE_CHOICES
 
@@ -156,7 +157,7 @@ async def follow_group_migration(core: Core, old_chat_id: int, new_chat_id: int)
             )
             ctx = {"program": program_ctx(program), "other": program_ctx(taken)}
             for admin in await store.superadmins():
-                await store.enqueue(admin.tg_user_id, "group_migration_conflict", ctx, now)
+                await owe_one(core, admin.tg_user_id, "group_migration_conflict", ctx)
             return False
         await store.move_program_chat(old_chat_id, new_chat_id)
         await store.log_event(
@@ -390,9 +391,7 @@ async def _request_approval(
         reject = await mint(
             core, ActionKind.REJECT, BUTTONS["reject"], program.id, Applicant(person.id)
         )
-        await store.enqueue(
-            admin.tg_user_id, "approve_request", ctx, now, buttons=((approve, reject),)
-        )
+        await owe_one(core, admin.tg_user_id, "approve_request", ctx, buttons=((approve, reject),))
 
 
 async def decide(core: Core, actor: Person, program: Program, target: str, approve: bool) -> Reply:
@@ -422,7 +421,8 @@ async def decide(core: Core, actor: Person, program: Program, target: str, appro
         await store.log_event(
             kind, now, program_id=program.id, actor_id=actor.id, detail=str(person.id)
         )
-        await store.enqueue(
+        await owe_one(
+            core,
             person.tg_user_id,
             "onboard_decided",
             {
@@ -430,7 +430,6 @@ async def decide(core: Core, actor: Person, program: Program, target: str, appro
                 "approved": approve,
                 "role": ROLE_LABELS.get(role or "staff", ""),
             },
-            now,
         )
         state_change(program, None, kind, actor, person=person.id)
     if approve:

@@ -8,10 +8,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from bot.chats import GROUP_COPY, is_group, without_privileged
 from bot.models import (
     Action,
-    Buttons,
     Dialog,
     Message,
     OutboxItem,
@@ -217,10 +215,11 @@ class PlumbingQueries(StoreBase):
     # -- outbox ------------------------------------------------------------------------------
 
     async def enqueue_many(self, messages: Sequence[Message], now: datetime) -> None:
-        """Owe several messages, in one statement per 500 of them (inside a transaction)."""
+        """Write owed messages as they are, in one statement per 500 of them (inside a
+        transaction). Services owe through ``bot/services/delivery.py``, which adds the copies
+        the delivery policy gives them."""
         if not self._in_tx:
             raise RuntimeError("outbox rows must be written inside the state change's transaction")
-        messages = [*messages, *await self._copies(messages)]
         for start in range(0, len(messages), 500):
             chunk = messages[start : start + 500]
             params: list[Any] = []
@@ -246,62 +245,7 @@ class PlumbingQueries(StoreBase):
             )
             self._outbox_dirty = True
 
-    async def enqueue(
-        self,
-        chat_id: int,
-        template: str,
-        context: dict[str, Any],
-        now: datetime,
-        buttons: Buttons = (),
-        media_kind: str | None = None,
-        media_ref: str | None = None,
-        expires_at: datetime | None = None,
-    ) -> int:
-        """Owe a message. ``expires_at``: when it stops making sense (a reminder after its
-        deadline); it is then dropped and the program's admins are told."""
-        if not self._in_tx:
-            raise RuntimeError("outbox rows must be written inside the state change's transaction")
-        self._outbox_dirty = True
-        program = context.get("program")
-        program_id = program.get("id") if isinstance(program, dict) else None
-        original = Message(chat_id, template, context, buttons, expires_at, media_kind, media_ref)
-        copies = await self._copies([original])
-        if copies:
-            await self.enqueue_many(copies, now)
-        return await self._exec(
-            "INSERT INTO outbox (chat_id, template, context, buttons, media_kind, media_ref, "
-            "created_at, expires_at, program_id) VALUES (?,?,?,?,?,?,?,?,?)",
-            (
-                chat_id,
-                template,
-                json.dumps(context, ensure_ascii=False, default=str),
-                buttons_to_json(buttons),
-                media_kind,
-                media_ref,
-                _iso(now),
-                _iso(expires_at),
-                program_id if isinstance(program_id, int) else None,
-            ),
-        )
 
-    async def _copies(self, messages: Sequence[Message]) -> list[Message]:
-        """The copies owed to people on Zalo (see ``ZaloQueries.zalo_copies``): what a group
-        sees goes to each member on Zalo privately, without privileged text, marked as the
-        group's; what a person on Telegram is owed goes to their linked Zalo accounts too."""
-        copies: list[Message] = []
-        for m in messages:
-            program = m.context.get("program")
-            program_id = program.get("id") if isinstance(program, dict) else None
-            targets = await self.zalo_copies(
-                m.chat_id, program_id if isinstance(program_id, int) else None
-            )
-            if not targets:
-                continue
-            context = m.context
-            if is_group(m.chat_id):
-                context = {**without_privileged(m.context), GROUP_COPY: True}
-            copies += [replace(m, chat_id=target, context=context) for target in targets]
-        return copies
 
     async def pending_outbox(self, limit: int = 200) -> list[OutboxItem]:
         rows = await self._all(

@@ -16,7 +16,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
-from bot.app import DB_WATCH_SECONDS, build_application, start_core, stop_core
+from bot.app import DB_WATCH_SECONDS, build_application, outside_changes, start_core, stop_core
 from bot.clock import ManualClock
 from bot.config import DEFAULT_ZALO_API_URL, Settings
 from bot.core import Core
@@ -188,6 +188,11 @@ class Harness:
                 and (self.zalo is None or not self.zalo.pending)
             ):
                 return
+
+    async def outside_changes(self) -> bool:
+        """What the bot does every few seconds: take in the command line's changes."""
+        assert self.app is not None
+        return await outside_changes(self.app)
 
     async def at(self, when: datetime) -> list[str]:
         """Move the clock and let the scheduler run what is due; returns the executed steps."""

@@ -27,6 +27,7 @@ from bot import hooks
 from bot.core import Core
 from bot.db import DatabaseLost
 from bot.models import OutboxItem
+from bot.services.delivery import owe_one
 from bot.services.roster import follow_group_migration
 from bot.transport.port import (
     ChannelError,
@@ -206,7 +207,7 @@ class OutboxWorker:
 
 async def notify_dropped(core: Core, program_id: int | None, lost: list[OutboxItem]) -> None:
     """Tell the admins (of the program, else the bot's) which owed messages were dropped."""
-    store, now = core.store, core.now()
+    store = core.store
     program = await store.program(program_id) if program_id is not None else None
     admins = await core.admins(program) if program is not None else await store.superadmins()
     ctx = {
@@ -223,4 +224,4 @@ async def notify_dropped(core: Core, program_id: int | None, lost: list[OutboxIt
     }
     for admin in admins:
         # Never itself dropped for a deadline: it says what was lost.
-        await store.enqueue(admin.tg_user_id, "outbox_dropped_admin", ctx, now)
+        await owe_one(core, admin.tg_user_id, "outbox_dropped_admin", ctx)
