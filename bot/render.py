@@ -9,7 +9,8 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context
 
 from bot.words import OUTCOME_LABELS, WEEK_LABEL, WEEKDAYS
 
@@ -70,6 +71,14 @@ def fmt_time(value: datetime | str | None) -> str:
     return f"{value:%H:%M}"
 
 
+@pass_context
+def press(context: Context, label: str, capital: bool = False) -> str:
+    """How a reader picks ``label`` where they read it: a button on Telegram, a number on Zalo."""
+    if context.get("channel") == "zalo":
+        return _capitalize(f"gửi số ứng với «{label}»", capital)
+    return _capitalize(f"bấm «{label}»", capital)
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     env = Environment(
@@ -94,6 +103,7 @@ def environment() -> Environment:
     # templates say what fits it (a button or a number, a reply in the group or a private
     # message, a file or a link).
     env.globals["channel"] = "telegram"
+    env.globals["press"] = press
     return env
 
 

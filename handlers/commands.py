@@ -75,7 +75,8 @@ async def help_(t: Turn) -> None:
     if person.is_superadmin:
         roles.add("admin")
     chat_type = t.ev.chat.kind
-    sections = help_sections(roles, chat_type)
+    hidden = TELEGRAM_ONLY if t.channel.name != "telegram" else frozenset()
+    sections = help_sections(roles, chat_type, hidden=hidden)
     await t.say(Reply("help", {"sections": sections, "in_group": chat_type != "private"}))
 
 
@@ -163,8 +164,16 @@ def callables(table: Iterable[Command]) -> dict[str, Handler]:
 # -- /help ------------------------------------------------------------------------------------
 
 
+# Commands that only mean something on Telegram (binding a Telegram group, a code to link a
+# Telegram account with Zalo): not in the /help of other channels.
+TELEGRAM_ONLY: Final = frozenset({"lienket", "zalo"})
+
+
 def help_sections(
-    roles: Iterable[str], chat_type: str, table: Sequence[Command] = COMMANDS
+    roles: Iterable[str],
+    chat_type: str,
+    table: Sequence[Command] = COMMANDS,
+    hidden: frozenset[str] = frozenset(),
 ) -> list[dict[str, Any]]:
     """The /help of someone with ``roles`` (a member's roles; none: a stranger or an asker),
     asked in ``chat_type``: one section per role, each command under the first of the person's
@@ -178,6 +187,8 @@ def help_sections(
         for row in table:
             offered = set(row.roles) | ({"everyone"} if "staff" in row.roles else set())
             if row.menu is None or row.name in listed or section not in offered:
+                continue
+            if row.name in hidden:
                 continue
             if chat_type != "private" and row.where is Where.PRIVATE:
                 continue

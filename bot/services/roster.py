@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.actions import ActionKind, Applicant, Nothing, Press, Text, mint, register
 from bot.args import parse_date, parse_id
+from bot.chats import is_no_group
 from bot.core import Core, Refused
 from bot.models import Button, Member, Person, Program, Reply
 from bot.services import cycle, grassroots, invites
@@ -601,18 +602,22 @@ async def create_invite(
             actor_id=actor.id,
             detail=f"{role}:{int(request.preapproved)}:{request.uses}",
         )
-    link = f"https://t.me/{bot_username}?start=inv_{token}"
+    # A link opens the bot on Telegram; on Zalo the code itself is sent to the bot. A program
+    # without a Telegram group, or a bot without Telegram, has no link to give.
+    telegram = core.settings.telegram and not is_no_group(program.chat_id)
+    link = f"https://t.me/{bot_username}?start=inv_{token}" if telegram else None
     return Reply(
         "invite_done",
         {
             "program": program_ctx(program),
             "link": link,
+            "code": f"inv_{token}",
             "role": ROLE_LABELS[role],
             "preapproved": request.preapproved,
             "uses": request.uses,
             "expires_at": local(expires, program),
         },
-        buttons=((Button(BUTTONS["open_invite"], url=link),),),
+        buttons=((Button(BUTTONS["open_invite"], url=link),),) if link else (),
     )
 
 

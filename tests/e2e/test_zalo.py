@@ -109,12 +109,14 @@ async def test_mixed_program_week_with_staff_and_head_on_zalo(zh: Harness) -> No
     hang = await zalo_onboard(h, HANG, "Lê Thị Hằng", first=f"Mời tham gia: {link}".split()[-1])
     assert (await h.core.roles(await person(h, hang), 1)) == frozenset({"head"})
 
-    # Friday 08:00: what the group sees reaches each Zalo member privately, marked as such.
+    # Friday 08:00: the question reaches each Zalo member once: their own private message
+    # (one message per event per person), not also a copy of the group's post.
+    marks = {user: len(h.zalo_to(user)) for user in (AN, BINH, HANG)}
     await h.at(vn(2026, 12, 4, 8, 0))
     for user in (AN, BINH, HANG):
-        texts = "\n".join(h.zalo_to(user))
-        assert "Tin chung của chương trình" in texts
-        assert "<b>" not in texts and "&lt;" not in texts
+        new = h.zalo_to(user)[marks[user] :]
+        assert len(new) == 1 and "Tin chung của chương trình" not in new[0], new
+        assert "<b>" not in new[0] and "&lt;" not in new[0]
     # The suggested answer: the head reads it in private, never in a copy of the group's post.
     session = (await h.core.store.open_sessions(1))[0]
     question = await h.core.store.question(session.question_id or 0)
@@ -135,9 +137,12 @@ async def test_mixed_program_week_with_staff_and_head_on_zalo(zh: Harness) -> No
     # The head got the answer with the verdicts as numbered choices; staff may not grade.
     to_head = next(t for t in reversed(h.zalo_to(HANG)) if answer in t)
     partial = number_of(to_head, "Đúng một phần")
+    # A staff member's copy of the group's post offers no choice they may not use: no verdicts
+    # (the press would be refused by role anyway); a number typed there chooses nothing.
     to_other = next(t for t in reversed(h.zalo_to(other)) if answer in t)
-    out = await h.zalo_send(other, number_of(to_other, "Đúng"))
-    assert "Trưởng phòng" in last(out)  # refused by role, as the button would be
+    assert not re.search(r"^\d+\. ", to_other, re.MULTILINE) and "gửi số" not in to_other
+    out = await h.zalo_send(other, "1")
+    assert "không ứng với lựa chọn nào" in last(out)
     assert await h.core.store.grades(session.id) == []
     out = await h.zalo_send(HANG, partial)
     grades = await h.core.store.grades(session.id)
