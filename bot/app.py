@@ -354,6 +354,8 @@ async def start_zalo(
     names = frozenset(name for row in COMMANDS for name in row.names)
     zalo = ZaloChannel(core, api, web, names)
     zalo.handle = dispatcher.handle
+    deps: Deps = app.bot_data["deps"]
+    zalo.on_open.append(deps.outbox.chat_open)
     app.bot_data["zalo"] = zalo
     if settings.zalo_webhook_secret and web is not None:
         await zalo.replay_unhandled()

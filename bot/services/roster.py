@@ -102,6 +102,7 @@ async def create_program_without_group(core: Core, title: str, admin_ids: Sequen
         if found is None:
             raise Refused("program_create_bad", what="admin", value=raw[:80])
         parsed.append(found)
+    waiting: list[str] = []  # Zalo admins who have not written to the bot yet
     async with store.transaction():
         chat_id = await store.next_no_group_chat()
         pid = await store.create_program(chat_id, title, core.settings.tz, None, now)
@@ -110,6 +111,8 @@ async def create_program_without_group(core: Core, title: str, admin_ids: Sequen
                 account = await store.zalo_account(found.group(2))
                 if account is None:
                     account = await store.add_zalo_account(found.group(2), "", now)
+                if not account.wrote:
+                    waiting.append(f"zalo:{found.group(2)}")
                 person = await store.person(account.person_id)
             else:
                 person = await store.upsert_person(int(found.group(3)), None, "", False, now)
@@ -123,7 +126,11 @@ async def create_program_without_group(core: Core, title: str, admin_ids: Sequen
     core.program_changed(pid)
     return Reply(
         "program_created",
-        {"program": program_ctx(program), "admins": [raw.strip() for raw in admin_ids]},
+        {
+            "program": program_ctx(program),
+            "admins": [raw.strip() for raw in admin_ids],
+            "waiting": waiting,
+        },
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -247,10 +247,17 @@ class PlumbingQueries(StoreBase):
 
 
 
-    async def pending_outbox(self, limit: int = 200) -> list[OutboxItem]:
+    async def pending_outbox(
+        self, limit: int = 200, skip_chats: Collection[int] = ()
+    ) -> list[OutboxItem]:
+        """What is owed, oldest first; ``skip_chats``: chats that cannot be written to now."""
+        skipped = sorted(skip_chats)[:500]
+        marks = ",".join("?" * len(skipped))
         rows = await self._all(
-            "SELECT * FROM outbox WHERE sent_at IS NULL AND failed IS NULL ORDER BY id LIMIT ?",
-            (limit,),
+            "SELECT * FROM outbox WHERE sent_at IS NULL AND failed IS NULL "
+            + (f"AND chat_id NOT IN ({marks}) " if skipped else "")
+            + "ORDER BY id LIMIT ?",
+            (*skipped, limit),
         )
         return [
             OutboxItem(

@@ -21,6 +21,7 @@ class ZaloAccount:
     person_id: int
     display_name: str
     linked: bool  # linked to a person who is on Telegram (not its own person)
+    wrote: bool = True  # has written to the bot (Zalo lets a bot write only to those)
 
     @property
     def chat_id(self) -> int:
@@ -36,11 +37,13 @@ class ZaloReader:
     roles: frozenset[str]
 
 
-_COLS = "id, zalo_id, zalo_chat, person_id, display_name, linked_at"
+_COLS = "id, zalo_id, zalo_chat, person_id, display_name, linked_at, wrote_at"
 
 
 def _account(r: Any) -> ZaloAccount:
-    return ZaloAccount(int(r[0]), str(r[1]), str(r[2]), int(r[3]), str(r[4]), r[5] is not None)
+    return ZaloAccount(
+        int(r[0]), str(r[1]), str(r[2]), int(r[3]), str(r[4]), r[5] is not None, r[6] is not None
+    )
 
 
 class ZaloQueries(StoreBase):
@@ -79,7 +82,8 @@ class ZaloQueries(StoreBase):
     async def add_zalo_account(
         self, zalo_id: str, display_name: str, now: datetime, zalo_chat: str | None = None
     ) -> ZaloAccount:
-        """A Zalo account's first message: its row and its own person (inside a transaction)."""
+        """A Zalo account's row and its own person (inside a transaction): from its first
+        message (``zalo_chat`` given: it wrote), or named by the command line (not yet)."""
         if not self._in_tx:
             raise RuntimeError("a Zalo account is added inside a transaction")
         row = await self._one("SELECT COALESCE(MAX(id), 0) + 1 FROM zalo_users")
@@ -92,19 +96,31 @@ class ZaloQueries(StoreBase):
         )
         person = await self._one("SELECT id FROM people WHERE tg_user_id = ?", (chat_id,))
         assert person is not None
+        wrote = zalo_chat is not None
         await self._exec(
-            "INSERT INTO zalo_users (id, zalo_id, zalo_chat, person_id, display_name, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (account_id, zalo_id, zalo_chat or zalo_id, int(person[0]), display_name, _iso(now)),
+            "INSERT INTO zalo_users (id, zalo_id, zalo_chat, person_id, display_name, created_at, "
+            "wrote_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                account_id,
+                zalo_id,
+                zalo_chat or zalo_id,
+                int(person[0]),
+                display_name,
+                _iso(now),
+                _iso(now) if wrote else None,
+            ),
         )
         self._zalo_known = True
         return ZaloAccount(
-            account_id, zalo_id, zalo_chat or zalo_id, int(person[0]), display_name, False
+            account_id, zalo_id, zalo_chat or zalo_id, int(person[0]), display_name, False, wrote
         )
 
-    async def set_zalo_chat(self, account_id: int, zalo_chat: str) -> None:
+    async def zalo_wrote(self, account_id: int, zalo_chat: str, now: datetime) -> None:
+        """The account wrote (first, or from another chat): where replies go, and that it may
+        be written to."""
         await self._exec(
-            "UPDATE zalo_users SET zalo_chat = ? WHERE id = ?", (zalo_chat, account_id)
+            "UPDATE zalo_users SET zalo_chat = ?, wrote_at = COALESCE(wrote_at, ?) WHERE id = ?",
+            (zalo_chat, _iso(now), account_id),
         )
 
     async def link_zalo_account(

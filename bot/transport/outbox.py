@@ -32,6 +32,7 @@ from bot.services.roster import follow_group_migration
 from bot.transport.port import (
     ChannelError,
     ChatMoved,
+    NotYet,
     PartSent,
     SlowDown,
     Undeliverable,
@@ -53,6 +54,7 @@ class OutboxWorker:
         self._idle = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self._closed: set[int] = set()  # chats that cannot be written to until they open
         self.sent_count = 0
         self.failed_count = 0
         self.expired_count = 0
@@ -61,6 +63,12 @@ class OutboxWorker:
     def wake(self) -> None:
         self._idle.clear()
         self._wake.set()
+
+    def chat_open(self, chat_id: int) -> None:
+        """A chat that could not be written to can be now (its person wrote first)."""
+        if chat_id in self._closed:
+            self._closed.discard(chat_id)
+            self.wake()
 
     def start(self) -> None:
         if self._task is None:
@@ -108,7 +116,8 @@ class OutboxWorker:
             backoff = min(backoff * 2, MAX_BACKOFF)
 
     async def _pass(self) -> tuple[bool, bool]:
-        items = await self._drop_expired(await self.core.store.pending_outbox())
+        pending = await self.core.store.pending_outbox(skip_chats=self._closed)
+        items = await self._drop_expired(pending)
         if not items:
             return False, False
         by_chat: OrderedDict[int, list[OutboxItem]] = OrderedDict()
@@ -165,6 +174,11 @@ class OutboxWorker:
         except SlowDown as exc:
             log.warning("outbox: flood limit, retry after %ss", exc.retry_after)
             await asyncio.sleep(min(exc.retry_after, 60.0))
+            return None
+        except NotYet as exc:
+            # Kept owed, not tried again until the channel says the chat opened (or a restart).
+            log.info("outbox: chat %s waits: %s", item.chat_id, exc.message)
+            self._closed.add(item.chat_id)
             return None
         except ChatMoved as exc:
             # The group became a supergroup: the program and every message it is owed move to

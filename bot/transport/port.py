@@ -181,6 +181,11 @@ class SlowDown(ChannelError):
         self.retry_after = retry_after
 
 
+class NotYet(Unreachable):
+    """This chat cannot be written to until the person writes first (Zalo's rule): kept owed,
+    not tried again until the channel says they wrote (:meth:`OutboxWorker.chat_open`)."""
+
+
 class Undeliverable(ChannelError):
     """Refused for good (blocked by the person, unknown chat, bad content): not tried again."""
 

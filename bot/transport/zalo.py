@@ -60,6 +60,7 @@ from bot.transport.port import (
     Chat,
     Doubt,
     Event,
+    NotYet,
     PartSent,
     Sender,
     Undeliverable,
@@ -84,6 +85,10 @@ MAX_DOUBTS = 10_000  # doubts remembered until answered (the oldest forgotten fi
 _ASK = "zalo-ask-"  # the tokens of a doubt's numbered yes/no (this channel's own, not actions)
 
 Handle = Callable[[Event, "ZaloChannel"], Awaitable[object]]
+
+
+class NotYetWritten(NotYet):
+    """Zalo lets a bot write only to people who wrote to it first: kept owed until they do."""
 
 
 def update_id(message_id: str) -> int:
@@ -193,6 +198,8 @@ class ZaloChannel:
         self.web = web
         self.command_names = command_names
         self.handle: Handle | None = None  # the dispatcher's, set by the composition root
+        # Called with a chat that can be written to again (its person wrote for the first time).
+        self.on_open: list[Callable[[int], None]] = []
         self.choices = Choices()
         self._numbered_last: dict[int, bool] = {}  # chat -> its last message offered numbers
         self._readers = KeyedLocks()  # one account's messages one at a time
@@ -284,15 +291,18 @@ class ZaloChannel:
     async def _account(self, msg: ZaloMessage) -> ZaloAccount:
         store, now = self.core.store, self.core.now()
         account = await store.zalo_account(msg.user_id)
-        if account is None or account.zalo_chat != msg.chat_id:
+        if account is None or account.zalo_chat != msg.chat_id or not account.wrote:
             async with store.transaction():
                 account = await store.zalo_account(msg.user_id)
                 if account is None:
                     name = clean_line(msg.display_name, 128)
                     account = await store.add_zalo_account(msg.user_id, name, now, msg.chat_id)
-                elif account.zalo_chat != msg.chat_id:  # replies go where the person writes
-                    await store.set_zalo_chat(account.id, msg.chat_id)
-                    account = replace(account, zalo_chat=msg.chat_id)
+                elif account.zalo_chat != msg.chat_id or not account.wrote:
+                    # Replies go where the person writes; what waited for them can go now.
+                    await store.zalo_wrote(account.id, msg.chat_id, now)
+                    account = replace(account, zalo_chat=msg.chat_id, wrote=True)
+            for opened in self.on_open:
+                opened(account.chat_id)
         return account
 
     async def _event(self, msg: ZaloMessage) -> Event | None:
@@ -394,10 +404,14 @@ class ZaloChannel:
         return is_zalo_chat(chat_id)
 
     async def account(self, chat_id: int) -> ZaloAccount:
-        """The account of a Zalo chat, as it is now (a link changes whom it acts as)."""
+        """The account of a Zalo chat, as it is now (a link changes whom it acts as). One that
+        has not written to the bot yet cannot be written to (Zalo's rule): what it is owed stays
+        owed until it writes."""
         account = await self.core.store.zalo_account_by_chat(chat_id)
         if account is None:
             raise Unreachable(f"no Zalo account for chat {chat_id}")  # kept owed
+        if not account.wrote:
+            raise NotYetWritten(f"Zalo account {account.id} has not written to the bot yet")
         return account
 
     def _render(self, template: str, context: Mapping[str, Any]) -> str:
