@@ -31,7 +31,7 @@ from bot.models import OutboxItem
 from bot.store import Store
 from bot.transport.outbox import OutboxWorker
 from bot.transport.pacing import SlidingWindow
-from bot.transport.port import ChannelError, PartSent, Undeliverable, Unreachable
+from bot.transport.port import Channel, ChannelError, PartSent, Undeliverable, Unreachable
 from bot.transport.telegram import (
     TelegramChannel,
     TelegramInbound,
@@ -253,12 +253,15 @@ async def start_core(app: Application) -> None:  # type: ignore[type-arg]
         )
     bot = app.bot
     telegram = TelegramChannel(bot) if settings.telegram else None
-    zalo: ZaloChannel | None = None
+    # Every channel the bot runs (the port, bot/transport/port.py): what is owed goes to the
+    # one whose address it is. Another channel is added here, with nothing else to change.
+    channels: list[Channel] = [telegram] if telegram is not None else []
+    app.bot_data["channels"] = channels
 
     async def send(item: OutboxItem, part_sent: PartSent) -> int | None:
         """What is owed goes to the channel its chat belongs to."""
-        for channel in (telegram, zalo):
-            if channel is not None and channel.owns(item.chat_id):
+        for channel in channels:
+            if channel.owns(item.chat_id):
                 return await channel.send(item, part_sent)
         if is_no_group(item.chat_id):
             return None  # a program without a Telegram group: its members' copies deliver it
@@ -282,7 +285,7 @@ async def start_core(app: Application) -> None:  # type: ignore[type-arg]
     core.on_roles_changed.append(roles_changed)
     app.bot_data["deps"] = deps
     if settings.zalo:
-        zalo = await start_zalo(app, core, settings, dispatcher)
+        channels.append(await start_zalo(app, core, settings, dispatcher))
     outbox.start()
     if settings.telegram:
         try:

@@ -178,3 +178,37 @@ def test_nothing_shipped_imports_the_tests() -> None:
     assert "tests.support.crash" in imported_names(
         child.read_text(encoding="utf-8"), "tests.support.child", is_package=False
     )
+
+
+# Where python-telegram-bot may be imported: the Telegram adapter of the transport port, and
+# the composition root and entry point that build PTB's Application (and the test harness and
+# fake server, which drive it). Nothing else knows which channel a person uses.
+MAY_IMPORT_TELEGRAM = frozenset(
+    {"bot.transport.telegram", "bot.app", "bot.cli", "bot.testing.harness"}
+)
+
+
+def _third_party(path: Path, name: str) -> set[str]:
+    source = path.read_text(encoding="utf-8")
+    return imported_names(source, name, path.name == "__init__.py")
+
+
+def test_only_the_telegram_adapter_knows_telegram() -> None:
+    offenders = {}
+    for name, path in _modules().items():
+        if name in MAY_IMPORT_TELEGRAM or name.startswith("bot.testing.fakebotapi"):
+            continue
+        found = sorted(n for n in _third_party(path, name) if n.split(".")[0] == "telegram")
+        if found:
+            offenders[name] = found
+    assert not offenders, f"modules importing telegram: {offenders}"
+    # The check sees the adapter's imports (it is not vacuous).
+    adapter = ROOT / "bot" / "transport" / "telegram.py"
+    assert "telegram.ext" in _third_party(adapter, "bot.transport.telegram")
+
+
+def test_the_zalo_side_imports_nothing_of_telegram() -> None:
+    for path in sorted((ROOT / "bot" / "transport").glob("zalo*.py")):
+        name = _module_name(path)
+        assert not [n for n in _third_party(path, name) if n.split(".")[0] == "telegram"], name
+        assert "bot.transport.telegram" not in _third_party(path, name), name
