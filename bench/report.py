@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import metadata
 from pathlib import Path
@@ -32,6 +32,9 @@ from bench.roundtrip import (
 )
 from bench.scaling import ScalingResult
 from bench.startup import StartupResult
+from bench.zalo_flood import SPACING as FLOOD_SPACING
+from bench.zalo_flood import TARGET_S as FLOOD_TARGET_S
+from bench.zalo_flood import FloodResult
 
 # --------------------------------------------------------------------------------------------
 # The report
@@ -64,6 +67,7 @@ class Report:
     startup: StartupResult | None = None
     records_line: str | None = None  # (h) bench/records.py's result
     reports: ReportsResult | None = None  # (i) bench/reports.py's result
+    zalo_floods: list[FloodResult] = field(default_factory=list)  # (j) bench/zalo_flood.py
 
 
 def machine_facts() -> list[tuple[str, str]]:
@@ -203,6 +207,14 @@ def render(report: Report) -> str:
                 if files is not None
                 else f" | not measured: the builders are {r.builds_missing} | |"
             )
+        )
+    if report.zalo_floods:
+        worst = max(r.reply_p95 for r in report.zalo_floods)
+        runs = ", ".join(f"{r.reply_p95:.2f}" for r in report.zalo_floods)
+        summary.append(
+            f"| (j) a member's reply on Zalo, p95, while another account sends"
+            f" {report.zalo_floods[0].stickers} stickers < {FLOOD_TARGET_S:.0f} s"
+            f" | {runs} s ({len(report.zalo_floods)} runs) | {_yes(worst < FLOOD_TARGET_S)} |"
         )
     if summary:
         lines += ["## Targets", "", "| Target | Measured | |", "|---|---|---|", *summary, ""]
@@ -483,6 +495,28 @@ def render(report: Report) -> str:
             "process so that the memory measured is the bot's work only).",
             "",
             markdown(report.reports),
+            "",
+        ]
+    if report.zalo_floods:
+        first = report.zalo_floods[0]
+        lines += [
+            "## (j) One account's flood on Zalo",
+            "",
+            f"`python -m bench.zalo_flood` ({len(report.zalo_floods)} runs): one account sends"
+            f" {first.stickers} stickers at once; while the bot reads them, {first.members} other",
+            f"accounts each ask for the help text, one every {FLOOD_SPACING} s. Zalo's send pace"
+            f" is {first.zalo_rate:.0f} messages a second",
+            "(the default): a reply the flood costs is 0.2 s another reply may wait behind. The",
+            "flood goes through the one gate (20 per 30 s per sender) and costs one «text only»",
+            "notice (once per 10 minutes per sender) and one «too fast» notice.",
+            "",
+            "| Run | Member's reply p50 | p95 | max | Replies to the flooding account |",
+            "|---|---|---|---|---|",
+            *(
+                f"| {n} | {r.reply_p50:.2f} s | {r.reply_p95:.2f} s | {r.reply_max:.2f} s |"
+                f" {r.stranger_replies} |"
+                for n, r in enumerate(report.zalo_floods, 1)
+            ),
             "",
         ]
     return "\n".join(lines)

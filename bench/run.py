@@ -5,7 +5,7 @@ Run from the repository root::
     python -m bench.run            # measure and print the Markdown report
     python -m bench.run --write    # ... and write it to BENCHMARKS.md
 
-Nine parts, one module each (``bench/common.py`` holds what they share):
+Ten parts, one module each (``bench/common.py`` holds what they share):
 
 (a) ``bench/roundtrip.py``: update round trip. A bare python-telegram-bot echo bot, an echo
     bot with hoidap's reply and transport, and the hoidap application (through
@@ -24,6 +24,8 @@ Nine parts, one module each (``bench/common.py`` holds what they share):
 (h) ``bench/records.py``: the record's figures on 500 staff x 10 years (its own process).
 (i) ``bench/reports.py``: the yearly figures, the charts and the report files on the same
     database, with the RSS while they are built (its own process).
+(j) ``bench/zalo_flood.py``: one Zalo account floods the bot with stickers; how long other
+    members wait for their replies.
 
 Progress goes to stderr, the report to stdout.
 """
@@ -68,6 +70,7 @@ from bench.roundtrip import (
 )
 from bench.scaling import sql_scaling
 from bench.startup import startup_memory
+from bench.zalo_flood import zalo_flood
 
 # --------------------------------------------------------------------------------------------
 # Entry point
@@ -125,6 +128,12 @@ async def measure(args: argparse.Namespace, command: str) -> Report:
     if "i" in parts:
         reports = ReportsResult.from_json(json.loads(_child("bench.reports", "--json")))
         progress(f"(i) yearly figures median {reports.figures.median_ms:.1f} ms")
+    floods = []
+    if "j" in parts:
+        for _ in range(args.runs):
+            flood = await zalo_flood()
+            floods.append(flood)
+            progress(f"(j) a member's reply on Zalo during a flood: p95 {flood.reply_p95:.2f} s")
     return Report(
         command=command,
         started=started,
@@ -147,6 +156,7 @@ async def measure(args: argparse.Namespace, command: str) -> Report:
         startup=startup,
         records_line=records_line,
         reports=reports,
+        zalo_floods=floods,
     )
 
 
@@ -191,10 +201,10 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--write", action="store_true", help="write the report to BENCHMARKS.md")
     parser.add_argument(
         "--parts",
-        default="abcdefghi",
-        help="which parts to run (default: abcdefghi; d = archive search, e = grade press,"
+        default="abcdefghij",
+        help="which parts to run (default: abcdefghij; d = archive search, e = grade press,"
         " f = SQL time on a large database, g = start-up memory, h = the record's figures,"
-        " i = reports and charts)",
+        " i = reports and charts, j = one account's flood on Zalo)",
     )
     parser.add_argument("--presses", type=int, default=60, help="(e) grade presses")
     parser.add_argument(

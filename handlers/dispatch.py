@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from datetime import timedelta
 from enum import StrEnum
 
 from bot.db import DatabaseLost
@@ -40,6 +41,7 @@ log = logging.getLogger("hoidap.handlers")
 # messages a second, so 8 in flight already reach that limit; more only queue at the rate
 # limiter (BENCHMARKS.md (a)). A slow one (a file read off the loop) holds one of the 8.
 MAX_RUNNING = 8
+NOTICE_WINDOW = timedelta(minutes=10)
 
 
 class Outcome(StrEnum):
@@ -58,6 +60,10 @@ class Dispatcher:
         self.deps = deps
         self.commands = callables(table)
         self.throttle = Throttle()
+        # What the bot cannot use (a sticker, a picture, a number with nothing to choose) is
+        # answered once in a while per sender, not each time: a flood of stickers costs one
+        # reply, and nobody else's reply waits behind a channel's send rate for it.
+        self.notices = Throttle(capacity=1, window=NOTICE_WINDOW)
         self._running = asyncio.Semaphore(max_running)
         self._senders = KeyedLocks()
 
@@ -134,7 +140,7 @@ class Dispatcher:
         if ev.press is not None:
             return messages.button
         if ev.choice is not None:
-            return messages.unknown_choice
+            return messages.unknown_choice if self._notice(ev) else None
         if ev.doubt is not None:
             return messages.doubt
         if ev.command is not None:
@@ -143,13 +149,19 @@ class Dispatcher:
             if ev.attachment is not None:
                 if ev.attachment.kind in ("document", "voice"):
                     return messages.private_media
-                return messages.unsupported
+                return messages.unsupported if self._notice(ev) else None
             return messages.private_text if ev.text is not None else None
         if ev.reply_to_bot and (
             ev.attachment is None or ev.attachment.kind in ("document", "voice")
         ):
             return messages.group_reply
         return None
+
+    def _notice(self, ev: Event) -> bool:
+        """Whether a sender gets the «cannot use this» notice now (else it is ignored)."""
+        if ev.sender is None:
+            return True
+        return self.notices.check(ev.sender.id, self.deps.core.now()) is Verdict.PASS
 
     async def _run(self, t: Turn) -> Outcome:
         handler = self.route(t.ev)

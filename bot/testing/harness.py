@@ -52,6 +52,7 @@ class Harness:
         public_url: str | None = None,
         zalo_webhook_secret: str | None = None,
         http_port: int = 0,
+        zalo_rate: float = 30.0,
     ) -> None:
         self.workdir = workdir
         # People on Zalo: a fake Zalo Bot API the bot polls (started and stopped by the caller).
@@ -59,6 +60,7 @@ class Harness:
         self.public_url = public_url
         self.zalo_webhook_secret = zalo_webhook_secret
         self.http_port = http_port
+        self.zalo_rate = zalo_rate
         self._zalo_before = 0
         self.clock = clock
         self.server = server or FakeBotAPI()
@@ -84,7 +86,7 @@ class Harness:
             grace_minutes=self.grace_minutes,
             zalo_token=self.zalo.token if self.zalo else None,
             zalo_api_url=self.zalo.url if self.zalo else DEFAULT_ZALO_API_URL,
-            zalo_rate=30.0,
+            zalo_rate=self.zalo_rate,
             public_url=self.public_url,
             http_port=self.http_port,
             zalo_webhook_secret=self.zalo_webhook_secret,

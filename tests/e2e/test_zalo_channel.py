@@ -128,6 +128,31 @@ async def test_the_record_is_pruned_by_age_never_by_id(zh: Harness) -> None:  # 
     assert update_id("m-1") < 0  # Zalo ids are never a Telegram update's
 
 
+# -- 3. one gate for every message -----------------------------------------------------------------
+
+
+async def test_a_sticker_flood_costs_a_reply_or_two_and_holds_up_no_one(
+    zh: Harness,  # noqa: F811
+) -> None:
+    h = zh
+    assert h.zalo is not None
+    mark = len(h.zalo.sent)
+    for _ in range(60):
+        h.zalo.push_event("message.sticker.received", "z-stranger", display_name="Lạ")
+    h.zalo.push_text(AN, "trợ giúp", display_name="An")
+    await h.settle()
+    to_stranger = [m["text"] for m in h.zalo.sent[mark:] if m["chat_id"] == "z-stranger"]
+    # One «text only» notice, then the gate's one «too fast» notice: nothing more.
+    assert len(to_stranger) == 2, to_stranger
+    assert "chỉ đọc được tin nhắn chữ" in to_stranger[0] and "quá nhanh" in to_stranger[1]
+    assert [m for m in h.zalo.sent[mark:] if m["chat_id"] == AN]  # the member is answered
+    # Every one of the 61 messages has its one recorded outcome: none comes back later. (One
+    # that changed nothing is written with the next change: make one.)
+    async with h.core.store.transaction():
+        await h.core.store.log_event("probe", h.clock.now())
+    assert await h.core.store.zalo_unhandled(h.clock.now() - timedelta(hours=6)) == []
+
+
 # -- 4. a link can be undone ----------------------------------------------------------------------
 
 
