@@ -272,6 +272,7 @@ async def start_core(app: Application) -> None:  # type: ignore[type-arg]
     outbox = OutboxWorker(core, send)
     deps = Deps(core=core, outbox=outbox, bot_username=bot.username or "hoidap_bot")
     dispatcher = Dispatcher(deps)
+    await dispatcher.restore()
     app.bot_data["dispatcher"] = dispatcher
     if telegram is not None:
         app.bot_data["telegram"] = telegram

@@ -67,6 +67,17 @@ class Dispatcher:
         self._running = asyncio.Semaphore(max_running)
         self._senders = KeyedLocks()
 
+    async def restore(self) -> None:
+        """At start: the senders throttled within the window stay throttled (the gate holds
+        across a restart)."""
+        core = self.deps.core
+        now = core.now()
+        since = now - self.throttle.window
+        for event in await core.store.recent_events("throttled", since):
+            _, _, sender = str(event["detail"] or "").rpartition(":")
+            if sender.lstrip("-").isdigit():
+                self.throttle.exhaust(int(sender), now)
+
     async def handle(self, ev: Event, channel: Channel) -> Outcome:
         """Take one event through the gate, the record and the sender's order to its handler."""
         core = self.deps.core

@@ -3,8 +3,9 @@
 The throttle is a token bucket per sender, on every channel: ``capacity`` events, refilled
 evenly over ``window`` (20 per 30 s by default). Beyond that the person's events are dropped
 before they reach any handler, with at most one polite notice per window, and logged.
-Time comes from the injected clock (``core.now()``). Its state is kept in memory only: it is
-not a record, and a restart simply starts every bucket full.
+Time comes from the injected clock (``core.now()``). Its state is kept in memory; each throttling
+is an audit event (``throttled``), from which a restart empties again the buckets of those
+throttled within the window (``Dispatcher.restore``): a restart is no way round the gate.
 """
 
 from __future__ import annotations
@@ -66,6 +67,10 @@ class Throttle:
             bucket.noticed_at = now
             return Verdict.NOTICE
         return Verdict.DROP
+
+    def exhaust(self, user_id: int, now: datetime) -> None:
+        """The bucket of someone throttled before a restart: empty, their notice given."""
+        self._buckets[user_id] = _Bucket(0.0, now, noticed_at=now)
 
     def dropped(self, user_id: int) -> int:
         """How many updates of ``user_id`` were dropped so far (for logs and tests)."""

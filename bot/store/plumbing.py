@@ -53,6 +53,17 @@ class PlumbingQueries(StoreBase):
         )
         return [dict(r) for r in rows]
 
+    async def recent_events(
+        self, kind: str, since: datetime, limit: int = 1000
+    ) -> list[dict[str, Any]]:
+        """Events of ``kind`` of no program since ``since``, newest first."""
+        rows = await self._all(
+            "SELECT * FROM events WHERE program_id IS NULL AND kind = ? AND created_at >= ? "
+            "ORDER BY id DESC LIMIT ?",
+            (kind, _iso(since), limit),
+        )
+        return [dict(r) for r in rows]
+
     async def count_person_events(self, kind: str, actor_id: int, since: datetime) -> int:
         """How many events of ``kind`` (of no program) ``actor_id`` caused since ``since``."""
         return await self._count(

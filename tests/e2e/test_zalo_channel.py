@@ -153,6 +153,24 @@ async def test_a_sticker_flood_costs_a_reply_or_two_and_holds_up_no_one(
     assert await h.core.store.zalo_unhandled(h.clock.now() - timedelta(hours=6)) == []
 
 
+async def test_the_gate_holds_across_a_restart(zh: Harness) -> None:  # noqa: F811
+    h = zh
+    assert h.zalo is not None
+    for _ in range(25):
+        h.zalo.push_text("z-flood", "trợ giúp", display_name="Lạ")
+    await h.settle()
+    assert sum(1 for m in h.zalo.sent if m["chat_id"] == "z-flood") == 21  # 20 and one notice
+    await h.restart()
+    mark = len(h.zalo.sent)
+    await h.zalo_send("z-flood", "trợ giúp", display_name="Lạ")
+    await h.zalo_send(AN, "trợ giúp", display_name="An")
+    after = [m["chat_id"] for m in h.zalo.sent[mark:]]
+    assert "z-flood" not in after and AN in after  # still held back; others are not
+    h.clock.set(h.clock.now() + timedelta(seconds=31))  # the window has passed
+    out = await h.zalo_send("z-flood", "trợ giúp", display_name="Lạ")
+    assert "/help" in joined(out)  # answered again
+
+
 # -- 4. a link can be undone ----------------------------------------------------------------------
 
 
