@@ -12,7 +12,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 
-from bot.words import OUTCOME_LABELS, WEEK_LABEL, WEEKDAYS
+from bot.words import OUTCOME_LABELS, PRESS_WORDS, WEEK_LABEL, WEEKDAYS
 
 # Telegram rejects a message longer than 4096 characters (counted in UTF-16 code units).
 TELEGRAM_LIMIT = 4096
@@ -74,9 +74,8 @@ def fmt_time(value: datetime | str | None) -> str:
 @pass_context
 def press(context: Context, label: str, capital: bool = False) -> str:
     """How a reader picks ``label`` where they read it: a button on Telegram, a number on Zalo."""
-    if context.get("channel") == "zalo":
-        return _capitalize(f"gửi số ứng với «{label}»", capital)
-    return _capitalize(f"bấm «{label}»", capital)
+    said = PRESS_WORDS.get(str(context.get("channel")), PRESS_WORDS["telegram"])
+    return _capitalize(said.format(label=label), capital)
 
 
 @lru_cache(maxsize=1)

@@ -115,6 +115,9 @@ BUTTONS: Final = {
     "page_next": "Sau ▶",
 }
 
+# How a reader picks a choice, by the channel they read on (templates: ``press(label)``).
+PRESS_WORDS: Final = {"telegram": "bấm «{label}»", "zalo": "gửi số ứng với «{label}»"}
+
 # -- command-menu descriptions (the command table) ------------------------------------------------
 
 # What each command does, in a few words: the BotFather menus and /help show these. A command
