@@ -114,7 +114,7 @@ def render(report: Report) -> str:
         "# Benchmarks",
         "",
         "Measured by `python -m bench.run` against the local fake Telegram Bot API server",
-        "(`bot/testing/fakebotapi/`, 127.0.0.1 only): the real python-telegram-bot client",
+        "(`fakes/fakebotapi/`, 127.0.0.1 only): the real python-telegram-bot client",
         "talks HTTP to it, the server records every message the bot sends with",
         "`time.perf_counter()`. The numbers below are written by the script itself",
         "(`--write`); they are not edited by hand.",
@@ -152,7 +152,7 @@ def render(report: Report) -> str:
         )
     for p in report.publishes:
         ok = p.seconds <= PUBLISH_TARGET_SECONDS and p.flood_429 == 0
-        which = "candidate limiter" if p.overridden else "`bot/app.py` as is"
+        which = "candidate limiter" if p.overridden else "`hoidap/app.py` as is"
         summary.append(
             f"| (b) {p.messages} messages in ≤ {PUBLISH_TARGET_SECONDS:.1f} s, zero 429"
             f" ({which}) | {p.seconds:.2f} s, {p.flood_429} × 429 | {_yes(ok)} |"
@@ -226,7 +226,7 @@ def render(report: Report) -> str:
             "Two bots, one after the other, against the same fake server in the same process",
             "and event loop: a bare PTB `Application` with one `MessageHandler` that answers",
             "with `reply_text` (no defaults, no rate limiter), and the hoidap application",
-            "through `bot.testing.harness.Harness` (`rate_limit=False`) with a bound group,",
+            "through `fakes.harness.Harness` (`rate_limit=False`) with a bound group,",
             f"{s['members']} active staff members and the question of the week published. Both",
             "poll with `start_polling(poll_interval=0, timeout=1)`. The bare echo bot handles",
             "updates one at a time (PTB's default); hoidap handles different people",
@@ -333,14 +333,15 @@ def render(report: Report) -> str:
             "|---|---:|---:|---:|---:|---:|---:|",
         ]
         for p in report.publishes:
-            label = f"{p.limiter}" + (" (candidate)" if p.overridden else " (`bot/app.py` as is)")
+            as_is = " (`hoidap/app.py` as is)"
+            label = f"{p.limiter}" + (" (candidate)" if p.overridden else as_is)
             lines.append(
                 f"| {label} | {p.messages} | {p.seconds:.2f} s | {p.flood_429} |"
                 f" {p.max_per_second} | {p.enqueue_seconds * 1000:.0f} ms | {p.failed} |"
             )
         lines += [
             "",
-            "The bot's overall limiter (`bot/app.py`, `bot/transport/pacing.py`) is a sliding",
+            "The bot's overall limiter (`hoidap/app.py`, `bot/transport/pacing.py`) is a sliding",
             "window: at most 30 messages start in any 1.03 s, spread on an even grid of",
             "1.03/30 s; a late wake-up of the event loop is made up on the next message (the",
             "grid does not slip) but never beyond the window. The 0.03 s over one second covers",
@@ -366,7 +367,7 @@ def render(report: Report) -> str:
             "",
             (
                 "The hoidap application runs alone in a child process, as in production"
-                " (`python -m bench.memory_child`: `bot.app.serve` with its rate limiter, on a"
+                " (`python -m bench.memory_child`: `hoidap.app.serve` with its rate limiter, on a"
                 " manual clock; the child imports nothing of the benchmark or of the test"
                 " machinery: no fake server, no Harness)"
                 if m.rate_limit
@@ -458,7 +459,7 @@ def render(report: Report) -> str:
         lines += [
             "## (g) Start-up memory beside a bare PTB echo bot",
             "",
-            "`python -m bench.startup`: hoidap through `bot.app.serve` (database, migrations,",
+            "`python -m bench.startup`: hoidap through `hoidap.app.serve` (database, migrations,",
             "outbox, scheduler, menus, long polling) and a bare PTB echo bot, each alone in a",
             "child process (started through a forking `/bin/sh`), both at the same time, each",
             "against its own fake server. Once each has answered one message, its `VmRSS`.",

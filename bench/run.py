@@ -9,7 +9,7 @@ Ten parts, one module each (``bench/common.py`` holds what they share):
 
 (a) ``bench/roundtrip.py``: update round trip. A bare python-telegram-bot echo bot, an echo
     bot with hoidap's reply and transport, and the hoidap application (through
-    :class:`bot.testing.harness.Harness`, no rate limiter) side by side on the same fake
+    :class:`fakes.harness.Harness`, no rate limiter) side by side on the same fake
     server, interleaved. N private messages are injected at once; throughput is
     N / (last reply - first injection) and latency is per update.
 (b) ``bench/publish.py``: publishing the weekly question to 300 staff with flood limits

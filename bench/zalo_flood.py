@@ -21,8 +21,8 @@ from pathlib import Path
 
 from bench.common import ADMIN, START, percentile, progress
 from bot.clock import ManualClock
-from bot.testing.fakezalo import FakeZalo
-from bot.testing.harness import Harness
+from fakes.fakezalo import FakeZalo
+from fakes.harness import Harness
 
 STICKERS = 100
 MEMBERS = 10

@@ -205,9 +205,10 @@ COMMAND_ARGS: Final[dict[str, str]] = {
 
 # -- command line ---------------------------------------------------------------------------------
 
-# argparse's own messages (its message ids in Python 3.11's argparse.py) in Vietnamese: bot/cli.py
-# hands them to argparse through its translation hook. Messages about mistakes in the parser's own
-# definition (programming errors, never shown to a user) stay as argparse has them.
+# argparse's own messages (its message ids in Python 3.11's argparse.py) in Vietnamese:
+# hoidap/cli.py hands them to argparse through its translation hook. Messages about mistakes in
+# the parser's own definition (programming errors, never shown to a user) stay as argparse has
+# them.
 ARGPARSE_WORDS: Final = {
     "usage: ": "cách dùng: ",
     "positional arguments": "tham số",

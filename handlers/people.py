@@ -64,9 +64,7 @@ deactivate = program_command(roster.deactivate)
 async def invite(t: Turn) -> None:
     person = await t.person()
     program = await t.program(person)
-    await t.say(
-        await roster.create_invite(t.core, person, program, t.args, t.deps.bot_username)
-    )
+    await t.say(await roster.create_invite(t.core, person, program, t.args, t.deps.bot_username))
 
 
 @guarded

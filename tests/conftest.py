@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.clock import ManualClock
-from bot.testing.harness import Harness, User
+from fakes.harness import Harness, User
 
 if TYPE_CHECKING:
     from tests.e2e.helpers import Renders

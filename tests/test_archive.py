@@ -22,14 +22,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import db
-from bot.cli import main as cli_main
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.core import Core, Refused
-from bot.handbook import TOC_INSTRUCTION, build_handbook, group_by_topic
+from bot.documents.handbook import TOC_INSTRUCTION, build_handbook, group_by_topic
 from bot.models import ArchiveEntry, FileReply, Person, Program
 from bot.services import archive
 from bot.store import Store
+from hoidap.cli import main as cli_main
 from tests.conftest import vn
 
 NOW = vn(2026, 12, 21, 10, 0)

@@ -213,9 +213,7 @@ def test_each_roles_menu_is_as_on_main() -> None:
 
 def test_help_lists_the_table_for_the_roles_and_the_chat() -> None:
     def names(roles: set[str], chat: str) -> dict[str, list[str]]:
-        return {
-            s["role"]: [c["name"] for c in s["commands"]] for s in help_sections(roles, chat)
-        }
+        return {s["role"]: [c["name"] for c in s["commands"]] for s in help_sections(roles, chat)}
 
     stranger = names(set(), "private")
     assert list(stranger) == ["everyone", "asker"]

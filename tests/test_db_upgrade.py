@@ -26,7 +26,7 @@ from bot.db import (
     migrations,
 )
 from bot.store import Store
-from bot.testing.harness import Harness
+from fakes.harness import Harness
 from tests.conftest import ADMIN, GROUP, GROUP_TITLE, vn
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -245,7 +245,7 @@ def unprivileged() -> Iterator[list[str]]:
 
 def run_cli(prefix: list[str], db: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*prefix, sys.executable, "-m", "bot", *args],
+        [*prefix, sys.executable, "-m", "hoidap", *args],
         capture_output=True,
         text=True,
         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOIDAP_DB": str(db)},

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from bot.chats import TELEGRAM_LIMIT, ZALO_CHAT_BASE, on_telegram
 from bot.models import FileReply, OutboxItem, Reply
 from bot.render import plain, render
-from bot.testing.harness import Harness
 from bot.transport.port import Busy, Channel, Chat, Event, PartSent, Sender
 from bot.words import BUTTONS
+from fakes.harness import Harness
 from tests.conftest import ADMIN, vn
 from tests.e2e.helpers import SAMPLES, bind, sent
 

@@ -19,7 +19,6 @@ import docx
 import openpyxl
 import pytest
 
-from bot.cli import main as cli_main
 from bot.core import Refused
 from bot.documents.report import ReportData, period_slug, turn_points
 from bot.documents.report_docx import build_report_docx, build_sheets_docx
@@ -29,6 +28,7 @@ from bot.periods import Period, month_period, quarter_period, year_period
 from bot.services import records
 from bot.store.base import Statement
 from bot.words import REPORT_WORDS
+from hoidap.cli import main as cli_main
 from tests.test_query_plans import full_scans
 from tests.test_records import Fixture, fx  # noqa: F401  (the fixture of the record tests)
 

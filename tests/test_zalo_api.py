@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from bot.testing.fakezalo import FakeZalo
 from bot.transport.pacing import SlidingWindow
 from bot.transport.port import SlowDown, Undeliverable, Unreachable
 from bot.transport.zalo_api import (
@@ -22,6 +21,7 @@ from bot.transport.zalo_api import (
     _pacer,
     parse_update,
 )
+from fakes.fakezalo import FakeZalo
 
 T0 = datetime(2026, 12, 7, 2, 0, 0, 123000, tzinfo=UTC)
 
@@ -329,7 +329,7 @@ async def test_the_token_is_never_logged_nor_in_an_exception(
         assert exc.__cause__ is None
         assert exc.__context__ is None or exc.__suppress_context__
     # httpx's own logger prints request URLs; the application keeps it at WARNING
-    # (bot.app.setup_logging) and redacts the token. Every other record must not hold it.
+    # (hoidap.app.setup_logging) and redacts the token. Every other record must not hold it.
     ours = [r for r in caplog.records if not r.name.startswith(("httpx", "httpcore"))]
     assert ours  # errors were logged
     for record in ours:

@@ -12,11 +12,11 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.render import render
-from bot.testing.fakezalo import FakeZalo
 from bot.transport import zalo_web
 from bot.transport.plaintext import to_plain
 from bot.transport.zalo_api import ZaloApi, ZaloMessage
 from bot.transport.zalo_web import SECRET_HEADER, WebServer
+from fakes.fakezalo import FakeZalo
 
 SECRET = "s3cret-webhook-value"
 T0 = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)

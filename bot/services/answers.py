@@ -40,14 +40,8 @@ from bot.models import (
     SessionState,
 )
 from bot.schedule import answer_is_late
-from bot.services.context import (
-    local,
-    person_ctx,
-    program_ctx,
-    question_ctx,
-    session_ctx,
-    step,
-)
+from bot.services.context import local, person_ctx, program_ctx, question_ctx, session_ctx
+from bot.services.step import step
 from bot.text import clean_lines
 from bot.words import BUTTONS, VERDICT_LABELS
 

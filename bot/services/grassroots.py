@@ -46,10 +46,10 @@ from bot.services.context import (
     program_picker,
     question_ctx,
     session_ctx,
-    state_change,
 )
 from bot.services.delivery import owe_one
 from bot.services.invites import InviteRequest
+from bot.services.step import state_change
 from bot.text import clean_line, clean_lines, fold_word, has_control_chars
 from bot.words import ASKER_LABEL, BUTTONS, SUBMISSION_STATUS_LABELS
 from questions.model import DEFAULT_TOPIC, LIMITS, STANDARD_TOPICS, QuestionDraft

@@ -15,8 +15,9 @@ from bot.chats import is_no_group
 from bot.core import Core, Refused
 from bot.models import Button, Member, Person, Program, Reply
 from bot.services import cycle, grassroots, invites
-from bot.services.context import local, program_ctx, program_picker, state_change
+from bot.services.context import local, program_ctx, program_picker
 from bot.services.delivery import owe_one
+from bot.services.step import state_change
 from bot.text import clean_line, fold_word
 from bot.words import BUTTONS, DEFAULT_PROGRAM_TITLE, ROLE_LABELS, TITLE_CHOICES
 

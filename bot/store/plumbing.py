@@ -256,8 +256,6 @@ class PlumbingQueries(StoreBase):
             )
             self._outbox_dirty = True
 
-
-
     async def pending_outbox(
         self, limit: int = 200, skip_chats: Collection[int] = ()
     ) -> list[OutboxItem]:

@@ -374,9 +374,7 @@ class TelegramChannel:
                     raise
         elif reply.alert or reply.toast:
             text = plain(render(reply.template, reply.context))
-            await self.bot.answer_callback_query(
-                event.press_id, text[:190], show_alert=reply.alert
-            )
+            await self.bot.answer_callback_query(event.press_id, text[:190], show_alert=reply.alert)
         else:
             # The next step of a dialog goes to the presser's private chat as a message.
             await self.bot.answer_callback_query(event.press_id)

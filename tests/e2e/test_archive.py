@@ -6,9 +6,9 @@ import io
 
 import docx
 
-from bot.testing.fakebotapi import SentMessage
-from bot.testing.harness import Harness
 from bot.words import BUTTONS
+from fakes.fakebotapi import SentMessage
+from fakes.harness import Harness
 from tests.conftest import ADMIN, GROUP, LEADER, OUTSIDER, STAFF, vn
 from tests.e2e.helpers import conclude_week, context_of, sent, setup_program, texts
 

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from bot.render import plain, render
-from bot.testing.harness import Harness, User
+from fakes.harness import Harness, User
 from handlers.commands import COMMANDS
 from handlers.ops import Throttle
 from tests.conftest import ADMIN, GROUP, OUTSIDER, STAFF, vn

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from telegram.ext import CommandHandler, TypeHandler
 
-from bot.testing.harness import Harness
+from fakes.harness import Harness
 from handlers.commands import COMMANDS, Command, Where, callables
 from handlers.common import Turn
 from tests.conftest import ADMIN, GROUP, OUTSIDER, STAFF

@@ -9,8 +9,8 @@ from datetime import datetime
 import docx
 import icalendar
 
-from bot.testing.fakebotapi import SentMessage
-from bot.testing.harness import Harness
+from fakes.fakebotapi import SentMessage
+from fakes.harness import Harness
 from tests.conftest import ADMIN, LEADER, STAFF, vn
 from tests.e2e.helpers import bind, conclude_week, context_of, sent, setup_program, texts
 

@@ -21,9 +21,9 @@ from openpyxl import load_workbook
 
 import questions.importer as importer
 from bot.clock import ManualClock
-from bot.testing.fakebotapi import SentMessage
-from bot.testing.harness import Harness, User
 from bot.words import BUTTONS
+from fakes.fakebotapi import SentMessage
+from fakes.harness import Harness, User
 from handlers.ops import Throttle, Verdict
 from questions.model import LIMITS, QuestionDraft
 from tests.conftest import ADMIN, GROUP, GROUP_TITLE, HEAD, LEADER, OUTSIDER, STAFF, vn

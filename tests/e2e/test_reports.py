@@ -10,8 +10,8 @@ import pytest
 
 from bot import offload
 from bot.documents import charts
-from bot.testing.fakebotapi import SentMessage
-from bot.testing.harness import Harness
+from fakes.fakebotapi import SentMessage
+from fakes.harness import Harness
 from tests.conftest import ADMIN, GROUP, HEAD, LEADER, STAFF, vn
 from tests.e2e.helpers import conclude_week, sent, setup_program, templates, texts
 from tests.support import stuck

@@ -1,5 +1,5 @@
 """People on Zalo, end to end: the real application and its Zalo transport against the fake Zalo
-Bot API (bot/testing/fakezalo) beside the fake Telegram Bot API, real SQLite files.
+Bot API (fakes/fakezalo) beside the fake Telegram Bot API, real SQLite files.
 
 Zalo has no buttons, no groups and no HTML: the tests read the plain texts the Zalo users got,
 type numbers for choices, and check the state in the database.
@@ -16,10 +16,10 @@ import pytest
 
 from bot.chats import is_zalo_chat
 from bot.clock import ManualClock
-from bot.testing.fakezalo import FakeZalo
-from bot.testing.harness import Harness
 from bot.transport.plaintext import PLAIN_LIMIT
 from bot.words import BUTTONS
+from fakes.fakezalo import FakeZalo
+from fakes.harness import Harness
 from tests.conftest import ADMIN, GROUP, GROUP_TITLE, HEAD, LEADER, STAFF, vn
 from tests.e2e.helpers import (
     SAMPLES,
@@ -459,8 +459,8 @@ async def test_zalo_only_deployment_runs_without_telegram(tmp_path: Path) -> Non
     """`hoidap run` with ZALO_BOT_TOKEN alone: no call to Telegram, Zalo answered."""
     import asyncio
 
-    from bot.app import serve
     from bot.config import Settings
+    from hoidap.app import serve
 
     zalo = FakeZalo()
     await zalo.start()
@@ -558,9 +558,9 @@ async def test_a_taken_port_is_a_clear_setting_error(tmp_path: Path) -> None:
     import asyncio
     import socket
 
-    from bot.app import serve
     from bot.config import ConfigError, Settings
     from bot.db import lock_database
+    from hoidap.app import serve
 
     zalo = FakeZalo()
     await zalo.start()

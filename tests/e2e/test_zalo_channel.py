@@ -10,11 +10,11 @@ from datetime import timedelta
 
 import pytest
 
-from bot.cli import main as cli_main
 from bot.models import SessionState
-from bot.testing.harness import Harness
 from bot.transport.zalo import update_id
+from fakes.harness import Harness
 from handlers.ops import Throttle
+from hoidap.cli import main as cli_main
 from tests.conftest import ADMIN, STAFF
 from tests.e2e.helpers import context_of, onboard, sent
 from tests.e2e.test_zalo import (  # noqa: F401  (zh: the harness with a fake Zalo)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from bot.chats import zalo_chat_id
 from bot.clock import ManualClock
-from bot.testing.fakezalo import FakeZalo
-from bot.testing.harness import Harness
+from fakes.fakezalo import FakeZalo
+from fakes.harness import Harness
 from tests.conftest import ADMIN, GROUP, GROUP_TITLE
 from tests.test_db_upgrade import build
 

@@ -7,8 +7,8 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.testing.fakebotapi.entities import JSON
-from bot.testing.fakebotapi.models import (
+from fakes.fakebotapi.entities import JSON
+from fakes.fakebotapi.models import (
     _BOOL_PARAMS,
     _INT_PARAMS,
     _JSON_PARAMS,

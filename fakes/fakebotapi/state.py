@@ -9,9 +9,9 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from bot.testing.fakebotapi.entities import JSON
-from bot.testing.fakebotapi.flood import _FloodGate
-from bot.testing.fakebotapi.models import (
+from fakes.fakebotapi.entities import JSON
+from fakes.fakebotapi.flood import _FloodGate
+from fakes.fakebotapi.models import (
     FaultPlan,
     FloodLimits,
     RecordedRequest,
@@ -19,12 +19,12 @@ from bot.testing.fakebotapi.models import (
     _FailRule,
     _StoredFile,
 )
-from bot.testing.fakebotapi.params import _Handler
+from fakes.fakebotapi.params import _Handler
 
 
 class ServerState:
     """Every attribute of the server; the layers above add behaviour (world → observation →
-    routes → methods → :class:`~bot.testing.fakebotapi.FakeBotAPI`)."""
+    routes → methods → :class:`~fakes.fakebotapi.FakeBotAPI`)."""
 
     def __init__(
         self,

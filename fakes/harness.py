@@ -16,15 +16,15 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
-from bot.app import DB_WATCH_SECONDS, build_application, outside_changes, start_core, stop_core
 from bot.clock import ManualClock
 from bot.config import DEFAULT_ZALO_API_URL, Settings
 from bot.core import Core
-from bot.testing.fakebotapi import FakeBotAPI, SentMessage
-from bot.testing.fakezalo import FakeZalo
 from bot.transport.zalo import ZaloChannel
+from fakes.fakebotapi import FakeBotAPI, SentMessage
+from fakes.fakezalo import FakeZalo
 from handlers.common import Deps
 from handlers.dispatch import Dispatcher
+from hoidap.app import DB_WATCH_SECONDS, build_application, outside_changes, start_core, stop_core
 from scheduler import ProgramScheduler
 
 

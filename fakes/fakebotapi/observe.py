@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from bot.testing.fakebotapi.entities import JSON
-from bot.testing.fakebotapi.models import (
+from fakes.fakebotapi.entities import JSON
+from fakes.fakebotapi.models import (
     RecordedRequest,
     SentMessage,
 )
-from bot.testing.fakebotapi.params import _scope_key
-from bot.testing.fakebotapi.world import World
+from fakes.fakebotapi.params import _scope_key
+from fakes.fakebotapi.world import World
 
 
 class Observation(World):

@@ -6,7 +6,7 @@ import math
 from collections import deque
 from collections.abc import Callable
 
-from bot.testing.fakebotapi.models import FloodLimits
+from fakes.fakebotapi.models import FloodLimits
 
 
 class _FloodGate:

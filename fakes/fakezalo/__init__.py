@@ -20,6 +20,6 @@ are listed on :class:`FakeZalo`. Fault injection: ``fail_next``, ``hang_next``,
 
 from __future__ import annotations
 
-from bot.testing.fakezalo.server import SECRET_HEADER, TEXT_LIMIT, FakeZalo, ZaloError
+from fakes.fakezalo.server import SECRET_HEADER, TEXT_LIMIT, FakeZalo, ZaloError
 
 __all__ = ["SECRET_HEADER", "TEXT_LIMIT", "FakeZalo", "ZaloError"]

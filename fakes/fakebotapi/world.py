@@ -7,12 +7,12 @@ import random
 import time
 from collections.abc import Callable
 
-from bot.testing.fakebotapi.entities import (
+from fakes.fakebotapi.entities import (
     JSON,
     utf16_len,
 )
-from bot.testing.fakebotapi.flood import _FloodGate
-from bot.testing.fakebotapi.models import (
+from fakes.fakebotapi.flood import _FloodGate
+from fakes.fakebotapi.models import (
     _DEFAULT_EXTENSIONS,
     _FILE_FOLDERS,
     FAULT_KINDS,
@@ -23,8 +23,8 @@ from bot.testing.fakebotapi.models import (
     _FailRule,
     _StoredFile,
 )
-from bot.testing.fakebotapi.params import _strip_reply
-from bot.testing.fakebotapi.state import ServerState
+from fakes.fakebotapi.params import _strip_reply
+from fakes.fakebotapi.state import ServerState
 
 
 class World(ServerState):

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Final
 
-from bot.testing.fakebotapi.entities import JSON, html_to_plain
+from fakes.fakebotapi.entities import JSON, html_to_plain
 
 MESSAGE_LIMIT: Final = 4096
 CAPTION_LIMIT: Final = 1024

@@ -7,8 +7,8 @@ import copy
 import time
 from typing import Final
 
-from bot.testing.fakebotapi.entities import JSON
-from bot.testing.fakebotapi.models import (
+from fakes.fakebotapi.entities import JSON
+from fakes.fakebotapi.models import (
     _CHAT_ACTIONS,
     _COMMAND_NAME,
     _DEFAULT_EXCLUDED_UPDATES,
@@ -17,8 +17,8 @@ from bot.testing.fakebotapi.models import (
     _bad,
     _StoredFile,
 )
-from bot.testing.fakebotapi.params import _scope_key
-from bot.testing.fakebotapi.routes import Routes
+from fakes.fakebotapi.params import _scope_key
+from fakes.fakebotapi.routes import Routes
 
 
 class Methods(Routes):

@@ -6,9 +6,9 @@ from types import TracebackType
 
 from aiohttp import web
 
-from bot.testing.fakebotapi.methods import Methods
-from bot.testing.fakebotapi.models import MAX_UPLOAD_BYTES
-from bot.testing.fakebotapi.params import _Handler
+from fakes.fakebotapi.methods import Methods
+from fakes.fakebotapi.models import MAX_UPLOAD_BYTES
+from fakes.fakebotapi.params import _Handler
 
 
 class FakeBotAPI(Methods):

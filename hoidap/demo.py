@@ -17,9 +17,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.clock import ManualClock
-from bot.testing.fakebotapi import SentMessage
-from bot.testing.fakezalo import FakeZalo
-from bot.testing.harness import Harness, User
+from fakes.fakebotapi import SentMessage
+from fakes.fakezalo import FakeZalo
+from fakes.harness import Harness, User
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 PAUSE = timedelta(seconds=5)
@@ -34,7 +34,7 @@ STAFF = [
     User(402, "Chuyên viên B"),
     User(403, "Chuyên viên C"),
 ]
-# One staff member uses Zalo, not Telegram (the fake Zalo Bot API, bot/testing/fakezalo).
+# One staff member uses Zalo, not Telegram (the fake Zalo Bot API, fakes/fakezalo).
 ZALO_ID = "zalo-dung-404"
 NAMES = {
     ADMIN.id: "Đỗ Quản Trị (giả định)",

@@ -40,8 +40,8 @@ errors, protocol constants), ``flood`` (flood windows), ``params`` (parameter de
 
 from __future__ import annotations
 
-from bot.testing.fakebotapi.entities import EntityParseError, html_to_plain, parse_html, utf16_len
-from bot.testing.fakebotapi.models import (
+from fakes.fakebotapi.entities import EntityParseError, html_to_plain, parse_html, utf16_len
+from fakes.fakebotapi.models import (
     ApiError,
     FaultPlan,
     FloodLimits,
@@ -49,7 +49,7 @@ from bot.testing.fakebotapi.models import (
     SentMessage,
     UploadedFile,
 )
-from bot.testing.fakebotapi.server import FakeBotAPI
+from fakes.fakebotapi.server import FakeBotAPI
 
 __all__ = [
     "ApiError",

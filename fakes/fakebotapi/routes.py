@@ -7,14 +7,14 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.testing.fakebotapi.entities import (
+from fakes.fakebotapi.entities import (
     JSON,
     EntityParseError,
     _trim,
     parse_html,
     utf16_len,
 )
-from bot.testing.fakebotapi.models import (
+from fakes.fakebotapi.models import (
     _API_PATH,
     _EDIT_METHODS,
     _FILE_PREFIX,
@@ -30,8 +30,8 @@ from bot.testing.fakebotapi.models import (
     _DropConnection,
     _StoredFile,
 )
-from bot.testing.fakebotapi.observe import Observation
-from bot.testing.fakebotapi.params import (
+from fakes.fakebotapi.observe import Observation
+from fakes.fakebotapi.params import (
     _coerce,
     _strip_reply,
 )

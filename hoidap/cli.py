@@ -1,4 +1,4 @@
-"""The ``hoidap`` command (also ``python -m bot``)."""
+"""The ``hoidap`` command (also ``python -m hoidap``)."""
 
 from __future__ import annotations
 
@@ -272,14 +272,14 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         _say("template_written", path=args.file)
         return 0
     if args.command == "demo":
-        from bot.demo import run_demo
+        from hoidap.demo import run_demo
 
         return asyncio.run(run_demo(quiet=args.quiet))
     settings = load_settings()
     if args.command == "run":
         if not settings.token and not settings.zalo_token:
             _say("demo_without_token")
-            from bot.demo import run_demo
+            from hoidap.demo import run_demo
 
             return asyncio.run(run_demo(quiet=False))
         if args.webhook:
@@ -313,7 +313,7 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 def _run(settings: Settings) -> int:
     from telegram.error import InvalidToken, TelegramError
 
-    from bot.app import serve, setup_logging
+    from hoidap.app import serve, setup_logging
 
     setup_logging(settings)
     try:
@@ -453,7 +453,7 @@ def _backup(settings: Settings, target: Path) -> int:
 
 
 def _run_webhook(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.app import run_webhook, setup_logging, webhook_options
+    from hoidap.app import run_webhook, setup_logging, webhook_options
 
     options = webhook_options(args.webhook, args.listen, args.port, args.secret_token)
     setup_logging(settings)
