@@ -1,0 +1,56 @@
+"""The channels' pace on a clock the test holds (test support only).
+
+:class:`HeldClock` is a :class:`~bot.transport.pacing.PaceClock` whose time moves only when the
+test moves it: a turn planned for later is given exactly when the test says the time has come,
+so the order of the turns is seen without any wait on real time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+
+class HeldClock:
+    def __init__(self, start: float = 1000.0) -> None:
+        self.t = start
+        self._moved: asyncio.Event | None = None
+        self.sleepers: list[float] = []  # the moments waited for now
+
+    def now(self) -> float:
+        return self.t
+
+    def sleep_until(self, at: float) -> Coroutine[Any, Any, None]:
+        self.sleepers.append(at)  # at once, when the sleep is asked for
+        return self._sleep(at)
+
+    async def _sleep(self, at: float) -> None:
+        try:
+            while self.t < at:
+                if self._moved is None:
+                    self._moved = asyncio.Event()
+                await self._moved.wait()
+        finally:
+            self.sleepers.remove(at)
+
+    def advance(self, seconds: float) -> None:
+        self.t += seconds
+        moved, self._moved = self._moved, None
+        if moved is not None:
+            moved.set()
+
+    def to_next(self) -> float:
+        """Move to the earliest moment waited for (nothing waited for: stay); the new time."""
+        if self.sleepers:
+            self.advance(max(0.0, min(self.sleepers) - self.t))
+        return self.t
+
+
+async def until(condition: Callable[[], bool], timeout: float = 20.0) -> None:  # noqa: ASYNC109
+    """Until ``condition()`` holds, looked at each time the event loop comes round (a state of
+    the bot, never a moment of time)."""
+    async with asyncio.timeout(timeout):
+        await asyncio.sleep(0)  # what was just set in motion runs first
+        while not condition():
+            await asyncio.sleep(0.001)
