@@ -52,7 +52,10 @@ from questions.model import (
     TAGS_COLUMN,
     Column,
     FieldName,
+    ImportProblem,
+    ImportRejected,
     QuestionDraft,
+    display_filename,
     join_tags,
     split_tags,
 )
@@ -127,31 +130,6 @@ _TEXT_HEADER: Final = COLUMN_BY_FIELD["text"].header
 log = logging.getLogger("hoidap.questions")
 
 
-@dataclass(frozen=True)
-class ImportProblem:
-    """One reason a file was not imported.
-
-    ``row`` is the row number as the user sees it in the file (the header is row 1 of a
-    spreadsheet or CSV file; for YAML the item's 1-based position), ``None`` for the whole file.
-    ``field`` is the column header concerned (Vietnamese, or as written in the file).
-    """
-
-    code: str
-    row: int | None = None
-    field: str | None = None
-    detail: dict[str, str | int] = dataclasses.field(default_factory=dict)
-
-
-class ImportRejected(Exception):
-    """The file was not imported; ``problems`` lists everything wrong with it."""
-
-    def __init__(self, filename: str, problems: Sequence[ImportProblem]) -> None:
-        self.filename = filename
-        self.problems = list(problems)
-        codes = ", ".join(sorted({p.code for p in self.problems}))
-        super().__init__(f"{filename}: {len(self.problems)} problem(s): {codes}")
-
-
 class _Fail(Exception):
     """Raised inside a reader when the file cannot be read at all."""
 
@@ -194,25 +172,6 @@ _TEXT_KEYS: Final = frozenset(k for k, f in _FIELD_BY_KEY.items() if f == "text"
 def _normalize(value: str, multiline: bool) -> str:
     """A field cleaned exactly as typed text is (``bot/text.py``)."""
     return clean_lines(value) if multiline else clean_line(value)
-
-
-_MAX_SHOWN_NAME: Final = 120
-
-
-def display_filename(name: str) -> str:
-    """A file name as it is shown and judged by its extension.
-
-    Cleaned like typed text (no direction override, U+202E, that would make "x<U+202E>slx.csv"
-    read as "xvsc.xlsx"; no control characters), at most 120 characters, the extension kept.
-    Path separators stay: the name is only shown (escaped) and logged, never used as a path.
-    """
-    cleaned = clean_line(name)
-    if len(cleaned) <= _MAX_SHOWN_NAME:
-        return cleaned
-    suffix = PurePath(cleaned).suffix
-    if len(suffix) > 10:
-        suffix = ""
-    return cleaned[: _MAX_SHOWN_NAME - 1 - len(suffix)].rstrip() + "…" + suffix
 
 
 # Spreadsheet formula injection: a cell starting with one of these is escaped on export with a
