@@ -41,11 +41,11 @@ from bench.common import (
     seed,
 )
 from bot.clock import ManualClock
-from bot.transport.ordering import PerSenderUpdateProcessor
+from bot.transport.ordering import KeyedLocks
 from bot.transport.telegram import send_html
 from fakes.fakebotapi import FakeBotAPI, SentMessage
 from fakes.harness import Harness, User
-from hoidap.app import CONNECTIONS
+from hoidap.app import CONNECTIONS, UPDATES_IN_HAND
 
 # --------------------------------------------------------------------------------------------
 # (a) Update round trip
@@ -164,11 +164,13 @@ class SameReplyEchoBot(EchoBot):
 
     async def start(self) -> None:
         html = self.reply_html
+        senders = KeyedLocks()  # one person's updates in order, as hoidap's dispatcher does
 
         async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             chat = update.effective_chat
             if chat is not None:
-                await send_html(context.bot, chat.id, html)
+                async with senders.hold(chat.id):
+                    await send_html(context.bot, chat.id, html)
 
         app = (
             ApplicationBuilder()
@@ -183,7 +185,7 @@ class SameReplyEchoBot(EchoBot):
                 )
             )
             .get_updates_read_timeout(35)
-            .concurrent_updates(PerSenderUpdateProcessor())
+            .concurrent_updates(UPDATES_IN_HAND)
             .connection_pool_size(CONNECTIONS)
             .pool_timeout(10)
             .build()

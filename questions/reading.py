@@ -1,9 +1,11 @@
-"""Reading a question file in a process of its own (``bot.offload.in_child``).
+"""Reading a question file in a process of its own.
 
-openpyxl imports numpy and PIL whenever they are installed (they are, for the charts), and
-with PyYAML and lxml a file read in the bot's own process would raise its memory for good by
-about 30 MB. This module is what the bot's process imports to name the work: light, it loads
-the readers only when :func:`read_questions` runs, in the child, which exits afterwards.
+openpyxl imports numpy and PIL whenever they are installed (they are, for the charts); with
+PyYAML and lxml, a file read in the bot's own process raised its memory for good by about
+30 MB. So the bot reads question files in a short-lived child process (``bot.offload``), which
+exits afterwards. This module is what the bot's process imports to name that work: it loads no
+reader itself; :func:`read_questions` does, in the child. (What can be refused before a reader
+starts: ``questions/checks.py``.)
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from questions.model import ImportRejected, QuestionDraft
 
 def read_questions(filename: str, data: bytes) -> list[QuestionDraft] | ImportRejected:
     """The questions of a file, or what is wrong with it (returned, not raised: it goes back
-    to the bot's process pickled)."""
+    to the bot's process pickled). Runs in the child."""
     from questions.importer import parse_questions
 
     try:

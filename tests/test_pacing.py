@@ -5,6 +5,8 @@ chat's second. The rules are tested on explicit times, the turns on a clock the 
 from __future__ import annotations
 
 import asyncio
+import itertools
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -36,7 +38,7 @@ def test_a_little_lateness_is_made_up_and_the_grid_holds() -> None:
     w = SlidingWindow(limit=3, window=1.0)
     starts = _run(w, {1: 0.1}, 9)  # the second wakes up 0.1 s late (less than half a step)
     assert abs(starts[2] - 2 * STEP) < 1e-9  # the third is on the grid again
-    assert all(b - a >= STEP / 2 - 1e-9 for a, b in zip(starts, starts[1:], strict=False))
+    assert all(b - a >= STEP / 2 - 1e-9 for a, b in itertools.pairwise(starts))
     assert all(starts[i + 3] - starts[i] >= 1.0 - 1e-9 for i in range(len(starts) - 3))
 
 
@@ -44,7 +46,7 @@ def test_a_stall_is_never_made_up_in_a_burst() -> None:
     w = SlidingWindow(limit=30, window=1.03)
     step = w.spacing
     starts = _run(w, {5: 0.04, 12: 0.2}, 90)  # a stall of 40 ms, then one of 200 ms
-    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
     assert min(gaps) >= step / 2 - 1e-9  # never two turns closer than half a step
     assert abs(gaps[5] - step / 2) < 1e-9  # after the stall: half a step, then the grid again
     assert all(g >= step - 1e-9 for g in gaps[6:11] + gaps[13:])
@@ -70,7 +72,7 @@ def test_after_a_flood_answer_nothing_starts_before_the_wait_and_then_one_step_a
         w.started(planned, planned)
         starts.append(planned)
     assert starts[0] == 5.0
-    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
     assert all(abs(g - w.spacing) < 1e-9 for g in gaps)  # the pause is not caught up
     assert max(sum(1 for s in starts if t <= s < t + 1.0) for t in starts) <= 30
 
@@ -117,13 +119,16 @@ async def test_a_reply_takes_the_next_turn_before_the_bulk_queue() -> None:
     clock.to_next()
     await until(lambda: len(order) == 2)
     assert order == ["bulk0", "reply"]  # one step later, ahead of the four waiting before it
+    def more_than(n: int) -> Callable[[], bool]:
+        return lambda: len(order) > n
+
     while len(order) < 6:
         clock.to_next()
-        await until(lambda n=len(order): len(order) > n)
+        await until(more_than(len(order)))
     assert order == ["bulk0", "reply", "bulk1", "bulk2", "bulk3", "bulk4"]
     await asyncio.gather(*bulk, reply)
     starts = [at for at, _ in w.granted]
-    assert all(b - a >= 1.0 - 1e-9 for a, b in zip(starts, starts[1:], strict=False))
+    assert all(b - a >= 1.0 - 1e-9 for a, b in itertools.pairwise(starts))
 
 
 async def test_a_pause_holds_every_turn_then_the_grid_starts_again() -> None:
@@ -143,7 +148,7 @@ async def test_a_pause_holds_every_turn_then_the_grid_starts_again() -> None:
         await until(lambda: bool(clock.sleepers) or all(t.done() for t in waiting))
     after = [at for at, _ in list(w.granted)[1:]]
     assert after[0] == start + 3.0
-    assert [b - a for a, b in zip(after, after[1:], strict=False)] == pytest.approx([0.1] * 5)
+    assert [b - a for a, b in itertools.pairwise(after)] == pytest.approx([0.1] * 5)
     assert list(w.granted)[1][1] is True  # the reply asked for during the pause went first
 
 
@@ -189,7 +194,7 @@ async def test_telegram_after_a_flood_answer_every_message_waits_and_none_bursts
     assert len(after) == 21 and min(after) >= start + 2.0  # nothing during the wait
     assert calls.at[1][1] == "first"  # the refused message keeps its place
     step = pace.overall.spacing
-    gaps = [b - a for a, b in zip(after, after[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(after)]
     assert min(gaps) >= step - 1e-9  # then one step at a time: no burst after the wait
     assert pace.retries == 1
 
@@ -212,8 +217,8 @@ async def test_telegram_replies_overtake_the_outbox_and_chats_keep_their_own_lim
         # The time moves when the pace waits for its next turn (or only a chat waits).
         await until(
             lambda: (pace.overall.sleeping or 0) > clock.now()
-            or not pace.overall.waiting()
-            and (bool(clock.sleepers) or all(t.done() for t in tasks))
+            or (not pace.overall.waiting()
+            and (bool(clock.sleepers) or all(t.done() for t in tasks)))
         )
         clock.to_next()
     to_seven = [at for at, name in calls.at if name == "reply" or name.startswith("p")]

@@ -20,10 +20,11 @@ from typing import Any
 from bot.actions import ActionKind, Press, Text, mint, register
 from bot.core import Core, Refused
 from bot.models import Person, Program, Reply
-from bot.offload import ChildFailed, Progress, in_child
+from bot.offload import ChildFailed, Progress, in_child_now, off_loop
 from bot.services.context import program_ctx
 from bot.services.step import state_change
 from bot.text import clean_line, clean_lines, normalize_for_match, refused_char
+from questions.checks import precheck
 from questions.legal import parse_legal_refs
 from questions.model import (
     DEFAULT_TOPIC,
@@ -57,6 +58,24 @@ class Duplicate:
 class Stored:
     ids: list[int]
     duplicates: list[Duplicate]
+
+
+def parse_questions(filename: str, data: bytes) -> list[QuestionDraft]:
+    """Read a question file (in a file worker thread): refused at once from its bytes when it
+    plainly is no question file (:func:`questions.checks.precheck`), else read in a child
+    process of its own (``questions/reading.py``), which takes the readers' memory (openpyxl,
+    numpy, PIL) away with it. Raises :class:`ImportRejected`."""
+    rejected = precheck(filename, data)
+    if rejected is None:
+        try:
+            read = in_child_now(read_questions, filename, data)
+        except ChildFailed as exc:  # the reader died or hung on this file: it is not imported
+            log.warning("question file %r could not be read: %s", filename, exc)
+            read = ImportRejected(display_filename(filename), [ImportProblem("unreadable")])
+        if not isinstance(read, ImportRejected):
+            return read
+        rejected = read
+    raise rejected
 
 
 def split_duplicates(
@@ -111,12 +130,12 @@ async def import_file(
 ) -> Reply:
     """Parse a whole file and store its new questions; an invalid row rejects the whole file.
 
-    The file is read in a process of its own (``questions/reading.py``): the bot keeps
-    answering others meanwhile, and its memory does not keep the readers' (openpyxl, numpy);
-    a large one is first announced through ``progress``. Storing is one transaction on the
-    event loop, so two imports at once are stored one after the other, each checking for
-    duplicates of what the other stored. The reply names every bad row, or every duplicate of
-    the bank skipped.
+    The file is read in a process of its own (:func:`parse_questions`, waited for in a file
+    worker thread): the bot keeps answering others meanwhile, and its memory does not keep the
+    readers' (openpyxl, numpy); a large one is first announced through ``progress``. Storing
+    is one transaction on the event loop, so two imports at once are stored one after the
+    other, each checking for duplicates of what the other stored. The reply names every bad
+    row, or every duplicate of the bank skipped.
     """
     if actor is not None:
         await core.require(actor, program, "admin", action="import")
@@ -124,13 +143,9 @@ async def import_file(
     if progress is not None and len(data) >= PROGRESS_BYTES:
         await progress(Reply("import_reading", {"filename": filename, "size": len(data)}))
     try:
-        read = await in_child(read_questions, filename, data)
-    except ChildFailed as exc:  # the reader died or hung on this file: it is not imported
-        log.warning("question file %r could not be read: %s", filename, exc)
-        read = ImportRejected(filename, [ImportProblem("unreadable")])
-    if isinstance(read, ImportRejected):
-        return rejected_reply(read)
-    drafts = read
+        drafts = await off_loop(parse_questions, filename, data)
+    except ImportRejected as exc:
+        return rejected_reply(exc)
     stored = await store_drafts(core, actor, program, drafts, source=filename)
     yaml_file = PurePath(filename).suffix.lower() in (".yaml", ".yml")
     return Reply(

@@ -52,5 +52,5 @@ async def until(condition: Callable[[], bool], timeout: float = 20.0) -> None:  
     the bot, never a moment of time)."""
     async with asyncio.timeout(timeout):
         await asyncio.sleep(0)  # what was just set in motion runs first
-        while not condition():
+        while not condition():  # noqa: ASYNC110 (a state of the bot, not an event it sets)
             await asyncio.sleep(0.001)
