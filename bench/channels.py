@@ -107,9 +107,7 @@ class Bot:
 
     def zalo_times(self, after: int, chats: set[str] | None = None) -> list[float]:
         return [
-            float(e["t"])
-            for e in self.zalo.sent[after:]
-            if chats is None or e["chat_id"] in chats
+            float(e["t"]) for e in self.zalo.sent[after:] if chats is None or e["chat_id"] in chats
         ]
 
     async def close(self) -> None:
@@ -198,8 +196,10 @@ async def _telegram_part(with_zalo: int, telegram: int) -> tuple[float, float, i
         chats = {GROUP, *(u.id for u in staff)}
         t0 = await _publish(h, program_id)
         await _until(
-            lambda: len(bot.telegram_times(tg_mark, chats)) >= len(chats)
-            and len(bot.zalo_times(z_mark)) >= with_zalo
+            lambda: (
+                len(bot.telegram_times(tg_mark, chats)) >= len(chats)
+                and len(bot.zalo_times(z_mark)) >= with_zalo
+            )
         )
         telegram = max(bot.telegram_times(tg_mark, chats)) - t0
         zalo = max(bot.zalo_times(z_mark), default=t0) - t0

@@ -94,9 +94,7 @@ async def friday(programs: int = 100, staff: int = 30, questions: int = 10) -> F
                     return sum(1 for m in server.sent[mark:] if m.chat_id != ADMIN.id)
 
                 deadline = time.perf_counter() + 600
-                while delivered() < expected or (
-                    notices and not server.messages_to(ADMIN.id)[-1:]
-                ):
+                while delivered() < expected or (notices and not server.messages_to(ADMIN.id)[-1:]):
                     if time.perf_counter() > deadline:
                         raise RuntimeError(f"{delivered()} of {expected} after 600 s")
                     await asyncio.sleep(0.01)  # a look at the server's record, not a wait
@@ -121,12 +119,16 @@ async def friday(programs: int = 100, staff: int = 30, questions: int = 10) -> F
 async def province_run() -> tuple[Friday, Friday]:
     progress("(l) 100 programs x 30 staff publish at once")
     big = await friday(100, 30)
-    progress(f"(l)   {big.messages} in {big.seconds:.1f} s = {big.ratio:.3f} x ideal, "
-             f"{big.flood_429} x 429")
+    progress(
+        f"(l)   {big.messages} in {big.seconds:.1f} s = {big.ratio:.3f} x ideal, "
+        f"{big.flood_429} x 429"
+    )
     progress("(l) 20 programs publish at once, each owing the admin a notice")
     notices = await friday(20, 30, questions=2)
-    progress(f"(l)   {notices.messages} in {notices.seconds:.1f} s, {notices.flood_429} x 429, "
-             f"{notices.to_admin} message(s) to the admin for {notices.notices} notices")
+    progress(
+        f"(l)   {notices.messages} in {notices.seconds:.1f} s, {notices.flood_429} x 429, "
+        f"{notices.to_admin} message(s) to the admin for {notices.notices} notices"
+    )
     return big, notices
 
 

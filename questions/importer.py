@@ -517,6 +517,7 @@ def _mixed_delimiters(rows: list[_Row], delimiter: str) -> list[ImportProblem]:
 
 # XLSX ---------------------------------------------------------------------------------------
 
+
 def _check_zip(data: bytes) -> None:
     problem = zip_problem(data)
     if problem is not None:

@@ -119,6 +119,7 @@ async def test_a_reply_takes_the_next_turn_before_the_bulk_queue() -> None:
     clock.to_next()
     await until(lambda: len(order) == 2)
     assert order == ["bulk0", "reply"]  # one step later, ahead of the four waiting before it
+
     def more_than(n: int) -> Callable[[], bool]:
         return lambda: len(order) > n
 
@@ -216,9 +217,13 @@ async def test_telegram_replies_overtake_the_outbox_and_chats_keep_their_own_lim
     while not all(t.done() for t in tasks):
         # The time moves when the pace waits for its next turn (or only a chat waits).
         await until(
-            lambda: (pace.overall.sleeping or 0) > clock.now()
-            or (not pace.overall.waiting()
-            and (bool(clock.sleepers) or all(t.done() for t in tasks)))
+            lambda: (
+                (pace.overall.sleeping or 0) > clock.now()
+                or (
+                    not pace.overall.waiting()
+                    and (bool(clock.sleepers) or all(t.done() for t in tasks))
+                )
+            )
         )
         clock.to_next()
     to_seven = [at for at, name in calls.at if name == "reply" or name.startswith("p")]

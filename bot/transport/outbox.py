@@ -95,6 +95,7 @@ class _Result:
 
 _BUSY = "busy"
 _READY = "ready"
+_RETRY, _WAIT, _NOTICE = "retry", "wait", "notice"
 
 
 class Lane:
@@ -113,7 +114,10 @@ class Lane:
         # Where each chat with messages in hand is: ready, busy (a sender has it), or later.
         self.where: dict[int, object] = {}
         self.ready: deque[int] = deque()
-        self.later: list[tuple[float, int, int, bool]] = []  # (loop time, seq, chat, retry)
+        # Chats put aside: (loop time, seq, chat, why): RETRY after a failure (a commit brings
+        # them back at once), WAIT for the chat's own limit, NOTICE for the other notices of
+        # the moment (back after the next read, or when the steps are done).
+        self.later: list[tuple[float, int, int, str]] = []
         self.closed: set[int] = set()  # chats that wait until they open (not read meanwhile)
         self.reread: set[int] = set()  # chats whose messages are read again (opened, moved)
         self.cursor = 0  # the last id looked at
@@ -152,17 +156,23 @@ class Lane:
         tried again now."""
         self._idle.clear()
         self._read.set()
-        if retry and self.later:
-            kept = []
-            for entry in self.later:
-                _, seq, chat, is_retry = entry
-                if is_retry and self.where.get(chat) == ("later", seq):
-                    self._schedule(chat)
-                else:
-                    kept.append(entry)
-            heapq.heapify(kept)
-            self.later = kept
+        if retry:
+            self._bring_back(_RETRY)
         self._changed.set()
+
+    def _bring_back(self, why: str) -> None:
+        """The chats put aside for ``why``, ready now."""
+        if not any(entry[3] == why for entry in self.later):
+            return
+        kept = []
+        for entry in self.later:
+            _, seq, chat, reason = entry
+            if reason == why and self.where.get(chat) == ("later", seq):
+                self._schedule(chat)
+            else:
+                kept.append(entry)
+        heapq.heapify(kept)
+        self.later = kept
 
     def open(self, chat_id: int) -> bool:
         """A chat that could not be written to can be now."""
@@ -196,6 +206,8 @@ class Lane:
                 log.exception("outbox %s: reading what is owed failed", self.name)
                 await asyncio.sleep(self.backoff)
                 self._read.set()
+            if not self._read.is_set():
+                self._bring_back(_NOTICE)  # all of the moment's notices are in hand now
             self._check_idle()
             if not self._read.is_set():
                 await self._read.wait()
@@ -285,11 +297,11 @@ class Lane:
             self.ready.append(chat)
         self._changed.set()
 
-    def _defer(self, chat: int, seconds: float, retry: bool) -> None:
+    def _defer(self, chat: int, seconds: float, why: str) -> None:
         self._seq += 1
         due = asyncio.get_running_loop().time() + seconds
         self.where[chat] = ("later", self._seq)
-        heapq.heappush(self.later, (due, self._seq, chat, retry))
+        heapq.heappush(self.later, (due, self._seq, chat, why))
         self._changed.set()
 
     def _release(self, chat: int) -> None:
@@ -331,7 +343,7 @@ class Lane:
                     continue
                 wait = self._delay(chat)
                 if wait > 0:  # the chat's own limit: others go meanwhile
-                    self._defer(chat, wait, retry=False)
+                    self._defer(chat, wait, _WAIT)
                     continue
                 self.where[chat] = _BUSY
                 return chat
@@ -354,7 +366,7 @@ class Lane:
             except Exception:  # the loop must never die; the chat is tried again later
                 log.exception("outbox %s: sending to chat %s failed", self.name, chat)
                 if self.where.get(chat) == _BUSY:
-                    self._defer(chat, self._backoff(), retry=True)
+                    self._defer(chat, self._backoff(), _RETRY)
             finally:
                 self._release(chat)
 
@@ -373,10 +385,11 @@ class Lane:
             if not digestible(item):
                 break
             batch.append(item)
-        if not sweep and self.core.steps_running and len(batch) < DIGEST_MAX:
+        reading = self._read.is_set() or self._reading > 0
+        if not sweep and (self.core.steps_running or reading) and len(batch) < DIGEST_MAX:
             wait = self.read_at.get(head.id, 0.0) + HOLD - asyncio.get_running_loop().time()
             if wait > 0:
-                return wait  # back as soon as the steps are done (Core.on_steps_done)
+                return wait  # back once the steps are done and what they owe is read
         return batch
 
     async def drain(self, chat: int, sweep: bool = False) -> bool:
@@ -397,7 +410,7 @@ class Lane:
                 continue
             batch = self._batch(queue, sweep)
             if isinstance(batch, float):
-                self._defer(chat, batch, retry=True)  # a wake-up brings it back
+                self._defer(chat, batch, _NOTICE)
                 return progressed
             result = await self._send(chat, batch)
             if result.outcome is _Outcome.SENT:
@@ -407,11 +420,11 @@ class Lane:
                 self.backoff = 1.0
                 progressed = True
                 if queue and not sweep and (wait := self._delay(chat)) > 0:
-                    self._defer(chat, wait, retry=False)
+                    self._defer(chat, wait, _WAIT)
                     return progressed
                 continue
             if result.outcome is _Outcome.RETRY:
-                self._defer(chat, self._backoff(), retry=True)
+                self._defer(chat, self._backoff(), _RETRY)
             elif result.outcome is _Outcome.SLOW:
                 loop = asyncio.get_running_loop()
                 self.resume_at = max(self.resume_at, loop.time() + min(result.wait, MAX_SLOWDOWN))
@@ -542,7 +555,7 @@ class OutboxWorker:
         self.expired_count = 0
         self.digests = 0  # digest messages sent (each of several notices)
         core.store.on_outbox.append(self.wake)
-        core.on_steps_done.append(self.wake)
+        core.on_steps_done.append(self._steps_done)
 
     def _lanes(self) -> list[Lane]:
         """The lanes, one per channel of the list as it is now (and the one for the rest)."""
@@ -564,6 +577,12 @@ class OutboxWorker:
     def wake(self) -> None:
         for lane in self._lanes():
             lane.wake()
+
+    def _steps_done(self) -> None:
+        """The scheduled steps of a moment are done: once what they owe is read, the notices
+        held for them go (as one digest per admin)."""
+        for lane in self._lanes():
+            lane.wake(retry=False)
 
     def chat_open(self, chat_id: int) -> None:
         """A chat that could not be written to can be now (its person wrote first)."""

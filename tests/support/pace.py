@@ -13,10 +13,22 @@ from typing import Any
 
 
 class HeldClock:
-    def __init__(self, start: float = 1000.0) -> None:
+    """``free``: the time jumps to whatever moment is waited for (setting a test up); held,
+    it moves only with :meth:`advance` and :meth:`to_next`."""
+
+    def __init__(self, start: float = 1000.0, free: bool = False) -> None:
         self.t = start
+        self.free = free
         self._moved: asyncio.Event | None = None
         self.sleepers: list[float] = []  # the moments waited for now
+
+    def hold(self) -> None:
+        self.free = False
+
+    def release(self) -> None:
+        """Free running from now on (what waits goes at once, in the order of its moment)."""
+        self.free = True
+        self.advance(0.0)
 
     def now(self) -> float:
         return self.t
@@ -28,11 +40,16 @@ class HeldClock:
     async def _sleep(self, at: float) -> None:
         try:
             while self.t < at:
+                if self.free and at <= min(self.sleepers):
+                    self.advance(at - self.t)
+                    break
                 if self._moved is None:
                     self._moved = asyncio.Event()
                 await self._moved.wait()
         finally:
             self.sleepers.remove(at)
+            if self.free:  # the others look again (one of them may be the earliest now)
+                self.advance(0.0)
 
     def advance(self, seconds: float) -> None:
         self.t += seconds
