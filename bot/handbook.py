@@ -99,12 +99,14 @@ def _setup(doc: DocumentObject) -> None:
     normal = doc.styles["Normal"]
     plain_fonts(normal.element)
     pf = normal.paragraph_format
-    pf.space_before, pf.space_after = Pt(0), Pt(6)
+    # Spacing only before a paragraph, never after: Word and LibreOffice then agree on the gap
+    # between two paragraphs (one adds both spaces, the other may take the larger).
+    pf.space_before, pf.space_after = Pt(0), Pt(0)
     pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     pf.line_spacing = Pt(LINE_PT)
     pf.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-    pf.widow_control = False  # as the page estimate counts lines
-    for name, before, after in (("Heading 1", 0, 12), ("Heading 2", 12, 6)):
+    pf.widow_control = True  # never one line of a paragraph alone on a page
+    for name, before, after in (("Heading 1", 12, 0), ("Heading 2", 12, 0)):
         style = doc.styles[name]
         plain_fonts(style.element)
         style.font.size = Pt(BODY_PT)
@@ -117,7 +119,7 @@ def _setup(doc: DocumentObject) -> None:
         heading.line_spacing = Pt(LINE_PT)
         heading.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
         heading.keep_with_next = True
-        heading.widow_control = False
+        heading.widow_control = True
     # Word asks, when the file is opened, to update the page references of the contents.
     update = OxmlElement("w:updateFields")
     update.set(qn("w:val"), "true")
@@ -165,6 +167,25 @@ class _Pages:
         self.doc = doc
         self.blocks: list[Block] = []
 
+    def lines(self, items: list[tuple[str, str]], before: float) -> Paragraph:
+        """One paragraph of lines «label value» (the label bold), kept with the next."""
+        paragraph = self.doc.add_paragraph()
+        for i, (label, value) in enumerate(items):
+            if i:
+                paragraph.add_run().add_break(WD_BREAK.LINE)
+            paragraph.add_run(label + (" " if value else "")).bold = True
+            if value:
+                paragraph.add_run(value)
+        pf = paragraph.paragraph_format
+        pf.space_before, pf.space_after = Pt(before), Pt(0)
+        pf.keep_with_next = True
+        pf.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        text = "\n".join(f"{label} {value}".strip() for label, value in items)
+        self.blocks.append(
+            Block(text, BODY_PT, LINE_PT, bold=True, before_pt=before, keep_with_next=True)
+        )
+        return paragraph
+
     def paragraph(
         self,
         text: str,
@@ -172,7 +193,6 @@ class _Pages:
         style: str | None = None,
         bold_label: str = "",
         indent_mm: float = 0,
-        after: float = 6,
         before: float = 0,
         keep: bool = False,
         page_break: bool = False,
@@ -186,7 +206,7 @@ class _Pages:
         run.bold = bold or None
         pf = paragraph.paragraph_format
         if style is None:
-            pf.space_before, pf.space_after = Pt(before), Pt(after)
+            pf.space_before, pf.space_after = Pt(before), Pt(0)
         if indent_mm:
             pf.left_indent = Mm(indent_mm)
         if keep:
@@ -201,8 +221,7 @@ class _Pages:
                 line_pt=LINE_PT,
                 bold=bold or heading,
                 indent_mm=indent_mm,
-                before_pt=12 if style == "Heading 2" else (0 if heading else before),
-                after_pt=(12 if style == "Heading 1" else 6) if heading else after,
+                before_pt=12 if heading else before,
                 keep_with_next=keep or heading,
                 page_break_before=page_break,
                 mark=mark,
@@ -310,11 +329,11 @@ def _build(
 
     _cover(doc, words, settings, year)
     pages = _Pages(doc)  # the estimate counts from page 2
-    intro = pages.paragraph(_say(words.intro_title), bold=True, page_break=True, after=12)
+    intro = pages.paragraph(_say(words.intro_title), bold=True, page_break=True)
     intro.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    pages.paragraph(_say(words.note, len(entries), len(numbered)), after=6)
-    pages.paragraph(_say(words.updated, f"{today:%d/%m/%Y}"), after=12)
-    contents = pages.paragraph(_say(words.contents), bold=True, before=12, after=6)
+    pages.paragraph(_say(words.note, len(entries), len(numbered)), before=12)
+    pages.paragraph(_say(words.updated, f"{today:%d/%m/%Y}"), before=6)
+    contents = pages.paragraph(_say(words.contents), bold=True, before=18)
     contents.alignment = WD_ALIGN_PARAGRAPH.CENTER
     for heading, mark, questions in numbered:
         _toc_entry(pages, heading, mark, 0, estimate.get(mark))
@@ -331,17 +350,18 @@ def _build(
             bookmark += 1
             question = pages.paragraph(q_heading, style="Heading 2", mark=q_mark)
             _bookmark(question, q_mark, bookmark)
+            # The source unit, the date and the conclusion's label: one paragraph of lines, kept
+            # with the heading before and the conclusion after.
+            meta = [(_say(words.date_label), f"{e.session_date:%d/%m/%Y}")]
             if e.source_unit:
-                pages.paragraph(_clean(e.source_unit), bold_label=_say(words.source_label), after=0)
-            pages.paragraph(
-                f"{e.session_date:%d/%m/%Y}", bold_label=_say(words.date_label), after=6, keep=True
-            )
-            pages.paragraph(_say(words.conclusion_label), bold=True, after=3, keep=True)
+                meta.insert(0, (_say(words.source_label), _clean(e.source_unit)))
+            meta.append((_say(words.conclusion_label), ""))
+            pages.lines(meta, before=6)
             for line in _clean(e.conclusion).splitlines():
                 if line.strip():
-                    pages.paragraph(line.strip(), indent_mm=5, after=3)
+                    pages.paragraph(line.strip(), indent_mm=5, before=3)
             if e.legal_refs:
-                pages.paragraph(_clean(e.legal_refs), bold_label=_say(words.refs_label), after=6)
+                pages.paragraph(_clean(e.legal_refs), bold_label=_say(words.refs_label), before=3)
     found = pages_of_marks(pages.blocks, TEXT_MM, TEXT_PT, first_page=2)
     out = io.BytesIO()
     doc.save(out)

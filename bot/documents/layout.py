@@ -5,7 +5,9 @@ LibreOffice computes it as it lays the pages out, Word when its fields are updat
 the file is opened). What the file carries until then is this estimate, so that a copy printed
 without updating the fields has page numbers too: lines are broken as both word processors
 break them (greedy, word by word, on the advance widths of Times New Roman, whose metrics
-Liberation Serif shares), with exact line heights, so only the breaks themselves can differ.
+Liberation Serif shares), with exact line heights and no line left alone at the foot or the
+head of a page (widow and orphan control, as both apply it), so only the breaks themselves can
+differ.
 
 Pure functions of plain data.
 """
@@ -138,25 +140,39 @@ def pages_of_marks(
         block = blocks[i]
         if block.page_break_before and used > 0:
             page, used = page + 1, 0.0
-        # A block kept with the next moves with the next block's first line.
-        need = block.before_pt + counts[i] * block.line_pt + block.after_pt
-        chain = need
+        # A block kept with the next moves with the next block's first lines (two of them:
+        # the least a paragraph starts a page with).
+        chain = block.before_pt + counts[i] * block.line_pt + block.after_pt
         j = i
         while blocks[j].keep_with_next and j + 1 < len(blocks):
             j += 1
-            chain += blocks[j].before_pt + blocks[j].line_pt
-            if blocks[j].keep_with_next:
-                chain += (counts[j] - 1) * blocks[j].line_pt + blocks[j].after_pt
+            nxt = blocks[j]
+            if nxt.keep_with_next:
+                chain += nxt.before_pt + counts[j] * nxt.line_pt + nxt.after_pt
+            else:
+                chain += nxt.before_pt + min(2, counts[j]) * nxt.line_pt
         if used > 0 and used + chain > height_pt and chain <= height_pt:
             page, used = page + 1, 0.0
         if block.mark is not None:
             marks[block.mark] = page
-        # The block's lines, continuing on the next pages when it is longer than what is left.
+        # The block's lines, continuing on the next pages when it is longer than what is left;
+        # never one line alone at the foot or the head of a page (widow and orphan control).
         used += block.before_pt
-        for _ in range(counts[i]):
-            if used + block.line_pt > height_pt and used > 0:
-                page, used = page + 1, 0.0
-            used += block.line_pt
+        left = counts[i]
+        while left:
+            room = int((height_pt - used) // block.line_pt)
+            if left <= room:
+                used += left * block.line_pt
+                break
+            take = room if left - room >= 2 else room - 1
+            if take < 2:
+                if used == 0:  # a page of its own and still too long: as many as fit
+                    take = max(room, 1)
+                else:
+                    page, used = page + 1, 0.0
+                    continue
+            left -= take
+            page, used = page + 1, 0.0
         used += block.after_pt
         i += 1
     return marks
