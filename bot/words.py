@@ -197,7 +197,7 @@ COMMAND_ARGS: Final[dict[str, str]] = {
     "sotay": "[năm]",
     "hoso": "[#số] [năm|quý|tháng]",
     "thongke": "[năm|quý|tháng]",
-    "baocao": "[năm|quý|tháng] [docx|xlsx] [canbo]",
+    "baocao": "[năm|quý|tháng] [docx|xlsx] [canbo] [so N]",
     "gioihanhoi": "<số>",
     "huylienket": "[#số]",
     "hoi": "[nội dung]",
@@ -281,7 +281,8 @@ Chạy bằng webhook:   hoidap run --webhook https://bot.example.org/hoidap [--
 Kiểm tra bốc thăm:   hoidap verify --seed HEX --pool 3,5,9 [--attempt 0]
 Sổ tay hỏi – đáp:    hoidap handbook --year 2026 so_tay_2026.docx [--program SỐ]
 Báo cáo:             hoidap report --year 2026 [--quarter 4 | --month 12 | --from 1/3 --to 31/5]
-                       bao_cao.docx|bao_cao.xlsx [--sheets] [--points] [--program SỐ]
+                       bao_cao.docx|bao_cao.xlsx [--sheets] [--points] [--number SỐ]
+                       [--program SỐ]
 """
 
 # The help of each command and option (``hoidap LỆNH -h``), by command and option.
@@ -324,6 +325,7 @@ CLI_HELP: Final = {
     "--to": "đến ngày (dùng cùng --from), ví dụ 31/5/2026",
     "report --sheets": "phiếu tổng hợp của từng cán bộ (mỗi người một trang) thay cho báo cáo",
     "report --points": "kèm điểm (đúng 2, đúng một phần 1, chưa đúng 0, không trả lời −1)",
+    "report --number": "số văn thư cấp cho báo cáo (không ghi: để trống để điền khi vào sổ)",
     "--program": "số của chương trình (khi có nhiều nhóm)",
     "program": "chương trình",
     "program create": "tạo chương trình không có nhóm Telegram (cán bộ dùng Zalo)",
@@ -379,6 +381,8 @@ PARTY_WORDS: Final = {
     "date_line": "{place}ngày {day} tháng {month} năm {year}",
     "place_sep": ", ",
     "recipients_title": "Nơi nhận:",
+    "recipient": "- {name}{end}",
+    "number_line": "Số {number}-{kind}/{symbol}",
     "signer_deputy_prefix": "K/T ",
     "default_body": "BAN TỔ CHỨC",
     "default_capacity": "TRƯỞNG BAN",
@@ -476,9 +480,9 @@ REPORT_WORDS: Final = {
     "held": "Số phiên đã tổ chức",
     "moved": "Trong đó dời ngày vì nghỉ lễ",
     "skipped": "Số phiên nghỉ",
-    "skipped_holiday": "Nghỉ lễ",
-    "skipped_no_question": "Không có câu hỏi",
-    "skipped_admin": "Quản trị viên cho nghỉ",
+    "skipped_holiday": "Nghỉ lễ, Tết",
+    "skipped_no_question": "Chưa có câu hỏi",
+    "skipped_admin": "Nghỉ vì lý do công tác",
     "planned": "Phiên sắp tới",
     "redraws": "Số lần bốc thăm lại",
     "on_time_rate": "Tỷ lệ trả lời đúng hạn (%)",
@@ -486,6 +490,14 @@ REPORT_WORDS: Final = {
     "grassroots_received": "Câu hỏi của cơ sở đã nhận",
     "grassroots_answered": "Câu hỏi của cơ sở đã trả lời",
     "had_turn": "Cán bộ đã có lượt trong vòng {round}",
+    "group_sessions": "1. Tổ chức các phiên",
+    "group_answers": "2. Trả lời của cán bộ được bốc thăm",
+    "group_verdicts": "3. Đánh giá câu trả lời (lần đánh giá cuối cùng của mỗi phiên)",
+    "group_people": "4. Cán bộ tham gia (vòng bốc thăm thứ {round})",
+    "group_grassroots": "5. Câu hỏi của cơ sở",
+    "no_previous": "Kỳ trước ({previous}) chương trình chưa tổ chức phiên nào: không so sánh.",
+    "print_period": "Kỳ báo cáo: {period}",
+    "print_page": "Trang &P/&N",
     "not_yet": "Cán bộ chưa có lượt trong vòng {round}",
     # session status in the table of sessions
     "status_held": "Đã tổ chức",

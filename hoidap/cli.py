@@ -132,6 +132,7 @@ def _understood(read: Callable[[], int]) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     from bot.args import FIRST_YEAR, LAST_YEAR, MAX_ID
+    from bot.documents.settings import MAX_DOCUMENT_NUMBER
 
     program_number = _number(1, MAX_ID, "program")
     say, shown = CLI_HELP, CLI_METAVARS
@@ -238,6 +239,12 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("--to", dest="end", metavar=shown["date"], help=say["--to"])
     rp.add_argument("--sheets", action="store_true", help=say["report --sheets"])
     rp.add_argument("--points", action="store_true", help=say["report --points"])
+    rp.add_argument(
+        "--number",
+        type=_number(1, MAX_DOCUMENT_NUMBER, "number"),
+        metavar=shown["number"],
+        help=say["report --number"],
+    )
     rp.add_argument(
         "--program", type=program_number, metavar=shown["number"], help=say["--program"]
     )
@@ -611,7 +618,7 @@ async def _create_program(settings: Settings, title: str, admins: list[str]) -> 
 
 
 # -- the command line: ``hoidap report --year 2026 [--quarter Q | --month M | --from D --to D]
-#    FILE.xlsx|FILE.docx [--program N] [--sheets] [--points]`` -----------------------------------
+#    FILE.xlsx|FILE.docx [--program N] [--sheets] [--points] [--number N]`` ----------------------
 
 
 def _report(settings: Settings, args: argparse.Namespace) -> int:
@@ -668,6 +675,7 @@ async def _write_report(settings: Settings, args: argparse.Namespace, suffix: st
                 fmt,
                 sheets=args.sheets,
                 points=True if args.points else None,
+                number=args.number,
             )
         except Refused as refused:
             reply = refused.reply
