@@ -117,7 +117,7 @@ async def record_answer(
             return await _in_time(core, person, answer, prog, s)
         turn = await _late_turn(core, person, program)
         if turn is None:
-            return None
+            return await _redrawn_away(core, person, program)
         prog = program or await store.program(turn.program_id)
         assert prog is not None
         if not await _active(core, prog.id, person.id):
@@ -203,6 +203,35 @@ async def _late_turn(core: Core, person: Person, program: Program | None) -> Ses
             return None
         newest = await store.latest_drawn_session(s.program_id)
         return s if newest is not None and newest.id == s.id else None
+    return None
+
+
+async def _redrawn_away(core: Core, person: Person, program: Program | None) -> Reply | None:
+    """A message of someone whose turn went to another by a redraw while the session is still
+    open: told plainly that it is not taken as the answer, and who answers now (rather than the
+    general fallback, which reads as if the bot did not understand)."""
+    store = core.store
+    for member in await store.memberships(person.id):
+        if member.status != "active" or (program is not None and member.program_id != program.id):
+            continue
+        for s in await store.open_sessions(member.program_id):
+            if s.drawn_person_id in (None, person.id):
+                continue
+            draws = await store.draws(s.id)
+            if not any(d.chosen_id == person.id for d in draws):
+                continue
+            prog = program or await store.program(s.program_id)
+            assert prog is not None
+            now_drawn = await store.person(s.drawn_person_id) if s.drawn_person_id else None
+            return Reply(
+                "answer_redrawn_away",
+                {
+                    "program": program_ctx(prog),
+                    "session": session_ctx(s, prog),
+                    "person": person_ctx(now_drawn),
+                    "reason": draws[-1].reason,
+                },
+            )
     return None
 
 
