@@ -38,8 +38,21 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final, Literal
 
+from bot.words import (
+    ABBREVIATION_KINDS,
+    ABBREVIATIONS,
+    BARE_KINDS,
+    CITATION_WORDS,
+    DOCUMENT_CODES,
+    DOCUMENT_ISSUERS,
+    DOCUMENT_KIND_CODES,
+    DOCUMENT_KINDS,
+    LAW_KINDS,
+    LAW_NAMES,
+    STATE_KINDS,
+)
+
 __all__ = [
-    "LAW_NAMES",
     "Citation",
     "find_citations",
     "fold",
@@ -63,8 +76,8 @@ def _fold_table() -> dict[int, str]:
         base = unicodedata.normalize("NFD", ch)[0]
         if base.isascii() and base.isalpha():
             table[cp] = base.lower()
-    for ch in "đĐ":
-        table[ord(ch)] = "d"
+    for cp in (0x111, 0x110):  # d with stroke, small and capital
+        table[cp] = "d"
     for ch in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d":
         table[ord(ch)] = "-"
     for ch in "\u2044\u2215\uff0f":
@@ -99,103 +112,19 @@ def name_key(name: str) -> str:
     return "name:" + " ".join(words)
 
 
-# -- kinds, codes and issuers ---------------------------------------------------------------------
+# -- kinds, codes and issuers (the words: bot/words.py) --------------------------------------------
 
-# The kind written in front of a number (folded) → as officially written.
-KINDS: Final = {
-    "quy dinh": "Quy định",
-    "huong dan": "Hướng dẫn",
-    "nghi quyet": "Nghị quyết",
-    "quyet dinh": "Quyết định",
-    "ket luan": "Kết luận",
-    "chi thi": "Chỉ thị",
-    "thong tri": "Thông tri",
-    "quy che": "Quy chế",
-    "nghi dinh": "Nghị định",
-    "thong tu": "Thông tư",
-    "cong van": "Công văn",
-    "thong bao": "Thông báo",
-    "phap lenh": "Pháp lệnh",
-    "ke hoach": "Kế hoạch",
-    "de an": "Đề án",
-    "chuong trinh": "Chương trình",
-    "bao cao": "Báo cáo",
-    "to trinh": "Tờ trình",
-    "luat": "Luật",
-}
-# Kinds that may stand before a bare number («Quy định 24»): the others are common words.
-_BARE_KINDS: Final = frozenset(
-    {
-        "quy dinh",
-        "huong dan",
-        "nghi quyet",
-        "quyet dinh",
-        "ket luan",
-        "chi thi",
-        "thong tri",
-        "quy che",
-        "nghi dinh",
-        "thong tu",
-    }
-)
-# The type code a kind's symbol carries (Party style for Party kinds, «NĐ-CP» for a decree).
-KIND_CODES: Final = {
-    "quy dinh": "QĐ",
-    "huong dan": "HD",
-    "nghi quyet": "NQ",
-    "quyet dinh": "QĐ",
-    "ket luan": "KL",
-    "chi thi": "CT",
-    "thong tri": "TT",
-    "quy che": "QC",
-    "nghi dinh": "NĐ",
-    "thong tu": "TT",
-    "thong bao": "TB",
-    "ke hoach": "KH",
-    "de an": "ĐA",
-    "chuong trinh": "CTr",
-    "bao cao": "BC",
-    "to trinh": "TTr",
-    "cong van": "CV",
-}
-# Type codes of symbols (folded) → as officially written.
-CODES: Final = {
-    "qd": "QĐ",
-    "hd": "HD",
-    "nq": "NQ",
-    "kl": "KL",
-    "ct": "CT",
-    "qc": "QC",
-    "tb": "TB",
-    "bc": "BC",
-    "tt": "TT",
-    "cv": "CV",
-    "ttr": "TTr",
-    "da": "ĐA",
-    "kh": "KH",
-    "ctr": "CTr",
-    "nd": "NĐ",
-    "ttlt": "TTLT",
-    "nqlt": "NQLT",
-    "qdlt": "QĐLT",
-    "hdlt": "HDLT",
-    "cd": "CĐ",
-}
+KINDS: Final = DOCUMENT_KINDS
+CODES: Final = DOCUMENT_CODES
+KIND_CODES: Final = DOCUMENT_KIND_CODES
+_BARE_KINDS: Final = BARE_KINDS
+_ABBREVIATIONS: Final = ABBREVIATIONS
+_ISSUERS: Final = DOCUMENT_ISSUERS
+_ABBR_KINDS: Final = ABBREVIATION_KINDS
+_STATE_KINDS: Final = STATE_KINDS
+_W: Final = CITATION_WORDS
+
 _CODES_LONGEST: Final = sorted(CODES, key=len, reverse=True)
-# Abbreviations written for a kind (upper case in the text): «QĐ 24», «NĐ 170».
-_ABBREVIATIONS: Final = frozenset({"qd", "hd", "nq", "kl", "ct", "nd", "tt", "qc"})
-# Issuers written in mixed case or with Đ, folded → as officially written.
-_ISSUERS: Final = {
-    "ttg": "TTg",
-    "hdnd": "HĐND",
-    "du": "ĐU",
-    "duk": "ĐUK",
-    "dtn": "ĐTN",
-    "twdtn": "TWĐTN",
-    "bcd": "BCĐ",
-    "bcdtw": "BCĐTW",
-}
-_STATE_KINDS: Final = frozenset({"Nghị định", "Thông tư", "Pháp lệnh", "Luật"})
 
 
 # -- the patterns (over the folded text) ----------------------------------------------------------
@@ -229,50 +158,6 @@ _PRE_WINDOW: Final = 40
 _CHARTER: Final = r"(?P<charter>dieu\s+le\s+(?:cua\s+)?dang(?:\s+cong\s+san\s+viet\s+nam)?)"
 _CONSTITUTION: Final = r"(?P<const>hien\s+phap)(?:\s*(?:nam\s*)?(?P<cy>(?:19|20)\d\d))?"
 
-# Laws known by name (folded, in the usual spelling) → their name as written.
-LAW_NAMES: Final = {
-    "can bo, cong chuc": "Cán bộ, công chức",
-    "vien chuc": "Viên chức",
-    "to chuc chinh quyen dia phuong": "Tổ chức chính quyền địa phương",
-    "to chuc chinh phu": "Tổ chức Chính phủ",
-    "to chuc quoc hoi": "Tổ chức Quốc hội",
-    "ban hanh van ban quy pham phap luat": "Ban hành văn bản quy phạm pháp luật",
-    "phong, chong tham nhung": "Phòng, chống tham nhũng",
-    "thi dua, khen thuong": "Thi đua, khen thưởng",
-    "bao hiem xa hoi": "Bảo hiểm xã hội",
-    "khieu nai": "Khiếu nại",
-    "to cao": "Tố cáo",
-    "thanh tra": "Thanh tra",
-    "tiep cong dan": "Tiếp công dân",
-    "thuc hien dan chu o co so": "Thực hiện dân chủ ở cơ sở",
-    "mat tran to quoc viet nam": "Mặt trận Tổ quốc Việt Nam",
-    "cong doan": "Công đoàn",
-    "thanh nien": "Thanh niên",
-    "bau cu dai bieu quoc hoi va dai bieu hoi dong nhan dan": (
-        "Bầu cử đại biểu Quốc hội và đại biểu Hội đồng nhân dân"
-    ),
-    "hon nhan va gia dinh": "Hôn nhân và gia đình",
-    "binh dang gioi": "Bình đẳng giới",
-    "luu tru": "Lưu trữ",
-    "cu tru": "Cư trú",
-    "can cuoc": "Căn cước",
-    "dat dai": "Đất đai",
-    "ngan sach nha nuoc": "Ngân sách nhà nước",
-    "dau tu cong": "Đầu tư công",
-    "xu ly vi pham hanh chinh": "Xử lý vi phạm hành chính",
-    "tin nguong, ton giao": "Tín ngưỡng, tôn giáo",
-    "nghia vu quan su": "Nghĩa vụ quân sự",
-    "cong an nhan dan": "Công an nhân dân",
-    "si quan quan doi nhan dan viet nam": "Sĩ quan Quân đội nhân dân Việt Nam",
-    "giao duc": "Giáo dục",
-    "doanh nghiep": "Doanh nghiệp",
-    # Codes («Bộ luật»).
-    "lao dong": "Lao động",
-    "hinh su": "Hình sự",
-    "dan su": "Dân sự",
-    "to tung hinh su": "Tố tụng hình sự",
-    "to tung dan su": "Tố tụng dân sự",
-}
 _LAW_ALT: Final = "|".join(
     r"[\s,]+".join(re.escape(w) for w in name.replace(",", " ").split())
     for name in sorted(LAW_NAMES, key=len, reverse=True)
@@ -414,7 +299,7 @@ class Citation:
         """As people read it in a list: «Quy định số 232-QĐ/TW», «Điều lệ Đảng»."""
         if self.name is not None or self.kind is None:
             return self.symbol
-        return f"{self.kind} số {self.symbol}"
+        return _W["numbered"].format(kind=self.kind, symbol=self.symbol)
 
     def line(self) -> str:
         """One line of ``hoidap refs scan``: the symbol, then (tab-separated) what else was
@@ -423,9 +308,9 @@ class Citation:
         if self.kind and self.name is None:
             fields.append(self.kind)
         if self.day is not None:
-            fields.append(f"ngày {self.day:%d/%m/%Y}")
+            fields.append(_W["day"].format(day=f"{self.day:%d/%m/%Y}"))
         elif self.year is not None and not self.symbol_year:
-            fields.append(f"năm {self.year}")
+            fields.append(_W["year"].format(year=self.year))
         return "\t".join(fields)
 
 
@@ -475,21 +360,11 @@ def _kind_of(pre: re.Match[str] | None, text: str) -> tuple[str | None, bool]:
         folded = " ".join(pre.group("kind").split())
         kind = KINDS[folded]
         if pre.group("joint"):
-            kind += " liên tịch"
+            kind += _W["joint"]
         return kind, text[pre.start("kind")].isupper() or bool(pre.group("so"))
     abbr = pre.group("abbr")
     written = text[pre.start("abbr") : pre.end("abbr")]
     return _ABBR_KINDS.get(abbr), written.isupper()
-
-
-_ABBR_KINDS: Final = {
-    "hd": "Hướng dẫn",
-    "nq": "Nghị quyết",
-    "nd": "Nghị định",
-    "ct": "Chỉ thị",
-    "kl": "Kết luận",
-    "qc": "Quy chế",
-}
 
 
 def _symbol_citation(m: re.Match[str], text: str, folded: str) -> Citation | None:
@@ -578,7 +453,7 @@ def _bare_citation(m: re.Match[str], text: str, folded: str) -> Citation | None:
         kind=kind,
         number=_number(m.group()),
         code=code,
-        issuer="CP" if code == "NĐ" else None,
+        issuer="CP" if code == CODES["nd"] else None,
         year=year,
         name=None,
         day=day,
@@ -641,7 +516,16 @@ def _named_citation(m: re.Match[str], text: str, folded: str) -> Citation | None
         if _IN_TITLE.search(folded, max(0, m.start() - 20), m.start()):
             return None  # «… về thi hành Điều lệ Đảng»: part of another document's title
         return Citation(
-            "named", "Điều lệ", None, None, None, None, "Điều lệ Đảng", None, m.start(), m.end()
+            "named",
+            _W["charter_kind"],
+            None,
+            None,
+            None,
+            None,
+            _W["charter"],
+            None,
+            m.start(),
+            m.end(),
         )
     if m.group("const"):
         year = int(m.group("cy")) if m.group("cy") else None
@@ -650,12 +534,12 @@ def _named_citation(m: re.Match[str], text: str, folded: str) -> Citation | None
         day, written, end = _date_after(folded, m.end())
         return Citation(
             "named",
-            "Hiến pháp",
+            _W["constitution"],
             None,
             None,
             None,
             year or written,
-            "Hiến pháp",
+            _W["constitution"],
             day,
             m.start(),
             max(end, m.end()),
@@ -666,7 +550,7 @@ def _named_citation(m: re.Match[str], text: str, folded: str) -> Citation | None
     if found is None:
         return None
     name, end = found
-    prefix = "Bộ luật" if m.group("code_law") else "Luật"
+    prefix = _W["code_law"] if m.group("code_law") else _W["law"]
     day, year, after = _date_after(folded, end)
     if year is None:
         bare_year = re.match(r"\s+((?:19|20)\d\d)(?!\d)", folded[end : end + 8])
@@ -744,7 +628,7 @@ def _laws_with_numbers(found: list[Citation], folded: str) -> list[Citation]:
         nxt = found[i + 1] if i + 1 < len(found) else None
         if (
             c.style == "named"
-            and c.kind in ("Luật", "Bộ luật")
+            and c.kind in LAW_KINDS
             and nxt is not None
             and nxt.style == "state"
             and nxt.code is None

@@ -77,6 +77,193 @@ SUBMISSION_STATUS_LABELS: Final = {
     "declined": "chưa được tiếp nhận",
 }
 
+# The status of a document in the register (bot/services/register.py).
+REF_STATUS_LABELS: Final = {
+    "in_force": "Còn hiệu lực",
+    "replaced": "Được thay thế",
+    "amended": "Được sửa đổi, bổ sung",
+    "repealed": "Hết hiệu lực",
+}
+
+# The columns of a register file (questions/register.py), by field.
+REGISTER_HEADERS: Final = {
+    "symbol": "Ký hiệu",
+    "kind": "Loại văn bản",
+    "title": "Trích yếu",
+    "issued_on": "Ngày ban hành",
+    "issued_by": "Cơ quan ban hành",
+    "status": "Tình trạng",
+    "successor": "Văn bản thay thế, sửa đổi",
+    "status_from": "Từ ngày",
+    "source": "Nguồn",
+}
+
+# -- documents cited (bot/citations.py) ------------------------------------------------------------
+
+# The kind written in front of a number (folded) → as officially written.
+DOCUMENT_KINDS: Final = {
+    "quy dinh": "Quy định",
+    "huong dan": "Hướng dẫn",
+    "nghi quyet": "Nghị quyết",
+    "quyet dinh": "Quyết định",
+    "ket luan": "Kết luận",
+    "chi thi": "Chỉ thị",
+    "thong tri": "Thông tri",
+    "quy che": "Quy chế",
+    "nghi dinh": "Nghị định",
+    "thong tu": "Thông tư",
+    "cong van": "Công văn",
+    "thong bao": "Thông báo",
+    "phap lenh": "Pháp lệnh",
+    "ke hoach": "Kế hoạch",
+    "de an": "Đề án",
+    "chuong trinh": "Chương trình",
+    "bao cao": "Báo cáo",
+    "to trinh": "Tờ trình",
+    "luat": "Luật",
+}
+# Kinds that may stand before a bare number («Quy định 24»): the others are common words.
+BARE_KINDS: Final = frozenset(
+    {
+        "quy dinh",
+        "huong dan",
+        "nghi quyet",
+        "quyet dinh",
+        "ket luan",
+        "chi thi",
+        "thong tri",
+        "quy che",
+        "nghi dinh",
+        "thong tu",
+    }
+)
+# The type code a kind's symbol carries (Party style for Party kinds, «NĐ-CP» for a decree).
+DOCUMENT_KIND_CODES: Final = {
+    "quy dinh": "QĐ",
+    "huong dan": "HD",
+    "nghi quyet": "NQ",
+    "quyet dinh": "QĐ",
+    "ket luan": "KL",
+    "chi thi": "CT",
+    "thong tri": "TT",
+    "quy che": "QC",
+    "nghi dinh": "NĐ",
+    "thong tu": "TT",
+    "thong bao": "TB",
+    "ke hoach": "KH",
+    "de an": "ĐA",
+    "chuong trinh": "CTr",
+    "bao cao": "BC",
+    "to trinh": "TTr",
+    "cong van": "CV",
+}
+# Type codes of symbols (folded) → as officially written.
+DOCUMENT_CODES: Final = {
+    "qd": "QĐ",
+    "hd": "HD",
+    "nq": "NQ",
+    "kl": "KL",
+    "ct": "CT",
+    "qc": "QC",
+    "tb": "TB",
+    "bc": "BC",
+    "tt": "TT",
+    "cv": "CV",
+    "ttr": "TTr",
+    "da": "ĐA",
+    "kh": "KH",
+    "ctr": "CTr",
+    "nd": "NĐ",
+    "ttlt": "TTLT",
+    "nqlt": "NQLT",
+    "qdlt": "QĐLT",
+    "hdlt": "HDLT",
+    "cd": "CĐ",
+}
+# Abbreviations written for a kind (upper case in the text): «QĐ 24», «NĐ 170».
+ABBREVIATIONS: Final = frozenset({"qd", "hd", "nq", "kl", "ct", "nd", "tt", "qc"})
+# Issuers written in mixed case or with Đ, folded → as officially written.
+DOCUMENT_ISSUERS: Final = {
+    "ttg": "TTg",
+    "hdnd": "HĐND",
+    "du": "ĐU",
+    "duk": "ĐUK",
+    "dtn": "ĐTN",
+    "twdtn": "TWĐTN",
+    "bcd": "BCĐ",
+    "bcdtw": "BCĐTW",
+}
+# Abbreviations that say the kind («HD 01-HD/TW» is a Hướng dẫn; «QĐ» may be a Quy định or a
+# Quyết định, «TT» a Thông tri or a Thông tư: no kind).
+ABBREVIATION_KINDS: Final = {
+    "hd": "Hướng dẫn",
+    "nq": "Nghị quyết",
+    "nd": "Nghị định",
+    "ct": "Chỉ thị",
+    "kl": "Kết luận",
+    "qc": "Quy chế",
+}
+# Kinds of State documents, whose symbols read «number/year/code-issuer».
+STATE_KINDS: Final = frozenset({"Nghị định", "Thông tư", "Pháp lệnh", "Luật"})
+# A law's kind, and the kinds that make up a name with it.
+LAW_KINDS: Final = ("Luật", "Bộ luật")
+# Laws known by name (folded, in the usual spelling) → their name as written.
+LAW_NAMES: Final = {
+    "can bo, cong chuc": "Cán bộ, công chức",
+    "vien chuc": "Viên chức",
+    "to chuc chinh quyen dia phuong": "Tổ chức chính quyền địa phương",
+    "to chuc chinh phu": "Tổ chức Chính phủ",
+    "to chuc quoc hoi": "Tổ chức Quốc hội",
+    "ban hanh van ban quy pham phap luat": "Ban hành văn bản quy phạm pháp luật",
+    "phong, chong tham nhung": "Phòng, chống tham nhũng",
+    "thi dua, khen thuong": "Thi đua, khen thưởng",
+    "bao hiem xa hoi": "Bảo hiểm xã hội",
+    "khieu nai": "Khiếu nại",
+    "to cao": "Tố cáo",
+    "thanh tra": "Thanh tra",
+    "tiep cong dan": "Tiếp công dân",
+    "thuc hien dan chu o co so": "Thực hiện dân chủ ở cơ sở",
+    "mat tran to quoc viet nam": "Mặt trận Tổ quốc Việt Nam",
+    "cong doan": "Công đoàn",
+    "thanh nien": "Thanh niên",
+    "bau cu dai bieu quoc hoi va dai bieu hoi dong nhan dan": (
+        "Bầu cử đại biểu Quốc hội và đại biểu Hội đồng nhân dân"
+    ),
+    "hon nhan va gia dinh": "Hôn nhân và gia đình",
+    "binh dang gioi": "Bình đẳng giới",
+    "luu tru": "Lưu trữ",
+    "cu tru": "Cư trú",
+    "can cuoc": "Căn cước",
+    "dat dai": "Đất đai",
+    "ngan sach nha nuoc": "Ngân sách nhà nước",
+    "dau tu cong": "Đầu tư công",
+    "xu ly vi pham hanh chinh": "Xử lý vi phạm hành chính",
+    "tin nguong, ton giao": "Tín ngưỡng, tôn giáo",
+    "nghia vu quan su": "Nghĩa vụ quân sự",
+    "cong an nhan dan": "Công an nhân dân",
+    "si quan quan doi nhan dan viet nam": "Sĩ quan Quân đội nhân dân Việt Nam",
+    "giao duc": "Giáo dục",
+    "doanh nghiep": "Doanh nghiệp",
+    # Codes («Bộ luật»).
+    "lao dong": "Lao động",
+    "hinh su": "Hình sự",
+    "dan su": "Dân sự",
+    "to tung hinh su": "Tố tụng hình sự",
+    "to tung dan su": "Tố tụng dân sự",
+}
+# The words of a citation as the bot writes it.
+CITATION_WORDS: Final = {
+    "numbered": "{kind} số {symbol}",
+    "joint": " liên tịch",
+    "day": "ngày {day}",
+    "year": "năm {year}",
+    "charter": "Điều lệ Đảng",
+    "charter_kind": "Điều lệ",
+    "constitution": "Hiến pháp",
+    "law": "Luật",
+    "code_law": "Bộ luật",
+}
+
 # -- button labels --------------------------------------------------------------------------------
 
 # Labels with a ``{name}`` are filled in with ``str.format``.

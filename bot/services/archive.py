@@ -31,6 +31,7 @@ from bot.models import (
 )
 from bot.offload import Progress, off_loop
 from bot.records import standing_comment
+from bot.services import citing
 from bot.services.context import program_ctx
 from bot.text import normalize_for_match, shorten
 from bot.words import BUTTONS, VERDICT_LABELS
@@ -172,6 +173,18 @@ async def index_session(core: Core, program: Program, session: Session) -> None:
         concluded_at=session.concluded_at or core.now(),
     )
     entry_id = await store.save_archive(entry, search_copies(entry))
+    # The documents the official answer rests on: its conclusion and the question's «căn cứ».
+    await store.drop_citations("official", entry_id)
+    await citing.record(
+        core,
+        program.id,
+        "official",
+        entry_id,
+        entry.session_date,
+        text=entry.conclusion,
+        refs=entry.legal_refs,
+        session_id=session.id,
+    )
     log.info("archived program=%s session=%s entry=%s", program.id, session.id, entry_id)
 
 

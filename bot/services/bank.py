@@ -20,9 +20,9 @@ from bot.actions import ActionKind, Press, Text, mint, register
 from bot.core import Core, Refused
 from bot.models import Person, Program, Reply
 from bot.offload import Progress, off_loop
+from bot.services import citing
 from bot.services.context import program_ctx, state_change
 from bot.text import clean_line, clean_lines, normalize_for_match, refused_char
-from questions.legal import parse_legal_refs
 from questions.model import DEFAULT_TOPIC, LIMITS, STANDARD_TOPICS, QuestionDraft
 
 if TYPE_CHECKING:
@@ -147,7 +147,7 @@ async def store_drafts(
     core: Core, actor: Person | None, program: Program, drafts: list[QuestionDraft], source: str
 ) -> Stored:
     """Store the drafts that are not already in the bank, in one transaction."""
-    store, now = core.store, core.now()
+    store, now, today = core.store, core.now(), core.today(program)
     ids: list[int] = []
     async with store.transaction():
         fresh, duplicates = split_duplicates(drafts, await store.question_texts(program.id))
@@ -164,9 +164,9 @@ async def store_drafts(
             )
             if d.tags:
                 await store.set_tags(qid, d.tags)
-            refs = parse_legal_refs(d.legal_refs)
-            if refs:
-                await store.set_refs(qid, [(r.document, r.article) for r in refs])
+            await citing.record(
+                core, program.id, "question", qid, today, text=d.text, refs=d.legal_refs
+            )
             ids.append(qid)
         skipped = f" ({len(duplicates)} duplicates skipped)" if duplicates else ""
         await store.log_event(
