@@ -295,6 +295,7 @@ BUTTONS: Final = {
     "bank_keep": "↩️ Giữ lại",
     # the archive
     "archive_view": "📄 Xem đầy đủ ({number})",
+    "supplement": "✍️ Kết luận bổ sung",
     "page_back": "◀ Trước",
     "page_next": "Sau ▶",
 }
@@ -340,6 +341,8 @@ MENU: Final[dict[str, str]] = {
     "nghituan": "Nghỉ tuần này",
     "ketluan": "Kết luận câu hỏi tuần này",
     "sotay": "Sổ tay hỏi – đáp của năm (tệp Word)",
+    "ketluanbosung": "Kết luận bổ sung cho một câu trả lời chính thức",
+    "cancu": "Sổ văn bản căn cứ (tình trạng hiệu lực)",
     "hoicho": "Câu hỏi của cơ sở chờ duyệt",
     "coso": "Danh sách cơ sở gửi câu hỏi",
     "hoi": "Gửi câu hỏi từ thực tiễn cơ sở",
@@ -375,6 +378,8 @@ COMMAND_ARGS: Final[dict[str, str]] = {
     "nghituan": "<lý do>",
     "ketluan": "[nội dung]",
     "sotay": "[năm]",
+    "ketluanbosung": "<số> [nội dung]",
+    "cancu": "[ký hiệu | them | thay | sua | bai | hieuluc | xuat | mau]",
     "hoso": "[#số] [năm|quý|tháng]",
     "thongke": "[năm|quý|tháng]",
     "baocao": "[năm|quý|tháng] [docx|xlsx] [canbo]",
@@ -460,6 +465,8 @@ Kiểm tra bốc thăm:   hoidap verify --seed HEX --pool 3,5,9 [--attempt 0]
 Sổ tay hỏi – đáp:    hoidap handbook --year 2026 so_tay_2026.docx [--program SỐ]
 Báo cáo:             hoidap report --year 2026 [--quarter 4 | --month 12 | --from 1/3 --to 31/5]
                        bao_cao.docx|bao_cao.xlsx [--sheets] [--points] [--program SỐ]
+Sổ văn bản căn cứ:   hoidap refs import so_van_ban.xlsx | refs export so_van_ban.xlsx
+                     hoidap refs template mau.xlsx | refs scan van_ban.txt (hoặc - : đọc từ stdin)
 """
 
 # The help of each command and option (``hoidap LỆNH -h``), by command and option.
@@ -503,6 +510,15 @@ CLI_HELP: Final = {
     "report --sheets": "phiếu tổng hợp của từng cán bộ (mỗi người một trang) thay cho báo cáo",
     "report --points": "kèm điểm (đúng 2, đúng một phần 1, chưa đúng 0, không trả lời −1)",
     "--program": "số của chương trình (khi có nhiều nhóm)",
+    "refs": "sổ văn bản căn cứ: văn bản được dẫn, tình trạng hiệu lực",
+    "refs scan": "in các văn bản được dẫn trong một văn bản, mỗi văn bản một dòng",
+    "refs scan file": "tệp văn bản UTF-8; «-» để đọc từ đầu vào chuẩn",
+    "refs import": "nạp sổ văn bản từ tệp .xlsx / .csv (tất cả hoặc không)",
+    "refs import file": "tệp sổ văn bản .xlsx hoặc .csv",
+    "refs export": "xuất sổ văn bản ra tệp .xlsx / .csv",
+    "refs export file": "tên tệp sẽ tạo; đuôi tệp chọn định dạng",
+    "refs template": "tạo tệp Excel mẫu của sổ văn bản, có giải thích các cột",
+    "refs template file": "tên tệp mẫu sẽ tạo (.xlsx)",
     "program": "chương trình",
     "program create": "tạo chương trình không có nhóm Telegram (cán bộ dùng Zalo)",
     "program create title": "tên chương trình",
@@ -546,6 +562,11 @@ CLI_SAYS: Final = {
     "no_programs": "chưa có chương trình nào",
     "report_bad_suffix": "hoidap: tên tệp báo cáo phải kết thúc bằng .docx hoặc .xlsx",
     "report_from_to": "hoidap: --from và --to đi cùng nhau, ví dụ --from 1/3/2026 --to 31/5/2026",
+    "scan_not_utf8": "hoidap: tệp {path} không phải văn bản UTF-8; đề nghị lưu lại bảng mã UTF-8",
+    "scan_too_large": "hoidap: tệp {path} lớn hơn {limit} MB; đề nghị chia nhỏ",
+    "refs_bad_suffix": "hoidap: tên tệp sổ văn bản phải kết thúc bằng .xlsx hoặc .csv",
+    "refs_template_suffix": "hoidap: tên tệp mẫu phải kết thúc bằng .xlsx",
+    "refs_exported": "Đã xuất {count} văn bản của sổ văn bản căn cứ ra {path}",
 }
 
 # -- documents in the Party's format (bot/documents) ----------------------------------------------
