@@ -16,7 +16,7 @@ import html
 import io
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time
 from typing import Any
 
@@ -103,6 +103,33 @@ def _labelled(doc: DocumentObject, label: str, value: str) -> None:
     paragraph.add_run(value)
 
 
+def _lines(doc: DocumentObject, text: str) -> None:
+    for line in _clean(text).splitlines():
+        if line.strip():
+            doc.add_paragraph(line.strip()).paragraph_format.left_indent = Mm(5)
+
+
+def _official_answer(
+    doc: DocumentObject, words: Any, e: ArchiveEntry, marks: Sequence[Mapping[str, Any]]
+) -> None:
+    """The official answer as it stands (a supplementary conclusion first, the original kept
+    after it), its «căn cứ», and a note for each document it rests on that is no longer in
+    force («căn cứ đã được thay thế»)."""
+    if e.current is not None:
+        label = _say(words.supplement_label, f"{e.current.created_at:%d/%m/%Y}")
+        doc.add_paragraph().add_run(label).bold = True
+        _lines(doc, e.current.text)
+        doc.add_paragraph().add_run(_say(words.original_label)).italic = True
+        _lines(doc, e.conclusion)
+    else:
+        doc.add_paragraph().add_run(_say(words.conclusion_label)).bold = True
+        _lines(doc, e.conclusion)
+    if e.legal_refs:
+        _labelled(doc, _say(words.refs_label), _clean(e.legal_refs))
+    for mark in marks:
+        doc.add_paragraph().add_run(_say(words.stale, mark)).italic = True
+
+
 # -- the document ---------------------------------------------------------------------------------
 
 
@@ -113,9 +140,12 @@ def build_handbook(
     program_title: str,
     today: date,
     settings: DocumentSettings | None = None,
+    marks: Mapping[int, Sequence[Mapping[str, Any]]] | None = None,
 ) -> bytes:
     """The handbook of ``entries`` (archived answers of one program and year) as .docx bytes,
-    headed as ``settings`` say (default: the defaults of the program's title)."""
+    headed as ``settings`` say (default: the defaults of the program's title). ``marks``: by
+    entry, the documents its official answer rests on that are no longer in force
+    (``bot.services.citing.mark_ctx``)."""
     words = _words()
     groups = group_by_topic(entries)
     doc = Document()
@@ -189,12 +219,7 @@ def build_handbook(
             if e.source_unit:
                 _labelled(doc, _say(words.source_label), _clean(e.source_unit))
             _labelled(doc, _say(words.date_label), f"{e.session_date:%d/%m/%Y}")
-            doc.add_paragraph().add_run(_say(words.conclusion_label)).bold = True
-            for line in _clean(e.conclusion).splitlines():
-                if line.strip():
-                    doc.add_paragraph(line.strip()).paragraph_format.left_indent = Mm(5)
-            if e.legal_refs:
-                _labelled(doc, _say(words.refs_label), _clean(e.legal_refs))
+            _official_answer(doc, words, e, (marks or {}).get(e.id, ()))
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

@@ -694,3 +694,12 @@ REPORT_WORDS: Final = {
     "report_file": "bao_cao_{period}.{suffix}",
     "sheets_file": "phieu_can_bo_{period}.{suffix}",
 }
+
+# The documents cited, in the report (bot/documents/report_*.py; the sentences of the Word
+# report: ``report_refs.j2``).
+REPORT_REFS_WORDS: Final = {
+    "sheet": "Căn cứ",
+    "col_document": "Văn bản được dẫn",
+    "col_sessions": "Số phiên dẫn",
+    "to_review": "Câu trả lời chính thức cần rà soát (căn cứ không còn hiệu lực)",
+}

@@ -455,6 +455,7 @@ async def compile_handbook(
     if progress is not None:
         await progress(Reply("archive_handbook_building", {"year": year, "count": len(entries)}))
     settings = from_stored(program.title, await core.store.document_settings(program.id))
+    marks = await citing.stale_marks(core, "official", [e.id for e in entries], today)
     data = await off_loop(
         build_handbook,
         entries,
@@ -462,6 +463,7 @@ async def compile_handbook(
         program_title=program.title,
         today=today,
         settings=settings,
+        marks=marks,
     )
     return data, len(entries)
 

@@ -129,6 +129,7 @@ async def import_file(
         return rejected_reply(exc)
     stored = await store_drafts(core, actor, program, drafts, source=filename)
     yaml_file = PurePath(filename).suffix.lower() in (".yaml", ".yml")
+    stale = await stale_questions(core, program, stored.ids)
     return Reply(
         "bank_import_done",
         {
@@ -139,8 +140,16 @@ async def import_file(
             "yaml": yaml_file,
             "duplicates": [duplicate_ctx(d) for d in stored.duplicates[:MAX_DUPLICATES_SHOWN]],
             "duplicates_total": len(stored.duplicates),
+            "stale": stale,
         },
     )
+
+
+async def stale_questions(core: Core, program: Program, ids: list[int]) -> list[dict[str, Any]]:
+    """The questions of ``ids`` that cite a document no longer in force, with those documents:
+    the admins read it before the question is published."""
+    marks = await citing.stale_marks(core, "question", ids, core.today(program))
+    return [{"id": qid, "stale": marks[qid]} for qid in ids if qid in marks]
 
 
 async def store_drafts(
@@ -247,7 +256,11 @@ async def add_step(
             return Reply("bank_duplicate_question", duplicate_ctx(stored.duplicates[0]))
         return Reply(
             "add_q_done",
-            {"question": dataclasses.asdict(draft), "queued": await store.count_queued(program.id)},
+            {
+                "question": dataclasses.asdict(draft),
+                "queued": await store.count_queued(program.id),
+                "stale": await stale_questions(core, program, stored.ids),
+            },
         )
     buttons: list[tuple[Any, ...]] = []
     async with store.transaction():

@@ -38,7 +38,7 @@ from bot.models import (
     Submission,
 )
 from bot.services import citing, invites
-from bot.services.bank import split_duplicates
+from bot.services.bank import split_duplicates, stale_questions
 from bot.services.context import (
     local,
     person_ctx,
@@ -755,7 +755,8 @@ async def accept(
             await store.enqueue(asker.tg_user_id, "grassroots_accepted", ctx, now)
         state_change(program, None, "submission_accepted", actor, submission=sid, question=qid)
     core.program_changed(program.id)
-    return Reply("grassroots_accept_done", {**ctx, "asker": person_ctx(asker)})
+    stale = await stale_questions(core, program, [qid])
+    return Reply("grassroots_accept_done", {**ctx, "asker": person_ctx(asker), "stale": stale})
 
 
 async def merge(core: Core, actor: Person, program: Program, sid: int, ref: str) -> Reply:

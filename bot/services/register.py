@@ -40,7 +40,7 @@ from bot.refs import (
 from bot.refs import display as refs_display
 from bot.services.context import program_ctx, state_change
 from bot.text import clean_line, fold, shorten
-from bot.words import LAW_KINDS, REF_STATUS_LABELS, REGISTER_HEADERS
+from bot.words import DOCUMENT_KINDS, LAW_KINDS, REF_STATUS_LABELS, REGISTER_HEADERS
 
 log = logging.getLogger("hoidap.register")
 
@@ -272,11 +272,18 @@ def state_change_register(actor: Person | None, added: int, changed: int, told: 
     log.info("register added=%s changed=%s told=%s actor=%s", added, changed, told, who)
 
 
+def kind_of_title(title: str) -> str:
+    """The kind a title starts with («Quy định thi hành Điều lệ Đảng» → «Quy định»), or ""."""
+    words = " ".join(fold(title).split())
+    found = [k for k in DOCUMENT_KINDS if words == k or words.startswith(k + " ")]
+    return DOCUMENT_KINDS[max(found, key=len)] if found else ""
+
+
 def _new_entry(want: Wanted, issued: date, now: datetime) -> RegisterEntry:
     c = want.citation
     key, issuer, year = identity(c, issued)
-    kind = want.kind or c.kind or ""
     title = want.title or ""
+    kind = want.kind or c.kind or ("" if c.name else kind_of_title(title))
     return RegisterEntry(
         id=0,
         doc_key=key,
@@ -486,7 +493,7 @@ def _chat_wanted(verb: str, parts: list[str]) -> Wanted:
             citation=c,
             status="in_force",
             source=_source(source),
-            kind=c.kind or "",
+            kind=c.kind or None,
             title=title,
             issued_on=_day(issued, "issued_on"),
             issued_by=body,

@@ -302,24 +302,28 @@ class RefQueries(StoreBase):
 
     async def cited_in_period(
         self, program_id: int, start: date, end: date
-    ) -> list[tuple[int, str, str | None, int | None]]:
-        """(session, symbol, kind, register entry) for every document cited by the sessions
-        held ``start`` ≤ day < ``end``: their answers, comments, official answers and the
-        «căn cứ» of their questions."""
+    ) -> list[tuple[int, str, str, str | None, int | None]]:
+        """(session, key, symbol, kind, register entry) for every document cited by the
+        sessions held ``start`` ≤ day < ``end``: their answers, comments, official answers and
+        the «căn cứ» of their questions."""
         own = await self._all(
-            "SELECT session_id, symbol, kind, document_id FROM citations "
+            "SELECT session_id, doc_key, symbol, kind, document_id FROM citations "
             "WHERE program_id = ? AND cited_on >= ? AND cited_on < ? "
             "AND session_id IS NOT NULL",
             (program_id, start.isoformat(), end.isoformat()),
         )
         asked = await self._all(
-            "SELECT s.id AS session_id, c.symbol, c.kind, c.document_id FROM sessions s "
-            "JOIN citations c ON c.source = 'question' AND c.source_id = s.question_id "
-            "AND c.version = 0 WHERE s.program_id = ? AND s.state = 'concluded' "
+            "SELECT s.id AS session_id, c.doc_key, c.symbol, c.kind, c.document_id "
+            "FROM sessions s JOIN citations c ON c.source = 'question' "
+            "AND c.source_id = s.question_id AND c.version = 0 "
+            "WHERE s.program_id = ? AND s.state = 'concluded' "
             "AND s.session_date >= ? AND s.session_date < ?",
             (program_id, start.isoformat(), end.isoformat()),
         )
-        return [(r["session_id"], r["symbol"], r["kind"], r["document_id"]) for r in [*own, *asked]]
+        return [
+            (r["session_id"], r["doc_key"], r["symbol"], r["kind"], r["document_id"])
+            for r in [*own, *asked]
+        ]
 
     # -- supplementary conclusions ----------------------------------------------------------
 
