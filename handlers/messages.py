@@ -10,7 +10,7 @@ from telegram.error import BadRequest
 
 from bot.models import Answer, Reply
 from bot.render import plain, render, split_html
-from bot.services import answers, bank, interact
+from bot.services import answers, bank, interact, register
 from bot.transport.telegram import for_chat, markup, send_html
 from handlers.common import Context, actor, deps, guarded, program_here, say
 from questions.model import LIMITS
@@ -99,6 +99,9 @@ async def private_media(update: Update, context: Context) -> None:
                 await say(update, bank.too_large_reply(name, document.file_size))
                 return
             data = bytes(await (await document.get_file()).download_as_bytearray())
+            if await register.is_register_file(name, data):
+                await say(update, await register.import_file(core, person, name, data))
+                return
             result = await bank.import_file(
                 core, person, program, name, data, progress=lambda r: say(update, r)
             )

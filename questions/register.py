@@ -44,6 +44,7 @@ from questions.importer import (
     display_filename,
     xlsx_rows,
 )
+from questions.model import COLUMN_BY_FIELD
 
 log = logging.getLogger("hoidap.register")
 
@@ -182,6 +183,7 @@ def _key(header: str) -> str:
 
 _BY_KEY: Final = {key: c for c in COLUMNS for key in (_key(c.header), *map(_key, c.aliases))}
 _SYMBOL_KEY: Final = normalize_for_match(COLUMNS[0].header).replace(" ", "")
+QUESTION_HEADER: Final = COLUMN_BY_FIELD["text"].header
 
 
 @dataclass(frozen=True)
@@ -374,6 +376,24 @@ def parse_register(filename: str, data: bytes) -> list[EntryDraft]:
     if not drafts:
         raise ImportRejected(name, [ImportProblem("no_rows")])
     return drafts
+
+
+def looks_like_register(filename: str, data: bytes) -> bool:
+    """Whether a spreadsheet sent to the bot is a register file (its header names «Ký hiệu»
+    and no question column) rather than questions: only its first rows are read."""
+    ext = PurePath(display_filename(filename)).suffix.lower()
+    if ext not in (".xlsx", ".csv") or len(data) > MAX_FILE_BYTES:
+        return False
+    try:
+        rows = xlsx_rows(data, _HEADER_ROWS) if ext == ".xlsx" else csv_rows(data, _HEADER_ROWS)[0]
+    except Exception:
+        return False
+    question = _key(QUESTION_HEADER)
+    for row in rows:
+        keys = {_key(c) for c in row.cells if c.strip()}
+        if _SYMBOL_KEY in keys:
+            return question not in keys
+    return False
 
 
 def _read(rows: list[_Row]) -> tuple[list[EntryDraft], list[ImportProblem]]:

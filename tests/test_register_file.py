@@ -245,7 +245,7 @@ async def test_a_loop_across_the_register_and_the_file_is_refused(core: Core) ->
     assert await core.store.register() == before
 
 
-def _xlsx(rows: list[list[object]]) -> bytes:
+def _xlsx(rows: list[list[str]]) -> bytes:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -269,7 +269,7 @@ HOSTILE: list[tuple[str, bytes, str]] = [
     ("so.txt", b"abc", "unsupported_type"),
     ("so.csv", b"", "empty_file"),
     ("so.xlsx", _raw_csv([HEADER, ROW]), "wrong_content"),
-    ("so.csv", _xlsx([HEADER, ROW]), "wrong_content"),
+    ("so.csv", _xlsx([list(HEADER), list(ROW)]), "wrong_content"),
     ("so.csv", "\n".join(",".join(r) for r in [HEADER, ROW]).encode("utf-16"), "bad_encoding"),
     ("so.csv", b"Ky hieu,Trich yeu\n232-QD/TW,Quy \xf0\xe3nh", "bad_encoding"),
     ("so.csv", b'Ky hieu,"Trich yeu\n232-QD/TW,"x', "bad_csv"),
@@ -387,7 +387,7 @@ def test_refs_import_export_template_on_the_command_line(
     assert _run(monkeypatch, path, "export", str(tmp_path / "x.pdf")) == 2
     template = tmp_path / "mau.xlsx"
     assert _run(monkeypatch, path, "template", str(template)) == 0
-    assert parse_register  # the template reads back as a register with no rows:
+    # The template reads back as a register with no rows.
     with pytest.raises(ImportRejected) as empty:
         parse_register("mau.xlsx", template.read_bytes())
     assert [p.code for p in empty.value.problems] == ["no_rows"]

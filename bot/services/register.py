@@ -606,6 +606,14 @@ def template() -> FileReply:
     return FileReply("mau_so_van_ban.xlsx", register_xlsx([]), Reply("refs_template_caption"))
 
 
+async def is_register_file(filename: str, data: bytes) -> bool:
+    """A spreadsheet an admin sent: the register (``questions.register.looks_like_register``,
+    read in a worker thread) or questions."""
+    from questions.register import looks_like_register
+
+    return await off_loop(looks_like_register, filename, data)
+
+
 def wanted_from_drafts(drafts: Sequence[Any]) -> list[Wanted]:
     """The entries of a register file (``questions.register.EntryDraft``) as a request."""
     return [

@@ -208,6 +208,12 @@ class PlumbingQueries(StoreBase):
 
     # -- outbox ------------------------------------------------------------------------------
 
+    async def data_version(self) -> int:
+        """SQLite's counter of commits by other connections (``PRAGMA data_version``): it
+        changes when another process (the command line) wrote to the database."""
+        rows = list(await self.conn.execute_fetchall("PRAGMA data_version"))
+        return int(rows[0][0]) if rows else 0
+
     async def enqueue_many(self, messages: Sequence[Message], now: datetime) -> None:
         """Owe several messages, in one statement per 500 of them (inside a transaction)."""
         if not self._in_tx:

@@ -10,6 +10,10 @@ A message is owed until it is delivered, Telegram refuses it for good (blocked b
 request), or it no longer makes sense: a message with a time of its own (``expires_at``: a
 reminder after its deadline). However long Telegram is unreachable, nothing else is given up;
 what is dropped is told once to the program's admins.
+
+Messages owed by a change another process made (``hoidap refs import`` tells programs to review
+their answers) are noticed within :data:`EXTERNAL_POLL` seconds: while idle, the worker asks
+SQLite whether another connection committed (``PRAGMA data_version``) and then looks again.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ log = logging.getLogger("hoidap.outbox")
 
 CONCURRENCY = 8
 MAX_BACKOFF = 30.0  # seconds between passes while nothing can be sent
+EXTERNAL_POLL = 5.0  # seconds between looks, while idle, for rows another process committed
 
 SendFn = Callable[[OutboxItem, PartSent], Awaitable[int | None]]
 
@@ -96,7 +101,7 @@ class OutboxWorker:
             if not pending:
                 backoff = 1.0
                 self._idle.set()
-                await self._wake.wait()
+                await self._idle_until_woken()
                 continue
             if progressed:
                 backoff = 1.0
@@ -105,6 +110,21 @@ class OutboxWorker:
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), backoff)
             backoff = min(backoff * 2, MAX_BACKOFF)
+
+    async def _idle_until_woken(self) -> None:
+        """Wait for a wake-up, or for another process to commit (it may owe messages)."""
+        seen = await self.core.store.data_version()
+        while not self._wake.is_set():
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), EXTERNAL_POLL)
+            if self._wake.is_set():
+                return
+            try:
+                now = await self.core.store.data_version()
+            except DatabaseLost:
+                return
+            if now != seen:
+                return
 
     async def _pass(self) -> tuple[bool, bool]:
         items = await self._drop_expired(await self.core.store.pending_outbox())
