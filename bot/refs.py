@@ -133,14 +133,14 @@ def status_problem(
         return "needs_successor"
     if status not in WITH_SUCCESSOR and successor is not None:
         return "no_successor"
+    if successor is not None and successor.id == doc.id:
+        return "self"
+    if successor is not None and successor.issued_on < doc.issued_on:
+        return "successor_older"
     if start is not None and start < doc.issued_on:
         return "before_document"
     if successor is None:
         return None
-    if successor.id == doc.id:
-        return "self"
-    if successor.issued_on < doc.issued_on:
-        return "successor_older"
     if start is not None and start < successor.issued_on:
         return "before_successor"
     seen = {doc.id}
