@@ -99,12 +99,12 @@ async def private_media(update: Update, context: Context) -> None:
                 await say(update, bank.too_large_reply(name, document.file_size))
                 return
             data = bytes(await (await document.get_file()).download_as_bytearray())
-            if await register.is_register_file(name, data):
-                await say(update, await register.import_file(core, person, name, data))
-                return
             result = await bank.import_file(
                 core, person, program, name, data, progress=lambda r: say(update, r)
             )
+            # A file without the question column may be the register of documents.
+            if bank.lacks_questions(result) and await register.is_register_file(name, data):
+                result = await register.import_file(core, person, name, data)
             await say(update, result)
             return
     answer = answer_of(update, in_group=False)

@@ -23,7 +23,13 @@ from bot.offload import Progress, off_loop
 from bot.services import citing
 from bot.services.context import program_ctx, state_change
 from bot.text import clean_line, clean_lines, normalize_for_match, refused_char
-from questions.model import DEFAULT_TOPIC, LIMITS, STANDARD_TOPICS, QuestionDraft
+from questions.model import (
+    COLUMN_BY_FIELD,
+    DEFAULT_TOPIC,
+    LIMITS,
+    STANDARD_TOPICS,
+    QuestionDraft,
+)
 
 if TYPE_CHECKING:
     from questions.importer import ImportRejected
@@ -89,6 +95,14 @@ def rejected_reply(exc: ImportRejected) -> Reply:
             "problems": [dataclasses.asdict(p) for p in exc.problems],
             "total": len(exc.problems),
         },
+    )
+
+
+def lacks_questions(reply: Reply) -> bool:
+    """A file refused because it has no question column (it may be another kind of table)."""
+    return reply.template == "import_rejected" and any(
+        p["code"] == "missing_column" and p["field"] == COLUMN_BY_FIELD["text"].header
+        for p in reply.context["problems"]
     )
 
 
