@@ -63,7 +63,9 @@ class ProgramScheduler:
         # Housekeeping: buttons expired a month ago and old replay guards are no longer needed
         # (a recently expired button still gets its "expired" answer).
         await self.core.store.prune_actions(self.core.now() - timedelta(days=30))
-        await self.core.store.prune_seen_updates()
+        # Events seen are kept a week: no channel brings one back later than that (Telegram
+        # keeps an update a day; a Zalo message taken in is handled within hours).
+        await self.core.store.prune_seen_updates(self.core.now() - timedelta(days=7))
         await self.core.store.prune_zalo_seen(self.core.now() - timedelta(days=30))
 
     async def _tick_job(self) -> None:

@@ -19,11 +19,11 @@ from telegram.ext import (
     Application,
 )
 
-import bot.app
+import hoidap.app
 from bot.core import Core
-from bot.testing.fakebotapi import FakeBotAPI, FloodLimits, SentMessage
-from bot.testing.harness import Harness, User
 from bot.transport.pacing import SlidingWindow
+from fakes.fakebotapi import FakeBotAPI, FloodLimits, SentMessage
+from fakes.harness import Harness, User
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCHMARKS_MD = ROOT / "BENCHMARKS.md"
@@ -197,7 +197,7 @@ async def bind_group(h: Harness) -> int:
 
 @contextmanager
 def overall_rate(setting: tuple[float, float] | None) -> Iterator[list[Any]]:
-    """Build the application with ``bot/app.py`` unchanged except its overall limiter: an
+    """Build the application with ``hoidap/app.py`` unchanged except its overall limiter: an
     ``aiolimiter`` bucket (``max_rate``, ``time_period``) in place of the sliding window
     (``bot/transport/pacing.py``); ``None`` changes nothing. Yields the limiters built."""
     built: list[Any] = []
@@ -210,10 +210,10 @@ def overall_rate(setting: tuple[float, float] | None) -> Iterator[list[Any]]:
         built.append(limiter)
         return limiter
 
-    with mock.patch.object(bot.app, "SlidingWindow", factory):
+    with mock.patch.object(hoidap.app, "SlidingWindow", factory):
         yield built
     if not built:
-        raise RuntimeError("bot/app.py did not build its overall limiter; cannot override it")
+        raise RuntimeError("hoidap/app.py did not build its overall limiter; cannot override it")
 
 
 def describe_limiter(application: Application) -> str:  # type: ignore[type-arg]

@@ -35,8 +35,8 @@ from bench.common import (
     staff_users,
 )
 from bot.clock import ManualClock
-from bot.testing.fakebotapi import FakeBotAPI
-from bot.testing.harness import Harness, User
+from fakes.fakebotapi import FakeBotAPI
+from fakes.harness import Harness, User
 
 # --------------------------------------------------------------------------------------------
 # (c) Peak memory: the hoidap application in a child process
@@ -190,7 +190,7 @@ async def memory_cycle(staff_count: int, rate_limit: bool) -> MemoryResult:
         for user in (ADMIN, HEAD, LEADER, *staff):
             server.user(user.id, user.first_name, user.last_name, user.username)
         with tempfile.TemporaryDirectory(prefix="hoidap-bench-") as tmp:
-            if rate_limit:  # the production bot (bot.app.serve), nothing of the benchmark
+            if rate_limit:  # the production bot (hoidap.app.serve), nothing of the benchmark
                 arguments = ["-m", "bench.memory_child", "--admin", str(ADMIN.id)]
             else:  # through the Harness, to run without the limiter
                 arguments = ["-m", "bench.run", "--memory-child", "--no-rate-limit"]

@@ -1,6 +1,6 @@
 """The child process of part (c): hoidap as in production, driven over stdin/stdout.
 
-``python -m bench.memory_child --api-url URL --token T --workdir DIR`` runs ``bot.app.serve``
+``python -m bench.memory_child --api-url URL --token T --workdir DIR`` runs ``hoidap.app.serve``
 (the production start-up, with its rate limiter) on a manual clock, against the fake server of
 the parent. It imports nothing of the benchmark or of the test machinery (no fake server, no
 Harness): the memory measured is the bot's. Commands, one JSON object a line: ``settle``,
@@ -48,10 +48,10 @@ def respond(payload: dict[str, Any]) -> None:
 
 
 async def run(api_url: str, token: str, workdir: Path, admin: int) -> None:
-    from bot.app import serve
     from bot.clock import ManualClock
     from bot.config import Settings
     from bot.core import Core
+    from hoidap.app import serve
 
     logging.basicConfig(level=logging.ERROR, stream=sys.stderr)
     clock = ManualClock(datetime.fromisoformat("2026-12-01T10:00:00+07:00"))

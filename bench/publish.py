@@ -23,8 +23,8 @@ from bench.common import (
     staff_users,
 )
 from bot.clock import ManualClock
-from bot.testing.fakebotapi import FakeBotAPI
-from bot.testing.harness import Harness
+from fakes.fakebotapi import FakeBotAPI
+from fakes.harness import Harness
 
 # --------------------------------------------------------------------------------------------
 # (b) Publishing to 300 staff under flood limits

@@ -4,6 +4,7 @@ back-fill at the upgrade.
 Run from the repository root::
 
     python -m bench.refs               # the Markdown report on stdout (progress on stderr)
+    python -m bench.refs --json        # the result as JSON (for ``bench.run``, part (k))
 
 Three measurements, each against its target (issue «Answers that stay right»):
 
@@ -22,15 +23,18 @@ Three measurements, each against its target (issue «Answers that stay right»):
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import json
 import platform
 import sqlite3
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import closing
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -94,7 +98,27 @@ def _p(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def parsing() -> list[str]:
+@dataclass
+class RefsResult:
+    """What ``bench.run`` part (k) reports: the figures against their targets, and the
+    Markdown of the three measurements."""
+
+    parse_ms: float  # a realistic 4,000-character answer, median
+    parse_worst_ms: float  # a citation every few characters, median
+    dependents: int
+    dependents_ms: float  # median
+    dependents_p95_ms: float
+    backfill_answers: int
+    backfill_s: float
+    body: str
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> RefsResult:
+        return cls(**data)  # type: ignore[arg-type]
+
+
+def parsing() -> tuple[list[str], float, float]:
+    """The table rows and verdict of recognising; the realistic and worst medians (ms)."""
     lines = []
     medians: list[float] = []
     spacing = 0
@@ -117,7 +141,7 @@ def parsing() -> list[str]:
         f"this) takes {worst:.3f} ms: "
         f"{'within' if worst < PARSE_TARGET_MS else 'over'} the target.",
     ]
-    return lines
+    return lines, realistic, worst
 
 
 # -- marking a document replaced on 10 years of answers ------------------------------------------
@@ -208,7 +232,9 @@ async def _archive(core: Core, years: int, weekly: int, per_answer: int) -> tupl
     return count, count * len(rows) * 2
 
 
-async def marking(years: int = 10) -> list[str]:
+async def marking(years: int = 10) -> tuple[list[str], int, list[float]]:
+    """The lines of marking a document replaced; the dependents and the times (ms) they were
+    found in."""
     with tempfile.TemporaryDirectory(prefix="hoidap-bench-refs-") as tmp:
         path = Path(tmp) / "refs.sqlite3"
         store = Store(await connect(path))
@@ -242,7 +268,7 @@ async def marking(years: int = 10) -> list[str]:
                 apply_ms.append((time.perf_counter() - t0) * 1000)
         finally:
             await store.close()
-    return [
+    lines = [
         f"An archive of {years} years × 52 sessions ({sessions} official answers and as many "
         f"questions), {citations} citations; 24-QĐ/TW cited by every one.",
         "",
@@ -259,6 +285,7 @@ async def marking(years: int = 10) -> list[str]:
         f"{'meets' if _p(found_ms, 0.95) < DEPENDENTS_TARGET_MS else 'misses'} the "
         f"{DEPENDENTS_TARGET_MS:.0f} ms target.",
     ]
+    return lines, dependents, found_ms
 
 
 # -- the back-fill at the upgrade -----------------------------------------------------------------
@@ -327,7 +354,7 @@ def _release_before(path: Path, answers: int) -> None:
         conn.execute("COMMIT")
 
 
-async def backfill(answers: int = 500) -> list[str]:
+async def backfill(answers: int = 500) -> tuple[list[str], float]:
     with tempfile.TemporaryDirectory(prefix="hoidap-bench-backfill-") as tmp:
         path = Path(tmp) / "before.sqlite3"
         _release_before(path, answers)
@@ -337,26 +364,30 @@ async def backfill(answers: int = 500) -> list[str]:
         rows = list(await conn.execute_fetchall("SELECT count(*) FROM citations"))
         await conn.close()
     verdict = "meets" if seconds < BACKFILL_TARGET_S else "misses"
-    return [
+    lines = [
         f"A database of the release before the register with {answers} official answers, "
         f"{answers} questions, answers and comments: opened (upgraded) in **{seconds:.2f} s**, "
         f"{rows[0][0]} citations read and stored: {verdict} the target (within seconds).",
     ]
+    return lines, seconds
 
 
-async def measure() -> str:
+BACKFILL_ANSWERS = 500
+
+
+async def measure() -> RefsResult:
     print("refs: recognising", file=sys.stderr)
-    parse = parsing()
+    parse, realistic, worst = parsing()
     print("refs: marking a document replaced", file=sys.stderr)
-    mark = await marking()
+    mark, dependents, found_ms = await marking()
     print("refs: the back-fill at the upgrade", file=sys.stderr)
-    fill = await backfill()
-    return "\n".join(
+    fill, seconds = await backfill(BACKFILL_ANSWERS)
+    body = "\n".join(
         [
             f"`python -m bench.refs` — Python {platform.python_version()}, "
             f"SQLite {sqlite3.sqlite_version}, {platform.machine()}.",
             "",
-            "#### Recognising the citations of an answer",
+            "### Recognising the citations of an answer",
             "",
             f"`bot.citations.find_citations`, {PARSE_RUNS} runs each (target < "
             f"{PARSE_TARGET_MS:.0f} ms).",
@@ -365,19 +396,33 @@ async def measure() -> str:
             "|---|---:|---:|---:|---:|---:|",
             *parse,
             "",
-            "#### Marking a document replaced",
+            "### Marking a document replaced",
             "",
             *mark,
             "",
-            "#### The back-fill at the upgrade",
+            "### The back-fill at the upgrade",
             "",
             *fill,
         ]
     )
+    return RefsResult(
+        parse_ms=realistic,
+        parse_worst_ms=worst,
+        dependents=dependents,
+        dependents_ms=statistics.median(found_ms),
+        dependents_p95_ms=_p(found_ms, 0.95),
+        backfill_answers=BACKFILL_ANSWERS,
+        backfill_s=seconds,
+        body=body,
+    )
 
 
-def main() -> int:
-    print(asyncio.run(measure()))
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.refs", description=__doc__)
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    args = parser.parse_args(argv)
+    result = asyncio.run(measure())
+    print(json.dumps(asdict(result)) if args.json else result.body)
     return 0
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import metadata
 from pathlib import Path
@@ -26,12 +26,16 @@ from bench.press import PressResult
 from bench.publish import (
     PublishResult,
 )
+from bench.refs import BACKFILL_TARGET_S, DEPENDENTS_TARGET_MS, PARSE_TARGET_MS, RefsResult
 from bench.reports import FIGURES_TARGET_MS, FILES_TARGET_S, ReportsResult, markdown
 from bench.roundtrip import (
     RoundTripResult,
 )
 from bench.scaling import ScalingResult
 from bench.startup import StartupResult
+from bench.zalo_flood import SPACING as FLOOD_SPACING
+from bench.zalo_flood import TARGET_S as FLOOD_TARGET_S
+from bench.zalo_flood import FloodResult
 
 # --------------------------------------------------------------------------------------------
 # The report
@@ -64,6 +68,8 @@ class Report:
     startup: StartupResult | None = None
     records_line: str | None = None  # (h) bench/records.py's result
     reports: ReportsResult | None = None  # (i) bench/reports.py's result
+    zalo_floods: list[FloodResult] = field(default_factory=list)  # (j) bench/zalo_flood.py
+    refs: RefsResult | None = None  # (k) bench/refs.py's result
 
 
 def machine_facts() -> list[tuple[str, str]]:
@@ -110,7 +116,7 @@ def render(report: Report) -> str:
         "# Benchmarks",
         "",
         "Measured by `python -m bench.run` against the local fake Telegram Bot API server",
-        "(`bot/testing/fakebotapi/`, 127.0.0.1 only): the real python-telegram-bot client",
+        "(`fakes/fakebotapi/`, 127.0.0.1 only): the real python-telegram-bot client",
         "talks HTTP to it, the server records every message the bot sends with",
         "`time.perf_counter()`. The numbers below are written by the script itself",
         "(`--write`); they are not edited by hand.",
@@ -148,7 +154,7 @@ def render(report: Report) -> str:
         )
     for p in report.publishes:
         ok = p.seconds <= PUBLISH_TARGET_SECONDS and p.flood_429 == 0
-        which = "candidate limiter" if p.overridden else "`bot/app.py` as is"
+        which = "candidate limiter" if p.overridden else "`hoidap/app.py` as is"
         summary.append(
             f"| (b) {p.messages} messages in ≤ {PUBLISH_TARGET_SECONDS:.1f} s, zero 429"
             f" ({which}) | {p.seconds:.2f} s, {p.flood_429} × 429 | {_yes(ok)} |"
@@ -204,6 +210,27 @@ def render(report: Report) -> str:
                 else f" | not measured: the builders are {r.builds_missing} | |"
             )
         )
+    if report.zalo_floods:
+        worst = max(r.reply_p95 for r in report.zalo_floods)
+        runs = ", ".join(f"{r.reply_p95:.2f}" for r in report.zalo_floods)
+        summary.append(
+            f"| (j) a member's reply on Zalo, p95, while another account sends"
+            f" {report.zalo_floods[0].stickers} stickers < {FLOOD_TARGET_S:.0f} s"
+            f" | {runs} s ({len(report.zalo_floods)} runs) | {_yes(worst < FLOOD_TARGET_S)} |"
+        )
+    if report.refs is not None:
+        k = report.refs
+        summary += [
+            f"| (k) the citations of a 4,000-character answer recognised < {PARSE_TARGET_MS:g} ms"
+            f" | {k.parse_ms:.3f} ms (median; worst case {k.parse_worst_ms:.3f} ms)"
+            f" | {_yes(k.parse_ms < PARSE_TARGET_MS)} |",
+            f"| (k) a document replaced on 10 years of answers: every dependent found"
+            f" < {DEPENDENTS_TARGET_MS:.0f} ms | {k.dependents} in {k.dependents_p95_ms:.1f} ms"
+            f" (p95) | {_yes(k.dependents_p95_ms < DEPENDENTS_TARGET_MS)} |",
+            f"| (k) the citations of {k.backfill_answers} official answers read at the upgrade"
+            f" < {BACKFILL_TARGET_S:.0f} s | {k.backfill_s:.2f} s"
+            f" | {_yes(k.backfill_s < BACKFILL_TARGET_S)} |",
+        ]
     if summary:
         lines += ["## Targets", "", "| Target | Measured | |", "|---|---|---|", *summary, ""]
 
@@ -214,7 +241,7 @@ def render(report: Report) -> str:
             "Two bots, one after the other, against the same fake server in the same process",
             "and event loop: a bare PTB `Application` with one `MessageHandler` that answers",
             "with `reply_text` (no defaults, no rate limiter), and the hoidap application",
-            "through `bot.testing.harness.Harness` (`rate_limit=False`) with a bound group,",
+            "through `fakes.harness.Harness` (`rate_limit=False`) with a bound group,",
             f"{s['members']} active staff members and the question of the week published. Both",
             "poll with `start_polling(poll_interval=0, timeout=1)`. The bare echo bot handles",
             "updates one at a time (PTB's default); hoidap handles different people",
@@ -321,14 +348,15 @@ def render(report: Report) -> str:
             "|---|---:|---:|---:|---:|---:|---:|",
         ]
         for p in report.publishes:
-            label = f"{p.limiter}" + (" (candidate)" if p.overridden else " (`bot/app.py` as is)")
+            as_is = " (`hoidap/app.py` as is)"
+            label = f"{p.limiter}" + (" (candidate)" if p.overridden else as_is)
             lines.append(
                 f"| {label} | {p.messages} | {p.seconds:.2f} s | {p.flood_429} |"
                 f" {p.max_per_second} | {p.enqueue_seconds * 1000:.0f} ms | {p.failed} |"
             )
         lines += [
             "",
-            "The bot's overall limiter (`bot/app.py`, `bot/transport/pacing.py`) is a sliding",
+            "The bot's overall limiter (`hoidap/app.py`, `bot/transport/pacing.py`) is a sliding",
             "window: at most 30 messages start in any 1.03 s, spread on an even grid of",
             "1.03/30 s; a late wake-up of the event loop is made up on the next message (the",
             "grid does not slip) but never beyond the window. The 0.03 s over one second covers",
@@ -354,7 +382,7 @@ def render(report: Report) -> str:
             "",
             (
                 "The hoidap application runs alone in a child process, as in production"
-                " (`python -m bench.memory_child`: `bot.app.serve` with its rate limiter, on a"
+                " (`python -m bench.memory_child`: `hoidap.app.serve` with its rate limiter, on a"
                 " manual clock; the child imports nothing of the benchmark or of the test"
                 " machinery: no fake server, no Harness)"
                 if m.rate_limit
@@ -446,7 +474,7 @@ def render(report: Report) -> str:
         lines += [
             "## (g) Start-up memory beside a bare PTB echo bot",
             "",
-            "`python -m bench.startup`: hoidap through `bot.app.serve` (database, migrations,",
+            "`python -m bench.startup`: hoidap through `hoidap.app.serve` (database, migrations,",
             "outbox, scheduler, menus, long polling) and a bare PTB echo bot, each alone in a",
             "child process (started through a forking `/bin/sh`), both at the same time, each",
             "against its own fake server. Once each has answered one message, its `VmRSS`.",
@@ -483,6 +511,40 @@ def render(report: Report) -> str:
             "process so that the memory measured is the bot's work only).",
             "",
             markdown(report.reports),
+            "",
+        ]
+    if report.zalo_floods:
+        first = report.zalo_floods[0]
+        lines += [
+            "## (j) One account's flood on Zalo",
+            "",
+            f"`python -m bench.zalo_flood` ({len(report.zalo_floods)} runs): one account sends"
+            f" {first.stickers} stickers at once; while the bot reads them, {first.members} other",
+            f"accounts each ask for the help text, one every {FLOOD_SPACING} s. Zalo's send pace"
+            f" is {first.zalo_rate:.0f} messages a second",
+            "(the default): a reply the flood costs is 0.2 s another reply may wait behind. The",
+            "flood goes through the one gate (20 per 30 s per sender) and costs one «text only»",
+            "notice (once per 10 minutes per sender) and one «too fast» notice.",
+            "",
+            "| Run | Member's reply p50 | p95 | max | Replies to the flooding account |",
+            "|---|---|---|---|---|",
+            *(
+                f"| {n} | {r.reply_p50:.2f} s | {r.reply_p95:.2f} s | {r.reply_max:.2f} s |"
+                f" {r.stranger_replies} |"
+                for n, r in enumerate(report.zalo_floods, 1)
+            ),
+            "",
+        ]
+    if report.refs is not None:
+        lines += [
+            "## (k) The documents answers rest on",
+            "",
+            "`python -m bench.refs` (its own process). Targets: the citations of a 4,000-character",
+            "answer recognised in under 1 ms; a document marked replaced on 10 years × 52 sessions",
+            "× 3 citations, every dependent found in under 100 ms; the citations of 500 official",
+            "answers back-filled at the upgrade within seconds.",
+            "",
+            report.refs.body,
             "",
         ]
     return "\n".join(lines)

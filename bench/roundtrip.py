@@ -40,12 +40,12 @@ from bench.common import (
     progress,
     seed,
 )
-from bot.app import CONNECTIONS
 from bot.clock import ManualClock
-from bot.testing.fakebotapi import FakeBotAPI, SentMessage
-from bot.testing.harness import Harness, User
 from bot.transport.ordering import PerSenderUpdateProcessor
 from bot.transport.telegram import send_html
+from fakes.fakebotapi import FakeBotAPI, SentMessage
+from fakes.harness import Harness, User
+from hoidap.app import CONNECTIONS
 
 # --------------------------------------------------------------------------------------------
 # (a) Update round trip
@@ -152,7 +152,7 @@ class EchoBot(BotUnderTest):
 class SameReplyEchoBot(EchoBot):
     """An echo bot that answers every message with hoidap's ``/trangthai`` reply (the same HTML)
     through hoidap's transport: the defaults, the HTTP connection pool, people handled
-    concurrently in order (``bot/app.py``), the reply sent by ``send_html``. What is left of
+    concurrently in order (``hoidap/app.py``), the reply sent by ``send_html``. What is left of
     the difference to hoidap is hoidap's own work on an update."""
 
     name = "echo bot with hoidap's reply and transport"

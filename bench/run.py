@@ -5,11 +5,11 @@ Run from the repository root::
     python -m bench.run            # measure and print the Markdown report
     python -m bench.run --write    # ... and write it to BENCHMARKS.md
 
-Ten parts, one module each (``bench/common.py`` holds what they share):
+Eleven parts, one module each (``bench/common.py`` holds what they share):
 
 (a) ``bench/roundtrip.py``: update round trip. A bare python-telegram-bot echo bot, an echo
     bot with hoidap's reply and transport, and the hoidap application (through
-    :class:`bot.testing.harness.Harness`, no rate limiter) side by side on the same fake
+    :class:`fakes.harness.Harness`, no rate limiter) side by side on the same fake
     server, interleaved. N private messages are injected at once; throughput is
     N / (last reply - first injection) and latency is per update.
 (b) ``bench/publish.py``: publishing the weekly question to 300 staff with flood limits
@@ -24,7 +24,9 @@ Ten parts, one module each (``bench/common.py`` holds what they share):
 (h) ``bench/records.py``: the record's figures on 500 staff x 10 years (its own process).
 (i) ``bench/reports.py``: the yearly figures, the charts and the report files on the same
     database, with the RSS while they are built (its own process).
-(j) ``bench/refs.py``: the documents answers rest on: recognising the citations of an
+(j) ``bench/zalo_flood.py``: one Zalo account floods the bot with stickers; how long other
+    members wait for their replies.
+(k) ``bench/refs.py``: the documents answers rest on: recognising the citations of an
     answer, marking a document replaced on 10 years of answers, the back-fill at the upgrade
     (its own process).
 
@@ -60,6 +62,7 @@ from bench.publish import (
     PublishResult,
     publish_flood,
 )
+from bench.refs import RefsResult
 from bench.report import (
     Report,
     render,
@@ -71,6 +74,7 @@ from bench.roundtrip import (
 )
 from bench.scaling import sql_scaling
 from bench.startup import startup_memory
+from bench.zalo_flood import zalo_flood
 
 # --------------------------------------------------------------------------------------------
 # Entry point
@@ -128,6 +132,16 @@ async def measure(args: argparse.Namespace, command: str) -> Report:
     if "i" in parts:
         reports = ReportsResult.from_json(json.loads(_child("bench.reports", "--json")))
         progress(f"(i) yearly figures median {reports.figures.median_ms:.1f} ms")
+    floods = []
+    if "j" in parts:
+        for _ in range(args.runs):
+            flood = await zalo_flood()
+            floods.append(flood)
+            progress(f"(j) a member's reply on Zalo during a flood: p95 {flood.reply_p95:.2f} s")
+    refs = None
+    if "k" in parts:
+        refs = RefsResult.from_json(json.loads(_child("bench.refs", "--json")))
+        progress(f"(k) citations of an answer recognised in {refs.parse_ms:.3f} ms (median)")
     return Report(
         command=command,
         started=started,
@@ -150,6 +164,8 @@ async def measure(args: argparse.Namespace, command: str) -> Report:
         startup=startup,
         records_line=records_line,
         reports=reports,
+        zalo_floods=floods,
+        refs=refs,
     )
 
 
@@ -185,19 +201,6 @@ def archive_search_section() -> str:
     return "## (d) Archive search\n\nCommand: `python -m bench.search`.\n\n" + body
 
 
-def refs_section() -> str:
-    """(j) bench/refs.py in its own process, its Markdown report under a heading of this file."""
-    progress("(j) the documents answers rest on (python -m bench.refs)")
-    body = _child("bench.refs").strip()
-    return (
-        "## (j) The documents answers rest on\n\nCommand: `python -m bench.refs`. Targets: "
-        "the citations of a 4,000-character answer recognised in under 1 ms; a document marked "
-        "replaced on 10 years × 52 sessions × 3 citations, every dependent found in under "
-        "100 ms; the citations of 500 official answers back-filled at the upgrade within "
-        "seconds.\n\n" + body
-    )
-
-
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bench.run",
@@ -207,10 +210,11 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--write", action="store_true", help="write the report to BENCHMARKS.md")
     parser.add_argument(
         "--parts",
-        default="abcdefghij",
-        help="which parts to run (default: abcdefghij; d = archive search, e = grade press,"
+        default="abcdefghijk",
+        help="which parts to run (default: abcdefghijk; d = archive search, e = grade press,"
         " f = SQL time on a large database, g = start-up memory, h = the record's figures,"
-        " i = reports and charts, j = the documents answers rest on)",
+        " i = reports and charts, j = one account's flood on Zalo, k = the documents answers"
+        " rest on)",
     )
     parser.add_argument("--presses", type=int, default=60, help="(e) grade presses")
     parser.add_argument(
@@ -258,8 +262,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     text = render(report)
     if "d" in set(args.parts):
         text = text.rstrip() + "\n\n" + archive_search_section() + "\n"
-    if "j" in set(args.parts):
-        text = text.rstrip() + "\n\n" + refs_section() + "\n"
     print(text)
     if args.write:
         BENCHMARKS_MD.write_text(text, encoding="utf-8")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from bench.common import member_users, percentile, progress
 from bench.roundtrip import HoidapBot, ping_pong
-from bot.testing.fakebotapi import FakeBotAPI
+from fakes.fakebotapi import FakeBotAPI
 
 PROGRAMS = 20
 STAFF_PER_PROGRAM = 1000

@@ -2,7 +2,7 @@
 
 Each bot runs alone in a child process of its own (``python -m bench.startup --child KIND``),
 both started at the same time against the fake server in this process: hoidap through
-``bot.app.serve`` (the production start-up: database, migrations, outbox, scheduler, menus,
+``hoidap.app.serve`` (the production start-up: database, migrations, outbox, scheduler, menus,
 long polling), the echo bot as a bare PTB ``Application`` with one ``MessageHandler``. Once
 polling, each answers one message (so both have made a round trip), then reports its RSS
 (``VmRSS``). The children import nothing of the benchmark (this module imports only the
@@ -43,8 +43,8 @@ async def _wait_for_stop() -> None:
 
 
 async def _hoidap_child(api_url: str, token: str, workdir: Path) -> None:
-    from bot.app import serve
     from bot.config import Settings
+    from hoidap.app import serve
 
     stop = asyncio.Event()
 
@@ -148,7 +148,7 @@ async def _answer(process: asyncio.subprocess.Process) -> dict[str, Any]:
 
 async def startup_memory(runs: int = 3) -> StartupResult:
     from bench.common import progress
-    from bot.testing.fakebotapi import FakeBotAPI
+    from fakes.fakebotapi import FakeBotAPI
 
     progress(f"(g) start-up RSS: hoidap (serve) beside a bare PTB echo bot, {runs} runs")
     result = StartupResult([], [])

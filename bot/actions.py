@@ -249,6 +249,9 @@ class Spec:
     # The lookup and the function in one transaction: for the hottest press (a grade), whose
     # whole cost is then one BEGIN and a handful of statements.
     atomic: bool = False
+    # Who a button of this kind is offered to in a copy of a group's post (none: anyone); the
+    # press is checked by role anyway (bot/services/delivery.py).
+    offered_to: tuple[str, ...] = ()
 
 
 @dataclass
@@ -280,9 +283,10 @@ def register(
     single_use: bool = False,
     roles: tuple[str, ...] = (),
     atomic: bool = False,
+    offered_to: tuple[str, ...] = (),
 ) -> None:
     """Declare what a press of ``kind`` does (called once per kind, by the area that owns it)."""
-    REGISTRY.add(Spec(kind, payload, run, ttl, single_use, roles, atomic))
+    REGISTRY.add(Spec(kind, payload, run, ttl, single_use, roles, atomic, offered_to or roles))
 
 
 # -- making a button ------------------------------------------------------------------------------
@@ -320,7 +324,7 @@ async def mint_many(
         now,
     )
     return [
-        Button(text=label, token=token)
+        Button(text=label, token=token, kind=kind.value)
         for token, (label, _payload) in zip(tokens, choices, strict=True)
     ]
 

@@ -234,11 +234,13 @@ class LateAnswer:
 
 @dataclass(frozen=True)
 class Button:
-    """An inline button: ``token`` names a server-side action (see ``actions``); or a URL."""
+    """An inline button: ``token`` names a server-side action (see ``actions``), ``kind`` its
+    kind (who may use it: ``bot/services/delivery.py``); or a URL."""
 
     text: str
     token: str | None = None
     url: str | None = None
+    kind: str | None = None
 
 
 Buttons = tuple[tuple[Button, ...], ...]

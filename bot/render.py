@@ -9,9 +9,10 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context
 
-from bot.words import OUTCOME_LABELS, WEEK_LABEL, WEEKDAYS
+from bot.words import OUTCOME_LABELS, PRESS_WORDS, WEEK_LABEL, WEEKDAYS
 
 # Telegram rejects a message longer than 4096 characters (counted in UTF-16 code units).
 TELEGRAM_LIMIT = 4096
@@ -79,6 +80,13 @@ def fmt_time(value: datetime | str | None) -> str:
     return f"{value:%H:%M}"
 
 
+@pass_context
+def press(context: Context, label: str, capital: bool = False) -> str:
+    """How a reader picks ``label`` where they read it: a button on Telegram, a number on Zalo."""
+    said = PRESS_WORDS.get(str(context.get("channel")), PRESS_WORDS["telegram"])
+    return _capitalize(said.format(label=label), capital)
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     env = Environment(
@@ -100,6 +108,11 @@ def environment() -> Environment:
     env.filters["short_hex"] = fmt_hex
     # The one set of names of what became of a turn (bot/words.py).
     env.globals["outcome_labels"] = OUTCOME_LABELS
+    # The channel a message is rendered for («zalo» where a channel passes its own name):
+    # templates say what fits it (a button or a number, a reply in the group or a private
+    # message, a file or a link).
+    env.globals["channel"] = "telegram"
+    env.globals["press"] = press
     return env
 
 

@@ -278,6 +278,9 @@ BUTTONS: Final = {
     "redraw_left": "🎲 Bốc thăm lại",
     "late_accept": "✅ Nhận là câu trả lời muộn",
     "late_leave": "✖️ Không nhận",
+    # a doubt on Zalo: are these words a command?
+    "doubt_yes": "Có, {menu}",
+    "doubt_no": "Không, đó là nội dung tôi gửi",
     # questions from the grassroots
     "send": "✅ Gửi",
     "cancel": "✖️ Hủy",
@@ -299,6 +302,9 @@ BUTTONS: Final = {
     "page_back": "◀ Trước",
     "page_next": "Sau ▶",
 }
+
+# How a reader picks a choice, by the channel they read on (templates: ``press(label)``).
+PRESS_WORDS: Final = {"telegram": "bấm «{label}»", "zalo": "gửi số ứng với «{label}»"}
 
 # -- command-menu descriptions (the command table) ------------------------------------------------
 
@@ -351,6 +357,7 @@ MENU: Final[dict[str, str]] = {
     "gioihanhoi": "Số câu mỗi cơ sở gửi được trong ngày",
     "huy": "Hủy thao tác đang làm",
     "zalo": "Nhận mã để dùng bot trên Zalo",
+    "huylienket": "Hủy liên kết Zalo",
     "toi": "Thông tin của tôi (số hiệu, vai trò, mã Zalo)",
     "help": "Hướng dẫn sử dụng",
 }
@@ -382,16 +389,18 @@ COMMAND_ARGS: Final[dict[str, str]] = {
     "cancu": "[ký hiệu | them | thay | sua | bai | hieuluc | xuat | mau]",
     "hoso": "[#số] [năm|quý|tháng]",
     "thongke": "[năm|quý|tháng]",
-    "baocao": "[năm|quý|tháng] [docx|xlsx] [canbo]",
+    "baocao": "[năm|quý|tháng] [docx|xlsx] [canbo] [so N]",
     "gioihanhoi": "<số>",
+    "huylienket": "[#số]",
     "hoi": "[nội dung]",
 }
 
 # -- command line ---------------------------------------------------------------------------------
 
-# argparse's own messages (its message ids in Python 3.11's argparse.py) in Vietnamese: bot/cli.py
-# hands them to argparse through its translation hook. Messages about mistakes in the parser's own
-# definition (programming errors, never shown to a user) stay as argparse has them.
+# argparse's own messages (its message ids in Python 3.11's argparse.py) in Vietnamese:
+# hoidap/cli.py hands them to argparse through its translation hook. Messages about mistakes in
+# the parser's own definition (programming errors, never shown to a user) stay as argparse has
+# them.
 ARGPARSE_WORDS: Final = {
     "usage: ": "cách dùng: ",
     "positional arguments": "tham số",
@@ -464,7 +473,8 @@ Chạy bằng webhook:   hoidap run --webhook https://bot.example.org/hoidap [--
 Kiểm tra bốc thăm:   hoidap verify --seed HEX --pool 3,5,9 [--attempt 0]
 Sổ tay hỏi – đáp:    hoidap handbook --year 2026 so_tay_2026.docx [--program SỐ]
 Báo cáo:             hoidap report --year 2026 [--quarter 4 | --month 12 | --from 1/3 --to 31/5]
-                       bao_cao.docx|bao_cao.xlsx [--sheets] [--points] [--program SỐ]
+                       bao_cao.docx|bao_cao.xlsx [--sheets] [--points] [--number SỐ]
+                       [--program SỐ]
 Sổ văn bản căn cứ:   hoidap refs import so_van_ban.xlsx | refs export so_van_ban.xlsx
                      hoidap refs template mau.xlsx | refs scan van_ban.txt (hoặc - : đọc từ stdin)
 """
@@ -509,6 +519,7 @@ CLI_HELP: Final = {
     "--to": "đến ngày (dùng cùng --from), ví dụ 31/5/2026",
     "report --sheets": "phiếu tổng hợp của từng cán bộ (mỗi người một trang) thay cho báo cáo",
     "report --points": "kèm điểm (đúng 2, đúng một phần 1, chưa đúng 0, không trả lời −1)",
+    "report --number": "số văn thư cấp cho báo cáo (không ghi: để trống để điền khi vào sổ)",
     "--program": "số của chương trình (khi có nhiều nhóm)",
     "refs": "sổ văn bản căn cứ: văn bản được dẫn, tình trạng hiệu lực",
     "refs scan": "in các văn bản được dẫn trong một văn bản, mỗi văn bản một dòng",
@@ -578,6 +589,8 @@ PARTY_WORDS: Final = {
     "date_line": "{place}ngày {day} tháng {month} năm {year}",
     "place_sep": ", ",
     "recipients_title": "Nơi nhận:",
+    "recipient": "- {name}{end}",
+    "number_line": "Số {number}-{kind}/{symbol}",
     "signer_deputy_prefix": "K/T ",
     "default_body": "BAN TỔ CHỨC",
     "default_capacity": "TRƯỞNG BAN",
@@ -609,8 +622,8 @@ CHART_WORDS: Final = {
 # -- Zalo (bot/transport/zalo.py) -----------------------------------------------------------------
 
 # On Zalo a command may be typed without its slash, as words (folded: no diacritics, lower
-# case): the first words of a message, when no dialog waits for text, become that command.
-# A command's own name typed bare (``lich``, ``traloi …``) works too.
+# case), or as the command's own name («lich»): on their own only, since ordinary Vietnamese
+# must never be taken for a command (bot/transport/zalo.py says how a text is read).
 ZALO_WORDS: Final[dict[str, str]] = {
     "bat dau": "start",
     "tro giup": "help",
@@ -627,7 +640,12 @@ ZALO_WORDS: Final[dict[str, str]] = {
     "huy": "huy",
     "kiem tra": "kiemtra",
     "bao cao": "baocao",
+    "huy lien ket": "huylienket",
 }
+
+# The commands whose words may be followed by what the command takes («tìm kết nạp đảng viên»,
+# «trả lời …»): nothing else could be meant by them.
+ZALO_ARGUMENT_COMMANDS: Final = frozenset({"timkiem", "traloi"})
 
 # The report of the program and the year-end sheets (``bot/documents/report_*.py``): the names
 # of things, the sheets and the columns. The sentences of the Word report are in the template
@@ -670,9 +688,9 @@ REPORT_WORDS: Final = {
     "held": "Số phiên đã tổ chức",
     "moved": "Trong đó dời ngày vì nghỉ lễ",
     "skipped": "Số phiên nghỉ",
-    "skipped_holiday": "Nghỉ lễ",
-    "skipped_no_question": "Không có câu hỏi",
-    "skipped_admin": "Quản trị viên cho nghỉ",
+    "skipped_holiday": "Nghỉ lễ, Tết",
+    "skipped_no_question": "Chưa có câu hỏi",
+    "skipped_admin": "Nghỉ vì lý do công tác",
     "planned": "Phiên sắp tới",
     "redraws": "Số lần bốc thăm lại",
     "on_time_rate": "Tỷ lệ trả lời đúng hạn (%)",
@@ -680,6 +698,14 @@ REPORT_WORDS: Final = {
     "grassroots_received": "Câu hỏi của cơ sở đã nhận",
     "grassroots_answered": "Câu hỏi của cơ sở đã trả lời",
     "had_turn": "Cán bộ đã có lượt trong vòng {round}",
+    "group_sessions": "1. Tổ chức các phiên",
+    "group_answers": "2. Trả lời của cán bộ được bốc thăm",
+    "group_verdicts": "3. Đánh giá câu trả lời (lần đánh giá cuối cùng của mỗi phiên)",
+    "group_people": "4. Cán bộ tham gia (vòng bốc thăm thứ {round})",
+    "group_grassroots": "5. Câu hỏi của cơ sở",
+    "no_previous": "Kỳ trước ({previous}) chương trình chưa tổ chức phiên nào: không so sánh.",
+    "print_period": "Kỳ báo cáo: {period}",
+    "print_page": "Trang &P/&N",
     "not_yet": "Cán bộ chưa có lượt trong vòng {round}",
     # session status in the table of sessions
     "status_held": "Đã tổ chức",

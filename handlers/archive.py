@@ -2,42 +2,29 @@
 
 from __future__ import annotations
 
-from telegram import Update
-
 from bot.services import archive
-from handlers.common import (
-    Context,
-    actor,
-    args_text,
-    deps,
-    guarded,
-    program_here,
-    say,
-    send_file,
-)
+from handlers.common import Turn, guarded
 
 
 @guarded
-async def search(update: Update, context: Context) -> None:
-    person = await actor(update, context)
-    program = await program_here(update, context, person)
-    await say(update, await archive.search(deps(context).core, person, program, args_text(update)))
+async def search(t: Turn) -> None:
+    person = await t.person()
+    program = await t.program(person)
+    await t.say(await archive.search(t.core, person, program, t.args_text))
 
 
 @guarded
-async def history(update: Update, context: Context) -> None:
-    person = await actor(update, context)
-    program = await program_here(update, context, person)
-    page = archive.parse_page(args_text(update))
-    await say(update, await archive.history(deps(context).core, person, program, page))
+async def history(t: Turn) -> None:
+    person = await t.person()
+    program = await t.program(person)
+    page = archive.parse_page(t.args_text)
+    await t.say(await archive.history(t.core, person, program, page))
 
 
 @guarded
-async def handbook(update: Update, context: Context) -> None:
+async def handbook(t: Turn) -> None:
     """The handbook goes back as a document to the chat that asked (a reply, no state change)."""
-    person = await actor(update, context)
-    program = await program_here(update, context, person)
-    result = await archive.handbook(
-        deps(context).core, person, program, args_text(update), progress=lambda r: say(update, r)
-    )
-    await send_file(update, context, result)
+    person = await t.person()
+    program = await t.program(person)
+    result = await archive.handbook(t.core, person, program, t.args_text, progress=t.say)
+    await t.send_file(result)

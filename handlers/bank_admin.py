@@ -4,31 +4,18 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
-
 from bot.services import bank_admin
-from handlers.common import (
-    Context,
-    Handler,
-    actor,
-    args_text,
-    deps,
-    guarded,
-    program_command,
-    program_here,
-    say,
-    send_file,
-)
+from handlers.common import Handler, Turn, guarded, program_command
 
 log = logging.getLogger("hoidap.handlers")
 
 
 @guarded
-async def queue(update: Update, context: Context) -> None:
+async def queue(t: Turn) -> None:
     """/danhsach: the coming sessions with their questions, then the queue in order."""
-    person = await actor(update, context)
-    program = await program_here(update, context, person)
-    await say(update, await bank_admin.queue_view(deps(context).core, person, program))
+    person = await t.person()
+    program = await t.program(person)
+    await t.say(await bank_admin.queue_view(t.core, person, program))
 
 
 detail = program_command(bank_admin.detail)  # /xemcauhoi <số>
@@ -52,30 +39,26 @@ retire = _status_command("retire")  # /loai <số câu>
 
 
 @guarded
-async def tags(update: Update, context: Context) -> None:
+async def tags(t: Turn) -> None:
     """/the <số câu> <thẻ, thẻ…> | xoa."""
-    person = await actor(update, context)
-    program = await program_here(update, context, person)
-    core = deps(context).core
-    await say(update, await bank_admin.set_tags(core, person, program, args_text(update)))
+    person = await t.person()
+    program = await t.program(person)
+    core = t.core
+    await t.say(await bank_admin.set_tags(core, person, program, t.args_text))
 
 
 @guarded
-async def template(update: Update, context: Context) -> None:
+async def template(t: Turn) -> None:
     """/maucauhoi: the empty spreadsheet to fill in."""
-    person = await actor(update, context)
-    program = await program_here(update, context, person)
-    await send_file(
-        update, context, await bank_admin.template_file(deps(context).core, person, program)
-    )
+    person = await t.person()
+    program = await t.program(person)
+    await t.send_file(await bank_admin.template_file(t.core, person, program))
 
 
 @guarded
-async def export(update: Update, context: Context) -> None:
+async def export(t: Turn) -> None:
     """/xuatcauhoi [xlsx|csv|yaml]: the bank as a file (suggested answers included: private)."""
-    person = await actor(update, context)
-    program = await program_here(update, context, person)
-    args = list(context.args or [])
-    await send_file(
-        update, context, await bank_admin.export_command(deps(context).core, person, program, args)
-    )
+    person = await t.person()
+    program = await t.program(person)
+    args = t.args
+    await t.send_file(await bank_admin.export_command(t.core, person, program, args))

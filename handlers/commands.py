@@ -1,10 +1,11 @@
-"""The one table of commands, and the one handler that dispatches every command from it.
+"""The one table of commands.
 
 Each row says what a command is called (and its other names), who it is for, where it is used
-and which handler runs it. Registration, the BotFather menus (``bot/transport/telegram.py``),
-/help and the tests' list of commands all come from this table; no command name is written
-anywhere else. Who may actually do what is still decided by the services (``core.require``):
-``roles`` here only says whom a command is offered to.
+and which handler runs it. The dispatcher, the BotFather menus (``bot/transport/telegram.py``),
+the words Zalo users may type (``bot/transport/zalo.py``), /help and the tests' list of commands
+all come from this table; no command name is written anywhere else. Who may actually do what
+is still decided by the services (``core.require``): ``roles`` here only says whom a command is
+offered to.
 """
 
 from __future__ import annotations
@@ -15,13 +16,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Final
 
-from telegram import MessageEntity, Update
-from telegram.ext import Application, BaseHandler, filters
-
 from bot.models import Reply
 from bot.words import COMMAND_ARGS, MENU
 from handlers import archive, bank_admin, grassroots, messages, people, records, refs, session
-from handlers.common import Context, Handler, actor, deps, guarded, private_only, say
+from handlers.common import Handler, Turn, guarded, private_only
 
 VALID_NAME = re.compile(r"[a-z0-9_]{1,32}")
 
@@ -68,19 +66,18 @@ class Command:
 
 
 @guarded
-async def help_(update: Update, context: Context) -> None:
+async def help_(t: Turn) -> None:
     """/help: the commands of the table this person can use where they ask."""
-    person = await actor(update, context)
-    core = deps(context).core
+    person = await t.person()
     roles: set[str] = set()
-    for program_roles in (await core.store.all_roles(person.id)).values():
+    for program_roles in (await t.core.store.all_roles(person.id)).values():
         roles |= program_roles
     if person.is_superadmin:
         roles.add("admin")
-    chat = update.effective_chat
-    chat_type = chat.type if chat is not None else "private"
-    sections = help_sections(roles, chat_type)
-    await say(update, Reply("help", {"sections": sections, "in_group": chat_type != "private"}))
+    chat_type = t.ev.chat.kind
+    hidden = TELEGRAM_ONLY if t.channel.name != "telegram" else frozenset()
+    sections = help_sections(roles, chat_type, hidden=hidden)
+    await t.say(Reply("help", {"sections": sections, "in_group": chat_type != "private"}))
 
 
 P, G = Where.PRIVATE, Where.GROUP
@@ -147,6 +144,7 @@ COMMANDS: Final[tuple[Command, ...]] = (
     Command("huy", messages.cancel, ("everyone",), P),
     Command("boqua", messages.skip, ("everyone",), P),
     Command("zalo", people.zalo, ("everyone",), P, in_menus=False),
+    Command("huylienket", people.unlink, ("everyone",), P, in_menus=False),
     Command("toi", people.whoami, ("everyone",), P, in_menus=False),
     Command("help", help_, ("everyone",), aliases=("huongdan",)),
 )
@@ -154,7 +152,8 @@ COMMANDS: Final[tuple[Command, ...]] = (
 
 def callables(table: Iterable[Command]) -> dict[str, Handler]:
     """Every name and alias → what runs it; where the row says private, groups are refused here
-    (after the length check of ``guarded``, as each handler did before)."""
+    (after the length check of ``guarded``). The dispatcher (``handlers/dispatch.py``) looks a
+    command up here, whatever channel it came by."""
     out: dict[str, Handler] = {}
     for row in table:
         run = guarded(private_only(row.handler)) if row.where is Where.PRIVATE else row.handler
@@ -165,71 +164,19 @@ def callables(table: Iterable[Command]) -> dict[str, Handler]:
     return out
 
 
-def parse(update: object) -> tuple[str, list[str]] | None:
-    """The command word (lower case) and its words, exactly as PTB's ``CommandHandler`` reads
-    them: text messages only (not captions), a bot command entity at the very start, and no
-    ``@username`` other than this bot's. None: not a command for this bot."""
-    if not isinstance(update, Update) or update.effective_message is None:
-        return None
-    message = update.effective_message
-    entities = message.entities
-    if not (
-        entities
-        and entities[0].type == MessageEntity.BOT_COMMAND
-        and entities[0].offset == 0
-        and message.text
-    ):
-        return None
-    me = message.get_bot().username or ""
-    parts = [*message.text[1 : entities[0].length].split("@"), me]
-    if parts[1].lower() != me.lower():
-        return None  # a command for another bot in the same group
-    return parts[0].lower(), message.text.split()[1:]
-
-
-class CommandDispatch(BaseHandler[Update, Context, None]):
-    """One handler for every command: the word is looked up in the table, not tried against
-    one ``CommandHandler`` after another. Unknown commands are not handled (ignored, as before).
-    """
-
-    def __init__(self, table: Sequence[Command]) -> None:
-        super().__init__(self._unused, block=True)
-        self.table = callables(table)
-        self._messages = filters.UpdateType.MESSAGES  # CommandHandler's default filter
-
-    @staticmethod
-    async def _unused(update: Update, context: Context) -> None:  # pragma: no cover
-        raise AssertionError("commands run through handle_update")
-
-    def check_update(self, update: object) -> tuple[Handler, list[str]] | None:
-        parsed = parse(update)
-        if parsed is None or not self._messages.check_update(update):  # type: ignore[arg-type]
-            return None
-        name, args = parsed
-        run = self.table.get(name)
-        return (run, args) if run is not None else None
-
-    async def handle_update(  # type: ignore[override]
-        self,
-        update: Update,
-        application: Application[Any, Context, Any, Any, Any, Any],
-        check_result: tuple[Handler, list[str]],
-        context: Context,
-    ) -> None:
-        run, args = check_result
-        context.args = args
-        await run(update, context)
-
-
-def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(CommandDispatch(COMMANDS))
-
-
 # -- /help ------------------------------------------------------------------------------------
 
 
+# Commands that only mean something on Telegram (binding a Telegram group, a code to link a
+# Telegram account with Zalo): not in the /help of other channels.
+TELEGRAM_ONLY: Final = frozenset({"lienket", "zalo"})
+
+
 def help_sections(
-    roles: Iterable[str], chat_type: str, table: Sequence[Command] = COMMANDS
+    roles: Iterable[str],
+    chat_type: str,
+    table: Sequence[Command] = COMMANDS,
+    hidden: frozenset[str] = frozenset(),
 ) -> list[dict[str, Any]]:
     """The /help of someone with ``roles`` (a member's roles; none: a stranger or an asker),
     asked in ``chat_type``: one section per role, each command under the first of the person's
@@ -243,6 +190,8 @@ def help_sections(
         for row in table:
             offered = set(row.roles) | ({"everyone"} if "staff" in row.roles else set())
             if row.menu is None or row.name in listed or section not in offered:
+                continue
+            if row.name in hidden:
                 continue
             if chat_type != "private" and row.where is Where.PRIVATE:
                 continue

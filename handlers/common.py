@@ -1,4 +1,6 @@
-"""What every handler shares: dependencies, the acting person, refusals answered politely."""
+"""What every handler shares: the turn being handled, the acting person, refusals answered
+politely. Handlers see channel-neutral events (``bot/transport/port.py``), never a channel's own
+types: the same handler answers on Telegram and on Zalo."""
 
 from __future__ import annotations
 
@@ -8,21 +10,14 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import Update
-from telegram.error import BadRequest
-from telegram.ext import ContextTypes
-
 from bot.core import Core, Refused
 from bot.models import FileReply, Person, Program, Reply
-from bot.render import plain, render, split_html
 from bot.services.roster import program_for
 from bot.transport.outbox import OutboxWorker
-from bot.transport.telegram import for_chat, markup, reply_to, send_html
+from bot.transport.port import Busy, Channel, Event
 
 log = logging.getLogger("hoidap.handlers")
 
-Context = ContextTypes.DEFAULT_TYPE
-Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
 MAX_ARGS_CHARS = 4000
 # Telegram delivers at most 4096 characters in a message; anything longer is a forged update.
 MAX_MESSAGE_CHARS = 4096
@@ -47,109 +42,98 @@ class Deps:
     bot_username: str = "hoidap_bot"
 
 
-def deps(context: Context) -> Deps:
-    d = context.application.bot_data["deps"]
-    assert isinstance(d, Deps)
-    return d
+@dataclass
+class Turn:
+    """One event being handled: the event, the channel it came by, and the bot's parts."""
+
+    ev: Event
+    channel: Channel
+    deps: Deps
+
+    @property
+    def core(self) -> Core:
+        return self.deps.core
+
+    @property
+    def args(self) -> list[str]:
+        return list(self.ev.args)
+
+    @property
+    def args_text(self) -> str:
+        """Everything after the command word, original spacing and line breaks kept."""
+        return self.ev.args_text
+
+    @property
+    def in_private(self) -> bool:
+        return self.ev.chat.private
+
+    async def person(self) -> Person:
+        sender = self.ev.sender
+        assert sender is not None
+        return await self.core.person_for(
+            sender.id, sender.username, sender.first_name, sender.last_name
+        )
+
+    async def program(self, person: Person) -> Program:
+        """The program this turn is about: the group's, or the chosen one in private."""
+        chat = self.ev.chat
+        return await program_for(self.core, person, chat.id, chat.kind)
+
+    async def say(self, reply: Reply | None) -> None:
+        if reply is not None:
+            await self.channel.reply(self.ev, reply)
+
+    async def busy(self, what: Busy) -> None:
+        try:
+            await self.channel.busy(self.ev, what)
+        except Exception:  # a convenience: the answer comes anyway
+            log.info("could not show that an answer is being prepared")
+
+    async def send_file(self, result: FileReply | Reply) -> None:
+        """A file back to the chat that asked, with its caption (a picture where the channel
+        shows pictures; a one-time link where it sends no files); a plain reply (a refusal, or
+        nothing to put in a file) is said instead."""
+        if not isinstance(result, FileReply):
+            await self.say(result)
+            return
+        await self.channel.file(self.ev, result)
 
 
-async def actor(update: Update, context: Context) -> Person:
-    user = update.effective_user
-    assert user is not None
-    return await deps(context).core.person_for(
-        user.id, user.username, user.first_name, user.last_name
-    )
-
-
-async def program_here(update: Update, context: Context, person: Person) -> Program:
-    chat = update.effective_chat
-    assert chat is not None
-    return await program_for(deps(context).core, person, chat.id, chat.type)
-
-
-def in_private(update: Update) -> bool:
-    """The update comes from a private chat with the bot (a Zalo chat is one too)."""
-    return update.effective_chat is not None and update.effective_chat.type == "private"
-
-
-def args_text(update: Update) -> str:
-    """Everything after the command word, original spacing and line breaks kept."""
-    message = update.effective_message
-    text = (message.text or message.caption or "") if message else ""
-    _, _, rest = text.partition(" ")
-    if "\n" in text and (not rest or text.index("\n") < text.index(" ")):
-        rest = text.split("\n", 1)[1]
-    return rest.strip()
-
-
-async def say(update: Update, reply: Reply | None) -> None:
-    if reply is None:
-        return
-    query = update.callback_query
-    if query is not None:
-        if reply.edit and query.message is not None:
-            # Paging: the list is replaced where it is, in the group or in private.
-            await query.answer()
-            try:
-                chat_id = query.message.chat.id
-                await query.edit_message_text(
-                    split_html(render(reply.template, for_chat(chat_id, reply.context)))[0],
-                    reply_markup=markup(reply.buttons),
-                )
-            except BadRequest as exc:  # pressed twice: "message is not modified"
-                if "not modified" not in exc.message.lower():
-                    raise
-        elif reply.alert or reply.toast:
-            text = plain(render(reply.template, reply.context))
-            await query.answer(text[:190], show_alert=reply.alert)
-        else:
-            # The next step of a dialog goes to the presser's private chat as a message.
-            await query.answer()
-            await send_html(
-                query.get_bot(),
-                query.from_user.id,
-                render(reply.template, reply.context),
-                reply.buttons,
-            )
-        return
-    message = update.effective_message
-    if message is not None:
-        await reply_to(message, reply)
+Handler = Callable[[Turn], Coroutine[Any, Any, None]]
 
 
 def guarded(fn: Handler) -> Handler:
     """Answer a :class:`Refused` politely where the request came from."""
 
     @functools.wraps(fn)
-    async def wrapper(update: Update, context: Context) -> None:
-        message = update.effective_message if update.callback_query is None else None
-        length = len((message.text or message.caption or "") if message else "")
+    async def wrapper(t: Turn) -> None:
+        length = t.ev.length if t.ev.press is None else 0
         if length > MAX_MESSAGE_CHARS:
             # Refused before any handler or service sees it; nothing but the refusal is recorded.
-            await log_refusal(update, context, f"too_long:{length}")
-            too_long = {"limit": MAX_MESSAGE_CHARS, "length": length}
-            await say(update, Reply("text_too_long", too_long))
+            await log_refusal(t, f"too_long:{length}")
+            await t.say(Reply("text_too_long", {"limit": MAX_MESSAGE_CHARS, "length": length}))
             return
         try:
-            await fn(update, context)
+            await fn(t)
         except Refused as refused:
             if refused.reply.template in LOGGED_REFUSALS:
-                await log_refusal(update, context, refused.reply.template)
-            await say(update, refused.reply)
+                await log_refusal(t, refused.reply.template)
+            await t.say(refused.reply)
 
     return wrapper
 
 
-async def log_refusal(update: Update, context: Context, what: str) -> None:
+async def log_refusal(t: Turn, what: str) -> None:
     """Record a refused request in the log and the ``events`` table (kind ``refused``)."""
-    core = deps(context).core
-    user, chat = update.effective_user, update.effective_chat
-    person = await core.store.person_by_tg(user.id) if user else None
-    program = await core.store.program_by_chat(chat.id) if chat and chat.type != "private" else None
+    core = t.core
+    sender, chat = t.ev.sender, t.ev.chat
+    person = await core.store.person_by_tg(sender.id) if sender else None
+    program = await core.store.program_by_chat(chat.id) if not chat.private else None
     log.warning(
-        "refused: tg_user=%s chat=%s what=%s",
-        user.id if user else "-",
-        chat.id if chat else "-",
+        "refused: channel=%s sender=%s chat=%s what=%s",
+        t.ev.channel,
+        sender.id if sender else "-",
+        chat.id,
         what,
     )
     async with core.store.transaction():
@@ -158,7 +142,7 @@ async def log_refusal(update: Update, context: Context, what: str) -> None:
             core.now(),
             program_id=program.id if program else None,
             actor_id=person.id if person else None,
-            detail=f"{what} chat={chat.id if chat else '-'}",
+            detail=f"{what} chat={chat.id}",
         )
 
 
@@ -169,42 +153,21 @@ def program_command(action: ProgramAction) -> Handler:
     """The usual command: who asks, about which program (this group's, or the chosen one in
     private), the service with the command's words, the reply where it was asked."""
 
-    async def handler(update: Update, context: Context) -> None:
-        person = await actor(update, context)
-        program = await program_here(update, context, person)
-        args = list(context.args or [])
-        await say(update, await action(deps(context).core, person, program, args))
+    async def handler(t: Turn) -> None:
+        person = await t.person()
+        program = await t.program(person)
+        await t.say(await action(t.core, person, program, t.args))
 
     return guarded(handler)
 
 
 def private_only(fn: Handler) -> Handler:
     @functools.wraps(fn)
-    async def wrapper(update: Update, context: Context) -> None:
-        chat = update.effective_chat
-        if chat is None or chat.type != "private":
-            await log_refusal(update, context, "private_only")
-            await say(update, Reply("private_only"))
+    async def wrapper(t: Turn) -> None:
+        if not t.in_private:
+            await log_refusal(t, "private_only")
+            await t.say(Reply("private_only"))
             return
-        await fn(update, context)
+        await fn(t)
 
     return wrapper
-
-
-async def send_file(update: Update, context: Context, result: FileReply | Reply) -> None:
-    """A file back to the chat that asked, with its caption (a ``photo`` as a picture); a plain
-    reply (a refusal, or nothing to put in a file) is said instead."""
-    if not isinstance(result, FileReply):
-        await say(update, result)
-        return
-    chat = update.effective_chat
-    assert chat is not None
-    caption = render(result.caption.template, result.caption.context)
-    # The bot the update came through: Zalo answers with a one-time link instead.
-    bot = update.get_bot()
-    if result.kind == "photo":
-        await bot.send_photo(chat.id, photo=result.data, filename=result.filename, caption=caption)
-        return
-    await bot.send_document(
-        chat.id, document=result.data, filename=result.filename, caption=caption
-    )

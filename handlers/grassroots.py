@@ -2,39 +2,28 @@
 
 from __future__ import annotations
 
-from telegram import Update
-
 from bot.services import grassroots
-from handlers.common import (
-    Context,
-    actor,
-    args_text,
-    deps,
-    guarded,
-    program_command,
-    program_here,
-    say,
-)
+from handlers.common import Turn, guarded, program_command
 
 
 @guarded
-async def ask(update: Update, context: Context) -> None:
+async def ask(t: Turn) -> None:
     """/hoi [nội dung]: a question from grassroots practice, sent privately to the bot."""
-    person = await actor(update, context)
-    await say(update, await grassroots.ask(deps(context).core, person, args_text(update)))
+    person = await t.person()
+    await t.say(await grassroots.ask(t.core, person, t.args_text))
 
 
 @guarded
-async def mine(update: Update, context: Context) -> None:
-    person = await actor(update, context)
-    await say(update, await grassroots.my_submissions(deps(context).core, person))
+async def mine(t: Turn) -> None:
+    person = await t.person()
+    await t.say(await grassroots.my_submissions(t.core, person))
 
 
 @guarded
-async def pending(update: Update, context: Context) -> None:
-    person = await actor(update, context)
-    program = await program_here(update, context, person)
-    await say(update, await grassroots.pending_list(deps(context).core, person, program))
+async def pending(t: Turn) -> None:
+    person = await t.person()
+    program = await t.program(person)
+    await t.say(await grassroots.pending_list(t.core, person, program))
 
 
 askers = program_command(grassroots.askers_admin)

@@ -1,18 +1,14 @@
-"""Free text, files and voice notes: dialogs, answers and question-file uploads."""
+"""Free text, files and voice notes: dialogs, answers and question-file uploads; button presses."""
 
 from __future__ import annotations
 
 import logging
 from pathlib import PurePath
 
-from telegram import Update
-from telegram.error import BadRequest
-
-from bot.models import Answer, Reply
-from bot.render import plain, render, split_html
+from bot.models import Answer, AnswerKind, Button, Reply
 from bot.services import answers, bank, interact, register
-from bot.transport.telegram import for_chat, markup, send_html
-from handlers.common import Context, actor, deps, guarded, program_here, say
+from bot.words import BUTTONS, MENU
+from handlers.common import Turn, guarded
 from questions.model import LIMITS
 
 log = logging.getLogger("hoidap.handlers")
@@ -21,124 +17,116 @@ QUESTION_FILE_SUFFIXES = {".xlsx", ".csv", ".yaml", ".yml"}
 
 
 @guarded
-async def cancel(update: Update, context: Context) -> None:
-    await say(update, await interact.cancel(deps(context).core, await actor(update, context)))
+async def cancel(t: Turn) -> None:
+    await t.say(await interact.cancel(t.core, await t.person()))
 
 
 @guarded
-async def skip(update: Update, context: Context) -> None:
-    await say(update, await interact.skip_field(deps(context).core, await actor(update, context)))
+async def skip(t: Turn) -> None:
+    await t.say(await interact.skip_field(t.core, await t.person()))
 
 
 @guarded
-async def private_text(update: Update, context: Context) -> None:
-    message = update.effective_message
-    assert message is not None and message.text is not None
-    person = await actor(update, context)
-    answer = answer_of(update, in_group=False)
+async def private_text(t: Turn) -> None:
+    person = await t.person()
+    answer = answer_of(t)
     assert answer is not None
-    reply = await interact.private_text(deps(context).core, person, answer)
-    await say(update, reply or Reply("fallback"))
+    reply = await interact.private_text(t.core, person, answer)
+    await t.say(reply or Reply("fallback"))
 
 
 @guarded
-async def group_reply(update: Update, context: Context) -> None:
+async def group_reply(t: Turn) -> None:
     """In the group, a reply to one of the bot's messages by the drawn person is the answer."""
-    message = update.effective_message
-    assert message is not None
-    reply_to = message.reply_to_message
-    if reply_to is None or reply_to.from_user is None or reply_to.from_user.id != context.bot.id:
+    if not t.ev.reply_to_bot:
         return
-    person = await actor(update, context)
-    program = await program_here(update, context, person)
-    answer = answer_of(update, in_group=True)
+    person = await t.person()
+    program = await t.program(person)
+    answer = answer_of(t)
     if answer is not None:
-        await say(update, await answers.record_answer(deps(context).core, person, answer, program))
+        await t.say(await answers.record_answer(t.core, person, answer, program))
 
 
-def answer_of(update: Update, in_group: bool, text: str | None = None) -> Answer | None:
+def answer_of(t: Turn, text: str | None = None) -> Answer | None:
     """What a message carries as an answer: text, a voice note or a document."""
-    message = update.effective_message
-    assert message is not None
-    chat_id, message_id = message.chat_id, message.message_id
-    if message.voice is not None:
-        return Answer(
-            "voice", message.caption, chat_id, message_id, in_group, file_id=message.voice.file_id
-        )
-    if message.document is not None:
-        return Answer(
-            "document",
-            message.caption,
-            chat_id,
-            message_id,
-            in_group,
-            file_id=message.document.file_id,
-            file_name=message.document.file_name or "tep",
-        )
-    body = text if text is not None else message.text
+    ev = t.ev
+    chat_id, message_id, in_group = ev.chat.id, ev.message_id or 0, not ev.chat.private
+    file = ev.attachment
+    if file is not None and file.kind in ("voice", "document"):
+        kind: AnswerKind = file.kind
+        name = (file.file_name or "tep") if kind == "document" else None
+        return Answer(kind, ev.text, chat_id, message_id, in_group, file.file_id, name)
+    body = text if text is not None else ev.text
     return Answer("text", body, chat_id, message_id, in_group) if body is not None else None
 
 
 @guarded
-async def private_media(update: Update, context: Context) -> None:
+async def private_media(t: Turn) -> None:
     """A document or voice note in private: a question file from an admin, or an answer."""
-    message = update.effective_message
-    assert message is not None
-    person = await actor(update, context)
-    core = deps(context).core
-    document = message.document
-    if document is not None:
+    person = await t.person()
+    core = t.core
+    file = t.ev.attachment
+    if file is not None and file.kind == "document":
         from questions.importer import display_filename  # openpyxl, PyYAML: loaded on a file
 
-        name = display_filename(document.file_name or "")
+        name = display_filename(file.file_name or "")
         suffix = PurePath(name).suffix.lower()
         if suffix in QUESTION_FILE_SUFFIXES and not await core.store.sessions_drawing(person.id):
-            program = await program_here(update, context, person)
+            program = await t.program(person)
             await core.require(person, program, "admin", action="import")
-            if document.file_size and document.file_size > LIMITS.max_file_bytes:
-                await say(update, bank.too_large_reply(name, document.file_size))
+            if file.size and file.size > LIMITS.max_file_bytes:
+                await t.say(bank.too_large_reply(name, file.size))
                 return
-            data = bytes(await (await document.get_file()).download_as_bytearray())
-            result = await bank.import_file(
-                core, person, program, name, data, progress=lambda r: say(update, r)
-            )
+            data = await t.channel.download(t.ev)
+            result = await bank.import_file(core, person, program, name, data, progress=t.say)
             # A file without the question column may be the register of documents.
             if bank.lacks_questions(result) and await register.is_register_file(name, data):
                 result = await register.import_file(core, person, name, data)
-            await say(update, result)
+            await t.say(result)
             return
-    answer = answer_of(update, in_group=False)
+    answer = answer_of(t)
     reply = await answers.record_answer(core, person, answer) if answer else None
-    await say(update, reply or Reply("media_not_expected"))
+    await t.say(reply or Reply("media_not_expected"))
 
 
 @guarded
-async def add_question(update: Update, context: Context) -> None:
-    person = await actor(update, context)
-    program = await program_here(update, context, person)
-    await say(update, await bank.start_add(deps(context).core, person, program))
+async def add_question(t: Turn) -> None:
+    person = await t.person()
+    program = await t.program(person)
+    await t.say(await bank.start_add(t.core, person, program))
 
 
 @guarded
-async def button(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None
-    person = await actor(update, context)
-    outcome = await interact.press(deps(context).core, person, query.data or "")
+async def button(t: Turn) -> None:
+    """A button pressed, or a choice typed by its number: the one press path of the services."""
+    assert t.ev.press is not None
+    outcome = await interact.press(t.core, await t.person(), t.ev.press)
     if outcome.view is None:
-        await say(update, outcome.reply)
+        await t.say(outcome.reply)
         return
     # A press on a view (a question's detail): say so briefly, show the view as it is now.
-    notice, view = outcome.reply, outcome.view
-    await query.answer(plain(render(notice.template, notice.context))[:190])
-    if query.message is None:
-        return
-    chat_id = query.message.chat.id
-    parts = split_html(render(view.template, for_chat(chat_id, view.context)))
-    if len(parts) > 1:
-        await send_html(query.get_bot(), chat_id, "".join(parts), view.buttons)
-        return
-    try:
-        await query.edit_message_text(parts[0], reply_markup=markup(view.buttons))
-    except BadRequest as exc:  # the view did not change (a second press on a stale view)
-        log.info("view not edited: %s", exc.message)
+    await t.channel.view(t.ev, outcome.reply, outcome.view)
+
+
+@guarded
+async def unsupported(t: Turn) -> None:
+    """A picture, a sticker or anything else the bot does not read, in a private chat."""
+    await t.say(Reply("media_unsupported"))
+
+
+@guarded
+async def unknown_choice(t: Turn) -> None:
+    """A number typed where nothing is offered to choose (or the choices were forgotten)."""
+    await t.say(Reply("choice_unknown", {"number": t.ev.choice}))
+
+
+@guarded
+async def doubt(t: Turn) -> None:
+    """Words that may be a command or may not: ask, with a numbered yes or no."""
+    d = t.ev.doubt
+    assert d is not None
+    menu = MENU.get(d.command, f"/{d.command}")
+    yes = Button(BUTTONS["doubt_yes"].format(menu=menu[:1].lower() + menu[1:]), token=d.yes)
+    no = Button(BUTTONS["doubt_no"], token=d.no)
+    context = {"command": d.command, "args": d.args_text, "menu": menu}
+    await t.say(Reply("command_doubt", context, buttons=((yes,), (no,))))

@@ -1,12 +1,11 @@
-"""Operations in the chat layer: what is dropped before any handler runs (see `admit`).
+"""The flood throttle of the chat layer (used by the dispatcher, ``handlers/dispatch.py``).
 
-Edited messages are ignored: an edit is not a new request.
-
-The throttle is a token bucket per Telegram user: ``capacity`` updates, refilled evenly over
-``window`` (20 updates per 30 s by default). Beyond that the person's updates are dropped before
-they reach the database or any handler, with at most one polite notice per window, and logged.
-Time comes from the injected clock (``core.now()``). Its state is kept in memory only: it is
-not a record, and a restart simply starts every bucket full.
+The throttle is a token bucket per sender, on every channel: ``capacity`` events, refilled
+evenly over ``window`` (20 per 30 s by default). Beyond that the person's events are dropped
+before they reach any handler, with at most one polite notice per window, and logged.
+Time comes from the injected clock (``core.now()``). Its state is kept in memory; each throttling
+is an audit event (``throttled``), from which a restart empties again the buckets of those
+throttled within the window (``Dispatcher.restore``): a restart is no way round the gate.
 """
 
 from __future__ import annotations
@@ -15,13 +14,6 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
-
-from telegram import Update
-from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationHandlerStop
-
-from bot.models import Reply
-from handlers.common import Context, deps, say
 
 log = logging.getLogger("hoidap.throttle")
 
@@ -76,6 +68,10 @@ class Throttle:
             return Verdict.NOTICE
         return Verdict.DROP
 
+    def exhaust(self, user_id: int, now: datetime) -> None:
+        """The bucket of someone throttled before a restart: empty, their notice given."""
+        self._buckets[user_id] = _Bucket(0.0, now, noticed_at=now)
+
     def dropped(self, user_id: int) -> int:
         """How many updates of ``user_id`` were dropped so far (for logs and tests)."""
         bucket = self._buckets.get(user_id)
@@ -88,58 +84,3 @@ class Throttle:
             uid for uid, b in self._buckets.items() if (now - b.stamp).total_seconds() >= full
         ]:
             del self._buckets[user_id]
-
-
-def throttle_of(app: Application) -> Throttle:  # type: ignore[type-arg]
-    gate = app.bot_data.get("throttle")
-    if not isinstance(gate, Throttle):
-        gate = app.bot_data["throttle"] = Throttle()
-    return gate
-
-
-async def gate(update: Update, context: Context) -> None:
-    """First of all: edits are ignored, then the flood throttle.
-
-    An edited message is not a new request: without this, editing ``/rutlai lý do`` would
-    redraw again (its update has a new update_id, so the replay guard lets it through).
-    """
-    if update.edited_message is not None or update.edited_channel_post is not None:
-        log.info("update %s edits a message: ignored", update.update_id)
-        raise ApplicationHandlerStop
-    await throttle(update, context)
-
-
-async def throttle(update: Update, context: Context) -> None:
-    """Drop the updates of someone sending faster than the bucket allows."""
-    user = update.effective_user
-    if user is None:
-        return
-    core = deps(context).core
-    now = core.now()
-    gate = throttle_of(context.application)
-    verdict = gate.check(user.id, now)
-    if verdict is Verdict.PASS:
-        return
-    if verdict is Verdict.NOTICE:
-        log.warning(
-            "user %s sends too fast: updates dropped for up to %ss (dropped so far: %s)",
-            user.id,
-            int(gate.window.total_seconds()),
-            gate.dropped(user.id),
-        )
-        person = await core.store.person_by_tg(user.id)
-        async with core.store.transaction():
-            await core.store.log_event(
-                "throttled",
-                now,
-                actor_id=person.id if person else None,
-                detail=f"tg_user={user.id}",
-            )
-        try:
-            seconds = int(gate.window.total_seconds())
-            await say(update, Reply("ops_throttled", {"seconds": seconds}, alert=True))
-        except TelegramError:
-            log.info("could not tell user %s about the throttle", user.id)
-    else:
-        log.debug("update %s of user %s dropped by the throttle", update.update_id, user.id)
-    raise ApplicationHandlerStop

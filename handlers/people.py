@@ -2,70 +2,55 @@
 
 from __future__ import annotations
 
-from telegram import Update
-
 from bot.models import Reply
 from bot.services import links, roster
-from handlers.common import (
-    Context,
-    actor,
-    deps,
-    guarded,
-    program_command,
-    program_here,
-    say,
-)
+from handlers.common import Turn, guarded, program_command
 
 
 @guarded
-async def start(update: Update, context: Context) -> None:
-    person = await actor(update, context)
-    chat = update.effective_chat
-    if chat is not None and chat.type != "private":
-        await say(update, Reply("start_in_group", {"bot": deps(context).bot_username}))
+async def start(t: Turn) -> None:
+    person = await t.person()
+    if not t.in_private:
+        await t.say(Reply("start_in_group", {"bot": t.deps.bot_username}))
         return
-    payload = context.args[0] if context.args else None
-    await say(update, await roster.start(deps(context).core, person, payload))
+    payload = t.args[0] if t.args else None
+    await t.say(await roster.start(t.core, person, payload))
 
 
 @guarded
-async def bind(update: Update, context: Context) -> None:
+async def bind(t: Turn) -> None:
     """/lienket in a group: make this group a program."""
-    chat = update.effective_chat
-    assert chat is not None
-    if chat.type == "private":
-        await say(update, Reply("bind_in_group"))
+    if t.in_private:
+        await t.say(Reply("bind_in_group"))
         return
-    person = await actor(update, context)
-    reply = await roster.bind_group(deps(context).core, person, chat.id, chat.title or "")
-    await say(update, reply)
+    person = await t.person()
+    reply = await roster.bind_group(t.core, person, t.ev.chat.id, t.ev.chat.title)
+    await t.say(reply)
 
 
-async def group_migrated(update: Update, context: Context) -> None:
+async def group_moved(t: Turn) -> None:
     """Telegram's service message: the group became a supergroup with a new id."""
-    message = update.effective_message
-    if message is None:
-        return
-    if message.migrate_to_chat_id:
-        old, new = message.chat.id, message.migrate_to_chat_id
-    elif message.migrate_from_chat_id:
-        old, new = message.migrate_from_chat_id, message.chat.id
-    else:
-        return
-    await roster.follow_group_migration(deps(context).core, old, new)
+    assert t.ev.moved is not None
+    old, new = t.ev.moved
+    await roster.follow_group_migration(t.core, old, new)
+
+
+async def bot_added(t: Turn) -> None:
+    """The bot was added to a group: how to make it a program."""
+    await t.say(Reply("added_to_group"))
 
 
 @guarded
-async def choose(update: Update, context: Context) -> None:
-    person = await actor(update, context)
-    await say(update, await roster.choose_program_buttons(deps(context).core, person))
+async def choose(t: Turn) -> None:
+    person = await t.person()
+    await t.say(await roster.choose_program_buttons(t.core, person))
 
 
 @guarded
-async def members(update: Update, context: Context) -> None:
-    person = await actor(update, context)
-    program = await program_here(update, context, person)
-    await say(update, await roster.roster(deps(context).core, person, program))
+async def members(t: Turn) -> None:
+    person = await t.person()
+    program = await t.program(person)
+    await t.say(await roster.roster(t.core, person, program))
 
 
 roles = program_command(roster.set_roles)
@@ -76,29 +61,34 @@ deactivate = program_command(roster.deactivate)
 
 
 @guarded
-async def invite(update: Update, context: Context) -> None:
-    person = await actor(update, context)
-    program = await program_here(update, context, person)
-    d = deps(context)
-    await say(
-        update,
-        await roster.create_invite(
-            d.core, person, program, list(context.args or []), d.bot_username
-        ),
-    )
+async def invite(t: Turn) -> None:
+    person = await t.person()
+    program = await t.program(person)
+    await t.say(await roster.create_invite(t.core, person, program, t.args, t.deps.bot_username))
 
 
 @guarded
-async def zalo(update: Update, context: Context) -> None:
-    """/zalo: a one-time code to send to the bot on Zalo, linking both accounts."""
-    person = await actor(update, context)
-    await say(update, await links.offer_code(deps(context).core, person))
+async def zalo(t: Turn) -> None:
+    """/zalo: on Telegram, a one-time code to send to the bot on Zalo; the code sent on Zalo
+    links both accounts."""
+    person = await t.person()
+    code = links.read_code(t.args_text) if t.args else None
+    if code is not None:
+        await t.say(await links.redeem_here(t.core, t.ev.chat.id, code))
+        return
+    await t.say(await links.offer_code(t.core, person))
 
 
 @guarded
-async def whoami(update: Update, context: Context) -> None:
+async def unlink(t: Turn) -> None:
+    """/huylienket [#số]: undo a Zalo link (one's own, or an admin: someone's)."""
+    person = await t.person()
+    target = t.args[0] if t.args else None
+    await t.say(await links.unlink(t.core, person, t.ev.chat.id, target))
+
+
+@guarded
+async def whoami(t: Turn) -> None:
     """/toi: who the bot takes the sender for (and their Zalo id, on Zalo)."""
-    person = await actor(update, context)
-    chat = update.effective_chat
-    assert chat is not None
-    await say(update, await links.whoami(deps(context).core, person, chat.id))
+    person = await t.person()
+    await t.say(await links.whoami(t.core, person, t.ev.chat.id))

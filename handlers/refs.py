@@ -3,26 +3,21 @@
 
 from __future__ import annotations
 
-from telegram import Update
-
 from bot.services import register, supplements
-from handlers.common import Context, actor, args_text, deps, guarded, program_here, say, send_file
+from handlers.common import Turn, guarded
 
 
 @guarded
-async def register_command(update: Update, context: Context) -> None:
+async def register_command(t: Turn) -> None:
     """``/cancu [việc] …``: the register, one document, a change (admins), or its file."""
-    person = await actor(update, context)
-    program = await program_here(update, context, person)
-    result = await register.command(deps(context).core, person, program, args_text(update))
-    await send_file(update, context, result)
+    person = await t.person()
+    program = await t.program(person)
+    await t.send_file(await register.command(t.core, person, program, t.args_text))
 
 
 @guarded
-async def supplement(update: Update, context: Context) -> None:
+async def supplement(t: Turn) -> None:
     """``/ketluanbosung <số> [nội dung]``: the leader's supplementary conclusion."""
-    person = await actor(update, context)
-    program = await program_here(update, context, person)
-    await say(
-        update, await supplements.start(deps(context).core, person, program, args_text(update))
-    )
+    person = await t.person()
+    program = await t.program(person)
+    await t.say(await supplements.start(t.core, person, program, t.args_text))

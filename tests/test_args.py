@@ -14,12 +14,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.args import MAX_ID, NumberKind, parse_date, parse_id, parse_int, parse_time
-from bot.cli import _parser as cli_parser
-from bot.cli import main as cli_main
 from bot.clock import ManualClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.core import Core, Refused
 from bot.render import plain, render
+from hoidap.cli import _parser as cli_parser
+from hoidap.cli import main as cli_main
 from tests.conftest import vn
 
 

@@ -16,8 +16,8 @@ from bot.render import plain, render
 from bot.services.bank import split_duplicates
 from bot.services.bank_admin import QueueItem, choose, move, plan_queue, week_monday
 from bot.store import Store
-from bot.testing.fakebotapi import parse_html
 from bot.text import normalize_for_match
+from fakes.fakebotapi import parse_html
 from questions.importer import (
     ImportRejected,
     export_questions,

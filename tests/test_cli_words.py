@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import _parser, main
 from bot.words import ARGPARSE_WORDS
+from hoidap.cli import _parser, main
 from tests.test_config_cli import run_cli
 
 # What argparse says in English when left alone (Python 3.11).

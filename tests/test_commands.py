@@ -12,25 +12,23 @@ from bot.transport.telegram import COMMON_ROLES, commands_for, menu
 from bot.words import MENU
 from handlers.commands import COMMANDS, Command, Where, callables, help_sections
 
-# Handlers registered in handlers/__init__.py for everything that is not a command.
+# Handlers the dispatcher (handlers/dispatch.py) routes to for everything that is not a command.
 NOT_COMMANDS = {
-    "handlers.admit",
-    "handlers.drop_replays",
-    "handlers.bot_added",
-    "handlers.on_error",
-    "handlers.ops.gate",
-    "handlers.ops.throttle",
     "handlers.messages.private_text",
     "handlers.messages.private_media",
     "handlers.messages.group_reply",
     "handlers.messages.button",
-    "handlers.people.group_migrated",
+    "handlers.messages.unsupported",
+    "handlers.messages.unknown_choice",
+    "handlers.messages.doubt",
+    "handlers.people.group_moved",
+    "handlers.people.bot_added",
 }
 
 
 def handler_functions() -> dict[int, str]:
-    """Every module-level ``(update, context)`` callable in the handlers package, by identity
-    (the shared helpers of ``handlers.common`` are not handlers)."""
+    """Every module-level ``(t)`` callable (a :class:`~handlers.common.Turn`) in the handlers
+    package, by identity (the shared helpers of ``handlers.common`` are not handlers)."""
     found: dict[int, str] = {}
     helpers = {id(v) for v in vars(importlib.import_module("handlers.common")).values()}
     names = [m.name for m in pkgutil.iter_modules(handlers.__path__)]
@@ -45,7 +43,7 @@ def handler_functions() -> dict[int, str]:
                 params = list(inspect.signature(value).parameters)
             except (TypeError, ValueError):
                 continue
-            if params == ["update", "context"]:
+            if params == ["t"]:
                 found.setdefault(id(value), f"{module.__name__}.{attr}")
     return found
 
@@ -67,7 +65,7 @@ def test_names_and_aliases_are_unique_and_valid_for_telegram() -> None:
     assert {row.name for row in COMMANDS} >= set(MENU)  # no description for a missing command
     for row in COMMANDS:
         assert set(row.roles) <= {"everyone", "staff", "asker", "head", "leader", "admin"}
-    bad = Command("Hoi", lambda update, context: None, ("everyone",))  # type: ignore[arg-type,return-value]
+    bad = Command("Hoi", lambda t: None, ("everyone",))  # type: ignore[arg-type,return-value]
     for table in ((bad,), (COMMANDS[0], COMMANDS[0])):
         try:
             callables(table)
@@ -221,9 +219,7 @@ def test_each_roles_menu_is_as_on_main() -> None:
 
 def test_help_lists_the_table_for_the_roles_and_the_chat() -> None:
     def names(roles: set[str], chat: str) -> dict[str, list[str]]:
-        return {
-            s["role"]: [c["name"] for c in s["commands"]] for s in help_sections(roles, chat)
-        }
+        return {s["role"]: [c["name"] for c in s["commands"]] for s in help_sections(roles, chat)}
 
     stranger = names(set(), "private")
     assert list(stranger) == ["everyone", "asker"]

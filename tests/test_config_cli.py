@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import TokenFilter
 from bot.config import ConfigError, load_settings
+from hoidap.app import TokenFilter
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -45,7 +45,7 @@ def test_token_repr_hidden() -> None:
 
 def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
+        [sys.executable, "-m", "hoidap", *args],
         capture_output=True,
         text=True,
         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), **env},

@@ -18,7 +18,7 @@ from bot.clock import ManualClock
 from bot.db import DatabaseError, DatabaseLost, FileWatch, connect, lock_database, rescue
 from bot.store import Store
 from bot.store.ops import inspect_database_file
-from bot.testing.harness import Harness
+from fakes.harness import Harness
 from tests.conftest import ADMIN, GROUP, STAFF, vn
 from tests.e2e.helpers import bind
 

@@ -21,8 +21,8 @@ from bot.db import (
     normalize_sql,
     schema_problems,
 )
-from bot.testing.fakebotapi import FakeBotAPI
-from bot.testing.harness import Harness
+from fakes.fakebotapi import FakeBotAPI
+from fakes.harness import Harness
 from tests.conftest import ADMIN, vn
 from tests.e2e.test_faults import cli_env, run_cli
 from tests.test_db_upgrade import build, fill_version_1

@@ -6,12 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.demo import run_demo
+from hoidap.demo import run_demo
 
 
-async def test_demo_runs_the_whole_week(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+async def test_demo_runs_the_whole_week(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert await run_demo(quiet=False, reports_dir=tmp_path) == 0
     out = capsys.readouterr().out
     for needle in (

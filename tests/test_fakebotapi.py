@@ -41,7 +41,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.testing.fakebotapi import (
+from fakes.fakebotapi import (
     EntityParseError,
     FakeBotAPI,
     FaultPlan,

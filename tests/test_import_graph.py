@@ -1,10 +1,11 @@
 """Which first-party module imports which: no cycles, production code never imports
-``bot.testing`` (only the offline demo runs it), and nothing shipped imports the test-only
+``fakes`` (only the offline demo runs it), and nothing shipped imports the test-only
 support under ``tests/`` (the bot in a child process, its crash points).
 
-The graph is read with ``ast`` from every file of ``bot``, ``handlers``, ``questions`` and
-``scheduler.py``. Imports inside functions count (a lazy import that dodges a cycle at import
-time is still a cycle in the design); imports under ``if TYPE_CHECKING:`` do not.
+The graph is read with ``ast`` from every file of ``hoidap``, ``bot``, ``handlers``,
+``questions``, ``fakes`` and ``scheduler.py``. Imports inside functions count (a lazy import
+that dodges a cycle at import time is still a cycle in the design); imports under
+``if TYPE_CHECKING:`` do not.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from collections.abc import Collection
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("bot", "handlers", "questions")
+PACKAGES = ("hoidap", "bot", "handlers", "questions", "fakes")
 # The offline demo drives the fake Bot API server by design.
-MAY_IMPORT_TESTING = frozenset({"bot.demo"})
+MAY_IMPORT_TESTING = frozenset({"hoidap.demo"})
 
 
 def _module_name(path: Path) -> str:
@@ -151,17 +152,17 @@ def test_no_import_cycles() -> None:
     assert not found, "import cycles:\n" + "\n".join(_describe(graph, c) for c in found)
 
 
-def test_production_code_never_imports_bot_testing() -> None:
+def test_production_code_never_imports_the_fakes() -> None:
     graph = import_graph()
     offenders = {
-        module: sorted(n for n in imported if n == "bot.testing" or n.startswith("bot.testing."))
+        module: sorted(n for n in imported if n == "fakes" or n.startswith("fakes."))
         for module, imported in graph.items()
-        if not (module == "bot.testing" or module.startswith("bot.testing."))
+        if not (module == "fakes" or module.startswith("fakes."))
         and module not in MAY_IMPORT_TESTING
     }
     offenders = {m: names for m, names in offenders.items() if names}
-    assert not offenders, f"production modules importing bot.testing: {offenders}"
-    assert any(n.startswith("bot.testing") for n in graph["bot.demo"])  # the graph sees them
+    assert not offenders, f"production modules importing fakes: {offenders}"
+    assert any(n.startswith("fakes") for n in graph["hoidap.demo"])  # the graph sees them
 
 
 def test_nothing_shipped_imports_the_tests() -> None:
@@ -178,3 +179,62 @@ def test_nothing_shipped_imports_the_tests() -> None:
     assert "tests.support.crash" in imported_names(
         child.read_text(encoding="utf-8"), "tests.support.child", is_package=False
     )
+
+
+# Where python-telegram-bot may be imported: the Telegram adapter of the transport port, and
+# the composition root and entry point that build PTB's Application (and the test harness and
+# fake server, which drive it). Nothing else knows which channel a person uses.
+MAY_IMPORT_TELEGRAM = frozenset(
+    {"bot.transport.telegram", "hoidap.app", "hoidap.cli", "fakes.harness"}
+)
+
+
+def _third_party(path: Path, name: str) -> set[str]:
+    source = path.read_text(encoding="utf-8")
+    return imported_names(source, name, path.name == "__init__.py")
+
+
+def test_only_the_telegram_adapter_knows_telegram() -> None:
+    offenders = {}
+    for name, path in _modules().items():
+        if name in MAY_IMPORT_TELEGRAM or name.startswith("fakes.fakebotapi"):
+            continue
+        found = sorted(n for n in _third_party(path, name) if n.split(".")[0] == "telegram")
+        if found:
+            offenders[name] = found
+    assert not offenders, f"modules importing telegram: {offenders}"
+    # The check sees the adapter's imports (it is not vacuous).
+    adapter = ROOT / "bot" / "transport" / "telegram.py"
+    assert "telegram.ext" in _third_party(adapter, "bot.transport.telegram")
+
+
+def test_the_zalo_side_imports_nothing_of_telegram() -> None:
+    for path in sorted((ROOT / "bot" / "transport").glob("zalo*.py")):
+        name = _module_name(path)
+        assert not [n for n in _third_party(path, name) if n.split(".")[0] == "telegram"], name
+        assert "bot.transport.telegram" not in _third_party(path, name), name
+
+
+# The layers, inner to outer: ``bot`` (domain, services, store, transport adapters) knows no
+# handler and no composition root; ``handlers`` know the services but not the root; ``hoidap``
+# composes them all. ``questions`` (file parsing) sits beside ``bot`` and knows no handler.
+LAYERS_BELOW = {
+    "bot": ("handlers", "hoidap", "fakes"),
+    "questions": ("handlers", "hoidap", "fakes"),
+    "handlers": ("hoidap", "fakes"),
+    "scheduler": ("handlers", "hoidap", "fakes"),
+}
+
+
+def test_inner_layers_never_import_outer_ones() -> None:
+    graph = import_graph()
+    offenders: dict[str, list[str]] = {}
+    for module, imported in graph.items():
+        forbidden = LAYERS_BELOW.get(module.split(".")[0], ())
+        found = sorted(n for n in imported if n.split(".")[0] in forbidden)
+        if found:
+            offenders[module] = found
+    assert not offenders, f"inner modules importing outer layers: {offenders}"
+    # The graph sees the composition root's imports of every layer (the rule is not vacuous).
+    roots = {n.split(".")[0] for n in graph["hoidap.app"]}
+    assert {"bot", "handlers"} <= roots

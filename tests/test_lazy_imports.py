@@ -2,7 +2,7 @@
 
 openpyxl and PyYAML (question files), python-docx (the handbook), matplotlib (the charts) cost
 start-up time and resident memory for features used once a week; a fresh interpreter that
-imports ``bot.app`` and builds the application must not have loaded them.
+imports ``hoidap.app`` and builds the application must not have loaded them.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ HEAVY = ("openpyxl", "yaml", "docx", "lxml", "matplotlib")
 
 PROBE = """
 import json, sys
-from bot.app import build_application
+from hoidap.app import build_application
 from bot.config import Settings
 build_application(Settings(token="1:x", db_path=sys.argv[1]), run_scheduler=False)
 print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in sys.argv[2].split(","))))

@@ -9,6 +9,7 @@ import logging
 import re
 import socket
 import sqlite3
+import tomllib
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -17,13 +18,13 @@ import aiohttp
 import pytest
 from telegram import Update
 
-from bot.app import build_application, redact_in_logs, start_core, stop_core, webhook_options
-from bot.cli import main
 from bot.config import ConfigError
 from bot.db import latest_version, schema_problems
 from bot.render import plain, render
 from bot.services.ops import RestoreRefused, restore_database, status_data
-from bot.testing.harness import Harness, User
+from fakes.harness import Harness, User
+from hoidap.app import build_application, redact_in_logs, start_core, stop_core, webhook_options
+from hoidap.cli import main
 from tests.conftest import GROUP, GROUP_TITLE, HEAD, LEADER, STAFF, vn
 from tests.e2e.helpers import setup_program, texts
 from tests.test_db_upgrade import build, fill_version_1
@@ -582,3 +583,9 @@ def test_dockerfile_runs_as_non_root_with_a_data_volume() -> None:
     copied = " ".join(line for line in lines if line.startswith("COPY "))
     assert ".env" not in copied and "data" not in copied.replace("/data", "")
     assert json.loads(lines[-1].removeprefix("CMD ")) == ["run"]
+    # Every package the wheel ships is copied into the image (pip install . builds from them).
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    found = project["tool"]["setuptools"]["packages"]["find"]["include"]
+    packages = {name for name in found if "." not in name}
+    assert {"hoidap", "bot", "fakes"} <= packages
+    assert all(f"COPY {p} ./{p}" in lines for p in packages), packages

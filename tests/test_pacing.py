@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.app import build_application
 from bot.config import Settings
 from bot.transport.pacing import SlidingWindow
+from hoidap.app import build_application
 
 
 def test_the_grid_catches_up_but_never_breaks_the_window() -> None:

@@ -1,9 +1,9 @@
 """What ``pip install`` puts in site-packages: built here, offline, with the installed build
 backend, from a copy of the project (as pip builds it), and read back from the wheel.
 
-The wheel holds every module of bot/, handlers/ and questions/, scheduler.py, the templates,
-the migrations and the sample question files; of the test machinery only what the offline demo
-runs (bot/testing: the fake servers and the harness), nothing of tests/ or bench/. Building
+The wheel holds every module of hoidap/, bot/, handlers/ and questions/, scheduler.py, the
+templates, the migrations and the sample question files; of the test machinery only what the
+offline demo runs (fakes: the fake servers and the harness), nothing of tests/ or bench/. Building
 prints no warning about our configuration (pip shows every warning the backend raises).
 """
 
@@ -21,7 +21,7 @@ import pytest
 from tests.test_import_graph import import_graph
 
 ROOT = Path(__file__).resolve().parents[1]
-SHIPPED_PACKAGES = ("bot", "handlers", "questions")
+SHIPPED_PACKAGES = ("hoidap", "bot", "handlers", "questions", "fakes")
 
 BUILD = """
 import json, sys, warnings
@@ -101,17 +101,17 @@ def test_the_wheel_ships_the_application_and_no_test_machinery(
     assert not [n for n in names if n.split("/")[0] in ("tests", "bench", "deploy", "docs")]
     test_only = {p.name for p in (source / "tests" / "support").glob("*.py")} - {"__init__.py"}
     assert {"child.py", "crash.py"} <= test_only
-    assert not [n for n in names if n.startswith("bot/testing/") and Path(n).name in test_only]
-    # bot/testing holds exactly what the offline demo imports, directly or not.
+    assert not [n for n in names if n.startswith("fakes/") and Path(n).name in test_only]
+    # fakes holds exactly what the offline demo imports, directly or not.
     graph = import_graph()
     needed: set[str] = set()
-    todo = ["bot.demo"]
+    todo = ["hoidap.demo"]
     while todo:
         for name in graph[todo.pop()] - needed:
             needed.add(name)
             todo.append(name)
-    demo_testing = {n for n in needed if n.startswith("bot.testing.")} | {"bot.testing"}
-    shipped_testing = {m for m in _modules(names) if m.startswith("bot.testing")}
+    demo_testing = {n for n in needed if n.startswith("fakes.")} | {"fakes"}
+    shipped_testing = {m for m in _modules(names) if m.startswith("fakes")}
     assert shipped_testing == demo_testing
 
 

@@ -104,6 +104,7 @@ def _sample_env() -> Environment:
     for name in base.filters:
         if name not in env.filters:
             env.filters[name] = lambda value, *a, **k: "thứ Hai, 07/12/2026"
+    env.globals.update(base.globals)  # the channel, how to press, the names of outcomes
     return env
 
 

@@ -9,7 +9,7 @@ parameters it ran with) on the migrated database. A full ``SCAN`` of a table fai
 from __future__ import annotations
 
 from bot.store.base import Statement
-from bot.testing.harness import Harness
+from fakes.harness import Harness
 from tests.conftest import ADMIN, GROUP, HEAD, LEADER, STAFF, vn
 from tests.e2e.helpers import drawn_user, setup_program
 

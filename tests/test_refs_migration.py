@@ -33,6 +33,7 @@ def release_before(path: Path) -> None:
     question with its «căn cứ» read into question_refs, a concluded and archived session with
     an answer and a comment, a grassroots question, a question still queued."""
     previous = next(n for n, name, _ in migrations() if name == "refs") - 1
+    assert previous == 11  # the release before 0012_refs.sql ends at 0011_document_symbol.sql
     build(path, previous)
     with closing(sqlite3.connect(path, isolation_level=None)) as conn:
         conn.execute("BEGIN")

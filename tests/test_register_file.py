@@ -16,7 +16,6 @@ import pytest
 from openpyxl import Workbook
 
 from bot import db
-from bot.cli import main as cli_main
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.core import Core
@@ -25,6 +24,7 @@ from bot.refs import cited
 from bot.render import plain, render
 from bot.services import register
 from bot.store import Store
+from hoidap.cli import main as cli_main
 from questions.importer import ImportRejected
 from questions.register import COLUMNS, MAX_ROWS, parse_register, register_csv, register_xlsx
 from questions.samples.data import SAMPLE_QUESTIONS

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.render import TELEGRAM_LIMIT, plain, render, split_html, utf16_len
-from bot.testing.fakebotapi import parse_html
+from fakes.fakebotapi import parse_html
 from tests.wording import english, for_experts
 
 

@@ -1,4 +1,4 @@
-"""Every change of a session goes through ``bot.services.context.step``: the compare-and-set,
+"""Every change of a session goes through ``bot.services.step.step``: the compare-and-set,
 the step's other writes, its event, the messages it owes (one statement) and its log line.
 
 Read with ``ast`` from ``bot/services/*.py``:
@@ -22,8 +22,9 @@ from pathlib import Path
 import pytest
 
 from bot.models import Message, SessionState
-from bot.services.context import program_ctx, session_ctx, step
-from bot.testing.harness import Harness
+from bot.services.context import program_ctx, session_ctx
+from bot.services.step import step
+from fakes.harness import Harness
 from tests.conftest import ADMIN, GROUP
 from tests.e2e.helpers import bind
 
@@ -61,7 +62,7 @@ def _session_writes(path: Path) -> list[str]:
         f"{path.name}:{line} {owner}() calls {name}"
         for owner, name, line in _calls(path)
         if name == "update_session"
-        and (path.name, owner) != ("context.py", "step")
+        and (path.name, owner) != ("step.py", "step")
         and (path.name, owner, name) not in ALLOWED
     ]
 
@@ -76,12 +77,12 @@ def _by_hand(path: Path) -> list[str]:
 
 def test_only_step_changes_a_session() -> None:
     offending = [w for path in sorted(SERVICES.glob("*.py")) for w in _session_writes(path)]
-    assert offending == [], "change sessions through context.step():\n" + "\n".join(offending)
+    assert offending == [], "change sessions through step.step():\n" + "\n".join(offending)
 
 
 def test_the_cycle_writes_nothing_by_hand() -> None:
     offending = [w for name in CYCLE_MODULES for w in _by_hand(SERVICES / name)]
-    assert offending == [], "hand these to context.step():\n" + "\n".join(offending)
+    assert offending == [], "hand these to step.step():\n" + "\n".join(offending)
 
 
 def test_the_checks_see_a_step_written_by_hand(tmp_path: Path) -> None:

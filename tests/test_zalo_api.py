@@ -5,28 +5,23 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from telegram.error import (
-    BadRequest,
-    Forbidden,
-    InvalidToken,
-    NetworkError,
-    RetryAfter,
-    TimedOut,
-)
 
-from bot.testing.fakezalo import FakeZalo
 from bot.transport.pacing import SlidingWindow
+from bot.transport.port import SlowDown, Undeliverable, Unreachable
 from bot.transport.zalo_api import (
+    TimedOut,
+    TokenRefused,
     ZaloApi,
     ZaloMessage,
     ZaloPoller,
     _pacer,
     parse_update,
 )
+from fakes.fakezalo import FakeZalo
 
 T0 = datetime(2026, 12, 7, 2, 0, 0, 123000, tzinfo=UTC)
 
@@ -207,31 +202,31 @@ async def test_the_2000_character_limit(api: ZaloApi, fake: FakeZalo) -> None:
     # The fake enforces it too, for any client.
     api_raw = ZaloApi(fake.token, fake.url)
     try:
-        with pytest.raises(BadRequest):
+        with pytest.raises(Undeliverable):
             await api_raw._call("sendMessage", {"chat_id": "u1", "text": "y" * 2001})
     finally:
         await api_raw.close()
 
 
 async def test_a_user_who_never_wrote_cannot_be_messaged(api: ZaloApi) -> None:
-    with pytest.raises(Forbidden):
+    with pytest.raises(Undeliverable):
         await api.send_message("stranger", "xin chào")
 
 
 @pytest.mark.parametrize(
     ("status", "error"),
     [
-        (400, BadRequest),
-        (401, InvalidToken),
-        (403, Forbidden),
-        (404, BadRequest),
-        (429, RetryAfter),
-        (500, NetworkError),
-        (502, NetworkError),
-        (503, NetworkError),
+        (400, Undeliverable),
+        (401, TokenRefused),
+        (403, Undeliverable),
+        (404, Undeliverable),
+        (429, SlowDown),
+        (500, Unreachable),
+        (502, Unreachable),
+        (503, Unreachable),
     ],
 )
-async def test_error_answers_become_ptb_exceptions(
+async def test_error_answers_become_the_ports_kinds(
     api: ZaloApi, fake: FakeZalo, status: int, error: type[Exception]
 ) -> None:
     fake.push_text("u1", "chào")
@@ -239,26 +234,26 @@ async def test_error_answers_become_ptb_exceptions(
     with pytest.raises(error) as info:
         await api.send_message("u1", "a")
     if status >= 500:
-        assert not isinstance(info.value, BadRequest)  # temporary: the outbox retries
+        assert not isinstance(info.value, Undeliverable)  # temporary: the outbox retries
     assert await api.send_message("u1", "a")  # only the next one failed
 
 
 async def test_retry_after_from_the_payload_else_five_seconds(api: ZaloApi, fake: FakeZalo) -> None:
     fake.push_text("u1", "chào")
     fake.fail_next("sendMessage", 429, retry_after=17)
-    with pytest.raises(RetryAfter) as info:
+    with pytest.raises(SlowDown) as info:
         await api.send_message("u1", "a")
-    assert info.value._retry_after == timedelta(seconds=17)
+    assert info.value.retry_after == 17
     fake.fail_next("sendMessage", 429)
-    with pytest.raises(RetryAfter) as info:
+    with pytest.raises(SlowDown) as info:
         await api.send_message("u1", "a")
-    assert info.value._retry_after == timedelta(seconds=5)
+    assert info.value.retry_after == 5
 
 
 async def test_a_wrong_token_is_invalid(fake: FakeZalo) -> None:
     api = ZaloApi("1:wrong-token-value", fake.url)
     try:
-        with pytest.raises(InvalidToken):
+        with pytest.raises(TokenRefused):
             await api.get_me()
     finally:
         await api.close()
@@ -268,7 +263,7 @@ async def test_down_non_json_hang_and_refused_are_network_errors(fake: FakeZalo)
     api = ZaloApi(fake.token, fake.url, timeout=0.2, poll_timeout=0)
     try:
         fake.down()
-        with pytest.raises(NetworkError) as info:
+        with pytest.raises(Unreachable) as info:
             await api.get_me()
         assert "not the API's JSON" in info.value.message
         fake.up()
@@ -282,7 +277,7 @@ async def test_down_non_json_hang_and_refused_are_network_errors(fake: FakeZalo)
     await fake.stop()
     api = ZaloApi(fake.token, f"http://127.0.0.1:{port}")
     try:
-        with pytest.raises(NetworkError):
+        with pytest.raises(Unreachable):
             await api.get_me()
     finally:
         await api.close()
@@ -334,7 +329,7 @@ async def test_the_token_is_never_logged_nor_in_an_exception(
         assert exc.__cause__ is None
         assert exc.__context__ is None or exc.__suppress_context__
     # httpx's own logger prints request URLs; the application keeps it at WARNING
-    # (bot.app.setup_logging) and redacts the token. Every other record must not hold it.
+    # (hoidap.app.setup_logging) and redacts the token. Every other record must not hold it.
     ours = [r for r in caplog.records if not r.name.startswith(("httpx", "httpcore"))]
     assert ours  # errors were logged
     for record in ours:
@@ -496,11 +491,11 @@ async def test_poller_stops_on_a_refused_token(
 
 
 async def test_get_updates_fails_while_a_webhook_is_set(api: ZaloApi, fake: FakeZalo) -> None:
-    with pytest.raises(BadRequest):
+    with pytest.raises(Undeliverable):
         await api.set_webhook("https://bot.example.vn/zalo", "short")
     await api.set_webhook("https://bot.example.vn/zalo", "s" * 16)
     assert (await api.get_webhook_info())["url"] == "https://bot.example.vn/zalo"
-    with pytest.raises(BadRequest):
+    with pytest.raises(Undeliverable):
         await api.get_updates()
     await api.delete_webhook()
     assert (await api.get_webhook_info())["url"] == ""
@@ -511,7 +506,7 @@ async def test_the_fake_refuses_http_webhooks_unless_allowed() -> None:
     async with FakeZalo() as strict:
         api = ZaloApi(strict.token, strict.url)
         try:
-            with pytest.raises(BadRequest):
+            with pytest.raises(Undeliverable):
                 await api.set_webhook("http://127.0.0.1:1/zalo", "s" * 16)
             await api.set_webhook("https://bot.example.vn/zalo", "s" * 16)
         finally:

@@ -41,14 +41,8 @@ from bot.models import (
 )
 from bot.schedule import answer_is_late
 from bot.services import citing
-from bot.services.context import (
-    local,
-    person_ctx,
-    program_ctx,
-    question_ctx,
-    session_ctx,
-    step,
-)
+from bot.services.context import local, person_ctx, program_ctx, question_ctx, session_ctx
+from bot.services.step import step
 from bot.text import clean_lines
 from bot.words import BUTTONS, VERDICT_LABELS
 
@@ -428,5 +422,5 @@ async def _leave_pressed(p: Press[Ref]) -> Reply:
     return await leave_late(p.core, p.person, p.program, p.payload.id)
 
 
-register(ActionKind.LATE_ACCEPT, Ref, _accept_pressed)
-register(ActionKind.LATE_LEAVE, Ref, _leave_pressed)
+register(ActionKind.LATE_ACCEPT, Ref, _accept_pressed, offered_to=("head", "admin"))
+register(ActionKind.LATE_LEAVE, Ref, _leave_pressed, offered_to=("head", "admin"))

@@ -444,8 +444,8 @@ async def compile_handbook(
     The entries are read on the event loop; the document is built in a worker thread, announced
     first through ``progress``.
     """
+    from bot.documents.handbook import build_handbook
     from bot.documents.settings import from_stored
-    from bot.handbook import build_handbook
 
     await catch_up(core, program)
     entries = await core.store.archive_between(program.id, date(year, 1, 1), date(year + 1, 1, 1))

@@ -21,7 +21,8 @@ from bot.core import Core, Refused
 from bot.models import Person, Program, Reply
 from bot.offload import Progress, off_loop
 from bot.services import citing
-from bot.services.context import program_ctx, state_change
+from bot.services.context import program_ctx
+from bot.services.step import state_change
 from bot.text import clean_line, clean_lines, normalize_for_match, refused_char
 from questions.model import (
     COLUMN_BY_FIELD,

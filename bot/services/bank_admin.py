@@ -33,8 +33,9 @@ from bot.models import (
 from bot.offload import off_loop
 from bot.schedule import plan_week, upcoming_plan
 from bot.services import citing
-from bot.services.context import program_ctx, state_change
+from bot.services.context import program_ctx
 from bot.services.cycle import schedule_config
+from bot.services.step import state_change
 from bot.text import clean_line, fold_word
 from bot.words import BANK_STATUS_LABELS, BUTTONS
 from questions.model import LIMITS, QuestionDraft, join_tags, split_tags

@@ -60,9 +60,9 @@ from bot.services.context import (
     program_ctx,
     question_ctx,
     session_ctx,
-    step,
     summary_ctx,
 )
+from bot.services.step import step
 from bot.text import clean_line, clean_lines
 from bot.words import BUTTONS, DEFAULT_REDRAW_REASON, LEFT_REDRAW_REASON, VERDICT_LABELS
 
@@ -1184,7 +1184,7 @@ async def _conclude_pressed(p: Press[SessionRef]) -> Reply:
     return await start_conclusion(p.core, p.person, p.program, p.payload.session_id)
 
 
-register(ActionKind.GRADE, Verdict, _grade_pressed, atomic=True)
-register(ActionKind.IN_PERSON, SessionRef, _in_person_pressed)
-register(ActionKind.CONCLUDE, SessionRef, _conclude_pressed)
-register(ActionKind.REDRAW_LEFT, SessionPerson, _redraw_left_pressed)
+register(ActionKind.GRADE, Verdict, _grade_pressed, atomic=True, offered_to=("head",))
+register(ActionKind.IN_PERSON, SessionRef, _in_person_pressed, offered_to=("head", "admin"))
+register(ActionKind.CONCLUDE, SessionRef, _conclude_pressed, offered_to=("leader", "admin"))
+register(ActionKind.REDRAW_LEFT, SessionPerson, _redraw_left_pressed, offered_to=("head", "admin"))

@@ -46,9 +46,10 @@ from bot.services.context import (
     program_picker,
     question_ctx,
     session_ctx,
-    state_change,
 )
+from bot.services.delivery import owe_one
 from bot.services.invites import InviteRequest
+from bot.services.step import state_change
 from bot.text import clean_line, clean_lines, fold_word, has_control_chars
 from bot.words import ASKER_LABEL, BUTTONS, SUBMISSION_STATUS_LABELS
 from questions.model import DEFAULT_TOPIC, LIMITS, STANDARD_TOPICS, QuestionDraft
@@ -338,11 +339,11 @@ async def _finish_onboarding(
                 reject = await mint(
                     core, ActionKind.GR_ASKER_NO, BUTTONS["reject"], program.id, Ref(person.id)
                 )
-                await store.enqueue(
+                await owe_one(
+                    core,
                     admin.tg_user_id,
                     "grassroots_approve_request",
                     request_ctx,
-                    now,
                     buttons=((approve, reject),),
                 )
             state_change(program, None, "asker_requested", person)
@@ -375,11 +376,11 @@ async def decide_asker(
         await store.log_event(
             kind, now, program_id=program.id, actor_id=actor.id, detail=str(person_id)
         )
-        await store.enqueue(
+        await owe_one(
+            core,
             asker.person.tg_user_id,
             "grassroots_onboard_decided",
             {"program": program_ctx(program), "approved": approve, "unit": asker.unit},
-            now,
         )
         state_change(program, None, kind, actor, person=person_id)
     if approve:
@@ -513,11 +514,11 @@ async def submit(core: Core, person: Person, action: Action) -> Reply:
         assert sub is not None
         ctx = await _review_ctx(core, program, sub, person)
         for admin in await core.admins(program):
-            await store.enqueue(
+            await owe_one(
+                core,
                 admin.tg_user_id,
                 "grassroots_review",
                 ctx,
-                now,
                 buttons=await _review_buttons(core, program, sid),
             )
         state_change(program, None, "submitted", person, submission=sid)
@@ -752,7 +753,7 @@ async def accept(
             "ahead": ahead,
         }
         if asker is not None:
-            await store.enqueue(asker.tg_user_id, "grassroots_accepted", ctx, now)
+            await owe_one(core, asker.tg_user_id, "grassroots_accepted", ctx)
         state_change(program, None, "submission_accepted", actor, submission=sid, question=qid)
     core.program_changed(program.id)
     stale = await stale_questions(core, program, [qid])
@@ -795,14 +796,14 @@ async def merge(core: Core, actor: Person, program: Program, sid: int, ref: str)
             "session": session_ctx(session, program) if session else None,
         }
         if asker is not None:
-            await store.enqueue(asker.tg_user_id, "grassroots_merged", ctx, now)
+            await owe_one(core, asker.tg_user_id, "grassroots_merged", ctx)
             if session is not None and session.state == SessionState.CONCLUDED:
                 # Already answered: the official answer goes out at once.
-                await store.enqueue(
+                await owe_one(
+                    core,
                     asker.tg_user_id,
                     "grassroots_answer",
                     await _answer_ctx(core, program, session, question, [sub.id]),
-                    now,
                 )
                 await store.mark_submissions_answered([sub.id], now)
         state_change(
@@ -836,7 +837,7 @@ async def decline(core: Core, actor: Person, program: Program, sid: int, raw: st
             "reason": reason,
         }
         if asker is not None:
-            await store.enqueue(asker.tg_user_id, "grassroots_declined", ctx, now)
+            await owe_one(core, asker.tg_user_id, "grassroots_declined", ctx)
         state_change(program, None, "submission_declined", actor, submission=sid)
     return Reply("grassroots_decline_done", {**ctx, "asker": person_ctx(asker)})
 

@@ -18,6 +18,7 @@ from bot.args import parse_int
 from bot.core import Core, Refused
 from bot.models import Person, Program
 from bot.services.context import person_ctx, program_ctx
+from bot.services.delivery import owe_one
 from bot.text import clean_line, fold_word, has_control_chars
 
 INVITE_TTL = timedelta(days=7)
@@ -122,7 +123,7 @@ async def tell_admins_of_use(
         "what": what,
     }
     for admin in admins:
-        await core.store.enqueue(admin.tg_user_id, "invite_used_admin", ctx, core.now())
+        await owe_one(core, admin.tg_user_id, "invite_used_admin", ctx)
 
 
 async def revoke_made_by(core: Core, program: Program, person: Person) -> int:

@@ -333,15 +333,25 @@ def chart_title(template: str, ctx: Mapping[str, Any]) -> str:
     return plain(render(template, ctx))
 
 
-async def _verdicts_png(core: Core, program: Program, period: Period) -> tuple[str, bytes]:
+async def _verdicts_png(
+    core: Core, program: Program, period: Period, *, report: bool = False
+) -> tuple[str, bytes]:
+    """The title and the picture of the verdicts chart; for a ``report``, drawn without the
+    title (the report prints it as the caption) and at print resolution."""
     rows = await session_records(core, program, period.start, period.end)
     title = chart_title("chart_verdicts_title", {"period": period.context()})
+    if report:
+        return title, await in_child(charts.verdicts_by_month, rows, period, None, True)
     return title, await in_child(charts.verdicts_by_month, rows, period, title)
 
 
-async def _participation_png(core: Core, program: Program) -> tuple[str, bytes]:
+async def _participation_png(
+    core: Core, program: Program, *, report: bool = False
+) -> tuple[str, bytes]:
     p = await participation(core, program)
     title = chart_title("chart_participation_title", {"round_no": p.round_no})
+    if report:
+        return title, await in_child(charts.participation, p, None, True)
     return title, await in_child(charts.participation, p, title)
 
 
@@ -362,9 +372,11 @@ async def participation_chart(core: Core, program: Program) -> bytes:
 
 async def report_charts(core: Core, program: Program, period: Period) -> list[tuple[str, bytes]]:
     """The charts of a report of ``period`` as (title, PNG), for the Word report's ``charts``:
-    the verdicts month by month and the current round's participation."""
+    the verdicts month by month and the current round's participation, each drawn without its
+    title (the report's caption) at print resolution."""
     drawn = await asyncio.gather(
-        _verdicts_png(core, program, period), _participation_png(core, program)
+        _verdicts_png(core, program, period, report=True),
+        _participation_png(core, program, report=True),
     )
     return list(drawn)
 

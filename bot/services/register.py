@@ -38,7 +38,9 @@ from bot.refs import (
     status_problem,
 )
 from bot.refs import display as refs_display
-from bot.services.context import program_ctx, state_change
+from bot.services.context import program_ctx
+from bot.services.delivery import owe
+from bot.services.step import state_change
 from bot.text import clean_line, fold, shorten
 from bot.words import DOCUMENT_KINDS, LAW_KINDS, REF_STATUS_LABELS, REGISTER_HEADERS
 
@@ -361,9 +363,7 @@ async def _tell(core: Core, changed: list[tuple[RegisterEntry | None, RegisterEn
             people = {p.id: p for p in await core.admins(program)}
             for m in await store.members_with_role(program_id, "leader"):
                 people.setdefault(m.person.id, m.person)
-            await store.enqueue_many(
-                [Message(p.tg_user_id, "refs_review", ctx) for p in people.values()], now
-            )
+            await owe(core, [Message(p.tg_user_id, "refs_review", ctx) for p in people.values()])
             told += 1
             state_change(program, None, "refs_review", None, document=new.symbol)
     return told

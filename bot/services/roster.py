@@ -11,10 +11,13 @@ from typing import Any
 
 from bot.actions import ActionKind, Applicant, Nothing, Press, Text, mint, register
 from bot.args import parse_date, parse_id
+from bot.chats import is_no_group
 from bot.core import Core, Refused
 from bot.models import Button, Member, Person, Program, Reply
 from bot.services import cycle, grassroots, invites
-from bot.services.context import local, program_ctx, program_picker, state_change
+from bot.services.context import local, program_ctx, program_picker
+from bot.services.delivery import owe_one
+from bot.services.step import state_change
 from bot.text import clean_line, fold_word
 from bot.words import BUTTONS, DEFAULT_PROGRAM_TITLE, ROLE_LABELS, TITLE_CHOICES
 
@@ -100,6 +103,7 @@ async def create_program_without_group(core: Core, title: str, admin_ids: Sequen
         if found is None:
             raise Refused("program_create_bad", what="admin", value=raw[:80])
         parsed.append(found)
+    waiting: list[str] = []  # Zalo admins who have not written to the bot yet
     async with store.transaction():
         chat_id = await store.next_no_group_chat()
         pid = await store.create_program(chat_id, title, core.settings.tz, None, now)
@@ -108,6 +112,8 @@ async def create_program_without_group(core: Core, title: str, admin_ids: Sequen
                 account = await store.zalo_account(found.group(2))
                 if account is None:
                     account = await store.add_zalo_account(found.group(2), "", now)
+                if not account.wrote:
+                    waiting.append(f"zalo:{found.group(2)}")
                 person = await store.person(account.person_id)
             else:
                 person = await store.upsert_person(int(found.group(3)), None, "", False, now)
@@ -121,7 +127,11 @@ async def create_program_without_group(core: Core, title: str, admin_ids: Sequen
     core.program_changed(pid)
     return Reply(
         "program_created",
-        {"program": program_ctx(program), "admins": [raw.strip() for raw in admin_ids]},
+        {
+            "program": program_ctx(program),
+            "admins": [raw.strip() for raw in admin_ids],
+            "waiting": waiting,
+        },
     )
 
 
@@ -156,7 +166,7 @@ async def follow_group_migration(core: Core, old_chat_id: int, new_chat_id: int)
             )
             ctx = {"program": program_ctx(program), "other": program_ctx(taken)}
             for admin in await store.superadmins():
-                await store.enqueue(admin.tg_user_id, "group_migration_conflict", ctx, now)
+                await owe_one(core, admin.tg_user_id, "group_migration_conflict", ctx)
             return False
         await store.move_program_chat(old_chat_id, new_chat_id)
         await store.log_event(
@@ -390,9 +400,7 @@ async def _request_approval(
         reject = await mint(
             core, ActionKind.REJECT, BUTTONS["reject"], program.id, Applicant(person.id)
         )
-        await store.enqueue(
-            admin.tg_user_id, "approve_request", ctx, now, buttons=((approve, reject),)
-        )
+        await owe_one(core, admin.tg_user_id, "approve_request", ctx, buttons=((approve, reject),))
 
 
 async def decide(core: Core, actor: Person, program: Program, target: str, approve: bool) -> Reply:
@@ -422,7 +430,8 @@ async def decide(core: Core, actor: Person, program: Program, target: str, appro
         await store.log_event(
             kind, now, program_id=program.id, actor_id=actor.id, detail=str(person.id)
         )
-        await store.enqueue(
+        await owe_one(
+            core,
             person.tg_user_id,
             "onboard_decided",
             {
@@ -430,7 +439,6 @@ async def decide(core: Core, actor: Person, program: Program, target: str, appro
                 "approved": approve,
                 "role": ROLE_LABELS.get(role or "staff", ""),
             },
-            now,
         )
         state_change(program, None, kind, actor, person=person.id)
     if approve:
@@ -602,18 +610,22 @@ async def create_invite(
             actor_id=actor.id,
             detail=f"{role}:{int(request.preapproved)}:{request.uses}",
         )
-    link = f"https://t.me/{bot_username}?start=inv_{token}"
+    # A link opens the bot on Telegram; on Zalo the code itself is sent to the bot. A program
+    # without a Telegram group, or a bot without Telegram, has no link to give.
+    telegram = core.settings.telegram and not is_no_group(program.chat_id)
+    link = f"https://t.me/{bot_username}?start=inv_{token}" if telegram else None
     return Reply(
         "invite_done",
         {
             "program": program_ctx(program),
             "link": link,
+            "code": f"inv_{token}",
             "role": ROLE_LABELS[role],
             "preapproved": request.preapproved,
             "uses": request.uses,
             "expires_at": local(expires, program),
         },
-        buttons=((Button(BUTTONS["open_invite"], url=link),),),
+        buttons=((Button(BUTTONS["open_invite"], url=link),),) if link else (),
     )
 
 

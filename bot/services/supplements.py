@@ -21,7 +21,8 @@ from bot.args import MAX_ID
 from bot.core import Core, Refused
 from bot.models import ArchiveEntry, Message, Person, Program, Reply
 from bot.services import citing
-from bot.services.context import person_ctx, program_ctx, step
+from bot.services.context import person_ctx, program_ctx
+from bot.services.step import step
 from bot.text import clean_lines, normalize_for_match, shorten
 
 MAX_SUPPLEMENT_CHARS = 4000
@@ -165,4 +166,6 @@ async def _supplement_pressed(p: Press[Ref]) -> Reply:
     return await start(p.core, p.person, p.program, str(p.payload.id))
 
 
-register(ActionKind.SUPPLEMENT, Ref, _supplement_pressed, ttl=BUTTON_TTL)
+register(
+    ActionKind.SUPPLEMENT, Ref, _supplement_pressed, ttl=BUTTON_TTL, offered_to=("leader", "admin")
+)

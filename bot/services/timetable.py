@@ -19,13 +19,14 @@ from bot.schedule import (
     schedule_problems,
     upcoming_plan,
 )
-from bot.services.context import local, program_ctx, session_ctx, state_change, step
+from bot.services.context import local, program_ctx, session_ctx
 from bot.services.cycle import (
     holiday_skip_messages,
     problems_ctx,
     problems_signature,
     schedule_config,
 )
+from bot.services.step import state_change, step
 from bot.text import clean_line, fold_word
 
 WEEKDAY_WORDS = {"2": 0, "3": 1, "4": 2, "5": 3, "6": 4}  # sessions fall on working days

@@ -106,7 +106,7 @@ async def backfill_citations(conn: aiosqlite.Connection) -> None:
         await conn.executemany(CITATION_INSERT, values)
 
 
-# Migrations whose rows are derived in Python, by the name of their file (0010_refs.sql → refs),
+# Migrations whose rows are derived in Python, by the name of their file (0012_refs.sql → refs),
 # so that renumbering a migration keeps its step.
 DATA_STEPS: dict[str, Callable[[aiosqlite.Connection], Awaitable[None]]] = {
     "refs": backfill_citations,

@@ -59,7 +59,10 @@ def buttons_to_json(buttons: Buttons) -> str | None:
     if not buttons:
         return None
     return json.dumps(
-        [[{"text": b.text, "token": b.token, "url": b.url} for b in row] for row in buttons],
+        [
+            [{"text": b.text, "token": b.token, "url": b.url, "kind": b.kind} for b in row]
+            for row in buttons
+        ],
         ensure_ascii=False,
     )
 
@@ -68,7 +71,10 @@ def buttons_from_json(raw: str | None) -> Buttons:
     if not raw:
         return ()
     return tuple(
-        tuple(Button(text=b["text"], token=b.get("token"), url=b.get("url")) for b in row)
+        tuple(
+            Button(text=b["text"], token=b.get("token"), url=b.get("url"), kind=b.get("kind"))
+            for b in row
+        )
         for row in json.loads(raw)
     )
 
@@ -149,6 +155,7 @@ class StoreBase:
         # its own to a table they are built from.
         self.version = 0
         self._memo: dict[Any, tuple[int, Any]] = {}
+        self._data_version: int | None = None  # PRAGMA data_version at the last look
 
     async def close(self) -> None:
         if self._seen_pending:
@@ -241,6 +248,31 @@ class StoreBase:
         if self._in_tx and self._owner is asyncio.current_task():
             self._kept.append((sql, tuple(params)))
 
+    async def changed_elsewhere(self) -> bool:
+        """Whether another process (the ``hoidap`` command line) committed a change since the
+        last look; if so, everything this store keeps in memory is dropped and read again.
+
+        ``PRAGMA data_version`` moves only with other connections' commits: the bot's own
+        writes never set it off.
+        """
+        row = await self._one("PRAGMA data_version")
+        assert row is not None
+        version = int(row[0])
+        seen, self._data_version = self._data_version, version
+        if seen is None or seen == version:
+            return False
+        self._people.clear()
+        self._people_by_id.clear()
+        self._programs = None
+        self._memo.clear()
+        self.version += 1
+        self._forget_elsewhere()
+        return True
+
+    def _forget_elsewhere(self) -> None:
+        """What a mixin keeps in memory besides the store's own caches (see
+        :meth:`changed_elsewhere`)."""
+
     def memo(self, key: Any) -> Any | None:
         """A read model computed since the last change of what it is built from (else None)."""
         entry = self._memo.get(key)
@@ -275,10 +307,6 @@ class StoreBase:
         self.statements += 1
         if self.trace is not None:
             self.trace.append(Statement(sql, tuple(params), _task_name(), self._in_tx))
-
-    async def zalo_copies(self, chat_id: int, program_id: int | None) -> list[int]:
-        """Overridden by ``bot.store.zalo.ZaloQueries``: which Zalo chats get a copy."""
-        return []
 
     async def _one(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
         self._count_statement(sql, params)

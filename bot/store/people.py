@@ -34,14 +34,15 @@ def by_name(person: Person) -> tuple[Any, int]:
 class PeopleQueries(StoreBase):
     # -- updates already seen ----------------------------------------------------------------
 
-    async def mark_update_seen(self, update_id: int, now: datetime) -> bool:
+    async def mark_update_seen(self, update_id: int, now: datetime, final: bool = False) -> bool:
         """True if this update is new; False if it was handled before (a replay).
 
         The update is written to ``seen_updates`` in the first transaction the update opens,
         with what it changes; one that changed nothing is written by the next transaction of
         any update (:meth:`flush_seen`): lost in a crash, it is harmless to handle again. The
         ids seen are kept in memory too (this process is the only writer), so the check costs
-        no statement.
+        no statement. ``final``: the update is done with now (dropped by the gate, ignored):
+        it is written at once, so it never comes back after a restart.
         """
         if self._seen is None:
             rows = await self._all("SELECT update_id FROM seen_updates")
@@ -49,17 +50,23 @@ class PeopleQueries(StoreBase):
         if update_id in self._seen:
             return False
         self._seen.add(update_id)
+        if final:
+            done = [*self._seen_pending, (update_id, _iso(now) or "")]
+            self._seen_pending = []
+            try:
+                await self._write_seen(done)
+            except BaseException:
+                self._seen_pending = done + self._seen_pending
+                raise
+            return True
         _SEEN.set(SeenUpdate(update_id, _iso(now) or ""))
         return True
 
-    async def prune_seen_updates(self, keep: int = 10000) -> None:
+    async def prune_seen_updates(self, before: datetime) -> None:
+        """Forget the updates seen before ``before``: by age, never by id (ids of different
+        channels are not in the order they came)."""
         self._seen = None  # read again when next needed
-        await self._exec(
-            "DELETE FROM seen_updates WHERE update_id < "
-            "(SELECT MIN(update_id) FROM (SELECT update_id FROM seen_updates "
-            "ORDER BY update_id DESC LIMIT ?))",
-            (keep,),
-        )
+        await self._exec("DELETE FROM seen_updates WHERE seen_at < ?", (_iso(before),))
 
     # -- programs ----------------------------------------------------------------------------
 

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from bot.chats import GROUP_COPY, is_group, without_privileged
 from bot.models import (
     Action,
-    Buttons,
     Dialog,
     Message,
     OutboxItem,
@@ -54,6 +52,25 @@ class PlumbingQueries(StoreBase):
             (program_id, program_id, kind, kind, limit),
         )
         return [dict(r) for r in rows]
+
+    async def recent_events(
+        self, kind: str, since: datetime, limit: int = 1000
+    ) -> list[dict[str, Any]]:
+        """Events of ``kind`` of no program since ``since``, newest first."""
+        rows = await self._all(
+            "SELECT * FROM events WHERE program_id IS NULL AND kind = ? AND created_at >= ? "
+            "ORDER BY id DESC LIMIT ?",
+            (kind, _iso(since), limit),
+        )
+        return [dict(r) for r in rows]
+
+    async def count_person_events(self, kind: str, actor_id: int, since: datetime) -> int:
+        """How many events of ``kind`` (of no program) ``actor_id`` caused since ``since``."""
+        return await self._count(
+            "SELECT COUNT(*) FROM events WHERE program_id IS NULL AND kind = ? AND actor_id = ? "
+            "AND created_at >= ?",
+            (kind, actor_id, _iso(since)),
+        )
 
     async def latest_event(self, program_id: int, kinds: Sequence[str]) -> dict[str, Any] | None:
         marks = ",".join("?" * len(kinds))
@@ -208,17 +225,12 @@ class PlumbingQueries(StoreBase):
 
     # -- outbox ------------------------------------------------------------------------------
 
-    async def data_version(self) -> int:
-        """SQLite's counter of commits by other connections (``PRAGMA data_version``): it
-        changes when another process (the command line) wrote to the database."""
-        rows = list(await self.conn.execute_fetchall("PRAGMA data_version"))
-        return int(rows[0][0]) if rows else 0
-
     async def enqueue_many(self, messages: Sequence[Message], now: datetime) -> None:
-        """Owe several messages, in one statement per 500 of them (inside a transaction)."""
+        """Write owed messages as they are, in one statement per 500 of them (inside a
+        transaction). Services owe through ``bot/services/delivery.py``, which adds the copies
+        the delivery policy gives them."""
         if not self._in_tx:
             raise RuntimeError("outbox rows must be written inside the state change's transaction")
-        messages = [*messages, *await self._copies(messages)]
         for start in range(0, len(messages), 500):
             chunk = messages[start : start + 500]
             params: list[Any] = []
@@ -244,67 +256,17 @@ class PlumbingQueries(StoreBase):
             )
             self._outbox_dirty = True
 
-    async def enqueue(
-        self,
-        chat_id: int,
-        template: str,
-        context: dict[str, Any],
-        now: datetime,
-        buttons: Buttons = (),
-        media_kind: str | None = None,
-        media_ref: str | None = None,
-        expires_at: datetime | None = None,
-    ) -> int:
-        """Owe a message. ``expires_at``: when it stops making sense (a reminder after its
-        deadline); it is then dropped and the program's admins are told."""
-        if not self._in_tx:
-            raise RuntimeError("outbox rows must be written inside the state change's transaction")
-        self._outbox_dirty = True
-        program = context.get("program")
-        program_id = program.get("id") if isinstance(program, dict) else None
-        original = Message(chat_id, template, context, buttons, expires_at, media_kind, media_ref)
-        copies = await self._copies([original])
-        if copies:
-            await self.enqueue_many(copies, now)
-        return await self._exec(
-            "INSERT INTO outbox (chat_id, template, context, buttons, media_kind, media_ref, "
-            "created_at, expires_at, program_id) VALUES (?,?,?,?,?,?,?,?,?)",
-            (
-                chat_id,
-                template,
-                json.dumps(context, ensure_ascii=False, default=str),
-                buttons_to_json(buttons),
-                media_kind,
-                media_ref,
-                _iso(now),
-                _iso(expires_at),
-                program_id if isinstance(program_id, int) else None,
-            ),
-        )
-
-    async def _copies(self, messages: Sequence[Message]) -> list[Message]:
-        """The copies owed to people on Zalo (see ``ZaloQueries.zalo_copies``): what a group
-        sees goes to each member on Zalo privately, without privileged text, marked as the
-        group's; what a person on Telegram is owed goes to their linked Zalo accounts too."""
-        copies: list[Message] = []
-        for m in messages:
-            program = m.context.get("program")
-            program_id = program.get("id") if isinstance(program, dict) else None
-            targets = await self.zalo_copies(
-                m.chat_id, program_id if isinstance(program_id, int) else None
-            )
-            if not targets:
-                continue
-            context = m.context
-            if is_group(m.chat_id):
-                context = {**without_privileged(m.context), GROUP_COPY: True}
-            copies += [replace(m, chat_id=target, context=context) for target in targets]
-        return copies
-
-    async def pending_outbox(self, limit: int = 200) -> list[OutboxItem]:
+    async def pending_outbox(
+        self, limit: int = 200, skip_chats: Collection[int] = ()
+    ) -> list[OutboxItem]:
+        """What is owed, oldest first; ``skip_chats``: chats that cannot be written to now."""
+        skipped = sorted(skip_chats)[:500]
+        marks = ",".join("?" * len(skipped))
         rows = await self._all(
-            "SELECT * FROM outbox WHERE sent_at IS NULL AND failed IS NULL ORDER BY id LIMIT ?",
-            (limit,),
+            "SELECT * FROM outbox WHERE sent_at IS NULL AND failed IS NULL "
+            + (f"AND chat_id NOT IN ({marks}) " if skipped else "")
+            + "ORDER BY id LIMIT ?",
+            (*skipped, limit),
         )
         return [
             OutboxItem(

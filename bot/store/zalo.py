@@ -1,5 +1,6 @@
-"""Queries of people on Zalo (tables ``zalo_users``, ``zalo_seen``, ``link_codes``), and which
-Zalo chats get a copy of a message owed elsewhere (see :meth:`ZaloQueries.zalo_copies`)."""
+"""Queries of people on Zalo (tables ``zalo_users``, ``zalo_seen``, ``link_codes``), and who on
+Zalo reads what a group or a person is owed (for the delivery policy,
+``bot/services/delivery.py``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.chats import ZALO_CHAT_BASE, is_group, is_zalo_chat, zalo_chat_id
+from bot.chats import ZALO_CHAT_BASE, is_zalo_chat, zalo_chat_id
 from bot.store.base import StoreBase, _iso
 
 
@@ -20,24 +21,40 @@ class ZaloAccount:
     person_id: int
     display_name: str
     linked: bool  # linked to a person who is on Telegram (not its own person)
+    wrote: bool = True  # has written to the bot (Zalo lets a bot write only to those)
 
     @property
     def chat_id(self) -> int:
         return zalo_chat_id(self.id)
 
 
-_COLS = "id, zalo_id, zalo_chat, person_id, display_name, linked_at"
+@dataclass(frozen=True)
+class ZaloReader:
+    """A program member on Zalo, as the delivery policy sees them."""
+
+    chat: int  # the account's chat
+    address: int  # the person it acts as (their Telegram id, or this chat when only on Zalo)
+    roles: frozenset[str]
+
+
+_COLS = "id, zalo_id, zalo_chat, person_id, display_name, linked_at, wrote_at"
 
 
 def _account(r: Any) -> ZaloAccount:
-    return ZaloAccount(int(r[0]), str(r[1]), str(r[2]), int(r[3]), str(r[4]), r[5] is not None)
+    return ZaloAccount(
+        int(r[0]), str(r[1]), str(r[2]), int(r[3]), str(r[4]), r[5] is not None, r[6] is not None
+    )
 
 
 class ZaloQueries(StoreBase):
     # Whether any Zalo account exists: a bot without Zalo pays nothing for the copies.
     _zalo_known: bool | None = None
 
-    async def _any_zalo(self) -> bool:
+    def _forget_elsewhere(self) -> None:
+        super()._forget_elsewhere()
+        self._zalo_known = None  # an account may have been named by the command line
+
+    async def any_zalo(self) -> bool:
         # Read once: this process is the only writer, and adding an account sets it.
         if self._zalo_known is None:
             row = await self._one("SELECT 1 FROM zalo_users WHERE id > 0 LIMIT 1")
@@ -65,7 +82,8 @@ class ZaloQueries(StoreBase):
     async def add_zalo_account(
         self, zalo_id: str, display_name: str, now: datetime, zalo_chat: str | None = None
     ) -> ZaloAccount:
-        """A Zalo account's first message: its row and its own person (inside a transaction)."""
+        """A Zalo account's row and its own person (inside a transaction): from its first
+        message (``zalo_chat`` given: it wrote), or named by the command line (not yet)."""
         if not self._in_tx:
             raise RuntimeError("a Zalo account is added inside a transaction")
         row = await self._one("SELECT COALESCE(MAX(id), 0) + 1 FROM zalo_users")
@@ -78,26 +96,49 @@ class ZaloQueries(StoreBase):
         )
         person = await self._one("SELECT id FROM people WHERE tg_user_id = ?", (chat_id,))
         assert person is not None
+        wrote = zalo_chat is not None
         await self._exec(
-            "INSERT INTO zalo_users (id, zalo_id, zalo_chat, person_id, display_name, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (account_id, zalo_id, zalo_chat or zalo_id, int(person[0]), display_name, _iso(now)),
+            "INSERT INTO zalo_users (id, zalo_id, zalo_chat, person_id, display_name, created_at, "
+            "wrote_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                account_id,
+                zalo_id,
+                zalo_chat or zalo_id,
+                int(person[0]),
+                display_name,
+                _iso(now),
+                _iso(now) if wrote else None,
+            ),
         )
         self._zalo_known = True
         return ZaloAccount(
-            account_id, zalo_id, zalo_chat or zalo_id, int(person[0]), display_name, False
+            account_id, zalo_id, zalo_chat or zalo_id, int(person[0]), display_name, False, wrote
         )
 
-    async def set_zalo_chat(self, account_id: int, zalo_chat: str) -> None:
+    async def zalo_wrote(self, account_id: int, zalo_chat: str, now: datetime) -> None:
+        """The account wrote (first, or from another chat): where replies go, and that it may
+        be written to."""
         await self._exec(
-            "UPDATE zalo_users SET zalo_chat = ? WHERE id = ?", (zalo_chat, account_id)
+            "UPDATE zalo_users SET zalo_chat = ?, wrote_at = COALESCE(wrote_at, ?) WHERE id = ?",
+            (zalo_chat, _iso(now), account_id),
         )
 
-    async def link_zalo_account(self, account_id: int, person_id: int, now: datetime) -> None:
+    async def link_zalo_account(
+        self, account_id: int, person_id: int, now: datetime | None
+    ) -> None:
+        """The account acts as ``person_id`` from now on (``now`` None: unlinked, on its own)."""
         await self._exec(
             "UPDATE zalo_users SET person_id = ?, linked_at = ? WHERE id = ?",
             (person_id, _iso(now), account_id),
         )
+
+    async def zalo_own_person(self, account_id: int) -> int:
+        """The person an account was made with (its own, before any link)."""
+        row = await self._one(
+            "SELECT id FROM people WHERE tg_user_id = ?", (zalo_chat_id(account_id),)
+        )
+        assert row is not None  # written with the account, never deleted
+        return int(row[0])
 
     async def zalo_message_fresh(
         self, message_id: str, now: datetime, update_id: int, message: dict[str, Any]
@@ -166,32 +207,31 @@ class ZaloQueries(StoreBase):
         )
         return self.conn.total_changes > before
 
-    # -- copies of what is owed elsewhere ----------------------------------------------------------
+    # -- who on Zalo reads what is owed elsewhere -------------------------------------------------
 
-    async def zalo_copies(self, chat_id: int, program_id: int | None) -> list[int]:
-        """The Zalo chats that get their own copy of a message owed to ``chat_id``.
+    async def zalo_members(self, program_id: int) -> list[ZaloReader]:
+        """The active members of a program who are on Zalo: each account's chat, the address of
+        the person it acts as, and their roles in the program."""
+        rows = await self._all(
+            "SELECT z.id, p.tg_user_id, (SELECT group_concat(r.role) FROM member_roles r "
+            " WHERE r.program_id = m.program_id AND r.person_id = m.person_id) AS roles "
+            "FROM members m JOIN zalo_users z ON z.person_id = m.person_id "
+            "JOIN people p ON p.id = m.person_id "
+            "WHERE m.program_id = ? AND m.status = 'active' ORDER BY z.id",
+            (program_id,),
+        )
+        return [
+            ZaloReader(
+                zalo_chat_id(int(r[0])), int(r[1]), frozenset(filter(None, (r[2] or "").split(",")))
+            )
+            for r in rows
+        ]
 
-        To a person on Telegram: the Zalo accounts linked to them. To a program's group (on
-        Telegram, or the no-group of a Zalo-only program): its active members' Zalo accounts,
-        since the Zalo bot cannot be in a group.
-        """
-        if is_zalo_chat(chat_id) or not await self._any_zalo():
-            return []
-        if is_group(chat_id):
-            if program_id is None:
-                program = await self._one("SELECT id FROM programs WHERE chat_id = ?", (chat_id,))
-                if program is None:
-                    return []
-                program_id = int(program[0])
-            rows = await self._all(
-                "SELECT z.id FROM members m JOIN zalo_users z ON z.person_id = m.person_id "
-                "WHERE m.program_id = ? AND m.status = 'active' ORDER BY z.id",
-                (program_id,),
-            )
-        else:
-            rows = await self._all(
-                "SELECT z.id FROM people p JOIN zalo_users z ON z.person_id = p.id "
-                "WHERE p.tg_user_id = ? ORDER BY z.id",
-                (chat_id,),
-            )
+    async def zalo_chats_of(self, address: int) -> list[int]:
+        """The Zalo chats of the accounts linked to the person at ``address`` (Telegram)."""
+        rows = await self._all(
+            "SELECT z.id FROM people p JOIN zalo_users z ON z.person_id = p.id "
+            "WHERE p.tg_user_id = ? ORDER BY z.id",
+            (address,),
+        )
         return [zalo_chat_id(int(r[0])) for r in rows]

@@ -1,19 +1,18 @@
 """Sends the messages that committed state changes owe, and only marks them sent afterwards.
 
-Delivery is at least once: a crash between Telegram accepting a message and the ``sent`` mark
+Every channel delivers through the same rules: ``send`` hands an item to the channel its chat
+belongs to, and the channel's failures come as the port's kinds (``bot/transport/port.py``).
+
+Delivery is at least once: a crash between a channel accepting a message and the ``sent`` mark
 being committed repeats that message after the restart. At most ``CONCURRENCY`` messages are in
 flight at any moment, so one crash can cause at most that many duplicates. A long message goes
 out in parts, each part recorded once delivered, so a failure in the middle never repeats the
 parts before it.
 
-A message is owed until it is delivered, Telegram refuses it for good (blocked bot, bad
+A message is owed until it is delivered, its channel refuses it for good (blocked bot, bad
 request), or it no longer makes sense: a message with a time of its own (``expires_at``: a
-reminder after its deadline). However long Telegram is unreachable, nothing else is given up;
+reminder after its deadline). However long a channel is unreachable, nothing else is given up;
 what is dropped is told once to the program's admins.
-
-Messages owed by a change another process made (``hoidap refs import`` tells programs to review
-their answers) are noticed within :data:`EXTERNAL_POLL` seconds: while idle, the worker asks
-SQLite whether another connection committed (``PRAGMA data_version``) and then looks again.
 """
 
 from __future__ import annotations
@@ -24,27 +23,25 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 
-from telegram.error import (
-    BadRequest,
-    ChatMigrated,
-    Forbidden,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-)
-
 from bot import hooks
 from bot.core import Core
 from bot.db import DatabaseLost
 from bot.models import OutboxItem
+from bot.services.delivery import owe_one
 from bot.services.roster import follow_group_migration
-from bot.transport.telegram import PartSent
+from bot.transport.port import (
+    ChannelError,
+    ChatMoved,
+    NotYet,
+    PartSent,
+    SlowDown,
+    Undeliverable,
+)
 
 log = logging.getLogger("hoidap.outbox")
 
 CONCURRENCY = 8
 MAX_BACKOFF = 30.0  # seconds between passes while nothing can be sent
-EXTERNAL_POLL = 5.0  # seconds between looks, while idle, for rows another process committed
 
 SendFn = Callable[[OutboxItem, PartSent], Awaitable[int | None]]
 
@@ -57,6 +54,7 @@ class OutboxWorker:
         self._idle = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self._closed: set[int] = set()  # chats that cannot be written to until they open
         self.sent_count = 0
         self.failed_count = 0
         self.expired_count = 0
@@ -65,6 +63,12 @@ class OutboxWorker:
     def wake(self) -> None:
         self._idle.clear()
         self._wake.set()
+
+    def chat_open(self, chat_id: int) -> None:
+        """A chat that could not be written to can be now (its person wrote first)."""
+        if chat_id in self._closed:
+            self._closed.discard(chat_id)
+            self.wake()
 
     def start(self) -> None:
         if self._task is None:
@@ -101,33 +105,19 @@ class OutboxWorker:
             if not pending:
                 backoff = 1.0
                 self._idle.set()
-                await self._idle_until_woken()
+                await self._wake.wait()
                 continue
             if progressed:
                 backoff = 1.0
                 continue
-            # Nothing could be sent (Telegram unreachable): wait, then try again.
+            # Nothing could be sent (the channel unreachable): wait, then try again.
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), backoff)
             backoff = min(backoff * 2, MAX_BACKOFF)
 
-    async def _idle_until_woken(self) -> None:
-        """Wait for a wake-up, or for another process to commit (it may owe messages)."""
-        seen = await self.core.store.data_version()
-        while not self._wake.is_set():
-            with suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), EXTERNAL_POLL)
-            if self._wake.is_set():
-                return
-            try:
-                now = await self.core.store.data_version()
-            except DatabaseLost:
-                return
-            if now != seen:
-                return
-
     async def _pass(self) -> tuple[bool, bool]:
-        items = await self._drop_expired(await self.core.store.pending_outbox())
+        pending = await self.core.store.pending_outbox(skip_chats=self._closed)
+        items = await self._drop_expired(pending)
         if not items:
             return False, False
         by_chat: OrderedDict[int, list[OutboxItem]] = OrderedDict()
@@ -181,13 +171,16 @@ class OutboxWorker:
 
         try:
             message_id = await self._send(item, part_sent)
-        except RetryAfter as exc:
-            delay = exc.retry_after
-            seconds = delay if isinstance(delay, int | float) else delay.total_seconds()
-            log.warning("outbox: flood limit, retry after %ss", seconds)
-            await asyncio.sleep(min(float(seconds), 60.0))
+        except SlowDown as exc:
+            log.warning("outbox: flood limit, retry after %ss", exc.retry_after)
+            await asyncio.sleep(min(exc.retry_after, 60.0))
             return None
-        except ChatMigrated as exc:
+        except NotYet as exc:
+            # Kept owed, not tried again until the channel says the chat opened (or a restart).
+            log.info("outbox: chat %s waits: %s", item.chat_id, exc.message)
+            self._closed.add(item.chat_id)
+            return None
+        except ChatMoved as exc:
             # The group became a supergroup: the program and every message it is owed move to
             # the new chat, and this one is sent there on the next pass.
             log.warning("outbox: chat %s is now %s", item.chat_id, exc.new_chat_id)
@@ -197,10 +190,10 @@ class OutboxWorker:
                 await store.mark_failed(item.id, f"ChatMigrated: now {exc.new_chat_id}")
             self.failed_count += 1
             return False
-        except (Forbidden, BadRequest) as exc:
+        except Undeliverable as exc:
             # Permanent for this message (blocked bot, unknown chat, bad content): give up on it.
             async with store.transaction():
-                await store.mark_failed(item.id, f"{type(exc).__name__}: {exc.message}"[:300])
+                await store.mark_failed(item.id, exc.message[:300])
             self.failed_count += 1
             log.warning(
                 "outbox: message %s to chat %s not delivered: %s",
@@ -209,7 +202,7 @@ class OutboxWorker:
                 exc.message,
             )
             return False
-        except (NetworkError, TelegramError) as exc:
+        except ChannelError as exc:
             log.warning(
                 "outbox: message %s to chat %s: %s (will retry)",
                 item.id,
@@ -228,7 +221,7 @@ class OutboxWorker:
 
 async def notify_dropped(core: Core, program_id: int | None, lost: list[OutboxItem]) -> None:
     """Tell the admins (of the program, else the bot's) which owed messages were dropped."""
-    store, now = core.store, core.now()
+    store = core.store
     program = await store.program(program_id) if program_id is not None else None
     admins = await core.admins(program) if program is not None else await store.superadmins()
     ctx = {
@@ -245,4 +238,4 @@ async def notify_dropped(core: Core, program_id: int | None, lost: list[OutboxIt
     }
     for admin in admins:
         # Never itself dropped for a deadline: it says what was lost.
-        await store.enqueue(admin.tg_user_id, "outbox_dropped_admin", ctx, now)
+        await owe_one(core, admin.tg_user_id, "outbox_dropped_admin", ctx)

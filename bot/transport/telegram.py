@@ -1,9 +1,20 @@
-"""Telegram transport: turns the services' plain replies into Bot API calls (PTB)."""
+"""Telegram, a channel of the transport port (``bot/transport/port.py``), through PTB.
+
+Inbound, every update becomes one channel-neutral :class:`~bot.transport.port.Event`
+(:func:`event_of`) handed to the dispatcher; outbound, :class:`TelegramChannel` turns the
+services' plain replies into Bot API calls (HTML, inline buttons, edits, files) and PTB's errors
+into the port's. The command menus (BotFather) come from the table of commands.
+
+This module, with the composition root that builds PTB's ``Application``, is the only place that
+knows python-telegram-bot.
+"""
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any, Protocol
 
 from telegram import (
@@ -15,13 +26,31 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
+    MessageEntity,
+    Update,
 )
-from telegram.error import BadRequest, Forbidden
+from telegram.constants import ChatAction
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
+from telegram.ext import Application, TypeHandler
 
 from bot.chats import on_telegram, without_privileged
 from bot.core import Core
-from bot.models import Buttons, OutboxItem, Reply
-from bot.render import render, split_html
+from bot.db import DatabaseLost
+from bot.models import Buttons, FileReply, OutboxItem, Reply
+from bot.render import plain, render, split_html
+from bot.transport.port import (
+    Attachment,
+    Busy,
+    ChannelError,
+    Chat,
+    ChatMoved,
+    Event,
+    PartSent,
+    Sender,
+    SlowDown,
+    Undeliverable,
+    Unreachable,
+)
 
 log = logging.getLogger("hoidap.telegram")
 
@@ -51,9 +80,6 @@ def markup(buttons: Buttons) -> InlineKeyboardMarkup | None:
             for row in buttons
         ]
     )
-
-
-PartSent = Callable[[int], Awaitable[None]]
 
 
 async def send_html(
@@ -101,13 +127,6 @@ async def send_outbox_item(
         bot, item.chat_id, text, item.buttons, first_part=item.parts_sent, part_sent=part_sent
     )
     return message.message_id
-
-
-async def reply_to(message: Message, reply: Reply) -> None:
-    """Answer a user's message in its chat (or in ``reply.chat_id``)."""
-    chat_id = reply.chat_id if reply.chat_id is not None else message.chat_id
-    text = render(reply.template, for_chat(chat_id, reply.context))
-    await send_html(message.get_bot(), chat_id, text, reply.buttons)
 
 
 # -- command menus, per scope and role -----------------------------------------------------------
@@ -182,3 +201,267 @@ async def refresh_commands(
         await bot.set_my_commands(commands_for(table, roles), scope=BotCommandScopeChat(tg_user_id))
     except (BadRequest, Forbidden) as exc:  # the person never opened a chat with the bot
         log.info("command menu for %s not set: %s", tg_user_id, exc.message)
+
+
+# -- inbound: an update as an event -----------------------------------------------------------
+
+_BOT_COMMAND = MessageEntity.BOT_COMMAND
+
+
+def _command(message: Message, bot_username: str) -> tuple[str, tuple[str, ...], str] | None:
+    """The command word (lower case), its words and the rest as typed, exactly as PTB's
+    ``CommandHandler`` reads them: text messages only (not captions), a bot command entity at
+    the very start, and no ``@username`` other than this bot's (then the word is "": a command,
+    not for us, so not text either). None: not a command."""
+    entities, text = message.entities, message.text
+    if not (entities and entities[0].type == _BOT_COMMAND and entities[0].offset == 0 and text):
+        return None
+    name, _, at = text[1 : entities[0].length].partition("@")
+    if at and at.lower() != bot_username.lower():
+        return "", (), ""  # a command for another bot in the same group
+    return name.lower(), tuple(text.split()[1:]), args_text(text)
+
+
+def args_text(text: str) -> str:
+    """Everything after the command word, original spacing and line breaks kept."""
+    _, _, rest = text.partition(" ")
+    if "\n" in text and (not rest or text.index("\n") < text.index(" ")):
+        rest = text.split("\n", 1)[1]
+    return rest.strip()
+
+
+def _attachment(message: Message) -> Attachment | None:
+    if message.document is not None:
+        d = message.document
+        return Attachment("document", d.file_id, d.file_name or "tep", d.file_size)
+    if message.voice is not None:
+        return Attachment("voice", message.voice.file_id, None, message.voice.file_size)
+    if message.photo:
+        return Attachment("picture", message.photo[-1].file_id)
+    if message.sticker is not None:
+        return Attachment("sticker", message.sticker.file_id)
+    if message.effective_attachment is not None:
+        return Attachment("other")
+    return None
+
+
+def _chat(chat: Any) -> Chat:
+    return Chat(chat.id, "private" if chat.type == "private" else "group", chat.title or "")
+
+
+def _sender(user: Any) -> Sender | None:
+    if user is None:
+        return None
+    return Sender(user.id, user.first_name, user.last_name, user.username)
+
+
+def event_of(update: Update, bot: Bot, now: datetime) -> Event | None:
+    """The update as a channel-neutral event (None: nothing a person did, for the bot)."""
+    uid = update.update_id
+    query = update.callback_query
+    if query is not None:
+        message = query.message
+        chat = _chat(message.chat) if message is not None else Chat(query.from_user.id, "private")
+        return Event(
+            "telegram",
+            uid,
+            chat,
+            _sender(query.from_user),
+            now,
+            message_id=message.message_id if message is not None else None,
+            press=query.data or "",
+            press_id=query.id,
+        )
+    change = update.my_chat_member
+    if change is not None:
+        added = change.chat.type != "private" and change.new_chat_member.status in (
+            "member",
+            "administrator",
+        )
+        return Event(
+            "telegram", uid, _chat(change.chat), _sender(change.from_user), now, bot_added=added
+        )
+    message = update.effective_message
+    if message is None:
+        return None
+    edited = update.edited_message is not None or update.edited_channel_post is not None
+    moved = None
+    if message.migrate_to_chat_id:
+        moved = (message.chat.id, message.migrate_to_chat_id)
+    elif message.migrate_from_chat_id:
+        moved = (message.migrate_from_chat_id, message.chat.id)
+    text = message.text if message.text is not None else message.caption
+    command = _command(message, bot.username or "")
+    reply_to = message.reply_to_message
+    return Event(
+        "telegram",
+        uid,
+        _chat(message.chat),
+        _sender(message.from_user),
+        now,
+        message_id=message.message_id,
+        text=text,
+        command=command[0] if command else None,
+        args=command[1] if command else (),
+        args_text=command[2] if command else "",
+        attachment=_attachment(message),
+        reply_to_bot=reply_to is not None
+        and reply_to.from_user is not None
+        and reply_to.from_user.id == bot.id,
+        edited=edited,
+        moved=moved,
+        length=len(text or ""),
+    )
+
+
+# -- outbound: the channel ---------------------------------------------------------------------
+
+_NOT_MODIFIED = re.compile(r"not modified", re.IGNORECASE)
+
+
+def port_error(exc: TelegramError) -> ChannelError:
+    """PTB's error as the port's kind: what the outbox does next is the same for every
+    channel."""
+    if isinstance(exc, RetryAfter):
+        delay = exc.retry_after
+        seconds = delay if isinstance(delay, int | float) else delay.total_seconds()
+        return SlowDown(float(seconds), exc.message)
+    if isinstance(exc, ChatMigrated):
+        return ChatMoved(exc.new_chat_id)
+    if isinstance(exc, Forbidden | BadRequest):
+        return Undeliverable(f"{type(exc).__name__}: {exc.message}")
+    return Unreachable(f"{type(exc).__name__}: {exc.message}")
+
+
+_BUSY = {
+    "typing": ChatAction.TYPING,
+    "picture": ChatAction.UPLOAD_PHOTO,
+    "document": ChatAction.UPLOAD_DOCUMENT,
+}
+
+
+class TelegramChannel:
+    """The Bot API side of the port (see the module's docstring)."""
+
+    name = "telegram"
+    pictures = True
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    def owns(self, chat_id: int) -> bool:
+        return on_telegram(chat_id)
+
+    async def reply(self, event: Event, reply: Reply) -> None:
+        if event.press_id is None:
+            chat_id = reply.chat_id if reply.chat_id is not None else event.chat.id
+            text = render(reply.template, for_chat(chat_id, reply.context))
+            await send_html(self.bot, chat_id, text, reply.buttons)
+            return
+        if reply.edit and event.message_id is not None:
+            # Paging: the list is replaced where it is, in the group or in private.
+            await self.bot.answer_callback_query(event.press_id)
+            chat_id = event.chat.id
+            try:
+                await self.bot.edit_message_text(
+                    split_html(render(reply.template, for_chat(chat_id, reply.context)))[0],
+                    chat_id=chat_id,
+                    message_id=event.message_id,
+                    reply_markup=markup(reply.buttons),
+                )
+            except BadRequest as exc:  # pressed twice: "message is not modified"
+                if not _NOT_MODIFIED.search(exc.message):
+                    raise
+        elif reply.alert or reply.toast:
+            text = plain(render(reply.template, reply.context))
+            await self.bot.answer_callback_query(event.press_id, text[:190], show_alert=reply.alert)
+        else:
+            # The next step of a dialog goes to the presser's private chat as a message.
+            await self.bot.answer_callback_query(event.press_id)
+            assert event.sender is not None
+            text = render(reply.template, reply.context)
+            await send_html(self.bot, event.sender.id, text, reply.buttons)
+
+    async def view(self, event: Event, notice: Reply, view: Reply) -> None:
+        assert event.press_id is not None
+        await self.bot.answer_callback_query(
+            event.press_id, plain(render(notice.template, notice.context))[:190]
+        )
+        if event.message_id is None:
+            return
+        chat_id = event.chat.id
+        parts = split_html(render(view.template, for_chat(chat_id, view.context)))
+        if len(parts) > 1:
+            await send_html(self.bot, chat_id, "".join(parts), view.buttons)
+            return
+        try:
+            await self.bot.edit_message_text(
+                parts[0],
+                chat_id=chat_id,
+                message_id=event.message_id,
+                reply_markup=markup(view.buttons),
+            )
+        except BadRequest as exc:  # the view did not change (a second press on a stale view)
+            log.info("view not edited: %s", exc.message)
+
+    async def file(self, event: Event, file: FileReply) -> None:
+        caption = render(file.caption.template, file.caption.context)
+        chat_id = event.chat.id
+        if file.kind == "photo":
+            await self.bot.send_photo(
+                chat_id, photo=file.data, filename=file.filename, caption=caption
+            )
+            return
+        await self.bot.send_document(
+            chat_id, document=file.data, filename=file.filename, caption=caption
+        )
+
+    async def busy(self, event: Event, what: Busy) -> None:
+        await self.bot.send_chat_action(event.chat.id, _BUSY[what])
+
+    async def download(self, event: Event) -> bytes:
+        assert event.attachment is not None and event.attachment.file_id is not None
+        file = await self.bot.get_file(event.attachment.file_id)
+        return bytes(await file.download_as_bytearray())
+
+    async def send(self, item: OutboxItem, part_sent: PartSent | None = None) -> int | None:
+        try:
+            return await send_outbox_item(self.bot, item, part_sent)
+        except TelegramError as exc:
+            raise port_error(exc) from exc
+
+
+# -- the way in from PTB ---------------------------------------------------------------------------
+
+Handle = Callable[[Event, "TelegramChannel"], Awaitable[object]]
+
+
+class TelegramInbound:
+    """The one PTB handler: every update, as an event, to the dispatcher (set at start-up)."""
+
+    def __init__(self) -> None:
+        self.core: Core | None = None
+        self.handle: Handle | None = None
+        self.channel: TelegramChannel | None = None
+
+    def attach(self, app: Application) -> None:  # type: ignore[type-arg]
+        app.add_handler(TypeHandler(Update, self._on_update))
+        app.add_error_handler(self._on_error)
+
+    def start(self, core: Core, handle: Handle, channel: TelegramChannel) -> None:
+        self.core, self.handle, self.channel = core, handle, channel
+
+    async def _on_update(self, update: Update, context: Any) -> None:
+        if self.core is None or self.handle is None or self.channel is None:
+            return  # not started (a Zalo-only bot never polls Telegram)
+        event = event_of(update, context.bot, self.core.now())
+        if event is None:
+            return
+        try:
+            await self.handle(event, self.channel)
+        except DatabaseLost:
+            return  # said in one line where it was found; the bot is stopping
+
+    async def _on_error(self, update: object, context: Any) -> None:
+        if not isinstance(context.error, DatabaseLost):
+            log.error("error while handling an update", exc_info=context.error)

@@ -5,10 +5,11 @@ body; the answer is ``{"ok": true, "result": …}`` or ``{"ok": false, "error_co
 "description": "…"}``. ``getUpdates`` returns one update at a time (no offset) and answers
 408 «Request timeout» when nothing arrived within its ``timeout``, which is normal.
 
-Errors are raised as python-telegram-bot's exception types so the outbox worker treats Zalo
-exactly like Telegram (see :func:`_error`). The token is part of every URL: no log line and
-no exception message here ever holds the URL, only the method name (httpx's own logger, which
-does print URLs, is kept at WARNING by the application's logging set-up).
+Errors are raised as the transport port's kinds (``bot/transport/port.py``), so the outbox
+worker treats Zalo by the same rules as any channel (see :func:`_error`). The token is part of
+every URL: no log line and no exception message here ever holds the URL, only the method name
+(httpx's own logger, which does print URLs, is kept at WARNING by the application's logging
+set-up).
 """
 
 from __future__ import annotations
@@ -18,22 +19,14 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from telegram.error import (
-    BadRequest,
-    Forbidden,
-    InvalidToken,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-    TimedOut,
-)
 
 from bot.transport.pacing import SlidingWindow
 from bot.transport.plaintext import PLAIN_LIMIT
+from bot.transport.port import ChannelError, SlowDown, Undeliverable, Unreachable
 
 log = logging.getLogger("hoidap.zalo")
 
@@ -146,8 +139,16 @@ def parse_update(result: object) -> ZaloMessage | None:
         return None
 
 
-def _error(method: str, code: int, description: str, payload: Mapping[str, Any]) -> TelegramError:
-    """The python-telegram-bot exception for a Zalo error answer (as the outbox expects)."""
+class TokenRefused(Unreachable):
+    """Zalo refused the bot token (401): polling stops; what is owed stays owed."""
+
+
+class TimedOut(Unreachable):
+    """No answer in time (or Zalo's 408 when getUpdates had nothing to give)."""
+
+
+def _error(method: str, code: int, description: str, payload: Mapping[str, Any]) -> ChannelError:
+    """The port's kind of error for a Zalo error answer (as the outbox expects)."""
     what = f"Zalo {method}: {description or 'error'} ({code})"
     if code == 429:
         params = payload.get("parameters")
@@ -156,16 +157,16 @@ def _error(method: str, code: int, description: str, payload: Mapping[str, Any])
             wait = int(wait)
         if isinstance(wait, bool) or not isinstance(wait, int | float) or wait <= 0:
             wait = DEFAULT_RETRY_AFTER
-        return RetryAfter(timedelta(seconds=float(wait)))
+        return SlowDown(float(wait), what)
     if code == 401:
-        return InvalidToken(what)
+        return TokenRefused(what)
     if code == 403:
-        return Forbidden(what)
+        return Undeliverable(f"Forbidden: {what}")
     if code == IDLE_CODE:
         return TimedOut(what)
     if 400 <= code < 500:
-        return BadRequest(description or what)
-    return NetworkError(what)  # 5xx and anything unexpected: temporary
+        return Undeliverable(f"BadRequest: {description or what}")
+    return Unreachable(what)  # 5xx and anything unexpected: temporary
 
 
 def _pacer(rate: float) -> SlidingWindow:
@@ -219,13 +220,13 @@ class ZaloApi:
         except httpx.TimeoutException as exc:
             raise TimedOut(f"Zalo {method}: timed out ({type(exc).__name__})") from None
         except Exception as exc:  # connect errors, protocol errors; the message may hold the URL
-            raise NetworkError(f"Zalo {method}: {type(exc).__name__}") from None
+            raise Unreachable(f"Zalo {method}: {type(exc).__name__}") from None
         try:
             body = response.json()
         except ValueError:
             body = None
         if not isinstance(body, Mapping) or not isinstance(body.get("ok"), bool):
-            raise NetworkError(
+            raise Unreachable(
                 f"Zalo {method}: the answer is not the API's JSON (HTTP {response.status_code})"
             )
         if body["ok"]:
@@ -250,7 +251,7 @@ class ZaloApi:
     async def get_me(self) -> dict[str, Any]:
         result = await self._call("getMe", {})
         if not isinstance(result, dict):
-            raise NetworkError("Zalo getMe: the result is not an object")
+            raise Unreachable("Zalo getMe: the result is not an object")
         return result
 
     async def get_updates(self) -> ZaloMessage | None:
@@ -372,21 +373,19 @@ class ZaloPoller:
         while True:
             try:
                 message = await self.api.get_updates()
-            except InvalidToken:
+            except TokenRefused:
                 self.errors += 1
                 self.stopped_by_token = True
                 log.error("zalo: the bot token was refused; polling stopped")
                 return
-            except RetryAfter as exc:
+            except SlowDown as exc:
                 self.errors += 1
-                wait = exc.retry_after
-                seconds = wait if isinstance(wait, int | float) else wait.total_seconds()
-                delay = max(backoff, min(float(seconds), self.max_backoff))
+                delay = max(backoff, min(exc.retry_after, self.max_backoff))
                 log.warning("zalo: getUpdates rate limited; retrying in %.0f s", delay)
                 await self._sleep(delay)
                 backoff = min(backoff * 2, self.max_backoff)
                 continue
-            except TelegramError as exc:
+            except ChannelError as exc:
                 self.errors += 1
                 log.warning(
                     "zalo: getUpdates failed (%s); retrying in %.0f s", type(exc).__name__, backoff

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.render import observe, plain, split_html
-from bot.testing.fakebotapi import SentMessage
-from bot.testing.harness import Harness, User
 from bot.words import BUTTONS
+from fakes.fakebotapi import SentMessage
+from fakes.harness import Harness, User
 from tests.conftest import ADMIN, GROUP, HEAD, LEADER, STAFF
 
 SAMPLES = Path(__file__).resolve().parents[2] / "questions" / "samples"

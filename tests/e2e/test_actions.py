@@ -19,9 +19,9 @@ from bot.actions import (
     mint,
 )
 from bot.render import plain, render
-from bot.testing.fakebotapi import SentMessage
-from bot.testing.harness import Harness, User
 from bot.words import ROLE_LABELS
+from fakes.fakebotapi import SentMessage
+from fakes.harness import Harness, User
 from tests.conftest import ADMIN, HEAD, OUTSIDER, STAFF
 from tests.e2e.helpers import texts
 from tests.e2e.test_misuse import (

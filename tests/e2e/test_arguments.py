@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from bot.render import plain, render
-from bot.testing.harness import Harness, User
+from fakes.harness import Harness, User
 from handlers.commands import COMMANDS
 from handlers.ops import Throttle
 from tests.conftest import ADMIN, GROUP, OUTSIDER, STAFF, vn
@@ -168,7 +168,7 @@ async def test_no_argument_reaches_the_generic_failure(
 ) -> None:
     user = await person(harness, role)
     assert harness.app is not None
-    harness.app.bot_data["throttle"] = Throttle(capacity=10**9)
+    harness.dispatcher.throttle = Throttle(capacity=10**9)
     chat_id = GROUP if where == "group" else None
     caplog.set_level(logging.WARNING)
     failures: list[str] = []

@@ -12,9 +12,9 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.models import BankQuestion
-from bot.testing.fakebotapi import SentMessage
-from bot.testing.harness import Harness, User
 from bot.words import BANK_STATUS_LABELS, BUTTONS
+from fakes.fakebotapi import SentMessage
+from fakes.harness import Harness, User
 from questions.importer import export_questions, normalize_for_match, parse_questions
 from questions.model import QuestionDraft
 from questions.samples.data import SAMPLE_QUESTIONS
@@ -208,7 +208,7 @@ async def test_export_then_import_into_an_empty_program_changes_nothing(
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot",
+        "hoidap",
         "questions",
         "export",
         str(target),

@@ -1,14 +1,14 @@
-"""Commands through the real stack: one handler looks each up in the table, reads it as PTB's
-CommandHandler did, and refuses private commands in groups from the table's row."""
+"""Commands through the real stack: one PTB handler turns every update into an event, the
+dispatcher looks a command up in the table (read as PTB's CommandHandler did), and refuses
+private commands in groups from the table's row."""
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler
+from telegram.ext import CommandHandler, TypeHandler
 
-from bot.testing.harness import Harness
-from handlers.commands import COMMANDS, Command, CommandDispatch, Where
-from handlers.common import Context
+from fakes.harness import Harness
+from handlers.commands import COMMANDS, Command, Where, callables
+from handlers.common import Turn
 from tests.conftest import ADMIN, GROUP, OUTSIDER, STAFF
 from tests.e2e.helpers import bind, setup_program, texts
 from tests.test_commands import MAIN_GROUP, MAIN_PRIVATE, MAIN_ROLES, now
@@ -16,13 +16,13 @@ from tests.test_commands import MAIN_GROUP, MAIN_PRIVATE, MAIN_ROLES, now
 HELP_TITLE = "📖 Hướng dẫn"
 
 
-async def test_one_handler_for_every_command(harness: Harness) -> None:
+async def test_one_handler_for_every_update(harness: Harness) -> None:
     assert harness.app is not None
     handlers = [h for group in harness.app.handlers.values() for h in group]
     assert not [h for h in handlers if isinstance(h, CommandHandler)]
-    assert len([h for h in handlers if isinstance(h, CommandDispatch)]) == 1
-    # Free text, files and presses are checked against a handful of handlers, not one per command.
-    assert len(harness.app.handlers[0]) <= 8 < len(COMMANDS)
+    # Everything goes through one handler to the dispatcher, which looks commands up by name.
+    assert len(handlers) == 1 and isinstance(handlers[0], TypeHandler)
+    assert set(harness.dispatcher.commands) == {n for row in COMMANDS for n in row.names}
 
 
 async def test_command_words_are_read_as_command_handler_did(harness: Harness) -> None:
@@ -78,13 +78,11 @@ async def test_private_command_in_a_group_is_refused_by_its_row(harness: Harness
     # Any row marked private is refused in a group before its handler runs, and runs in private.
     calls: list[str] = []
 
-    async def probe(update: Update, context: Context) -> None:
-        calls.append(" ".join(context.args or []))
+    async def probe(t: Turn) -> None:
+        calls.append(" ".join(t.args))
 
-    assert h.app is not None
     table = [Command("thuriengtu", probe, ("everyone",), Where.PRIVATE)]
-    dispatch: BaseHandler[Update, Context, None] = CommandDispatch(table)
-    h.app.add_handler(dispatch, group=1)
+    h.dispatcher.commands.update(callables(table))
     out = await h.send(ADMIN, "/thuriengtu a b", chat_id=GROUP)
     assert "chỉ dùng trong cuộc trò chuyện riêng" in texts(out) and calls == []
     assert await h.send(ADMIN, "/thuriengtu a  b") == [] and calls == ["a b"]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.testing.harness import Harness
 from bot.words import BUTTONS, VERDICT_LABELS
+from fakes.harness import Harness
 from tests.conftest import GROUP, HEAD, LEADER, STAFF, vn
 from tests.e2e.helpers import answered, context_of, sent, setup_program, templates
 

@@ -32,15 +32,15 @@ from typing import Any
 
 import pytest
 
-from bot.app import EXIT_CONFLICT, PollingConflicts, serve
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db import DatabaseError, lock_database
 from bot.render import render
-from bot.testing.fakebotapi import FakeBotAPI, FaultPlan
-from bot.testing.harness import Harness, User
 from bot.transport.outbox import CONCURRENCY
 from bot.words import BUTTONS
+from fakes.fakebotapi import FakeBotAPI, FaultPlan
+from fakes.harness import Harness, User
+from hoidap.app import EXIT_CONFLICT, PollingConflicts, serve
 from tests.conftest import ADMIN, GROUP, GROUP_TITLE, HEAD, LEADER, STAFF, vn
 from tests.e2e.helpers import (
     SAMPLES,
@@ -571,7 +571,7 @@ async def run_cli(env: dict[str, str], cwd: Path) -> tuple[int, str]:
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot",
+        "hoidap",
         "run",
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
@@ -796,7 +796,7 @@ async def test_a_database_lost_under_the_running_bot_stops_it_with_one_line(
     assert f"«hoidap restore {rescued}»" in refusal and not db.exists()
     # The rescued copy restores, and the bot goes on with everything it had.
     restore = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "restore", str(rescued), env=env, cwd=h.workdir
+        sys.executable, "-m", "hoidap", "restore", str(rescued), env=env, cwd=h.workdir
     )
     assert await asyncio.wait_for(restore.wait(), 60) == 0
     await child.start()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.testing.fakebotapi import SentMessage
-from bot.testing.harness import Harness, User
 from bot.words import BUTTONS
+from fakes.fakebotapi import SentMessage
+from fakes.harness import Harness, User
 from tests.conftest import ADMIN, HEAD, LEADER, OUTSIDER, STAFF, vn
 from tests.e2e.helpers import SAMPLES, answered, bind, context_of, onboard, texts
 from tests.e2e.helpers import sent as assert_sent

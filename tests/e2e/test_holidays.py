@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import ManualClock
-from bot.testing.harness import Harness
+from fakes.harness import Harness
 from tests.conftest import ADMIN, GROUP, GROUP_TITLE, HEAD, STAFF, vn
 from tests.e2e.helpers import context_of, not_sent, sent, setup_program, texts
 

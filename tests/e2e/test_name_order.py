@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.testing.harness import Harness, User
+from fakes.harness import Harness, User
 from tests.conftest import ADMIN
 from tests.e2e.helpers import bind, onboard, texts
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.testing.harness import Harness
 from bot.words import BUTTONS, ROLE_LABELS
+from fakes.harness import Harness
 from tests.conftest import ADMIN, GROUP, HEAD, OUTSIDER, STAFF, vn
 from tests.e2e.helpers import answered, bind, context_of, sent, setup_program, texts
 
@@ -154,7 +154,7 @@ async def test_onboard_helper_works_for_second_program(harness: Harness) -> None
 
 
 async def onboard_choice(h: Harness) -> bool:
-    from bot.testing.harness import User
+    from fakes.harness import User
 
     newcomer = User(5005, "Mới", "Đến")
     out = await h.send(newcomer, "/start")

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 
 from bot import draw as drawing
-from bot.testing.fakebotapi import SentMessage
-from bot.testing.harness import Harness
+from fakes.fakebotapi import SentMessage
+from fakes.harness import Harness
 from tests.conftest import ADMIN, GROUP, HEAD, LEADER, STAFF, vn
 from tests.e2e.helpers import (
     context_of,

@@ -7,7 +7,7 @@ presses a grade button over HTTP; the outbox sending the messages afterwards is 
 from __future__ import annotations
 
 from bot.store.base import Statement
-from bot.testing.harness import Harness
+from fakes.harness import Harness
 from tests.conftest import GROUP, HEAD, vn
 from tests.e2e.helpers import drawn_user, setup_program
 

@@ -9,9 +9,9 @@ from datetime import timedelta
 
 from bot.render import plain, render
 from bot.services.ops import status_data
-from bot.testing.harness import Harness, User
 from bot.transport.telegram import for_chat
 from bot.words import BUTTONS
+from fakes.harness import Harness, User
 from tests.conftest import ADMIN, GROUP, HEAD, LEADER, STAFF, vn
 from tests.e2e.helpers import (
     RENDERS,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.testing.fakebotapi import SentMessage
-from bot.testing.harness import Harness
+from fakes.fakebotapi import SentMessage
+from fakes.harness import Harness
 from tests.conftest import ADMIN, GROUP, STAFF
 from tests.e2e.helpers import SAMPLES, bind, context_of, sent, setup_program, templates, texts
 

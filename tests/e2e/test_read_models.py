@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.testing.harness import Harness
+from fakes.harness import Harness
 from tests.conftest import GROUP, STAFF, vn
 from tests.e2e.helpers import drawn_user, setup_program, texts
 

@@ -9,8 +9,8 @@ from bot import offload
 from bot.documents import charts
 from bot.offload import ChildFailed
 from bot.services import records
-from bot.testing.fakebotapi import SentMessage
-from bot.testing.harness import Harness
+from fakes.fakebotapi import SentMessage
+from fakes.harness import Harness
 from tests.conftest import ADMIN, GROUP, HEAD, LEADER, OUTSIDER, STAFF, vn
 from tests.e2e.helpers import (
     conclude_week,

@@ -13,10 +13,9 @@ import docx
 import openpyxl
 import pytest
 
-from bot.cli import main as cli_main
-from bot.testing.harness import Harness
-from bot.transport import outbox
 from bot.words import BUTTONS
+from fakes.harness import Harness
+from hoidap.cli import main as cli_main
 from questions.register import register_csv
 from questions.samples.register_data import STARTER
 from tests.conftest import ADMIN, GROUP, HEAD, LEADER, OUTSIDER, STAFF, vn
@@ -381,13 +380,15 @@ async def test_a_register_imported_on_the_server_reaches_the_leader_of_a_running
 ) -> None:
     h = harness
     await a_concluded_answer_citing_24(h)
-    monkeypatch.setattr(outbox, "EXTERNAL_POLL", 0.05)
     monkeypatch.setenv("HOIDAP_DB", str(h.db_path))
     path = tmp_path / "so_van_ban.csv"
     path.write_bytes(register_csv(STARTER))
     mark = h.server.mark()
     await h.settle()
     assert await asyncio.to_thread(cli_main, ["refs", "import", str(path)]) == 0
+    # What the bot does every few seconds: the change is taken in and the outbox woken (the
+    # review was written by the command line, not by the bot).
+    await h.outside_changes()
     review = await h.server.wait_for(
         lambda m: m.chat_id == LEADER.id and "Rà soát căn cứ" in m.plain_text, after=mark
     )

@@ -10,8 +10,8 @@ import pytest
 
 from bot import offload
 from bot.documents import charts
-from bot.testing.fakebotapi import SentMessage
-from bot.testing.harness import Harness
+from fakes.fakebotapi import SentMessage
+from fakes.harness import Harness
 from tests.conftest import ADMIN, GROUP, HEAD, LEADER, STAFF, vn
 from tests.e2e.helpers import conclude_week, sent, setup_program, templates, texts
 from tests.support import stuck
@@ -82,7 +82,8 @@ async def test_a_head_gets_the_spreadsheet_and_the_year_end_sheets(harness: Harn
     assert name == "bao_cao_2026_t12.xlsx"
     wb = openpyxl.load_workbook(io.BytesIO(data))
     assert wb.sheetnames == ["Tổng hợp", "Các phiên", "Cán bộ", "Chủ đề", "Căn cứ"]
-    assert wb["Tổng hợp"]["B5"].value == 1  # one session held
+    # The figures stand under their group's label (row 5): one session held.
+    assert wb["Tổng hợp"]["A6"].value == "Số phiên đã tổ chức" and wb["Tổng hợp"]["B6"].value == 1
     sent(out, "report_caption", HEAD.id, format="xlsx", held=1)
 
     out = await h.send(HEAD, "/baocao canbo 2026")

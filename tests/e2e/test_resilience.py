@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.clock import ManualClock
-from bot.testing.harness import Harness
+from fakes.harness import Harness
 from tests.conftest import ADMIN, GROUP, GROUP_TITLE, vn
 from tests.e2e.helpers import contains, context_of, sent, sent_all, setup_program
 

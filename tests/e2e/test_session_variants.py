@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.testing.harness import Harness, User
 from bot.words import BUTTONS
+from fakes.harness import Harness, User
 from tests.conftest import ADMIN, GROUP, HEAD, LEADER, STAFF, vn
 from tests.e2e.helpers import (
     answered,

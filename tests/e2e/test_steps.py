@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from bot import draw as drawing
-from bot.testing.harness import Harness
 from bot.words import BUTTONS
+from fakes.harness import Harness
 from tests.conftest import ADMIN, GROUP, HEAD, LEADER, STAFF, vn
 from tests.e2e.helpers import SAMPLES, bind, onboard, sent
 from tests.e2e.test_grassroots import ASKER, UNIT, register_asker, say, submit, tap

@@ -9,8 +9,8 @@ The program of ``setup_program``: question on Friday 04/12/2026 08:00, draw on M
 from __future__ import annotations
 
 from bot.models import SessionState
-from bot.testing.harness import Harness, User
 from bot.words import BUTTONS
+from fakes.harness import Harness, User
 from tests.conftest import ADMIN, GROUP, HEAD, LEADER, STAFF, vn
 from tests.e2e.helpers import (
     answered,

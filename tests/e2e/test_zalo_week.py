@@ -8,8 +8,8 @@ for the two heads, the second head on Telegram). Choices are numbers, as Zalo us
 from __future__ import annotations
 
 from bot.models import SessionState
-from bot.testing.harness import Harness
 from bot.words import BUTTONS
+from fakes.harness import Harness
 from tests.conftest import ADMIN, GROUP, HEAD, LEADER, vn
 from tests.e2e.helpers import SAMPLES, bind, context_of, onboard, sent
 from tests.e2e.test_zalo import (  # noqa: F401  (zh: the harness with a fake Zalo)

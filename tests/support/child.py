@@ -1,8 +1,8 @@
 """The bot in a child process, for tests that kill it (test support only).
 
-Runs exactly what ``hoidap run`` runs (:func:`bot.app.serve`: the real application, long
+Runs exactly what ``hoidap run`` runs (:func:`hoidap.app.serve`: the real application, long
 polling, the outbox, the scheduler) against a Bot API server given by URL (usually a
-:class:`~bot.testing.fakebotapi.FakeBotAPI` in the test process), with time read from a file
+:class:`~fakes.fakebotapi.FakeBotAPI` in the test process), with time read from a file
 the test controls::
 
     python -m tests.support.child --db DB --api-url URL --token TOKEN --clock-file FILE
@@ -34,9 +34,9 @@ from pathlib import Path
 
 from telegram.ext import Application
 
-from bot.app import serve
 from bot.config import Settings
 from handlers.common import Deps
+from hoidap.app import serve
 from scheduler import ProgramScheduler
 from tests.support import crash  # noqa: F401  (arms the crash point named in HOIDAP_CRASH_AT)
 

@@ -1,0 +1,5 @@
+import sys
+
+from hoidap.cli import main
+
+sys.exit(main())
