@@ -44,7 +44,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
-from bot.documents.layout import PT_PER_MM, Block, pages_of_marks
+from bot.documents.layout import PT_PER_MM, Block, pages_of_marks, text_width_mm
 from bot.documents.party import MARGINS_MM, PAGE_MM, field_run, plain_fonts, setup_page
 from bot.documents.settings import DocumentSettings, defaults_for
 from bot.models import ArchiveEntry
@@ -218,13 +218,18 @@ class _Pages:
         if page_break:
             pf.page_break_before = True
         heading = style is not None
+        # A bold label is wider than the same words in regular type: its first line has that
+        # much less room.
+        label = bold_label + " " if bold_label else ""
+        wider = text_width_mm(label, BODY_PT, True) - text_width_mm(label, BODY_PT, False)
         self.blocks.append(
             Block(
-                text=(bold_label + " " if bold_label else "") + text,
+                text=label + text,
                 size_pt=BODY_PT,
                 line_pt=LINE_PT,
                 bold=bold or heading,
                 indent_mm=indent_mm,
+                first_mm=0 if bold or heading else wider,
                 before_pt=12 if heading else before,
                 keep_with_next=keep or heading,
                 page_break_before=page_break,
