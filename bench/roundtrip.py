@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import tempfile
 import time
@@ -41,11 +42,12 @@ from bench.common import (
     seed,
 )
 from bot.clock import ManualClock
-from bot.transport.ordering import PerSenderUpdateProcessor
+from bot.transport.ordering import KeyedLocks
 from bot.transport.telegram import send_html
 from fakes.fakebotapi import FakeBotAPI, SentMessage
 from fakes.harness import Harness, User
-from hoidap.app import CONNECTIONS
+from handlers.dispatch import MAX_RUNNING
+from hoidap.app import CONNECTIONS, UPDATES_IN_HAND
 
 # --------------------------------------------------------------------------------------------
 # (a) Update round trip
@@ -164,10 +166,16 @@ class SameReplyEchoBot(EchoBot):
 
     async def start(self) -> None:
         html = self.reply_html
+        # As the dispatcher does (handlers/dispatch.py): each sender in order, a bounded number
+        # of handlers running.
+        senders = KeyedLocks()
+        running = asyncio.Semaphore(MAX_RUNNING)
 
         async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-            chat = update.effective_chat
-            if chat is not None:
+            chat, user = update.effective_chat, update.effective_user
+            if chat is None:
+                return
+            async with senders.hold(user.id if user is not None else chat.id), running:
                 await send_html(context.bot, chat.id, html)
 
         app = (
@@ -183,7 +191,7 @@ class SameReplyEchoBot(EchoBot):
                 )
             )
             .get_updates_read_timeout(35)
-            .concurrent_updates(PerSenderUpdateProcessor())
+            .concurrent_updates(UPDATES_IN_HAND)
             .connection_pool_size(CONNECTIONS)
             .pool_timeout(10)
             .build()

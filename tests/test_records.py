@@ -525,9 +525,11 @@ async def test_the_templates_show_the_record_and_the_figures(fx: Fixture) -> Non
             "participation": records.participation_ctx(
                 await records.participation(fx.core, fx.program)
             ),
+            "cited": records.cited_ctx(await records.cited_documents(fx.core, fx.program, q4)),
         },
     )
     assert "Số liệu hỏi – đáp quý IV/2026" in text
+    assert "Trong kỳ chưa có văn bản nào được dẫn." in text
     assert "Đã tổ chức: 7 phiên (tăng 6 so với kỳ trước), trong đó 1 phiên dời ngày" in text
     assert "Nghỉ: 2 phiên (nghỉ lễ 1; quản trị viên cho nghỉ 1)\n  – Lý do: Họp Đảng ủy" in text
     assert (

@@ -131,7 +131,7 @@ def test_the_points_of_a_turn_and_the_file_names() -> None:
 
 async def test_the_spreadsheet_has_its_sheets_figures_and_chart(fx: Fixture) -> None:  # noqa: F811
     wb = _xlsx(build_report_xlsx(await _data(fx)))
-    assert wb.sheetnames == ["Tổng hợp", "Các phiên", "Cán bộ", "Chủ đề"]
+    assert wb.sheetnames == ["Tổng hợp", "Các phiên", "Cán bộ", "Chủ đề", "Căn cứ"]
     summary = wb["Tổng hợp"]
     rows = {r[0]: r[1:4] for r in summary.iter_rows(min_row=5, values_only=True) if r[0]}
     assert rows["Số phiên đã tổ chức"] == (7, 1, 6)

@@ -8,8 +8,10 @@ Times New Roman, page numbers in the header from page 2; the cover has none).
 Layout: the cover (the issuing body, the title in two balanced lines, the program and year, the
 place and year at the foot), the introduction and the table of contents, then from a new page
 the topics (Heading 1) and under each its questions, each once (Heading 2: «Câu N.» and the
-question in full), with its source unit, the date, the leader's conclusion and the legal
-references; a heading is kept with what follows it. Every entry of the table of contents
+question in full), with its source unit, the date, the official answer (the leader's
+conclusion; after a supplementary conclusion, that one first and the original kept after it),
+the legal references and a note for each document cited that is no longer in force; a heading
+is kept with what follows it. Every entry of the table of contents
 ends with a PAGEREF field to its heading's bookmark: LibreOffice computes it as it lays out
 the pages, Word when its fields are updated (it asks when the file is opened); until then it
 shows the page estimated by :mod:`bot.documents.layout`. Lines have exact heights, the same in
@@ -24,7 +26,7 @@ import html
 import io
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time
 from typing import Any
 
@@ -42,7 +44,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
-from bot.documents.layout import PT_PER_MM, Block, pages_of_marks
+from bot.documents.layout import PT_PER_MM, Block, pages_of_marks, text_width_mm
 from bot.documents.party import MARGINS_MM, PAGE_MM, field_run, plain_fonts, setup_page
 from bot.documents.settings import DocumentSettings, defaults_for
 from bot.models import ArchiveEntry
@@ -198,12 +200,14 @@ class _Pages:
         page_break: bool = False,
         mark: str | None = None,
         bold: bool = False,
+        italic: bool = False,
     ) -> Paragraph:
         paragraph = self.doc.add_paragraph(style=style)
         if bold_label:
             paragraph.add_run(bold_label + " ").bold = True
         run = paragraph.add_run(text)
         run.bold = bold or None
+        run.italic = italic or None
         pf = paragraph.paragraph_format
         if style is None:
             pf.space_before, pf.space_after = Pt(before), Pt(0)
@@ -214,13 +218,18 @@ class _Pages:
         if page_break:
             pf.page_break_before = True
         heading = style is not None
+        # A bold label is wider than the same words in regular type: its first line has that
+        # much less room.
+        label = bold_label + " " if bold_label else ""
+        wider = text_width_mm(label, BODY_PT, True) - text_width_mm(label, BODY_PT, False)
         self.blocks.append(
             Block(
-                text=(bold_label + " " if bold_label else "") + text,
+                text=label + text,
                 size_pt=BODY_PT,
                 line_pt=LINE_PT,
                 bold=bold or heading,
                 indent_mm=indent_mm,
+                first_mm=0 if bold or heading else wider,
                 before_pt=12 if heading else before,
                 keep_with_next=keep or heading,
                 page_break_before=page_break,
@@ -271,6 +280,39 @@ def _toc_entry(pages: _Pages, text: str, mark: str, level: int, estimate: int | 
     )
 
 
+def _official_answer(
+    pages: _Pages,
+    words: Any,
+    e: ArchiveEntry,
+    marks: Sequence[Mapping[str, Any]],
+    meta: list[tuple[str, str]],
+) -> None:
+    """The official answer as it stands, under the lines ``meta`` (the source unit, the date)
+    and its label: a supplementary conclusion first and the original kept after it; its
+    «căn cứ», and a note for each document it rests on that is no longer in force («căn cứ đã
+    được thay thế»)."""
+    current = e.current
+    if current is not None:
+        label = _say(words.supplement_label, f"{current.created_at:%d/%m/%Y}")
+    else:
+        label = _say(words.conclusion_label)
+    pages.lines([*meta, (label, "")], before=6)
+    _text_lines(pages, current.text if current is not None else e.conclusion)
+    if current is not None:
+        pages.paragraph(_say(words.original_label), italic=True, before=6, keep=True)
+        _text_lines(pages, e.conclusion)
+    if e.legal_refs:
+        pages.paragraph(_clean(e.legal_refs), bold_label=_say(words.refs_label), before=3)
+    for mark in marks:
+        pages.paragraph(_say(words.stale, mark), italic=True, before=3)
+
+
+def _text_lines(pages: _Pages, text: str) -> None:
+    for line in _clean(text).splitlines():
+        if line.strip():
+            pages.paragraph(line.strip(), indent_mm=5, before=3)
+
+
 def build_handbook(
     entries: Sequence[ArchiveEntry],
     *,
@@ -278,9 +320,12 @@ def build_handbook(
     program_title: str,
     today: date,
     settings: DocumentSettings | None = None,
+    marks: Mapping[int, Sequence[Mapping[str, Any]]] | None = None,
 ) -> bytes:
     """The handbook of ``entries`` (archived answers of one program and year) as .docx bytes,
-    issued by the body ``settings`` name (default: the defaults of the program's title)."""
+    issued by the body ``settings`` name (default: the defaults of the program's title).
+    ``marks``: by entry, the documents its official answer rests on that are no longer in
+    force (``bot.services.citing.stale_marks``)."""
     settings = settings or defaults_for(program_title)
     words = _words()
     groups = group_by_topic(entries)
@@ -299,7 +344,7 @@ def build_handbook(
     estimate: dict[str, int] = {}
     for _ in range(2):  # the contents' own length is known on the first pass
         data, estimate = _build(
-            entries, numbered, words, year, program_title, today, settings, estimate
+            entries, numbered, words, year, program_title, today, settings, estimate, marks or {}
         )
     return data
 
@@ -313,6 +358,7 @@ def _build(
     today: date,
     settings: DocumentSettings,
     estimate: dict[str, int],
+    marks: Mapping[int, Sequence[Mapping[str, Any]]],
 ) -> tuple[bytes, dict[str, int]]:
     doc = Document()
     _setup(doc)
@@ -355,13 +401,7 @@ def _build(
             meta = [(_say(words.date_label), f"{e.session_date:%d/%m/%Y}")]
             if e.source_unit:
                 meta.insert(0, (_say(words.source_label), _clean(e.source_unit)))
-            meta.append((_say(words.conclusion_label), ""))
-            pages.lines(meta, before=6)
-            for line in _clean(e.conclusion).splitlines():
-                if line.strip():
-                    pages.paragraph(line.strip(), indent_mm=5, before=3)
-            if e.legal_refs:
-                pages.paragraph(_clean(e.legal_refs), bold_label=_say(words.refs_label), before=3)
+            _official_answer(pages, words, e, marks.get(e.id, ()), meta)
     found = pages_of_marks(pages.blocks, TEXT_MM, TEXT_PT, first_page=2)
     out = io.BytesIO()
     doc.save(out)

@@ -5,9 +5,10 @@ LibreOffice computes it as it lays the pages out, Word when its fields are updat
 the file is opened). What the file carries until then is this estimate, so that a copy printed
 without updating the fields has page numbers too: lines are broken as both word processors
 break them (greedy, word by word, on the advance widths of Times New Roman, whose metrics
-Liberation Serif shares), with exact line heights and no line left alone at the foot or the
-head of a page (widow and orphan control, as both apply it), so only the breaks themselves can
-differ.
+Liberation Serif shares, a bold label with its own widths), with exact line heights, no line
+left alone at the foot or the head of a page (widow and orphan control, as both apply it), and
+no space before the paragraph that heads a page the text flowed onto (as both leave it out),
+so only the breaks themselves can differ.
 
 Pure functions of plain data.
 """
@@ -157,7 +158,10 @@ def pages_of_marks(
             marks[block.mark] = page
         # The block's lines, continuing on the next pages when it is longer than what is left;
         # never one line alone at the foot or the head of a page (widow and orphan control).
-        used += block.before_pt
+        # The space before a paragraph is left out at the head of a page the text flowed onto
+        # (both word processors do; after a page break it stays).
+        if used > 0 or block.page_break_before:
+            used += block.before_pt
         left = counts[i]
         while left:
             room = int((height_pt - used) // block.line_pt)

@@ -252,6 +252,15 @@ def _save(doc: DocumentObject) -> bytes:
 # -- the report ------------------------------------------------------------------------------------
 
 
+def _cited(doc: DocumentObject, data: ReportData) -> None:
+    """The documents cited most in the period and the official answers to review (words:
+    ``report_refs.j2``)."""
+    if data.cited is None:
+        return
+    words: Any = environment().get_template("report_refs.j2").make_module()
+    _body(doc, _clean(_say(words.cited, data.cited)))
+
+
 def _write_on(doc: DocumentObject, words: Any, lines: int = 3) -> None:
     """Dotted lines for the leader's own text, kept with what follows."""
     for _ in range(lines):
@@ -300,6 +309,7 @@ def build_report_docx(
     _body(doc, _say(words.answers, f, b, compare))
     _heading(doc, _say(words.sub_topics))
     _body(doc, _clean(_say(words.topics, f)))
+    _cited(doc, data)
     _heading(doc, _say(words.sub_trend))
     _body(doc, _say(words.trend, f, b, previous, compare))
 

@@ -42,12 +42,13 @@ from bot.documents.report import (
     verdict_label,
 )
 from bot.render import fmt_week
-from bot.words import OUTCOME_LABELS, REPORT_WORDS
+from bot.words import OUTCOME_LABELS, REPORT_REFS_WORDS, REPORT_WORDS
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
 W = REPORT_WORDS
+REFS_WORDS = REPORT_REFS_WORDS
 DATE_FORMAT: Final = "dd/mm/yyyy"
 FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
 # Characters a spreadsheet (XML 1.0) cannot hold.
@@ -401,6 +402,17 @@ def _topics(ws: Worksheet, data: ReportData) -> None:
     _print_setup(ws, data, landscape=False, title_rows="1:1")
 
 
+def _cited(ws: Worksheet, data: ReportData) -> None:
+    """The documents cited most in the period, and the official answers to review."""
+    c = data.cited
+    rows: list[list[object]] = [[d, n] for d, n in c.top] if c else []
+    last = _table(ws, 1, [REFS_WORDS["col_document"], REFS_WORDS["col_sessions"]], rows, [60, 18])
+    if c is not None:
+        _put(ws, last + 2, 1, REFS_WORDS["to_review"])
+        _put(ws, last + 2, 2, c.to_review)
+    _print_setup(ws, data, landscape=False, title_rows="1:1")
+
+
 def _workbook_font(wb: Any) -> None:
     """Times New Roman for every cell: the workbook's first font is its default one, which
     openpyxl offers no other way to set."""
@@ -425,6 +437,7 @@ def build_report_xlsx(data: ReportData, *, points: bool = False) -> bytes:
     _sessions(wb.create_sheet(W["sheet_sessions"]), data)
     _people(wb.create_sheet(W["sheet_people"]), data, points)
     _topics(wb.create_sheet(W["sheet_topics"]), data)
+    _cited(wb.create_sheet(REFS_WORDS["sheet"]), data)
     wb.properties.title = W["summary_title"].format(
         program=W["program"], title=_NOT_XML.sub("", data.program_title)
     )[:255]

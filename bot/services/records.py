@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,15 +23,18 @@ from bot.offload import ChildFailed, in_child
 from bot.periods import Period
 from bot.records import (
     VERDICTS,
+    CitedDocuments,
     Figures,
     Participation,
     PersonRecord,
     SessionRecord,
     as_of,
     in_period,
+    most_cited,
     person_record,
     program_figures,
 )
+from bot.refs import display
 from bot.render import plain, render
 from bot.services.archive import require_member
 from bot.services.context import person_ctx, program_ctx
@@ -72,6 +75,31 @@ async def figures(core: Core, program: Program, period: Period) -> tuple[Figures
         program_figures(period, records, redraws, submissions, day),
         program_figures(before, records, redraws, submissions, day),
     )
+
+
+async def cited_documents(core: Core, program: Program, period: Period) -> CitedDocuments:
+    """The documents the sessions of ``period`` cited most, and the official answers of the
+    program that rest on documents no longer in force today."""
+    store = core.store
+    rows = await store.cited_in_period(program.id, period.start, period.end + timedelta(days=1))
+    entries = await store.register_entries([r[4] for r in rows if r[4] is not None])
+    labelled: list[tuple[int, Hashable, str]] = []
+    for session_id, key, symbol, kind, document_id in rows:
+        entry = entries.get(document_id) if document_id is not None else None
+        if entry is not None:
+            labelled.append(
+                (session_id, ("entry", entry.id), display(entry.doc_key, entry.symbol, entry.kind))
+            )
+        else:
+            labelled.append((session_id, ("symbol", key, symbol), display(key, symbol, kind)))
+    return CitedDocuments(
+        top=most_cited(labelled),
+        to_review=await store.count_to_review(program.id, core.today(program)),
+    )
+
+
+def cited_ctx(c: CitedDocuments) -> dict[str, Any]:
+    return {"top": [{"document": d, "sessions": n} for d, n in c.top], "to_review": c.to_review}
 
 
 async def record(core: Core, program: Program, person_id: int, period: Period) -> PersonRecord:
@@ -175,6 +203,7 @@ async def report_data(
         participation=await participation(core, program),
         sessions=tuple(_report_session(r, names, zone) for r in sessions),
         people=tuple(rows),
+        cited=await cited_documents(core, program, period),
     )
 
 
@@ -386,6 +415,7 @@ async def figures_reply(
             "previous": figures_ctx(before),
             "trend": trend_ctx(now, before),
             "participation": participation_ctx(await participation(core, program)),
+            "cited": cited_ctx(await cited_documents(core, program, period)),
         },
     )
     graded = sum(now.verdicts[v] for v in VERDICTS)

@@ -98,7 +98,8 @@ SEEN_BATCH = 100
 # Writes to these tables change what the read models (StoreBase.memo) are built from; writes to
 # the plumbing (seen updates, outbox, events, actions, dialogs) do not.
 _MODEL_TABLES = re.compile(
-    r"\b(programs|people|members|member_roles|sessions|questions|grades|draws|archive|askers)\b",
+    r"\b(programs|people|members|member_roles|sessions|questions|grades|draws|archive|askers"
+    r"|documents|citations|supplements)\b",
     re.IGNORECASE,
 )
 _MEMO_LIMIT = 10_000

@@ -100,7 +100,7 @@ async def test_search_with_and_without_diacritics_and_the_full_record(harness: H
     assert "Học sinh lớp 12" in text and "Chi bộ Trường Trung học phổ thông C" in text
     assert "Được xét vì sắp đủ tuổi." in text and "Chưa đúng" in text
     assert CONCLUSIONS[2] in text and "Phạm Quang Minh" in text
-    assert "Quy định số 24-QĐ/TW" in text  # the legal references of the question
+    assert "Quy định số 294-QĐ/TW" in text  # the legal references of the question
 
     # Empty, unusable, too long and unmatched queries get clear answers.
     assert "Gõ /timkiem" in texts(await h.send(STAFF[0], "/timkiem"))
