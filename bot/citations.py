@@ -642,11 +642,33 @@ def _laws_with_numbers(found: list[Citation], folded: str) -> list[Citation]:
     return out
 
 
+def _fuller(short: Citation, other: Citation) -> bool:
+    """``other`` names the same document as ``short`` with more written: the same number and
+    code, and where ``short`` gives an issuer or a year, the same one («QĐ 24» and «Quy định số
+    24-QĐ/TW ngày 30/7/2021»; but not «01-HD/TW ngày …/2016» and «… /2021», a new term)."""
+    return (
+        other is not short
+        and other.key == short.key
+        and (short.issuer is None or short.issuer == other.issuer)
+        and (short.year is None or short.year == other.year)
+        and (other.issuer, other.year) != (short.issuer, short.year)
+        and (other.issuer is not None or short.issuer is None)
+        and (other.year is not None or short.year is None)
+    )
+
+
 def scan_lines(text: str) -> list[str]:
-    """``hoidap refs scan``: one line per document cited (the first time it is cited)."""
+    """``hoidap refs scan``: one line per document cited, where it is first cited. A shorter
+    citation of a document the text also cites in full («QĐ 24» beside «Quy định số 24-QĐ/TW
+    ngày 30/7/2021») is that document, when the text cites exactly one such."""
+    found = find_citations(text)
     lines: list[str] = []
     seen: set[tuple[str, int | None]] = set()
-    for c in find_citations(text):
+    for c in found:
+        fuller = [o for o in found if _fuller(c, o)]
+        fullest = {(o.symbol, o.year): o for o in fuller if not any(_fuller(o, p) for p in fuller)}
+        if len(fullest) == 1:
+            (c,) = fullest.values()
         if (c.symbol, c.year) in seen:
             continue
         seen.add((c.symbol, c.year))

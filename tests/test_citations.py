@@ -47,6 +47,18 @@ def test_keys_name_the_document_without_issuer_and_year() -> None:
     assert find_citations("Hướng dẫn 1-HD/TW")[0].key == find_citations("01-HD/TW")[0].key
 
 
+def test_a_short_citation_beside_the_full_one_is_that_document() -> None:
+    text = "Theo QĐ 24, tức Quy dinh so 24 - QĐ/TW ngay 30/7/2021; xem lại Quy định 24-QĐ/TW."
+    assert scan_lines(text) == ["24-QĐ/TW\tQuy định\tngày 30/07/2021"]
+    # Two terms' documents with the same number: a bare «HD 01» could be either, so it stays.
+    text = "Hướng dẫn 01-HD/TW ngày 5/1/2016, Hướng dẫn 01-HD/TW ngày 28/9/2021 và HD 01."
+    assert [line.split("\t")[0] for line in scan_lines(text)] == ["01-HD/TW", "01-HD/TW", "01-HD"]
+    # Another issuer is another document; on its own a bare citation keeps what it says.
+    assert scan_lines("QĐ 24 và 24-QĐ/TU.") == ["24-QĐ/TU"]
+    assert scan_lines("QĐ 24 và 24-QĐ/TU, 24-QĐ/TW.") == ["24-QĐ", "24-QĐ/TU", "24-QĐ/TW"]
+    assert scan_lines("Theo QĐ 24.") == ["24-QĐ"]
+
+
 def test_positions_refer_to_the_text() -> None:
     text = "Theo Quy định số 24-QĐ/TW ngày 30/7/2021 và Điều lệ Đảng thì được."
     found = find_citations(text)
