@@ -15,7 +15,10 @@ memory is the bot's work only). Then, for the year 2026:
 - memory: RSS before the charts and reports, the peak RSS while they are built (the kernel's
   high-water mark, reset before them through ``/proc/self/clear_refs``), the RSS after them,
   and the peak of Python allocations of each build (tracemalloc, in a separate pass so that it
-  slows no timing).
+  slows no timing);
+- the sample year (``bench/sample_year.py``): the time to live it through the services, to
+  build each kind of document of it, and, where LibreOffice is installed, to turn them all
+  into PDF in one run (what the rendered tests do once per session), with their pages.
 """
 
 from __future__ import annotations
@@ -79,6 +82,7 @@ class ReportsResult:
     child_peak_mb: float = 0.0  # the largest peak RSS of a child process (a chart's)
     peak_reset: bool = False  # the peak is of the builds only (else: of the whole process)
     python_peak_mb: dict[str, float] = field(default_factory=dict)
+    sample: dict[str, Any] = field(default_factory=dict)  # the sample year: see measure_sample
 
     @property
     def files_s(self) -> float | None:
@@ -149,9 +153,67 @@ async def measure() -> ReportsResult:
         _fill(path)
         store = Store(await db.connect(path))
         try:
-            return await _measure(store, path)
+            result = await _measure(store, path)
         finally:
             await store.close()
+        result.sample = await measure_sample(Path(tmp))
+        return result
+
+
+async def measure_sample(folder: Path) -> dict[str, Any]:
+    """The sample year: lived through the services, each document built, all converted."""
+    from bench.sample_year import DOCUMENTS, HANDBOOK, build
+    from bot.services import archive
+    from bot.services import reports as report_files
+
+    started = time.perf_counter()
+    year = await build(folder / "sample.sqlite3")
+    out: dict[str, Any] = {"build_ms": (time.perf_counter() - started) * 1000, "files": {}}
+    core, program = await year.open()
+    files: dict[str, bytes] = {}
+    try:
+        for name, (period, fmt, sheets) in DOCUMENTS.items():
+            started = time.perf_counter()
+            built = await report_files.build_report(core, None, program, period, fmt, sheets=sheets)
+            files[name] = built.data
+            out["files"][name] = [(time.perf_counter() - started) * 1000, len(built.data)]
+        started = time.perf_counter()
+        files[HANDBOOK], _ = await archive.compile_handbook(core, program, 2026)
+        out["files"][HANDBOOK] = [(time.perf_counter() - started) * 1000, len(files[HANDBOOK])]
+    finally:
+        await core.store.close()
+    converted = await asyncio.to_thread(_convert, folder / "pdf", files)
+    out["convert_ms"], out["pages"] = converted if converted else (None, {})
+    return out
+
+
+def _convert(folder: Path, files: dict[str, bytes]) -> tuple[float, dict[str, int]] | None:
+    """All ``files`` to PDF in one LibreOffice run: its time, and the pages of each."""
+    import shutil
+
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    if office is None or shutil.which("pdfinfo") is None:
+        return None
+    folder.mkdir()
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    started = time.perf_counter()
+    subprocess.run(
+        [office, f"-env:UserInstallation={(folder / 'profile').as_uri()}", "--headless",
+         "--norestore", "--convert-to", "pdf", "--outdir", str(folder),
+         *(str(folder / name) for name in files)],
+        check=True, capture_output=True, timeout=600,
+    )  # fmt: skip
+    took = (time.perf_counter() - started) * 1000
+    pages = {}
+    for name in files:
+        info = subprocess.run(
+            ["pdfinfo", str(folder / (Path(name).stem + ".pdf"))],
+            check=True, capture_output=True, text=True, timeout=60,
+        ).stdout  # fmt: skip
+        found = next(line for line in info.splitlines() if line.startswith("Pages:"))
+        pages[name] = int(found.split()[-1])
+    return took, pages
 
 
 async def _measure(store: Store, path: Path) -> ReportsResult:
@@ -300,7 +362,30 @@ def markdown(r: ReportsResult) -> str:
             + "; ".join(f"{k} {v:.1f} MB" for k, v in r.python_peak_mb.items())
             + ".",
         ]
+    if r.sample:
+        lines += ["", *_sample_lines(r.sample)]
     return "\n".join(lines)
+
+
+def _sample_lines(sample: dict[str, Any]) -> list[str]:
+    convert = sample.get("convert_ms")
+    pages = sample.get("pages", {})
+    lines = [
+        f"The sample year (`bench/sample_year.py`, 25 sessions lived through the services in"
+        f" {sample['build_ms'] / 1000:.1f} s): each document as the office gets it"
+        + (
+            f"; LibreOffice turned all of them into PDF in one run in {convert / 1000:.1f} s"
+            " (the rendered tests do this once per session)."
+            if convert is not None
+            else " (LibreOffice not installed: not converted)."
+        ),
+        "",
+        "| Document | Built in | File | Pages |",
+        "|---|---|---|---|",
+    ]
+    for name, (ms, size) in sample["files"].items():
+        lines.append(f"| {name} | {ms:.0f} ms | {size / 1024:.0f} KB | {pages.get(name, '')} |")
+    return lines
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import tempfile
 import time
@@ -45,6 +46,7 @@ from bot.transport.ordering import KeyedLocks
 from bot.transport.telegram import send_html
 from fakes.fakebotapi import FakeBotAPI, SentMessage
 from fakes.harness import Harness, User
+from handlers.dispatch import MAX_RUNNING
 from hoidap.app import CONNECTIONS, UPDATES_IN_HAND
 
 # --------------------------------------------------------------------------------------------
@@ -164,13 +166,17 @@ class SameReplyEchoBot(EchoBot):
 
     async def start(self) -> None:
         html = self.reply_html
-        senders = KeyedLocks()  # one person's updates in order, as hoidap's dispatcher does
+        # As the dispatcher does (handlers/dispatch.py): each sender in order, a bounded number
+        # of handlers running.
+        senders = KeyedLocks()
+        running = asyncio.Semaphore(MAX_RUNNING)
 
         async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-            chat = update.effective_chat
-            if chat is not None:
-                async with senders.hold(chat.id):
-                    await send_html(context.bot, chat.id, html)
+            chat, user = update.effective_chat, update.effective_user
+            if chat is None:
+                return
+            async with senders.hold(user.id if user is not None else chat.id), running:
+                await send_html(context.bot, chat.id, html)
 
         app = (
             ApplicationBuilder()

@@ -5,7 +5,7 @@ Run from the repository root::
     python -m bench.run            # measure and print the Markdown report
     python -m bench.run --write    # ... and write it to BENCHMARKS.md
 
-Ten parts, one module each (``bench/common.py`` holds what they share):
+Eleven parts, one module each (``bench/common.py`` holds what they share):
 
 (a) ``bench/roundtrip.py``: update round trip. A bare python-telegram-bot echo bot, an echo
     bot with hoidap's reply and transport, and the hoidap application (through
@@ -26,6 +26,9 @@ Ten parts, one module each (``bench/common.py`` holds what they share):
     database, with the RSS while they are built (its own process).
 (j) ``bench/zalo_flood.py``: one Zalo account floods the bot with stickers; how long other
     members wait for their replies.
+(k) ``bench/refs.py``: the documents answers rest on: recognising the citations of an
+    answer, marking a document replaced on 10 years of answers, the back-fill at the upgrade
+    (its own process).
 
 Progress goes to stderr, the report to stdout.
 """
@@ -59,6 +62,7 @@ from bench.publish import (
     PublishResult,
     publish_flood,
 )
+from bench.refs import RefsResult
 from bench.report import (
     Report,
     render,
@@ -134,6 +138,10 @@ async def measure(args: argparse.Namespace, command: str) -> Report:
             flood = await zalo_flood()
             floods.append(flood)
             progress(f"(j) a member's reply on Zalo during a flood: p95 {flood.reply_p95:.2f} s")
+    refs = None
+    if "k" in parts:
+        refs = RefsResult.from_json(json.loads(_child("bench.refs", "--json")))
+        progress(f"(k) citations of an answer recognised in {refs.parse_ms:.3f} ms (median)")
     return Report(
         command=command,
         started=started,
@@ -157,6 +165,7 @@ async def measure(args: argparse.Namespace, command: str) -> Report:
         records_line=records_line,
         reports=reports,
         zalo_floods=floods,
+        refs=refs,
     )
 
 
@@ -201,10 +210,11 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--write", action="store_true", help="write the report to BENCHMARKS.md")
     parser.add_argument(
         "--parts",
-        default="abcdefghij",
-        help="which parts to run (default: abcdefghij; d = archive search, e = grade press,"
+        default="abcdefghijk",
+        help="which parts to run (default: abcdefghijk; d = archive search, e = grade press,"
         " f = SQL time on a large database, g = start-up memory, h = the record's figures,"
-        " i = reports and charts, j = one account's flood on Zalo)",
+        " i = reports and charts, j = one account's flood on Zalo, k = the documents answers"
+        " rest on)",
     )
     parser.add_argument("--presses", type=int, default=60, help="(e) grade presses")
     parser.add_argument(

@@ -50,6 +50,8 @@ class ActionKind(StrEnum):
     ARCHIVE_VIEW = "archive_view"
     SEARCH_PAGE = "search_page"
     HISTORY_PAGE = "history_page"
+    # supplements (the button under a full record)
+    SUPPLEMENT = "supplement"
     # bank_admin (a question's detail view)
     BANK_TOP = "bank_top"
     BANK_HOLD = "bank_hold"

@@ -188,13 +188,14 @@ async def migrate(conn: aiosqlite.Connection) -> list[int]:
     """Apply pending migrations, each in its own transaction. Returns the versions applied."""
     applied: list[int] = []
     version = await current_version(conn)
-    for number, _name, sql in migrations():
+    for number, name, sql in migrations():
         if number <= version:
             continue
         await conn.execute("BEGIN IMMEDIATE")
         try:
             for statement in _statements(sql):
                 await conn.execute(statement)
+            await _data_step(conn, name)
             await conn.execute(f"PRAGMA user_version = {number}")
             await conn.execute("COMMIT")
         except BaseException:
@@ -202,6 +203,16 @@ async def migrate(conn: aiosqlite.Connection) -> list[int]:
             raise
         applied.append(number)
     return applied
+
+
+async def _data_step(conn: aiosqlite.Connection, name: str) -> None:
+    """What a migration derives in Python beyond its SQL (``bot/store/backfill.py``): the
+    citations of what was written before the register of documents, for ``refs``."""
+    from bot.store.backfill import DATA_STEPS
+
+    step = DATA_STEPS.get(name)
+    if step is not None:
+        await step(conn)
 
 
 def _statements(sql: str) -> list[str]:

@@ -315,6 +315,57 @@ class ArchiveEntry:
     leader_name: str | None
     legal_refs: str | None
     concluded_at: datetime
+    # The current version of the official answer: 0 the conclusion above, n its nth
+    # supplementary conclusion (``current``), which then is the official answer.
+    version: int = 0
+    current: Supplement | None = None
+
+    @property
+    def official(self) -> str:
+        """The official answer as it stands: the latest supplementary conclusion, or the
+        conclusion."""
+        return self.current.text if self.current is not None else self.conclusion
+
+    @property
+    def official_refs(self) -> str | None:
+        """The «căn cứ» of the official answer as it stands."""
+        return self.current.legal_refs if self.current is not None else self.legal_refs
+
+
+@dataclass(frozen=True)
+class Supplement:
+    """A supplementary conclusion (kết luận bổ sung): a new version of an official answer; the
+    earlier versions stay in the archive."""
+
+    id: int
+    archive_id: int
+    version: int
+    text: str
+    legal_refs: str | None
+    leader_id: int | None
+    leader_name: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class RegisterEntry:
+    """A document of the register (``documents``): what it is, and whether it still holds."""
+
+    id: int
+    doc_key: str
+    name_key: str | None
+    issuer: str
+    year: int
+    symbol: str
+    kind: str
+    title: str
+    issued_on: date
+    issued_by: str
+    status: str  # in_force | replaced | amended | repealed (bot.refs.STATUSES)
+    successor_id: int | None
+    status_from: date | None
+    source: str
+    updated_at: datetime
 
 
 @dataclass(frozen=True)

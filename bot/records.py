@@ -34,7 +34,7 @@ grassroots submissions (:class:`SubmissionRecord`); :func:`person_record` and
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Literal
@@ -326,3 +326,31 @@ def verdicts_per_month(
         MonthVerdicts(y, m, {v: c.get(v, 0) for v in MONTH_VERDICTS})
         for (y, m), c in counts.items()
     )
+
+
+# -- the documents cited ---------------------------------------------------------------------------
+
+MOST_CITED = 5  # documents /thongke and the report name
+
+
+@dataclass(frozen=True)
+class CitedDocuments:
+    """The documents the sessions of a period cited most (each counted once per session), and
+    how many official answers rest on documents no longer in force today («cần rà soát»)."""
+
+    top: tuple[tuple[str, int], ...]  # (document as people read it, sessions citing it)
+    to_review: int
+
+
+def most_cited(
+    rows: Iterable[tuple[int, Hashable, str]], limit: int = MOST_CITED
+) -> tuple[tuple[str, int], ...]:
+    """(label, sessions) of the documents cited by the most sessions: ``rows`` are
+    (session, document key, label); ties in the order of the labels."""
+    sessions: dict[Hashable, set[int]] = {}
+    labels: dict[Hashable, str] = {}
+    for session_id, key, label in rows:
+        sessions.setdefault(key, set()).add(session_id)
+        labels.setdefault(key, label)
+    ranked = sorted(sessions, key=lambda k: (-len(sessions[k]), labels[k]))
+    return tuple((labels[k], len(sessions[k])) for k in ranked[:limit])

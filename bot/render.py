@@ -38,6 +38,15 @@ def fmt_date(value: date | str | None, capital: bool = False) -> str:
     return f"{weekday_vi(value, capital)}, {value:%d/%m/%Y}"
 
 
+def fmt_day(value: date | str | None) -> str:
+    """«20/01/2025»: the date of a document (no weekday)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    return f"{value:%d/%m/%Y}"
+
+
 def fmt_datetime(value: datetime | str | None) -> str:
     if value is None:
         return ""
@@ -99,6 +108,7 @@ def environment() -> Environment:
         auto_reload=False,  # templates ship with the package; no file check on every render
     )
     env.filters["date_vi"] = fmt_date
+    env.filters["day_vi"] = fmt_day
     env.filters["datetime_vi"] = fmt_datetime
     env.filters["time_vi"] = fmt_time
     env.filters["number_vi"] = fmt_number

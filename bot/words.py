@@ -77,6 +77,193 @@ SUBMISSION_STATUS_LABELS: Final = {
     "declined": "chưa được tiếp nhận",
 }
 
+# The status of a document in the register (bot/services/register.py).
+REF_STATUS_LABELS: Final = {
+    "in_force": "Còn hiệu lực",
+    "replaced": "Được thay thế",
+    "amended": "Được sửa đổi, bổ sung",
+    "repealed": "Hết hiệu lực",
+}
+
+# The columns of a register file (questions/register.py), by field.
+REGISTER_HEADERS: Final = {
+    "symbol": "Ký hiệu",
+    "kind": "Loại văn bản",
+    "title": "Trích yếu",
+    "issued_on": "Ngày ban hành",
+    "issued_by": "Cơ quan ban hành",
+    "status": "Tình trạng",
+    "successor": "Văn bản thay thế, sửa đổi",
+    "status_from": "Từ ngày",
+    "source": "Nguồn",
+}
+
+# -- documents cited (bot/citations.py) ------------------------------------------------------------
+
+# The kind written in front of a number (folded) → as officially written.
+DOCUMENT_KINDS: Final = {
+    "quy dinh": "Quy định",
+    "huong dan": "Hướng dẫn",
+    "nghi quyet": "Nghị quyết",
+    "quyet dinh": "Quyết định",
+    "ket luan": "Kết luận",
+    "chi thi": "Chỉ thị",
+    "thong tri": "Thông tri",
+    "quy che": "Quy chế",
+    "nghi dinh": "Nghị định",
+    "thong tu": "Thông tư",
+    "cong van": "Công văn",
+    "thong bao": "Thông báo",
+    "phap lenh": "Pháp lệnh",
+    "ke hoach": "Kế hoạch",
+    "de an": "Đề án",
+    "chuong trinh": "Chương trình",
+    "bao cao": "Báo cáo",
+    "to trinh": "Tờ trình",
+    "luat": "Luật",
+}
+# Kinds that may stand before a bare number («Quy định 24»): the others are common words.
+BARE_KINDS: Final = frozenset(
+    {
+        "quy dinh",
+        "huong dan",
+        "nghi quyet",
+        "quyet dinh",
+        "ket luan",
+        "chi thi",
+        "thong tri",
+        "quy che",
+        "nghi dinh",
+        "thong tu",
+    }
+)
+# The type code a kind's symbol carries (Party style for Party kinds, «NĐ-CP» for a decree).
+DOCUMENT_KIND_CODES: Final = {
+    "quy dinh": "QĐ",
+    "huong dan": "HD",
+    "nghi quyet": "NQ",
+    "quyet dinh": "QĐ",
+    "ket luan": "KL",
+    "chi thi": "CT",
+    "thong tri": "TT",
+    "quy che": "QC",
+    "nghi dinh": "NĐ",
+    "thong tu": "TT",
+    "thong bao": "TB",
+    "ke hoach": "KH",
+    "de an": "ĐA",
+    "chuong trinh": "CTr",
+    "bao cao": "BC",
+    "to trinh": "TTr",
+    "cong van": "CV",
+}
+# Type codes of symbols (folded) → as officially written.
+DOCUMENT_CODES: Final = {
+    "qd": "QĐ",
+    "hd": "HD",
+    "nq": "NQ",
+    "kl": "KL",
+    "ct": "CT",
+    "qc": "QC",
+    "tb": "TB",
+    "bc": "BC",
+    "tt": "TT",
+    "cv": "CV",
+    "ttr": "TTr",
+    "da": "ĐA",
+    "kh": "KH",
+    "ctr": "CTr",
+    "nd": "NĐ",
+    "ttlt": "TTLT",
+    "nqlt": "NQLT",
+    "qdlt": "QĐLT",
+    "hdlt": "HDLT",
+    "cd": "CĐ",
+}
+# Abbreviations written for a kind (upper case in the text): «QĐ 24», «NĐ 170».
+ABBREVIATIONS: Final = frozenset({"qd", "hd", "nq", "kl", "ct", "nd", "tt", "qc"})
+# Issuers written in mixed case or with Đ, folded → as officially written.
+DOCUMENT_ISSUERS: Final = {
+    "ttg": "TTg",
+    "hdnd": "HĐND",
+    "du": "ĐU",
+    "duk": "ĐUK",
+    "dtn": "ĐTN",
+    "twdtn": "TWĐTN",
+    "bcd": "BCĐ",
+    "bcdtw": "BCĐTW",
+}
+# Abbreviations that say the kind («HD 01-HD/TW» is a Hướng dẫn; «QĐ» may be a Quy định or a
+# Quyết định, «TT» a Thông tri or a Thông tư: no kind).
+ABBREVIATION_KINDS: Final = {
+    "hd": "Hướng dẫn",
+    "nq": "Nghị quyết",
+    "nd": "Nghị định",
+    "ct": "Chỉ thị",
+    "kl": "Kết luận",
+    "qc": "Quy chế",
+}
+# Kinds of State documents, whose symbols read «number/year/code-issuer».
+STATE_KINDS: Final = frozenset({"Nghị định", "Thông tư", "Pháp lệnh", "Luật"})
+# A law's kind, and the kinds that make up a name with it.
+LAW_KINDS: Final = ("Luật", "Bộ luật")
+# Laws known by name (folded, in the usual spelling) → their name as written.
+LAW_NAMES: Final = {
+    "can bo, cong chuc": "Cán bộ, công chức",
+    "vien chuc": "Viên chức",
+    "to chuc chinh quyen dia phuong": "Tổ chức chính quyền địa phương",
+    "to chuc chinh phu": "Tổ chức Chính phủ",
+    "to chuc quoc hoi": "Tổ chức Quốc hội",
+    "ban hanh van ban quy pham phap luat": "Ban hành văn bản quy phạm pháp luật",
+    "phong, chong tham nhung": "Phòng, chống tham nhũng",
+    "thi dua, khen thuong": "Thi đua, khen thưởng",
+    "bao hiem xa hoi": "Bảo hiểm xã hội",
+    "khieu nai": "Khiếu nại",
+    "to cao": "Tố cáo",
+    "thanh tra": "Thanh tra",
+    "tiep cong dan": "Tiếp công dân",
+    "thuc hien dan chu o co so": "Thực hiện dân chủ ở cơ sở",
+    "mat tran to quoc viet nam": "Mặt trận Tổ quốc Việt Nam",
+    "cong doan": "Công đoàn",
+    "thanh nien": "Thanh niên",
+    "bau cu dai bieu quoc hoi va dai bieu hoi dong nhan dan": (
+        "Bầu cử đại biểu Quốc hội và đại biểu Hội đồng nhân dân"
+    ),
+    "hon nhan va gia dinh": "Hôn nhân và gia đình",
+    "binh dang gioi": "Bình đẳng giới",
+    "luu tru": "Lưu trữ",
+    "cu tru": "Cư trú",
+    "can cuoc": "Căn cước",
+    "dat dai": "Đất đai",
+    "ngan sach nha nuoc": "Ngân sách nhà nước",
+    "dau tu cong": "Đầu tư công",
+    "xu ly vi pham hanh chinh": "Xử lý vi phạm hành chính",
+    "tin nguong, ton giao": "Tín ngưỡng, tôn giáo",
+    "nghia vu quan su": "Nghĩa vụ quân sự",
+    "cong an nhan dan": "Công an nhân dân",
+    "si quan quan doi nhan dan viet nam": "Sĩ quan Quân đội nhân dân Việt Nam",
+    "giao duc": "Giáo dục",
+    "doanh nghiep": "Doanh nghiệp",
+    # Codes («Bộ luật»).
+    "lao dong": "Lao động",
+    "hinh su": "Hình sự",
+    "dan su": "Dân sự",
+    "to tung hinh su": "Tố tụng hình sự",
+    "to tung dan su": "Tố tụng dân sự",
+}
+# The words of a citation as the bot writes it.
+CITATION_WORDS: Final = {
+    "numbered": "{kind} số {symbol}",
+    "joint": " liên tịch",
+    "day": "ngày {day}",
+    "year": "năm {year}",
+    "charter": "Điều lệ Đảng",
+    "charter_kind": "Điều lệ",
+    "constitution": "Hiến pháp",
+    "law": "Luật",
+    "code_law": "Bộ luật",
+}
+
 # -- button labels --------------------------------------------------------------------------------
 
 # Labels with a ``{name}`` are filled in with ``str.format``.
@@ -111,6 +298,7 @@ BUTTONS: Final = {
     "bank_keep": "↩️ Giữ lại",
     # the archive
     "archive_view": "📄 Xem đầy đủ ({number})",
+    "supplement": "✍️ Kết luận bổ sung",
     "page_back": "◀ Trước",
     "page_next": "Sau ▶",
 }
@@ -159,6 +347,8 @@ MENU: Final[dict[str, str]] = {
     "nghituan": "Nghỉ tuần này",
     "ketluan": "Kết luận câu hỏi tuần này",
     "sotay": "Sổ tay hỏi – đáp của năm (tệp Word)",
+    "ketluanbosung": "Kết luận bổ sung cho một câu trả lời chính thức",
+    "cancu": "Sổ văn bản căn cứ (tình trạng hiệu lực)",
     "hoicho": "Câu hỏi của cơ sở chờ duyệt",
     "coso": "Danh sách cơ sở gửi câu hỏi",
     "hoi": "Gửi câu hỏi từ thực tiễn cơ sở",
@@ -195,9 +385,11 @@ COMMAND_ARGS: Final[dict[str, str]] = {
     "nghituan": "<lý do>",
     "ketluan": "[nội dung]",
     "sotay": "[năm]",
+    "ketluanbosung": "<số> [nội dung]",
+    "cancu": "[ký hiệu | them | thay | sua | bai | hieuluc | xuat | mau]",
     "hoso": "[#số] [năm|quý|tháng]",
     "thongke": "[năm|quý|tháng]",
-    "baocao": "[năm|quý|tháng] [docx|xlsx] [canbo]",
+    "baocao": "[năm|quý|tháng] [docx|xlsx] [canbo] [so N]",
     "gioihanhoi": "<số>",
     "huylienket": "[#số]",
     "hoi": "[nội dung]",
@@ -281,7 +473,10 @@ Chạy bằng webhook:   hoidap run --webhook https://bot.example.org/hoidap [--
 Kiểm tra bốc thăm:   hoidap verify --seed HEX --pool 3,5,9 [--attempt 0]
 Sổ tay hỏi – đáp:    hoidap handbook --year 2026 so_tay_2026.docx [--program SỐ]
 Báo cáo:             hoidap report --year 2026 [--quarter 4 | --month 12 | --from 1/3 --to 31/5]
-                       bao_cao.docx|bao_cao.xlsx [--sheets] [--points] [--program SỐ]
+                       bao_cao.docx|bao_cao.xlsx [--sheets] [--points] [--number SỐ]
+                       [--program SỐ]
+Sổ văn bản căn cứ:   hoidap refs import so_van_ban.xlsx | refs export so_van_ban.xlsx
+                     hoidap refs template mau.xlsx | refs scan van_ban.txt (hoặc - : đọc từ stdin)
 """
 
 # The help of each command and option (``hoidap LỆNH -h``), by command and option.
@@ -324,7 +519,17 @@ CLI_HELP: Final = {
     "--to": "đến ngày (dùng cùng --from), ví dụ 31/5/2026",
     "report --sheets": "phiếu tổng hợp của từng cán bộ (mỗi người một trang) thay cho báo cáo",
     "report --points": "kèm điểm (đúng 2, đúng một phần 1, chưa đúng 0, không trả lời −1)",
+    "report --number": "số văn thư cấp cho báo cáo (không ghi: để trống để điền khi vào sổ)",
     "--program": "số của chương trình (khi có nhiều nhóm)",
+    "refs": "sổ văn bản căn cứ: văn bản được dẫn, tình trạng hiệu lực",
+    "refs scan": "in các văn bản được dẫn trong một văn bản, mỗi văn bản một dòng",
+    "refs scan file": "tệp văn bản UTF-8; «-» để đọc từ đầu vào chuẩn",
+    "refs import": "nạp sổ văn bản từ tệp .xlsx / .csv (tất cả hoặc không)",
+    "refs import file": "tệp sổ văn bản .xlsx hoặc .csv",
+    "refs export": "xuất sổ văn bản ra tệp .xlsx / .csv",
+    "refs export file": "tên tệp sẽ tạo; đuôi tệp chọn định dạng",
+    "refs template": "tạo tệp Excel mẫu của sổ văn bản, có giải thích các cột",
+    "refs template file": "tên tệp mẫu sẽ tạo (.xlsx)",
     "program": "chương trình",
     "program create": "tạo chương trình không có nhóm Telegram (cán bộ dùng Zalo)",
     "program create title": "tên chương trình",
@@ -368,6 +573,11 @@ CLI_SAYS: Final = {
     "no_programs": "chưa có chương trình nào",
     "report_bad_suffix": "hoidap: tên tệp báo cáo phải kết thúc bằng .docx hoặc .xlsx",
     "report_from_to": "hoidap: --from và --to đi cùng nhau, ví dụ --from 1/3/2026 --to 31/5/2026",
+    "scan_not_utf8": "hoidap: tệp {path} không phải văn bản UTF-8; đề nghị lưu lại bảng mã UTF-8",
+    "scan_too_large": "hoidap: tệp {path} lớn hơn {limit} MB; đề nghị chia nhỏ",
+    "refs_bad_suffix": "hoidap: tên tệp sổ văn bản phải kết thúc bằng .xlsx hoặc .csv",
+    "refs_template_suffix": "hoidap: tên tệp mẫu phải kết thúc bằng .xlsx",
+    "refs_exported": "Đã xuất {count} văn bản của sổ văn bản căn cứ ra {path}",
 }
 
 # -- documents in the Party's format (bot/documents) ----------------------------------------------
@@ -379,6 +589,8 @@ PARTY_WORDS: Final = {
     "date_line": "{place}ngày {day} tháng {month} năm {year}",
     "place_sep": ", ",
     "recipients_title": "Nơi nhận:",
+    "recipient": "- {name}{end}",
+    "number_line": "Số {number}-{kind}/{symbol}",
     "signer_deputy_prefix": "K/T ",
     "default_body": "BAN TỔ CHỨC",
     "default_capacity": "TRƯỞNG BAN",
@@ -476,9 +688,9 @@ REPORT_WORDS: Final = {
     "held": "Số phiên đã tổ chức",
     "moved": "Trong đó dời ngày vì nghỉ lễ",
     "skipped": "Số phiên nghỉ",
-    "skipped_holiday": "Nghỉ lễ",
-    "skipped_no_question": "Không có câu hỏi",
-    "skipped_admin": "Quản trị viên cho nghỉ",
+    "skipped_holiday": "Nghỉ lễ, Tết",
+    "skipped_no_question": "Chưa có câu hỏi",
+    "skipped_admin": "Nghỉ vì lý do công tác",
     "planned": "Phiên sắp tới",
     "redraws": "Số lần bốc thăm lại",
     "on_time_rate": "Tỷ lệ trả lời đúng hạn (%)",
@@ -486,6 +698,14 @@ REPORT_WORDS: Final = {
     "grassroots_received": "Câu hỏi của cơ sở đã nhận",
     "grassroots_answered": "Câu hỏi của cơ sở đã trả lời",
     "had_turn": "Cán bộ đã có lượt trong vòng {round}",
+    "group_sessions": "1. Tổ chức các phiên",
+    "group_answers": "2. Trả lời của cán bộ được bốc thăm",
+    "group_verdicts": "3. Đánh giá câu trả lời (lần đánh giá cuối cùng của mỗi phiên)",
+    "group_people": "4. Cán bộ tham gia (vòng bốc thăm thứ {round})",
+    "group_grassroots": "5. Câu hỏi của cơ sở",
+    "no_previous": "Kỳ trước ({previous}) chương trình chưa tổ chức phiên nào: không so sánh.",
+    "print_period": "Kỳ báo cáo: {period}",
+    "print_page": "Trang &P/&N",
     "not_yet": "Cán bộ chưa có lượt trong vòng {round}",
     # session status in the table of sessions
     "status_held": "Đã tổ chức",
@@ -499,4 +719,13 @@ REPORT_WORDS: Final = {
     # the file names
     "report_file": "bao_cao_{period}.{suffix}",
     "sheets_file": "phieu_can_bo_{period}.{suffix}",
+}
+
+# The documents cited, in the report (bot/documents/report_*.py; the sentences of the Word
+# report: ``report_refs.j2``).
+REPORT_REFS_WORDS: Final = {
+    "sheet": "Căn cứ",
+    "col_document": "Văn bản được dẫn",
+    "col_sessions": "Số phiên dẫn",
+    "to_review": "Câu trả lời chính thức cần rà soát (căn cứ không còn hiệu lực)",
 }

@@ -18,7 +18,7 @@ from typing import Any, Final
 
 from bot.models import Reply
 from bot.words import COMMAND_ARGS, MENU
-from handlers import archive, bank_admin, grassroots, messages, people, records, session
+from handlers import archive, bank_admin, grassroots, messages, people, records, refs, session
 from handlers.common import Handler, Turn, guarded, private_only
 
 VALID_NAME = re.compile(r"[a-z0-9_]{1,32}")
@@ -113,6 +113,8 @@ COMMANDS: Final[tuple[Command, ...]] = (
     Command("the", bank_admin.tags, ADMIN, P),
     Command("xuatcauhoi", bank_admin.export, ADMIN, P),
     Command("maucauhoi", bank_admin.template, ADMIN, P),
+    # The register of the documents answers rest on (read: every member; change: admins).
+    Command("cancu", refs.register_command, HEADS, P),
     Command("nhansu", people.members, HEADS),
     Command("moi", people.invite, ADMIN, P),
     Command("vaitro", people.roles, ADMIN),
@@ -128,6 +130,7 @@ COMMANDS: Final[tuple[Command, ...]] = (
     Command("ketluan", session.conclude, ("leader", "admin")),
     Command("sotay", archive.handbook, ("leader", "admin")),
     Command("baocao", records.report, HEADS, P),
+    Command("ketluanbosung", refs.supplement, ("leader", "admin")),
     # Grassroots questions: the admins' moderation, the askers' own commands.
     Command("hoicho", grassroots.pending, ADMIN, P),
     Command("coso", grassroots.askers, ADMIN, P),

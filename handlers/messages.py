@@ -6,7 +6,7 @@ import logging
 from pathlib import PurePath
 
 from bot.models import Answer, AnswerKind, Button, Reply
-from bot.services import answers, bank, interact
+from bot.services import answers, bank, interact, register
 from bot.words import BUTTONS, MENU
 from handlers.common import Turn, guarded
 from questions.model import LIMITS, display_filename
@@ -77,6 +77,9 @@ async def private_media(t: Turn) -> None:
                 return
             data = await t.channel.download(t.ev)
             result = await bank.import_file(core, person, program, name, data, progress=t.say)
+            # A file without the question column may be the register of documents.
+            if bank.lacks_questions(result) and await register.is_register_file(name, data):
+                result = await register.import_file(core, person, name, data)
             await t.say(result)
             return
     answer = answer_of(t)

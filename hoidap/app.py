@@ -306,12 +306,14 @@ async def start_core(app: Application) -> None:  # type: ignore[type-arg]
 
 async def outside_changes(app: Application) -> bool:  # type: ignore[type-arg]
     """Take in what the command line changed in the database since the last look (a program
-    created, questions imported, a schedule set): caches dropped, every program planned again.
-    True when there was something."""
+    created, questions imported, a schedule set, the register of documents changed): caches
+    dropped, the messages it owed sent (``hoidap refs import`` tells the programs to review
+    their answers), every program planned again. True when there was something."""
     deps: Deps = app.bot_data["deps"]
     if not await deps.core.store.changed_elsewhere():
         return False
     log.info("changes made outside the bot (command line) taken in")
+    deps.outbox.wake()
     sched = app.bot_data.get("scheduler")
     if isinstance(sched, ProgramScheduler):
         await sched.tick()

@@ -132,6 +132,7 @@ def _understood(read: Callable[[], int]) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     from bot.args import FIRST_YEAR, LAST_YEAR, MAX_ID
+    from bot.documents.settings import MAX_DOCUMENT_NUMBER
 
     program_number = _number(1, MAX_ID, "program")
     say, shown = CLI_HELP, CLI_METAVARS
@@ -208,6 +209,15 @@ def _parser() -> argparse.ArgumentParser:
     hb.add_argument(
         "--program", type=program_number, metavar=shown["number"], help=say["--program"]
     )
+    refs = sub.add_parser("refs", help=say["refs"])
+    rsub = refs.add_subparsers(
+        dest="rcommand", metavar=shown["task"], help=say["command"], required=True
+    )
+    rscan = rsub.add_parser("scan", help=say["refs scan"])
+    rscan.add_argument("file", metavar=shown["file"], help=say["refs scan file"])
+    for task in ("import", "export", "template"):
+        rp_ = rsub.add_parser(task, help=say[f"refs {task}"])
+        rp_.add_argument("file", type=Path, metavar=shown["file"], help=say[f"refs {task} file"])
     prog = sub.add_parser("program", help=say["program"])
     progsub = prog.add_subparsers(dest="pcommand", required=True, metavar=shown["command"])
     pc = progsub.add_parser("create", help=say["program create"])
@@ -238,6 +248,12 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("--to", dest="end", metavar=shown["date"], help=say["--to"])
     rp.add_argument("--sheets", action="store_true", help=say["report --sheets"])
     rp.add_argument("--points", action="store_true", help=say["report --points"])
+    rp.add_argument(
+        "--number",
+        type=_number(1, MAX_DOCUMENT_NUMBER, "number"),
+        metavar=shown["number"],
+        help=say["report --number"],
+    )
     rp.add_argument(
         "--program", type=program_number, metavar=shown["number"], help=say["--program"]
     )
@@ -275,6 +291,10 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         from hoidap.demo import run_demo
 
         return asyncio.run(run_demo(quiet=args.quiet))
+    if args.command == "refs" and args.rcommand == "scan":
+        return _scan(args.file)
+    if args.command == "refs" and args.rcommand == "template":
+        return _refs_template(args.file)
     settings = load_settings()
     if args.command == "run":
         if not settings.token and not settings.zalo_token:
@@ -306,6 +326,10 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return asyncio.run(_create_program(settings, args.title, args.admin))
     if args.command == "report":
         return _report(settings, args)
+    if args.command == "refs" and args.rcommand == "import":
+        return _refs_import(settings, args.file)
+    if args.command == "refs" and args.rcommand == "export":
+        return _refs_export(settings, args.file)
     parser.print_help()
     return 2
 
@@ -611,7 +635,7 @@ async def _create_program(settings: Settings, title: str, admins: list[str]) -> 
 
 
 # -- the command line: ``hoidap report --year 2026 [--quarter Q | --month M | --from D --to D]
-#    FILE.xlsx|FILE.docx [--program N] [--sheets] [--points]`` -----------------------------------
+#    FILE.xlsx|FILE.docx [--program N] [--sheets] [--points] [--number N]`` ----------------------
 
 
 def _report(settings: Settings, args: argparse.Namespace) -> int:
@@ -668,6 +692,7 @@ async def _write_report(settings: Settings, args: argparse.Namespace, suffix: st
                 fmt,
                 sheets=args.sheets,
                 points=True if args.points else None,
+                number=args.number,
             )
         except Refused as refused:
             reply = refused.reply
@@ -679,3 +704,114 @@ async def _write_report(settings: Settings, args: argparse.Namespace, suffix: st
         return 0
     finally:
         await store.close()
+
+
+# -- the command line: ``hoidap refs scan|import|export|template FILE`` -------------------------
+
+SCAN_LIMIT = 20 * 1024 * 1024  # bytes of text ``refs scan`` reads
+
+
+def _scan(name: str) -> int:
+    """Print the documents a text cites, one per line (``-``: the text on standard input)."""
+    from bot.citations import scan_lines
+
+    try:
+        if name == "-":
+            data = sys.stdin.buffer.read(SCAN_LIMIT + 1)
+        else:
+            with Path(name).open("rb") as file:
+                data = file.read(SCAN_LIMIT + 1)
+    except FileNotFoundError:
+        _say("file_missing", err=True, path=name)
+        return 2
+    except OSError as exc:
+        _say("file_unreadable", err=True, path=name, error=exc.strerror or exc)
+        return 2
+    if len(data) > SCAN_LIMIT:
+        _say("scan_too_large", err=True, path=name, limit=SCAN_LIMIT // (1024 * 1024))
+        return 2
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        _say("scan_not_utf8", err=True, path=name)
+        return 2
+    for line in scan_lines(text):
+        print(line)
+    return 0
+
+
+def _refs_template(target: Path) -> int:
+    from questions.register import register_xlsx
+
+    if target.suffix.lower() != ".xlsx":
+        _say("refs_template_suffix", err=True)
+        return 2
+    if target.exists():
+        _say("target_exists", err=True, path=target)
+        return 2
+    target.write_bytes(register_xlsx([]))
+    _say("template_written", path=target)
+    return 0
+
+
+def _refs_import(settings: Settings, path: Path) -> int:
+    """Read at most one byte more than a register file may hold; a larger file is refused."""
+    from questions.register import MAX_FILE_BYTES
+
+    try:
+        with path.open("rb") as file:
+            data = file.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        _say("file_missing", err=True, path=path)
+        return 2
+    except OSError as exc:
+        _say("file_unreadable", err=True, path=path, error=exc.strerror or exc)
+        return 2
+    return asyncio.run(_refs_import_data(settings, path.name, data))
+
+
+async def _refs_import_data(settings: Settings, filename: str, data: bytes) -> int:
+    from bot.clock import SystemClock
+    from bot.core import Core
+    from bot.db import connect
+    from bot.render import plain, render
+    from bot.services.register import import_file
+    from bot.store import Store
+
+    store = Store(await connect(settings.db_path))
+    try:
+        core = Core(store=store, clock=SystemClock(), settings=settings)
+        reply = await import_file(core, None, filename, data)
+        print(plain(render(reply.template, reply.context)))
+        return 0 if reply.template == "refs_import_done" else 1
+    finally:
+        await store.close()
+
+
+def _refs_export(settings: Settings, target: Path) -> int:
+    fmt = target.suffix.lower().lstrip(".")
+    if fmt not in ("xlsx", "csv"):
+        _say("refs_bad_suffix", err=True)
+        return 2
+    if target.exists():
+        _say("target_exists", err=True, path=target)
+        return 2
+    return asyncio.run(_refs_export_file(settings, target, fmt))
+
+
+async def _refs_export_file(settings: Settings, target: Path, fmt: str) -> int:
+    from bot.clock import SystemClock
+    from bot.core import Core
+    from bot.db import connect
+    from bot.services.register import export
+    from bot.store import Store
+
+    store = Store(await connect(settings.db_path))
+    try:
+        core = Core(store=store, clock=SystemClock(), settings=settings)
+        file = await export(core, fmt)
+    finally:
+        await store.close()
+    await asyncio.to_thread(target.write_bytes, file.data)
+    _say("refs_exported", count=file.caption.context["count"], path=target)
+    return 0

@@ -45,6 +45,13 @@ NAMES = {
     403: "Hoàng Minh Châu (giả định)",
 }
 ZALO_NAME = "Vũ Đức Dũng (giả định)"
+# A question written in 2024, its «căn cứ» as the documents stood then: the register flags it.
+OLD_QUESTION = (
+    "Câu hỏi,Chủ đề,Đơn vị hỏi,Căn cứ\n"
+    '"Đảng viên dự bị chuyển sinh hoạt đảng tạm thời sang đảng bộ khác thì chi bộ nào xét công '
+    'nhận đảng viên chính thức?",Đảng viên,"Chi bộ Thôn 5, xã H",'
+    '"Quy định số 24-QĐ/TW ngày 30/7/2021 về thi hành Điều lệ Đảng"\n'
+)
 
 
 class Transcript:
@@ -212,6 +219,25 @@ async def _script(h: Harness, t: Transcript, clock: ManualClock) -> None:
     await h.upload(ADMIN, "cau_hoi_mau.xlsx", sample)
     t.flush()
 
+    t.heading("Quản trị viên thêm một câu hỏi cũ, soạn năm 2024 (căn cứ ghi theo văn bản lúc đó)")
+    t.user(ADMIN, "(gửi tệp cau_hoi_2024.csv)")
+    await h.upload(ADMIN, "cau_hoi_2024.csv", OLD_QUESTION.encode("utf-8"))
+    t.flush()
+
+    t.heading("Quản trị viên nạp sổ văn bản căn cứ (tệp có sẵn, ghi nguồn của từng văn bản)")
+    starter = resources.files("questions").joinpath("samples/so_van_ban_can_cu.xlsx").read_bytes()
+    t.user(ADMIN, "(gửi tệp so_van_ban_can_cu.xlsx)")
+    await h.upload(ADMIN, "so_van_ban_can_cu.xlsx", starter)
+    t.flush()
+    if not t.quiet:
+        print(
+            "\n   (Quy định số 24-QĐ/TW đã được thay thế: bot gửi Lãnh đạo Ban và quản trị viên "
+            "danh sách những gì dựa trên văn bản đó – ở đây là câu hỏi cũ vừa thêm. Lãnh đạo Ban "
+            "chưa đăng ký nên tin rà soát ở trên chỉ đến quản trị viên.)"
+        )
+    old = await h.core.store.bank_questions(1, ("queued",))
+    await _say(h, t, ADMIN, f"/tamhoan {old[-1].question.id}")
+
     t.heading("Cán bộ đăng ký; quản trị viên duyệt bằng nút bấm")
     await _onboard(h, t, STAFF[0], "Chuyên viên")
     quiet, t.quiet = t.quiet, True
@@ -275,8 +301,8 @@ async def _script(h: Harness, t: Transcript, clock: ManualClock) -> None:
         h,
         t,
         HEAD,
-        "Trả lời đúng hướng; cần nêu rõ căn cứ là Hướng dẫn số 01-HD/TW "
-        "ngày 28/9/2021 và thời hạn cụ thể của giấy chứng nhận.",
+        "Trả lời đúng hướng; cần nêu rõ căn cứ là Quy định số 294-QĐ/TW "
+        "ngày 26/5/2025 về thi hành Điều lệ Đảng và thời hạn cụ thể của giấy chứng nhận.",
     )
 
     t.heading("Lãnh đạo Ban kết luận – câu trả lời chính thức")
@@ -288,8 +314,8 @@ async def _script(h: Harness, t: Transcript, clock: ManualClock) -> None:
         (
             "Đồng ý với nhận xét của Trưởng phòng. Giấy chứng nhận đã quá thời hạn thì quần chúng "
             "phải học lại lớp bồi dưỡng nhận thức về Đảng; chi bộ chỉ xét đề nghị kết nạp khi hồ "
-            "sơ có giấy chứng nhận còn giá trị, theo Quy định số 24-QĐ/TW ngày 30/7/2021 và "
-            "Hướng dẫn số 01-HD/TW ngày 28/9/2021. Phòng nghiệp vụ hướng dẫn chi bộ thực hiện."
+            "sơ có giấy chứng nhận còn giá trị, theo Điều lệ Đảng và Quy định số 294-QĐ/TW "
+            "ngày 26/5/2025 về thi hành Điều lệ Đảng. Phòng nghiệp vụ hướng dẫn chi bộ thực hiện."
         ),
     )
     if t.quiet:
@@ -307,6 +333,10 @@ async def _script(h: Harness, t: Transcript, clock: ManualClock) -> None:
 
     t.heading("Kết luận vào kho tra cứu: tìm được cả khi gõ không dấu")
     await _say(h, t, STAFF[1], "/timkiem giay chung nhan boi duong")
+
+    t.heading("Sổ văn bản căn cứ: tình trạng hiệu lực và những gì dựa trên mỗi văn bản")
+    await _say(h, t, LEADER, "/cancu")
+    await _say(h, t, LEADER, "/cancu 24-QĐ/TW")
 
 
 def _write(files: list[tuple[Path, bytes]]) -> None:

@@ -465,7 +465,10 @@ def _sniff_delimiter(text: str) -> str:
     return best if counts[best] > counts[","] else ","
 
 
-def _read_csv(data: bytes) -> tuple[list[_Record], list[ImportProblem]]:
+def csv_rows(data: bytes, keep: int = _ROWS_KEPT) -> tuple[list[_Row], str]:
+    """The non-blank rows of a CSV file (at most ``keep``) and its delimiter; :class:`_Fail` for
+    a file that is not UTF-8 CSV. Shared with the register of documents (questions/register.py).
+    """
     text = _decode_text(data, "bad_csv")
     delimiter = _sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
@@ -475,11 +478,16 @@ def _read_csv(data: bytes) -> tuple[list[_Record], list[ImportProblem]]:
         for number, cells in enumerate(reader, start=1):
             if any(cell.strip() for cell in cells):
                 rows.append(_Row(number, [_unescape_cell(cell) for cell in cells]))
-                if len(rows) >= _ROWS_KEPT:
+                if len(rows) >= keep:
                     break
             start_line = reader.line_num + 1
     except csv.Error:
         raise _Fail(ImportProblem("bad_csv", detail={"line": start_line})) from None
+    return rows, delimiter
+
+
+def _read_csv(data: bytes) -> tuple[list[_Record], list[ImportProblem]]:
+    rows, delimiter = csv_rows(data)
     records, problems = _records_from_table(rows)
     problems.extend(_mixed_delimiters(rows, delimiter))
     return records, problems
@@ -560,7 +568,7 @@ def _xlsx_text(value: str) -> str:
     return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value)
 
 
-def _sheet_rows(sheet: Any) -> list[_Row]:
+def _sheet_rows(sheet: Any, keep: int = _ROWS_KEPT) -> list[_Row]:
     rows: list[_Row] = []
     # Trust the cells, not a declared dimension that may claim a million rows.
     sheet.reset_dimensions()
@@ -574,12 +582,18 @@ def _sheet_rows(sheet: Any) -> list[_Row]:
             texts.append(_xlsx_text(value) if isinstance(value, str) else _cell_text(value))
         if errors or any(text.strip() for text in texts):
             rows.append(_Row(number, [_unescape_cell(text) for text in texts], errors))
-            if len(rows) >= _ROWS_KEPT:
+            if len(rows) >= keep:
                 break
     return rows
 
 
 def _read_xlsx(data: bytes) -> tuple[list[_Record], list[ImportProblem]]:
+    return _records_from_table(xlsx_rows(data))
+
+
+def xlsx_rows(data: bytes, keep: int = _ROWS_KEPT) -> list[_Row]:
+    """The non-blank rows (at most ``keep``) of the first worksheet with something in it;
+    :class:`_Fail` for a workbook that cannot be read. Shared with the register of documents."""
     if data.startswith(OLE_MAGIC):
         # Both a password-protected .xlsx and a legacy .xls are OLE compound files.
         raise _Fail(ImportProblem("encrypted_xlsx"))
@@ -595,7 +609,7 @@ def _read_xlsx(data: bytes) -> tuple[list[_Record], list[ImportProblem]]:
                     raise _Fail(ImportProblem("corrupt_xlsx"))
                 # The first worksheet with something in it (chart sheets are not worksheets).
                 for sheet in book.worksheets:
-                    rows = _sheet_rows(sheet)
+                    rows = _sheet_rows(sheet, keep)
                     if rows:
                         break
             finally:
@@ -604,7 +618,7 @@ def _read_xlsx(data: bytes) -> tuple[list[_Record], list[ImportProblem]]:
         raise
     except Exception:
         raise _Fail(ImportProblem("corrupt_xlsx")) from None
-    return _records_from_table(rows)
+    return rows
 
 
 # YAML ---------------------------------------------------------------------------------------

@@ -3,9 +3,9 @@
 The free text stays the reference of record; this module only reads from it what is written in a
 recognisable form, so nothing is ever made up:
 
-* a document is the Party Charter («Điều lệ Đảng») or a numbered document: its kind (Quy định,
-  Hướng dẫn, Nghị quyết, …) followed by a number with a dash or slash, such as «24-QĐ/TW» or
-  «01-HD/TW» (the word «số» is optional);
+* a document is a citation as :mod:`bot.citations` reads it in any text (the one parser of
+  citations): the Party Charter («Điều lệ Đảng»), a numbered document («Quy định số 24-QĐ/TW»,
+  «Hướng dẫn 01-HD/TW», «Nghị định 170/2025/NĐ-CP», «QĐ 24»), a law by its name;
 * an article is «Điều N», optionally preceded by «Khoản N» and «Điểm x», or a «Khoản N» /
   «Điểm x» / «Mục N» on its own.
 
@@ -13,16 +13,17 @@ References are separated by semicolons or line breaks. Within one reference an a
 the document written after it («Khoản 2 Điều 5 Quy định số 24-QĐ/TW»), or, when none follows, to
 the one before it («Quy định số 24-QĐ/TW, Điều 5»). The Charter named inside a numbered
 document's title («Quy định số 24-QĐ/TW … về thi hành Điều lệ Đảng») is not a reference of its own.
-Articles that belong to no document, and documents named in any other way, are left in the free
-text only.
+Articles that belong to no document are left in the free text only.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
+
+from bot.citations import Citation, find_citations
 
 __all__ = ["LegalRef", "parse_legal_refs"]
 
@@ -33,32 +34,10 @@ MAX_REFS: Final = 30
 class LegalRef:
     document: str  # «Điều lệ Đảng», «Quy định số 24-QĐ/TW»
     article: str | None = None  # «Điều 5», «Khoản 2 Điều 5», «Điểm 3.1»; None: the whole document
+    # The citation the document was read from (its key, issuer and year link it to the register).
+    citation: Citation | None = field(default=None, compare=False, repr=False)
 
 
-_KINDS: Final = (
-    "Quy định",
-    "Hướng dẫn",
-    "Nghị quyết",
-    "Quyết định",
-    "Kết luận",
-    "Chỉ thị",
-    "Thông tri",
-    "Quy chế",
-    "Nghị định",
-    "Thông tư",
-    "Công văn",
-    "Luật",
-)
-_KIND_BY_KEY: Final = {k.casefold(): k for k in _KINDS}
-_KIND_PATTERN: Final = "|".join(re.escape(k) for k in sorted(_KINDS, key=len, reverse=True))
-
-# A document number: starts with a digit and holds a dash or a slash («24-QĐ/TW», «22/2023/NĐ-CP»).
-_NUMBER: Final = r"\d+[\w.]*(?:[-/][\w.]+)+"
-_DOCUMENT: Final = re.compile(
-    rf"(?P<charter>\bđiều\s+lệ\s+đảng\b)"
-    rf"|(?P<kind>\b(?:{_KIND_PATTERN}))\s+(?:số\s+)?(?P<number>{_NUMBER})",
-    re.IGNORECASE,
-)
 # One level of an article: its word and one number (or a list: «khoản 1, 2», «điểm a và b»).
 _ID: Final = r"(?:\d+(?:\.\d+)*|[a-zđ])\b"
 _IDS: Final = rf"{_ID}(?:(?:\s*,\s*|\s+và\s+){_ID})*"
@@ -78,13 +57,6 @@ def _tidy(parts: list[str]) -> str:
     return words[:1].upper() + words[1:]
 
 
-def _document(match: re.Match[str]) -> str:
-    if match.group("charter"):
-        return "Điều lệ Đảng"
-    kind = _KIND_BY_KEY[" ".join(match.group("kind").split()).casefold()]
-    return f"{kind} số {match.group('number').rstrip('.').upper()}"
-
-
 def _articles(text: str) -> list[tuple[int, str]]:
     """(position, article) for every article expression in ``text``."""
     found: list[tuple[int, str]] = []
@@ -97,16 +69,7 @@ def _articles(text: str) -> list[tuple[int, str]]:
 
 def _one(reference: str) -> list[LegalRef]:
     articles = _articles(reference)
-    documents: list[tuple[int, str]] = []
-    title_from: int | None = None  # where the title of the last numbered document may start
-    for m in _DOCUMENT.finditer(reference):
-        if m.group("charter") and title_from is not None:
-            between = reference[title_from : m.start()]
-            if "," not in between and not any(title_from <= a < m.start() for a, _ in articles):
-                # Part of that document's title: «Quy định số 24-QĐ/TW về thi hành Điều lệ Đảng».
-                continue
-        title_from = None if m.group("charter") else m.end()
-        documents.append((m.start(), _document(m)))
+    documents = [(c.start, c) for c in find_citations(reference)]
     if not documents:
         return []
     cited: list[list[str]] = [[] for _ in documents]
@@ -114,8 +77,10 @@ def _one(reference: str) -> list[LegalRef]:
         after = [i for i, (start, _) in enumerate(documents) if start > position]
         cited[after[0] if after else len(documents) - 1].append(article)
     refs: list[LegalRef] = []
-    for (_, name), names in zip(documents, cited, strict=True):
-        refs.extend([LegalRef(name, a) for a in names] if names else [LegalRef(name)])
+    for (_, c), names in zip(documents, cited, strict=True):
+        refs.extend(
+            [LegalRef(c.display, a, c) for a in names] if names else [LegalRef(c.display, None, c)]
+        )
     return refs
 
 

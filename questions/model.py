@@ -137,7 +137,7 @@ COLUMNS: Final[tuple[Column, ...]] = (
         width=40,
         help=(
             "Không bắt buộc. Văn bản làm căn cứ trả lời, ghi đúng số, ký hiệu và ngày ban hành, "
-            "ví dụ: «Quy định số 24-QĐ/TW ngày 30/7/2021 về thi hành Điều lệ Đảng». Chưa chắc "
+            "ví dụ: «Quy định số 294-QĐ/TW ngày 26/5/2025 về thi hành Điều lệ Đảng». Chưa chắc "
             f"chắn thì để trống. Tối đa {LIMITS.max_legal_refs} ký tự."
         ),
     ),

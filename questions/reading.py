@@ -10,7 +10,12 @@ starts: ``questions/checks.py``.)
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from questions.model import ImportRejected, QuestionDraft
+
+if TYPE_CHECKING:
+    from questions.register import EntryDraft
 
 
 def read_questions(filename: str, data: bytes) -> list[QuestionDraft] | ImportRejected:
@@ -20,5 +25,23 @@ def read_questions(filename: str, data: bytes) -> list[QuestionDraft] | ImportRe
 
     try:
         return parse_questions(filename, data)
+    except ImportRejected as exc:
+        return exc
+
+
+def is_register(filename: str, data: bytes) -> bool:
+    """Whether a spreadsheet is the register of documents rather than questions. Runs in the
+    child."""
+    from questions.register import looks_like_register
+
+    return looks_like_register(filename, data)
+
+
+def read_register(filename: str, data: bytes) -> list[EntryDraft] | ImportRejected:
+    """The entries of a register file, or what is wrong with it. Runs in the child."""
+    from questions.register import parse_register
+
+    try:
+        return parse_register(filename, data)
     except ImportRejected as exc:
         return exc

@@ -12,6 +12,7 @@ from bot.clock import ManualClock
 from fakes.harness import Harness, User
 
 if TYPE_CHECKING:
+    from bench.sample_year import SampleYear
     from tests.e2e.helpers import Renders
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -58,3 +59,14 @@ def renders() -> Iterator[Renders]:
     from tests.e2e.helpers import RENDERS  # here: helpers import this module's users
 
     yield from RENDERS.recording()
+
+
+@pytest.fixture(scope="session")
+def sample_year(tmp_path_factory: pytest.TempPathFactory) -> SampleYear:
+    """The fictional half-year of bench/sample_year.py, lived through the services once per
+    session (a few seconds); tests read it and never change what it records."""
+    import asyncio
+
+    from bench.sample_year import build
+
+    return asyncio.run(build(tmp_path_factory.mktemp("sample") / "sample.sqlite3"))

@@ -53,6 +53,8 @@ def test_kinds_keep_the_stored_strings() -> None:
         *("gr_edit", "gr_merge", "gr_decline", "gr_review", "gr_keep", "gr_topic"),
         # added later: the redraw when the drawn person left, a late answer taken or not
         *("redraw_left", "late_accept", "late_leave"),
+        # the supplementary conclusion under a full record
+        "supplement",
     }
 
 

@@ -25,7 +25,7 @@ from bot import db
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.core import Core, Refused
-from bot.documents.handbook import TOC_INSTRUCTION, build_handbook, group_by_topic
+from bot.documents.handbook import build_handbook, group_by_topic
 from bot.models import ArchiveEntry, FileReply, Person, Program
 from bot.services import archive
 from bot.store import Store
@@ -406,9 +406,22 @@ def test_handbook_structure() -> None:
     data = build_handbook(entries, year=2026, program_title="Ban Tổ chức", today=date(2026, 12, 21))
     document = docx.Document(io.BytesIO(data))
     paragraphs = document.paragraphs
-    assert paragraphs[0].style is not None and paragraphs[0].style.name == "Title"
-    assert paragraphs[0].text == "Sổ tay hỏi – đáp nghiệp vụ công tác tổ chức xây dựng Đảng"
-    assert document.core_properties.title == paragraphs[0].text
+    # A publication: a cover with the issuing body and the title in two lines of its own (no
+    # heading block, no «Số», no Word «Title» style); the file's title is the handbook's.
+    texts = [p.text for p in paragraphs]
+    assert texts[:4] == [
+        "BAN TỔ CHỨC",
+        "*",
+        "SỔ TAY",
+        "HỎI – ĐÁP NGHIỆP VỤ\nCÔNG TÁC TỔ CHỨC XÂY DỰNG ĐẢNG",
+    ]
+    assert not document.tables
+    assert document.core_properties.title == (
+        "Sổ tay hỏi – đáp nghiệp vụ công tác tổ chức xây dựng Đảng"
+    )
+    assert not [
+        p for p in paragraphs if p.style is not None and p.style.name in ("Title", "Subtitle")
+    ]
 
     def styled(name: str) -> list[str]:
         return [p.text for p in paragraphs if p.style is not None and p.style.name == name]
@@ -419,36 +432,37 @@ def test_handbook_structure() -> None:
         "3. Đảng viên",
         "4. Tổ chức cơ sở đảng",
     ]
+    # Each question once in the body: its heading is the question, whole.
     questions = styled("Heading 2")
     assert len(questions) == len(entries)
     assert [q.split(".")[0] for q in questions] == [f"Câu {i}" for i in range(1, 6)]
-    assert questions[2].startswith("Câu 3. Đảng viên được cử đi học") and questions[2].endswith("…")
-    body = "\n".join(p.text for p in paragraphs)
+    assert questions[2] == f"Câu 3. {LONG_QUESTION}"
+    first_topic = texts.index("1. Bảo vệ chính trị nội bộ", texts.index("MỤC LỤC") + 5)
+    body = "\n".join(texts[first_topic:])
     for e in entries:
-        assert e.question in body
+        assert body.count(e.question) == 1
         assert f"Kết luận {e.id}: thực hiện theo hướng dẫn." in body
         assert f"Ngày giao ban: {e.session_date:%d/%m/%Y}" in body
     assert "Dòng thứ hai của kết luận." in body  # a control character is dropped, not fatal
     assert body.count("Căn cứ: Điều lệ Đảng") == 3 and body.count("Đơn vị hỏi:") == 4
 
+    # The contents: one line per topic and question, each ending with the page of its heading
+    # (a PAGEREF to the heading's bookmark, filled with the estimated page).
     xml = document.element.xml
-    instructions = re.findall(r"<w:instrText[^>]*>([^<]*)</w:instrText>", xml)
-    assert [i.strip() for i in instructions] == [TOC_INSTRUCTION]
-    assert xml.count('w:fldCharType="begin"') == xml.count('w:fldCharType="end"') == 1
-    # The table of contents is pre-filled with the same headings, before the first topic.
-    toc_end = xml.index('w:fldCharType="end"')
-    assert xml.index("Câu 5. ") < toc_end < xml.index('w:val="Heading1"')
-    # Page numbers in the header from page 2 (36-HD/VPTW), none on the title page.
+    instructions = [i.strip() for i in re.findall(r"<w:instrText[^>]*>([^<]*)</w:instrText>", xml)]
+    marks = [f"_Toc_t{t}" for t in range(1, 5)] + [f"_Toc_q{q}" for q in range(1, 6)]
+    assert sorted(instructions) == sorted(f"PAGEREF {m} \\h" for m in marks)
+    bookmarks = re.findall(r'<w:bookmarkStart w:id="\d+" w:name="([^"]+)"/>', xml)
+    assert sorted(bookmarks) == sorted(marks)
+    contents = [p for p in paragraphs if "PAGEREF" in p._p.xml]
+    assert len(contents) == 9 and all(re.search(r"\t\d+$", p.text) for p in contents)
+    # Page numbers in the header from page 2, none on the cover.
     section = document.sections[0]
     assert section.different_first_page_header_footer
     header = section.header.paragraphs[0]._p.xml
     assert re.search(r"<w:instrText[^>]*> PAGE </w:instrText>", header)
     assert "PAGE" not in section.first_page_header._element.xml
-    # The title page opens with the Party heading block of the program's settings.
-    heading = document.tables[0]
-    assert "ĐẢNG CỘNG SẢN VIỆT NAM" in heading.cell(0, 1).text
-    assert "BAN TỔ CHỨC" in heading.cell(0, 0).text
-    assert heading.cell(1, 1).text == "ngày 21 tháng 12 năm 2026"
+    assert "ĐẢNG CỘNG SẢN VIỆT NAM" not in "\n".join(texts)
     assert "updateFields" in document.settings.element.xml
     assert "python-docx" not in (document.core_properties.comments or "")
 

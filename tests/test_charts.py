@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.sample_year import SampleYear
 from bot.documents import charts
 from bot.models import SessionState
 from bot.periods import Period, month_period, quarter_period, year_period
@@ -190,12 +191,18 @@ def test_any_period_draws_even_without_a_session(period: Period) -> None:
         assert png.startswith(PNG_SIGNATURE) and len(png) < 100_000
 
 
-def test_the_readme_samples_are_drawn_the_same_each_time(tmp_path: Path) -> None:
-    from bench.charts_sample import draw
+def test_the_readme_samples_are_drawn_the_same_each_time(
+    sample_year: SampleYear, tmp_path: Path
+) -> None:
+    import asyncio
 
-    first = [p.read_bytes() for p in draw(tmp_path / "a")]
-    second = [p.read_bytes() for p in draw(tmp_path / "b")]
-    assert first == second
+    from bench.sample_pictures import charts as sample_charts
+    from bench.sample_year import build
+
+    first = asyncio.run(sample_charts(sample_year))
+    # The year lived again (its draws seeded): the same pictures, byte for byte.
+    again = asyncio.run(build(tmp_path / "again.sqlite3"))
+    assert first == asyncio.run(sample_charts(again))
     assert all(png.startswith(PNG_SIGNATURE) and len(png) < 100_000 for png in first)
 
 
@@ -225,3 +232,51 @@ def test_matplotlib_gets_a_private_cache_folder_when_home_is_read_only(
     monkeypatch.setenv("MPLCONFIGDIR", "/elsewhere")
     charts.config_dir()
     assert os.environ["MPLCONFIGDIR"] == "/elsewhere"
+
+
+def _stacks(png: bytes, count: int) -> list[tuple[float, float]]:
+    """The grey of each of ``count`` bars standing side by side in a chart picture, as a printer
+    in black and white renders it: (mean, spread) of the pixels inside the bar."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    grey = np.asarray(Image.open(io.BytesIO(png)).convert("L")).astype(float)
+    height, width = grey.shape
+    band = grey[round(height * 0.35) : round(height * 0.45)]  # above the counts in the bars
+    inked = (band < 250).mean(axis=0) > 0.05
+    runs, start = [], None
+    for x, on in enumerate([*inked, False]):
+        if on and start is None:
+            start = x
+        elif not on and start is not None:
+            if x - start > width * 0.03:  # a bar, not an axis line
+                runs.append((start, x))
+            start = None
+    assert len(runs) == count, runs
+    found = []
+    for a, b in runs:
+        inside = band[:, a + (b - a) // 5 : b - (b - a) // 5]
+        found.append((float(inside.mean()), float(inside.std())))
+    return found
+
+
+def test_each_verdict_prints_apart_in_black_and_white() -> None:
+    # One month per kind of stack, each alone in its bar: their greys compared two by two.
+    per_month = [
+        MonthVerdicts(2027, n, {v: 5 if v == verdict else 0 for v in MONTH_VERDICTS})
+        for n, verdict in enumerate(MONTH_VERDICTS, 1)
+    ]
+    for draw in (
+        lambda: charts.verdicts_chart(per_month, ""),  # as /thongke shows it
+        lambda: charts.verdicts_chart(per_month, "", printed=True),  # as a report prints it
+    ):
+        png = draw()
+        stacks = dict(zip(MONTH_VERDICTS, _stacks(png, len(MONTH_VERDICTS)), strict=True))
+        for a in MONTH_VERDICTS:
+            for b in MONTH_VERDICTS:
+                if a < b:
+                    (m1, s1), (m2, s2) = stacks[a], stacks[b]
+                    apart = ((m1 - m2) ** 2 + (s1 - s2) ** 2) ** 0.5
+                    assert apart > 20, (a, b, stacks[a], stacks[b])

@@ -29,7 +29,7 @@ def test_a_bad_command_is_refused_in_vietnamese(tmp_path: Path) -> None:
     assert result.returncode == 2 and not result.stdout
     assert result.stderr == (
         "hoidap: LỆNH: không có lựa chọn 'chay' (chọn một trong: 'run', 'demo', 'questions',"
-        " 'db', 'backup', 'restore', 'status', 'verify', 'handbook', 'program',"
+        " 'db', 'backup', 'restore', 'status', 'verify', 'handbook', 'refs', 'program',"
         " 'report') (xem: hoidap -h)\n"
     )
 

@@ -163,9 +163,14 @@ DESCRIBED = {
 
 
 # Commands added since, each after the command named.
+REGISTER = ("cancu", "Sổ văn bản căn cứ (tình trạng hiệu lực)")
 ADDED = {
     "datlich": [("vanban", "Thể thức văn bản (cơ quan ban hành, người ký)")],
-    "sotay": [("baocao", "Báo cáo (Word, Excel) và phiếu tổng hợp cán bộ")],
+    "sotay": [
+        ("baocao", "Báo cáo (Word, Excel) và phiếu tổng hợp cán bộ"),
+        ("ketluanbosung", "Kết luận bổ sung cho một câu trả lời chính thức"),
+    ],
+    "maucauhoi": [REGISTER],
 }
 
 
@@ -200,8 +205,9 @@ def test_each_roles_menu_is_as_on_main() -> None:
     for role in ("head", "leader"):
         got = pairs(commands_for(COMMANDS, {role}))
         assert got[: len(everyone)] == everyone and got[-2:] == tail
-        # /baocao is the head's too (after /sotay, which the head's menu does not have).
-        extra = ADDED["sotay"] if role == "head" else []
+        # /baocao is the head's too (after /sotay, which the head's menu does not have); the
+        # register of documents is offered to heads and leaders too.
+        extra = [*(ADDED["sotay"][:1] if role == "head" else []), REGISTER]
         assert sorted(got[len(everyone) : -2]) == sorted(now(MAIN_ROLES[role]) + extra)
     # Several roles: each command once, everything of each role.
     both = [n for n, _ in pairs(commands_for(COMMANDS, {"head", "leader", "admin", "asker"}))]

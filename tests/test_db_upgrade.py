@@ -228,6 +228,33 @@ async def test_every_older_version_upgrades(tmp_path: Path, version: int) -> Non
     await conn.close()
 
 
+async def test_a_number_set_before_becomes_the_issuers_symbol(tmp_path: Path) -> None:
+    """Migration 0011: the setting «number» («Số 05-BC/BTCTU» as typed) becomes «symbol»; the
+    documents read its symbol and never print the number a program once set."""
+    from bot.documents.settings import from_stored
+
+    path = tmp_path / "db.sqlite3"
+    build(path, 10)
+    with closing(sqlite3.connect(path, isolation_level=None)) as conn:
+        conn.execute(
+            "INSERT INTO programs (id, chat_id, title, created_by, created_at) VALUES (?,?,?,?,?)",
+            (1, GROUP, GROUP_TITLE, None, T0),
+        )
+        conn.execute(
+            "INSERT INTO document_settings (program_id, key, value) VALUES (1, 'number', ?), "
+            "(1, 'place', 'Đồng Nai')",
+            ("Số 05-BC/BTCTU",),
+        )
+    store = Store(await connect(path))
+    try:
+        stored = await store.document_settings(1)
+        assert stored == {"symbol": "Số 05-BC/BTCTU", "place": "Đồng Nai"}
+        settings = from_stored(GROUP_TITLE, stored)
+        assert settings.symbol == "BTCTU" and settings.place == "Đồng Nai"
+    finally:
+        await store.close()
+
+
 # -- a database the bot must not use ----------------------------------------------------------
 
 

@@ -15,7 +15,13 @@ from docx.shared import Pt
 
 from bot.core import Refused
 from bot.documents.calendar import CalendarEntry, build_calendar, uid
-from bot.documents.party import add_closing, add_heading_block, date_line, setup_page
+from bot.documents.party import (
+    add_closing,
+    add_heading_block,
+    date_line,
+    number_line,
+    setup_page,
+)
 from bot.documents.settings import DocumentSettings, defaults_for, from_stored, parse_setting
 from bot.schedule import ScheduleConfig, plan_week
 
@@ -108,15 +114,23 @@ def test_defaults_come_from_the_group_title() -> None:
     assert defaults_for("Giao ban (thử nghiệm)").body == ("BAN TỔ CHỨC", "*")
     assert defaults_for("Giao ban (thử nghiệm)").place == ""
     assert defaults_for("BTC Đảng ủy Khối cơ quan").place == ""
-    assert s.number == "" and s.capacity_lines == ("TRƯỞNG BAN",)
+    assert s.capacity_lines == ("TRƯỞNG BAN",)
+    # The usual symbol of the issuing body: «BTCTU» for the Ban Tổ chức of a Tỉnh ủy.
+    assert s.symbol == "BTCTU" and defaults_for("Giao ban").symbol == "BTC"
+    assert defaults_for("Ban Tổ chức Huyện ủy Định Hóa").symbol == "BTCHU"
 
 
 def test_settings_are_checked_and_stored_as_text() -> None:
     body = parse_setting(["coquan", "TỈNH ỦY ĐỒNG NAI", "/", "BAN TỔ CHỨC", "/", "*"])
     assert body == ("body", "TỈNH ỦY ĐỒNG NAI\nBAN TỔ CHỨC\n*")
     assert parse_setting(["Nơi", "Đồng", "Nai"]) == ("place", "Đồng Nai")
-    assert parse_setting(["so", "Số", "12-BC/BTCTU"]) == ("number", "Số 12-BC/BTCTU")
-    assert parse_setting(["so", "-"]) == ("number", "")
+    # A number is never a setting (the văn thư gives it): only the issuing body's symbol is;
+    # a whole line typed as before gives its symbol.
+    assert parse_setting(["kyhieu", "BTCTU"]) == ("symbol", "BTCTU")
+    assert parse_setting(["so", "Số", "12-BC/BTCTU"]) == ("symbol", "BTCTU")
+    assert parse_setting(["so", "-"]) == ("symbol", "")
+    assert from_stored("Ban Tổ chức Tỉnh ủy Đồng Nai", {"symbol": ""}).symbol == "BTCTU"
+    assert from_stored("Giao ban", {"symbol": "Số 05-BC/BTCTU"}).symbol == "BTCTU"
     assert parse_setting(["noi", "-"]) == ("place", "")
     assert from_stored("Ban Tổ chức Tỉnh ủy Đồng Nai", {"place": ""}).place == ""
     assert parse_setting(["kythay", "bật"]) == ("deputy", "1")
@@ -136,6 +150,8 @@ def test_settings_are_checked_and_stored_as_text() -> None:
         (["noi", "x" * 61], "long"),
         (["nguoiky", "Nguyễn\u202eVăn A"], "control"),
         (["kythay", "có lẽ"], "switch"),
+        (["kyhieu", "btctu"], "symbol"),
+        (["kyhieu", "BTC TU"], "symbol"),
     ],
 )
 def test_odd_values_are_refused_with_the_reason(args: list[str], reason: str) -> None:
@@ -162,10 +178,12 @@ def test_place_and_date_line_pads_small_days_and_the_first_months() -> None:
     assert date_line(DocumentSettings(), date(2027, 3, 5)) == "ngày 05 tháng 3 năm 2027"
 
 
-def _party_document(settings: DocumentSettings) -> docx.document.Document:
+def _party_document(
+    settings: DocumentSettings, number: str | None = None
+) -> docx.document.Document:
     doc = docx.Document()
     setup_page(doc)
-    add_heading_block(doc, settings, date(2026, 12, 31))
+    add_heading_block(doc, settings, date(2026, 12, 31), number)
     doc.add_paragraph("Nội dung.")
     add_closing(doc, settings)
     out = io.BytesIO()
@@ -177,13 +195,13 @@ def test_heading_block_page_and_fonts_follow_the_party_format() -> None:
     settings = DocumentSettings(
         body=("TỈNH ỦY ĐỒNG NAI", "BAN TỔ CHỨC", "*"),
         place="Đồng Nai",
-        number="Số 12-BC/BTCTU",
+        symbol="BTCTU",
         capacity="PHÓ TRƯỞNG BAN",
         deputy=True,
         signer="Nguyễn Văn A",
-        recipients=("- Thường trực Tỉnh ủy,", "- Lưu VP."),
+        recipients=("Thường trực Tỉnh ủy", "- Các phòng thuộc Ban;", "Lưu VP"),
     )
-    doc = _party_document(settings)
+    doc = _party_document(settings, number_line(settings, "BC", "12"))
     section = doc.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
     assert 20 <= round(section.top_margin.mm) <= 25 and 20 <= round(section.bottom_margin.mm) <= 25
@@ -209,6 +227,8 @@ def test_heading_block_page_and_fonts_follow_the_party_format() -> None:
     rule = party[1].paragraph_format
     assert rule.left_indent is not None and rule.right_indent is not None
     assert 70 <= 90 - rule.left_indent.mm - rule.right_indent.mm <= 76  # as long as the title
+    # The cells have no inner margins: the indents measure from the column's edges.
+    assert "w:tblCellMar" in heading._tbl.tblPr.xml
     assert heading.cell(1, 0).text == "Số 12-BC/BTCTU"
     place_date = heading.cell(1, 1).paragraphs[0]
     assert place_date.text == "Đồng Nai, ngày 31 tháng 12 năm 2026"
@@ -221,7 +241,13 @@ def test_heading_block_page_and_fonts_follow_the_party_format() -> None:
     closing = doc.tables[1]
     recipients = closing.cell(0, 0).paragraphs
     assert recipients[0].text == "Nơi nhận:" and recipients[0].runs[0].underline
-    assert [p.text for p in recipients[1:]] == ["- Thường trực Tỉnh ủy,", "- Lưu VP."]
+    # Printed one a line, each opening with «- » and closed by «,», the last by «.», whatever
+    # was typed.
+    assert [p.text for p in recipients[1:]] == [
+        "- Thường trực Tỉnh ủy,",
+        "- Các phòng thuộc Ban,",
+        "- Lưu VP.",
+    ]
     assert all(p.runs[0].font.size == Pt(12) for p in recipients[1:])
     signature = [p for p in closing.cell(0, 1).paragraphs if p.text]
     assert [p.text for p in signature] == ["K/T TRƯỞNG BAN", "PHÓ TRƯỞNG BAN", "Nguyễn Văn A"]
@@ -229,8 +255,11 @@ def test_heading_block_page_and_fonts_follow_the_party_format() -> None:
 
 
 def test_blank_number_and_signer_leave_room_to_fill_by_hand() -> None:
-    doc = _party_document(defaults_for("Giao ban"))
-    assert doc.tables[0].cell(1, 0).text == ""
+    settings = defaults_for("Giao ban")
+    doc = _party_document(settings, number_line(settings, "BC"))
+    assert doc.tables[0].cell(1, 0).text == "Số " + "\u00a0" * 8 + "-BC/BTC"
+    # A document issued under no number (a form, a publication) has no such line.
+    assert _party_document(settings).tables[0].cell(1, 0).text == ""
     assert doc.tables[0].cell(1, 1).text == "ngày 31 tháng 12 năm 2026"
     signature = [p.text for p in doc.tables[1].cell(0, 1).paragraphs if p.text]
     assert signature == ["TRƯỞNG BAN"]

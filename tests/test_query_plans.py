@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bot.store.base import Statement
 from fakes.harness import Harness
-from tests.conftest import GROUP, HEAD, LEADER, STAFF, vn
+from tests.conftest import ADMIN, GROUP, HEAD, LEADER, STAFF, vn
 from tests.e2e.helpers import drawn_user, setup_program
 
 # Tables read whole on purpose, with why that stays cheap.
@@ -20,6 +20,9 @@ ALLOWED_SCANS = {
     "g": "programs under an alias: tiny",
     # Read once when the process starts, then kept in memory (Store.mark_update_seen).
     "seen_updates": "loaded once at start-up, pruned to 10,000 rows",
+    # The register of documents (one per bot, tens to a few hundred entries): read whole to
+    # list it, export it, and check a change against every replacement chain.
+    "documents": "the register: a few hundred rows at most, read whole by /cancu and a change",
 }
 
 
@@ -90,5 +93,55 @@ async def test_hot_queries_use_indexes(harness: Harness) -> None:
         rows = await store.conn.execute_fetchall("EXPLAIN QUERY PLAN " + s.sql, s.params)
         explained[s.sql] = [str(r[3]) for r in rows]
     assert len(explained) > 40
+    problems = {sql: full_scans(plan) for sql, plan in explained.items() if full_scans(plan)}
+    assert problems == {}
+
+
+async def test_the_register_and_what_rests_on_it_use_indexes(harness: Harness) -> None:
+    """The register, the citations, the review, the marks and the supplementary conclusion:
+    every statement an admin's change, a search, the figures and the handbook run."""
+    from tests.e2e.helpers import conclude_week
+
+    h = harness
+    store = h.core.store
+    await setup_program(h)
+    await conclude_week(
+        h,
+        vn(2026, 12, 7, 9, 0),
+        "Theo Quy định số 24-QĐ/TW, phải học lại.",
+        "Học lại lớp bồi dưỡng, theo Quy định số 24-QĐ/TW ngày 30/7/2021.",
+        comment="Cần dẫn Điều lệ Đảng.",
+    )
+    store.trace = []
+    for text in (
+        "/cancu them 24-QĐ/TW | Quy định thi hành Điều lệ Đảng | 30/7/2021 | BCH TW | nguồn",
+        "/cancu them 232-QĐ/TW | Quy định thi hành Điều lệ Đảng | 20/01/2025 | BCH TW | nguồn",
+        "/cancu thay 24-QĐ/TW | 232-QĐ/TW | 20/01/2025 | nguồn",
+        "/cancu",
+        "/cancu 24-QĐ/TW",
+        "/danhsach",
+        "/xemcauhoi 2",
+    ):
+        await h.send(ADMIN, text)
+    await h.send(STAFF[0], "/timkiem bồi dưỡng")
+    await h.send(STAFF[0], "/lichsu")
+    await h.send(LEADER, "/ketluanbosung 1 Học lại lớp bồi dưỡng, theo Quy định số 232-QĐ/TW.")
+    await h.send(LEADER, "/thongke tháng 12")
+    await h.send(LEADER, "/sotay 2026")
+    await h.at(vn(2026, 12, 11, 8, 0))
+    await h.at(vn(2026, 12, 14, 9, 0))
+    await h.send(await drawn_user(h), "Theo Quy định 24-QĐ/TW và Điều lệ Đảng.")
+    trace: list[Statement] = store.trace
+    store.trace = None
+
+    assert any("INSERT INTO citations" in s.sql for s in trace)
+    assert any("INSERT INTO supplements" in s.sql for s in trace)
+    assert any("document_reviews" in s.sql for s in trace)
+    explained: dict[str, list[str]] = {}
+    for s in trace:
+        if s.sql in explained:
+            continue
+        rows = await store.conn.execute_fetchall("EXPLAIN QUERY PLAN " + s.sql, s.params)
+        explained[s.sql] = [str(r[3]) for r in rows]
     problems = {sql: full_scans(plan) for sql, plan in explained.items() if full_scans(plan)}
     assert problems == {}

@@ -18,6 +18,7 @@ from typing import Any
 import docx
 import openpyxl
 import pytest
+from docx.oxml.ns import qn
 
 from bot.core import Refused
 from bot.documents.report import ReportData, period_slug, turn_points
@@ -36,9 +37,10 @@ Q4 = quarter_period(2026, 4)
 SETTINGS = DocumentSettings(
     body=("TỈNH ỦY ĐỒNG NAI", "BAN TỔ CHỨC", "*"),
     place="Đồng Nai",
-    number="Số 12-BC/BTCTU",
+    symbol="BTCTU",
     signer="Nguyễn Văn An",
 )
+BLANK = "\u00a0" * 8  # the number the văn thư writes in
 HYPERLINK = '=HYPERLINK("http://evil.example","bấm vào")'
 AT_SUM = "@SUM(A1)"
 
@@ -129,13 +131,13 @@ def test_the_points_of_a_turn_and_the_file_names() -> None:
 
 async def test_the_spreadsheet_has_its_sheets_figures_and_chart(fx: Fixture) -> None:  # noqa: F811
     wb = _xlsx(build_report_xlsx(await _data(fx)))
-    assert wb.sheetnames == ["Tổng hợp", "Các phiên", "Cán bộ", "Chủ đề"]
+    assert wb.sheetnames == ["Tổng hợp", "Các phiên", "Cán bộ", "Chủ đề", "Căn cứ"]
     summary = wb["Tổng hợp"]
     rows = {r[0]: r[1:4] for r in summary.iter_rows(min_row=5, values_only=True) if r[0]}
     assert rows["Số phiên đã tổ chức"] == (7, 1, 6)
     assert rows["Trong đó dời ngày vì nghỉ lễ"] == (1, 0, 1)
     assert rows["Số phiên nghỉ"][0] == 2
-    assert rows["Quản trị viên cho nghỉ"][0] == 1
+    assert rows["Nghỉ vì lý do công tác"][0] == 1  # an admin's skip, in office words
     assert rows["Số lần bốc thăm lại"][0] == 1
     assert rows["Tỷ lệ trả lời đúng hạn (%)"] == (43, 100, -57)
     assert rows["Trả lời đúng hạn"][0] == 3 and rows["Trả lời muộn"][0] == 1
@@ -149,7 +151,8 @@ async def test_the_spreadsheet_has_its_sheets_figures_and_chart(fx: Fixture) -> 
     assert type(chart).__name__ == "BarChart"
     for ws in wb:
         assert ws.freeze_panes is not None
-        assert ws.auto_filter.ref
+        # The lists are filtered; the summary, in groups, is not.
+        assert bool(ws.auto_filter.ref) == (ws.title != "Tổng hợp")
     assert summary.freeze_panes == "A5"
     assert wb["Các phiên"].freeze_panes == "A2"
     assert wb["Các phiên"].auto_filter.ref == "A1:K11"
@@ -242,13 +245,18 @@ async def test_the_word_report_has_the_party_heading_in_order(fx: Fixture) -> No
         "*",
     ]
     assert heading.cell(0, 1).paragraphs[0].text == "ĐẢNG CỘNG SẢN VIỆT NAM"
-    assert heading.cell(1, 0).text == "Số 12-BC/BTCTU"
+    # A report's symbol, the number left blank for the văn thư (no number is a setting).
+    assert heading.cell(1, 0).text == f"Số {BLANK}-BC/BTCTU"
     assert heading.cell(1, 1).text == "Đồng Nai, ngày 02 tháng 12 năm 2026"
     assert heading.cell(1, 1).paragraphs[0].runs[0].italic
+    numbered = _docx(build_report_docx(await _data(fx), SETTINGS, number="12"))
+    assert numbered.tables[0].cell(1, 0).text == "Số 12-BC/BTCTU"
     texts = [p.text for p in document.paragraphs if p.text.strip()]
     order = [
         "BÁO CÁO",
-        "Kết quả thực hiện chương trình “Cơ sở hỏi, cán bộ tổ chức trả lời” quý IV/2026",
+        # The subject line starts in lower case, as the guide's example, and keeps the period
+        # whole on a line of its own.
+        "kết quả thực hiện chương trình “Cơ sở hỏi, cán bộ tổ chức trả lời”\nquý\u00a0IV/2026",
         "I. KẾT QUẢ THỰC HIỆN",
         "II. ĐÁNH GIÁ CHUNG",
         "III. PHƯƠNG HƯỚNG THỜI GIAN TỚI",
@@ -271,17 +279,19 @@ async def test_the_word_report_fills_in_the_figures(fx: Fixture) -> None:  # noq
     text = "\n".join(p.text for p in document.paragraphs)
     assert "Trong kỳ đã tổ chức 7 phiên hỏi – đáp (tăng 6 so với kỳ trước)" in text
     assert "trong đó 1 phiên dời ngày vì nghỉ lễ" in text
-    assert "Có 2 tuần không tổ chức (nghỉ lễ: 1; nghỉ theo quyết định" in text
-    assert "lý do: Họp Đảng ủy" in text
+    # The reason an admin gave is the reason the report gives, in the office's words.
+    assert "Có 2 tuần không tổ chức: 1 tuần trùng ngày nghỉ lễ, Tết; 1 tuần vì họp Đảng ủy." in text
     assert (
         "Trong 7 lượt bốc thăm: trả lời đúng hạn 3, trả lời muộn 1, trả lời trực tiếp tại cuộc"
         " họp 1, không trả lời 2." in text
     )
     assert "Tỷ lệ trả lời đúng hạn đạt 43% (giảm 57 điểm phần trăm so với kỳ trước)" in text
+    # The change of the correct answers is said once, in «5. So với kỳ trước».
     assert (
-        "Trưởng phòng đánh giá 5 câu trả lời (mỗi phiên tính lần đánh giá sau cùng): đúng 2 (tăng"
-        " 1 so với kỳ trước), đúng một phần 1, chưa đúng 1, chưa đánh giá 1" in text
+        "Trưởng phòng đánh giá 5 câu trả lời (tính theo lần đánh giá cuối cùng của mỗi phiên):"
+        " đúng 2, đúng một phần 1, chưa đúng 1, chưa đánh giá 1" in text
     )
+    assert "số câu trả lời được đánh giá đúng tăng 1 so với kỳ trước" in text
     assert "Điều lệ (3 câu); Kỷ luật (2 câu); Tổ chức (2 câu)" in text
     assert "Cơ sở đã gửi 3 câu hỏi từ thực tiễn, trong đó 1 câu đã được trả lời" in text
     assert "4 đồng chí đã có lượt trả lời, 1 đồng chí chưa có lượt" in text
@@ -305,7 +315,7 @@ async def test_the_word_report_fills_in_the_figures(fx: Fixture) -> None:  # noq
 
 async def test_the_word_report_embeds_the_charts(fx: Fixture) -> None:  # noqa: F811
     png = _png()
-    built = build_report_docx(await _data(fx), SETTINGS, charts=[("Biểu đồ 1. Đánh giá", png)])
+    built = build_report_docx(await _data(fx), SETTINGS, charts=[("Đánh giá", png)])
     document = _docx(built)
     (shape,) = document.inline_shapes
     assert abs(shape.width.cm - 15) < 0.01
@@ -343,12 +353,16 @@ async def test_one_year_end_sheet_per_person(fx: Fixture) -> None:  # noqa: F811
     texts = [p.text for p in document.paragraphs]
     names = [t for t in texts if t.startswith("Họ và tên: ")]
     assert names == [f"Họ và tên: Cán bộ {k}" for k in "ABCDEF"]
-    breaks = document.element.body.xml.count('w:type="page"')
+    # Each person's sheet is a section of its own (its heading block, its page numbers).
+    breaks = len(
+        document.element.body.findall(qn("w:p") + "/" + qn("w:pPr") + "/" + qn("w:sectPr"))
+    )
     assert breaks == len(names) - 1
-    assert "Số lần được bốc thăm: 3." in "\n".join(texts)
+    counts = "Số lần được bốc thăm: 3 (trả lời đúng hạn 2, không trả lời 1)."
+    assert f"{counts} Đánh giá các câu trả lời: đúng 2." in texts
     assert "Chưa được bốc thăm lần nào trong năm 2026." in texts
     assert "Được bốc thăm rồi bốc lại cho người khác (không tính là lượt): 1 lần" in texts
-    # A's turns: the heading block, then one table per person with turns (A, B, C, D).
+    # A's turns: the heading block, the table of turns, the signature; then the next person.
     turns = [[c.text for c in r.cells] for r in document.tables[1].rows]
     assert turns[1][1:] == [
         "14/09/2026",
@@ -358,7 +372,8 @@ async def test_one_year_end_sheet_per_person(fx: Fixture) -> None:  # noqa: F811
         "",
     ]
     assert turns[2][-1] == "Cần nêu rõ thời hạn."
-    assert len(document.tables) == 1 + 5  # A, B, C, D and E had turns
+    # A heading and a signature per person, a table of turns for A, B, C, D and E.
+    assert len(document.tables) == 6 + 5 + 6
     assert not [t for t in texts if t.startswith("Điểm")]
 
 
@@ -489,3 +504,25 @@ async def test_the_files_are_built_off_the_loop_after_the_progress_note(
         "report_building",
         "build_sheets_docx",
     ]
+
+
+async def test_a_report_is_numbered_only_when_the_van_thu_gave_a_number(
+    fx: Fixture,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot.services import reports
+
+    asked = reports.parse_report_args("quý 4 so 7", fx.core, fx.program)
+    assert (asked.period, asked.fmt, asked.sheets, asked.number) == (Q4, "docx", False, 7)
+    assert reports.parse_report_args("quý 4", fx.core, fx.program).number is None
+    with pytest.raises(Refused) as refused:
+        reports.parse_report_args("quý 4 so 0", fx.core, fx.program)
+    assert refused.value.reply.template == "arg_bad_number"
+    # hoidap report … --number 7: «Số 07-BC/BTC» (numbers are written from 01 on).
+    target = tmp_path / "bao_cao.docx"
+    args = ("--year", "2026", "--quarter", "4", "--number", "7", str(target))
+    assert await _cli(fx, monkeypatch, *args) == 0
+    assert _docx(target.read_bytes()).tables[0].cell(1, 0).text == "Số 07-BC/BTC"
+    assert await _cli(fx, monkeypatch, "--year", "2026", str(target)) == 0
+    assert _docx(target.read_bytes()).tables[0].cell(1, 0).text == f"Số {BLANK}-BC/BTC"

@@ -32,6 +32,7 @@ NEVER_ON_ZALO = {
     "ops_status": "printed by `hoidap status` on the server",
     "ops_restore": "printed by `hoidap restore` on the server",
     "help": "rendered with the commands of the reader's channel (see the next test)",
+    "refs_import_rejected": "the answer to a register file: sent on Telegram or the server only",
 }
 
 

@@ -43,6 +43,10 @@ NAMES = frozenset({"lich", "traloi", "help", "start", "hoso", "toi", "moi", "tim
         ("/lich", "command", "lich", ""),
         ("/lich ics", "command", "lich", "ics"),
         ("  Hồ sơ  ", "command", "hoso", ""),
+        ("Lịch?", "command", "lich", ""),
+        ("TRỢ GIÚP!", "command", "help", ""),
+        ("tro\u031b\u0323 giu\u0301p", "command", "help", ""),  # typed decomposed (NFD)
+        ("tìm kết nạp đảng viên?", "command", "timkiem", "kết nạp đảng viên"),
         # The documented forms that take words after them.
         ("Trả lời Theo Điều lệ Đảng", "command", "traloi", "Theo Điều lệ Đảng"),
         ("tra loi theo dieu le", "command", "traloi", "theo dieu le"),
@@ -63,6 +67,9 @@ NAMES = frozenset({"lich", "traloi", "help", "start", "hoso", "toi", "moi", "tim
         ("Theo tôi, cần hai đảng viên giới thiệu", "text", None, ""),
         ("lichsu", "text", None, ""),  # not a command name in NAMES here: left as text
         ("/khongco", "text", None, ""),  # not a command of the bot
+        ("\u202elich", "text", None, ""),  # a command word behind a direction override
+        ("?", "text", None, ""),
+        ("Lịch sinh hoạt chi bộ tháng này thế nào?", "text", None, ""),
     ],
 )
 def test_what_a_zalo_text_means(typed: str, kind: str, command: str | None, rest: str) -> None:

@@ -9,6 +9,11 @@ pyplot, no global figure manager), and one lock serialising the drawing, since t
 
 The font is DejaVu Sans, which ships with matplotlib and has every Vietnamese letter. The file
 carries no date and no software version: the same data gives the same bytes.
+
+Offices print in black and white: each verdict is a grey of its own and a hatching of its own
+(:data:`STYLES`), with black edges, and each stack shows its count; nothing depends on colour.
+A chart for a report is drawn without its title (the report prints it as the caption) and at
+print resolution (:data:`PRINT_DPI`); ``/thongke``'s picture keeps its title, at screen size.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import stat
 import tempfile
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -36,17 +42,33 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 DPI: Final = 120
+# A chart in a report: drawn as wide as it is printed, so that its text has its own size on
+# paper, and sharp at that size.
+PRINT_DPI: Final = 300
+PRINT_WIDTH_CM: Final = 15
 MAX_LABELLED_MONTHS: Final = 24  # beyond: every n-th month named, no totals over the bars
 FONT: Final = "DejaVu Sans"
-# Green to red for the verdicts, greys for the sessions without one.
-COLORS: Final = {
-    "correct": "#2e7d32",
-    "partial": "#f9a825",
-    "wrong": "#c62828",
-    "ungraded": "#b0bec5",
-    "unanswered": "#607d8b",
-    "had_turn": "#1565c0",
-    "not_yet": "#b0bec5",
+EDGE: Final = "#000000"
+
+
+@dataclass(frozen=True)
+class Style:
+    """How a stack is filled: a grey (its own lightness) and a hatching (its own pattern)."""
+
+    grey: str
+    hatch: str | None
+
+
+# Told apart in black and white: from the darkest (correct) to the lightest, each hatched
+# differently; the count inside a stack is black on a white patch, readable on any of them.
+STYLES: Final = {
+    "correct": Style("#404040", None),
+    "partial": Style("#a6a6a6", "///"),
+    "wrong": Style("#ffffff", "xxx"),
+    "ungraded": Style("#e6e6e6", "..."),
+    "unanswered": Style("#737373", "\\\\\\"),
+    "had_turn": Style("#404040", None),
+    "not_yet": Style("#ffffff", "///"),
 }
 # rcParams keys are typed as literals; a plain mapping of them.
 _RC: Final[dict[Any, Any]] = {
@@ -57,6 +79,8 @@ _RC: Final[dict[Any, Any]] = {
     "axes.spines.right": False,
 }
 _LOCK: Final = threading.Lock()
+# A count inside a stack sits on a small white patch so that it stays readable on the hatching.
+_LABEL_BOX: Final[dict[str, Any]] = {"boxstyle": "square,pad=0.2", "fc": "white", "ec": "none"}
 
 
 def _writable(folder: Path) -> bool:
@@ -113,41 +137,64 @@ def _figure(width: float, height: float) -> Figure:
     return fig
 
 
-def _png(fig: Figure) -> bytes:
+def _png(fig: Figure, dpi: int) -> bytes:
     out = io.BytesIO()
     # No "Software" entry (the matplotlib version); PNG gets no date from Agg.
-    fig.savefig(out, format="png", dpi=DPI, metadata={"Software": None})
+    fig.savefig(out, format="png", dpi=dpi, metadata={"Software": None})
     return out.getvalue()
 
 
-def verdicts_by_month(records: Sequence[SessionRecord], period: Period, title: str) -> bytes:
+def _fill(key: str) -> dict[str, Any]:
+    style = STYLES[key]
+    return {"color": style.grey, "hatch": style.hatch, "edgecolor": EDGE, "linewidth": 0.6}
+
+
+def _size(width: float, height: float, printed: bool) -> tuple[float, float, int]:
+    """Inches and dots per inch of a picture: on screen as designed, in print at its printed
+    width (the same proportions)."""
+    if not printed:
+        return width, height, DPI
+    inches = PRINT_WIDTH_CM / 2.54
+    return inches, height * inches / width, PRINT_DPI
+
+
+def verdicts_by_month(
+    records: Sequence[SessionRecord], period: Period, title: str | None, printed: bool = False
+) -> bytes:
     """Stacked bars, one per month of ``period``: the held sessions by their latest verdict
-    (counted by :func:`bot.records.verdicts_per_month`)."""
-    return verdicts_chart(verdicts_per_month(records, period), title)
+    (counted by :func:`bot.records.verdicts_per_month`). ``title`` None: no title drawn;
+    ``printed``: for a report (:data:`PRINT_WIDTH_CM` wide, :data:`PRINT_DPI`)."""
+    return verdicts_chart(verdicts_per_month(records, period), title, printed)
 
 
-def verdicts_chart(per_month: Sequence[MonthVerdicts], title: str) -> bytes:
+def verdicts_chart(
+    per_month: Sequence[MonthVerdicts], title: str | None, printed: bool = False
+) -> bytes:
     config_dir()
     from matplotlib import rc_context
     from matplotlib.ticker import MaxNLocator
 
     with _LOCK, rc_context(_RC):
-        fig = _figure(8, 4.2)
+        width, height, dpi = _size(8, 4.2, printed)
+        fig = _figure(width, height)
         ax = fig.add_subplot()
         xs = list(range(len(per_month)))
         bottom = [0] * len(per_month)
+        dense = len(per_month) > MAX_LABELLED_MONTHS
         for verdict in MONTH_VERDICTS:
             heights = [m.counts[verdict] for m in per_month]
-            ax.bar(
-                xs,
-                heights,
-                0.7,
-                bottom=bottom,
-                color=COLORS[verdict],
-                label=verdict_label(verdict),
+            bars = ax.bar(
+                xs, heights, 0.7, bottom=bottom, label=verdict_label(verdict), **_fill(verdict)
             )
+            if not dense:  # each stack's count inside it
+                ax.bar_label(
+                    bars,
+                    labels=[str(h) if h else "" for h in heights],
+                    label_type="center",
+                    fontsize=9,
+                    bbox=_LABEL_BOX,
+                )
             bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
-        dense = len(per_month) > MAX_LABELLED_MONTHS
         for x, total in zip(xs, bottom, strict=True):
             if total and not dense:
                 ax.annotate(
@@ -172,13 +219,16 @@ def verdicts_chart(per_month: Sequence[MonthVerdicts], title: str) -> bytes:
         ax.set_ylim(0, max(1, *bottom) * 1.15)
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel(CHART_WORDS["sessions"])
-        ax.set_title(title, fontweight="bold")
+        if title:
+            ax.set_title(title, fontweight="bold")
         # Below the axes and their labels, whatever their height (constrained layout).
-        fig.legend(loc="outside lower center", ncol=len(MONTH_VERDICTS), frameon=False, fontsize=9)
-        return _png(fig)
+        # In print (narrower) the legend takes two rows.
+        columns = 3 if printed else len(MONTH_VERDICTS)
+        fig.legend(loc="outside lower center", ncol=columns, frameon=False, fontsize=9)
+        return _png(fig, dpi)
 
 
-def participation(p: Participation, title: str) -> bytes:
+def participation(p: Participation, title: str | None, printed: bool = False) -> bytes:
     """Two horizontal bars: how many staff have had a turn in the round, how many not yet
     (counts only; no names, no ranking)."""
     config_dir()
@@ -187,16 +237,28 @@ def participation(p: Participation, title: str) -> bytes:
 
     counts = {"had_turn": len(p.had_turn), "not_yet": len(p.not_yet)}
     with _LOCK, rc_context(_RC):
-        fig = _figure(7, 2.4)
+        width, height, dpi = _size(7, 2.4, printed)
+        fig = _figure(width, height)
         ax = fig.add_subplot()
         keys = list(counts)
         ys = list(range(len(keys)))
-        bars = ax.barh(ys, [counts[k] for k in keys], 0.6, color=[COLORS[k] for k in keys])
+        bars = ax.barh(
+            ys,
+            [counts[k] for k in keys],
+            0.6,
+            color=[STYLES[k].grey for k in keys],
+            hatch=None,
+            edgecolor=EDGE,
+            linewidth=0.6,
+        )
+        for bar, key in zip(bars, keys, strict=True):
+            bar.set_hatch(STYLES[key].hatch)
         ax.bar_label(bars, labels=[str(counts[k]) for k in keys], padding=3)
         ax.set_yticks(ys, [CHART_WORDS[k] for k in keys])
         ax.invert_yaxis()
         ax.set_xlim(0, max(1, *counts.values()) * 1.15)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel(CHART_WORDS["people"])
-        ax.set_title(title, fontweight="bold")
-        return _png(fig)
+        if title:
+            ax.set_title(title, fontweight="bold")
+        return _png(fig, dpi)

@@ -1,13 +1,23 @@
 """The yearly handbook of official answers as a Word document (.docx, python-docx).
 
-Layout: title page (title, program and year, a short note), a table of contents as a Word TOC
-field over the Heading 1/2 paragraphs (pre-filled with the headings, so it reads well before it
-is updated; Word is asked to update fields on opening to add the page numbers), then one
-Heading 1 per topic and one Heading 2 per question with its source unit, date, the leader's
-conclusion and the legal references. The title page opens with the heading block of a Party
-document (issuing body, «ĐẢNG CỘNG SẢN VIỆT NAM», place and date: the program's document
-settings); the page, fonts and page numbers (header, from page 2) are those of
-:mod:`bot.documents.party`. Every word comes from the template ``archive_handbook_text.j2``.
+A handbook is a publication, not a document issued under a number: Hướng dẫn 36-HD/VPTW leaves
+printed books and publications out of its scope (I.1), so it has a cover rather than the
+heading block, and no «Số». Its pages are those of :mod:`bot.documents.party` (A4, margins,
+Times New Roman, page numbers in the header from page 2; the cover has none).
+
+Layout: the cover (the issuing body, the title in two balanced lines, the program and year, the
+place and year at the foot), the introduction and the table of contents, then from a new page
+the topics (Heading 1) and under each its questions, each once (Heading 2: «Câu N.» and the
+question in full), with its source unit, the date, the official answer (the leader's
+conclusion; after a supplementary conclusion, that one first and the original kept after it),
+the legal references and a note for each document cited that is no longer in force; a heading
+is kept with what follows it. Every entry of the table of contents
+ends with a PAGEREF field to its heading's bookmark: LibreOffice computes it as it lays out
+the pages, Word when its fields are updated (it asks when the file is opened); until then it
+shows the page estimated by :mod:`bot.documents.layout`. Lines have exact heights, the same in
+both word processors.
+
+Every word comes from the template ``archive_handbook_text.j2``.
 """
 
 from __future__ import annotations
@@ -16,26 +26,40 @@ import html
 import io
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time
 from typing import Any
 
 from docx import Document
 from docx.document import Document as DocumentObject
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import (
+    WD_ALIGN_PARAGRAPH,
+    WD_BREAK,
+    WD_LINE_SPACING,
+    WD_TAB_ALIGNMENT,
+    WD_TAB_LEADER,
+)
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
+from docx.text.paragraph import Paragraph
 
-from bot.documents.party import add_heading_block, field_run, plain_fonts, setup_page
+from bot.documents.layout import PT_PER_MM, Block, pages_of_marks, text_width_mm
+from bot.documents.party import MARGINS_MM, PAGE_MM, field_run, plain_fonts, setup_page
 from bot.documents.settings import DocumentSettings, defaults_for
 from bot.models import ArchiveEntry
 from bot.render import environment
 from bot.text import normalize_for_match, shorten
 
 FONT = "Times New Roman"
-HEADING_CHARS = 120
-TOC_INSTRUCTION = r'TOC \o "1-2" \h \z \u'
+BODY_PT = 14
+LINE_PT = 18  # the exact height of a line of 14 pt text
+SMALL_PT = 13
+SMALL_LINE_PT = 17
+TOC_CHARS = 72  # a question in the table of contents: one line
+TOC_INDENT_MM = 8
+TEXT_MM = PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"]
+TEXT_PT = (PAGE_MM[1] - MARGINS_MM["top"] - MARGINS_MM["bottom"]) * PT_PER_MM
 
 # Characters XML 1.0 cannot carry (python-docx would refuse them).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -69,7 +93,7 @@ def group_by_topic(entries: Sequence[ArchiveEntry]) -> list[tuple[str, list[Arch
     ]
 
 
-# -- fields and styles ----------------------------------------------------------------------------
+# -- styles and paragraphs -------------------------------------------------------------------------
 
 
 def _setup(doc: DocumentObject) -> None:
@@ -77,33 +101,216 @@ def _setup(doc: DocumentObject) -> None:
     normal = doc.styles["Normal"]
     plain_fonts(normal.element)
     pf = normal.paragraph_format
-    pf.space_after = Pt(6)
-    pf.line_spacing = 1.15
+    # Spacing only before a paragraph, never after: Word and LibreOffice then agree on the gap
+    # between two paragraphs (one adds both spaces, the other may take the larger).
+    pf.space_before, pf.space_after = Pt(0), Pt(0)
+    pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    pf.line_spacing = Pt(LINE_PT)
     pf.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-    for name, size in (("Title", 20), ("Subtitle", 14), ("Heading 1", 15), ("Heading 2", 14)):
+    pf.widow_control = True  # never one line of a paragraph alone on a page
+    for name, before, after in (("Heading 1", 12, 0), ("Heading 2", 12, 0)):
         style = doc.styles[name]
         plain_fonts(style.element)
-        style.font.size = Pt(size)
+        style.font.size = Pt(BODY_PT)
+        style.font.bold = True
+        style.font.italic = False
         style.font.color.rgb = RGBColor(0, 0, 0)
-        style.font.bold = name != "Subtitle"
-        style.font.italic = name == "Subtitle"
-    for name, before, after in (("Heading 1", 18, 6), ("Heading 2", 12, 4)):
-        heading = doc.styles[name].paragraph_format
+        heading = style.paragraph_format
         heading.space_before, heading.space_after = Pt(before), Pt(after)
-        heading.alignment = WD_ALIGN_PARAGRAPH.LEFT
-    # Word recomputes the fields (table of contents, page numbers) when the file is opened.
+        heading.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        heading.line_spacing = Pt(LINE_PT)
+        heading.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        heading.keep_with_next = True
+        heading.widow_control = True
+    # Word asks, when the file is opened, to update the page references of the contents.
     update = OxmlElement("w:updateFields")
     update.set(qn("w:val"), "true")
     doc.settings.element.append(update)
 
 
-def _labelled(doc: DocumentObject, label: str, value: str) -> None:
+def _bookmark(paragraph: Paragraph, name: str, number: int) -> None:
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), str(number))
+    start.set(qn("w:name"), name)
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), str(number))
+    paragraph._p.insert(1 if paragraph._p.pPr is not None else 0, start)
+    paragraph._p.append(end)
+
+
+def _centred(
+    doc: DocumentObject,
+    text: str,
+    size: int,
+    *,
+    bold: bool = False,
+    italic: bool = False,
+    before: float = 0,
+    line: float | None = None,
+) -> Paragraph:
     paragraph = doc.add_paragraph()
-    paragraph.add_run(label + " ").bold = True
-    paragraph.add_run(value)
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    pf = paragraph.paragraph_format
+    pf.space_before, pf.space_after = Pt(before), Pt(0)
+    pf.line_spacing = Pt(line or round(size * 1.3))
+    for i, part in enumerate(text.split("\n")):
+        if i:
+            paragraph.add_run().add_break(WD_BREAK.LINE)
+        run = paragraph.add_run(part)
+        run.font.size = Pt(size)
+        run.bold, run.italic = bold, italic
+    return paragraph
+
+
+class _Pages:
+    """The document and, block for block, what the page estimate needs to know of it."""
+
+    def __init__(self, doc: DocumentObject) -> None:
+        self.doc = doc
+        self.blocks: list[Block] = []
+
+    def lines(self, items: list[tuple[str, str]], before: float) -> Paragraph:
+        """One paragraph of lines «label value» (the label bold), kept with the next."""
+        paragraph = self.doc.add_paragraph()
+        for i, (label, value) in enumerate(items):
+            if i:
+                paragraph.add_run().add_break(WD_BREAK.LINE)
+            paragraph.add_run(label + (" " if value else "")).bold = True
+            if value:
+                paragraph.add_run(value)
+        pf = paragraph.paragraph_format
+        pf.space_before, pf.space_after = Pt(before), Pt(0)
+        pf.keep_with_next = True
+        pf.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        text = "\n".join(f"{label} {value}".strip() for label, value in items)
+        self.blocks.append(
+            Block(text, BODY_PT, LINE_PT, bold=True, before_pt=before, keep_with_next=True)
+        )
+        return paragraph
+
+    def paragraph(
+        self,
+        text: str,
+        *,
+        style: str | None = None,
+        bold_label: str = "",
+        indent_mm: float = 0,
+        before: float = 0,
+        keep: bool = False,
+        page_break: bool = False,
+        mark: str | None = None,
+        bold: bool = False,
+        italic: bool = False,
+    ) -> Paragraph:
+        paragraph = self.doc.add_paragraph(style=style)
+        if bold_label:
+            paragraph.add_run(bold_label + " ").bold = True
+        run = paragraph.add_run(text)
+        run.bold = bold or None
+        run.italic = italic or None
+        pf = paragraph.paragraph_format
+        if style is None:
+            pf.space_before, pf.space_after = Pt(before), Pt(0)
+        if indent_mm:
+            pf.left_indent = Mm(indent_mm)
+        if keep:
+            pf.keep_with_next = True
+        if page_break:
+            pf.page_break_before = True
+        heading = style is not None
+        # A bold label is wider than the same words in regular type: its first line has that
+        # much less room.
+        label = bold_label + " " if bold_label else ""
+        wider = text_width_mm(label, BODY_PT, True) - text_width_mm(label, BODY_PT, False)
+        self.blocks.append(
+            Block(
+                text=label + text,
+                size_pt=BODY_PT,
+                line_pt=LINE_PT,
+                bold=bold or heading,
+                indent_mm=indent_mm,
+                first_mm=0 if bold or heading else wider,
+                before_pt=12 if heading else before,
+                keep_with_next=keep or heading,
+                page_break_before=page_break,
+                mark=mark,
+            )
+        )
+        return paragraph
 
 
 # -- the document ---------------------------------------------------------------------------------
+
+
+def _cover(doc: DocumentObject, words: Any, settings: DocumentSettings, year: int) -> None:
+    """The cover: the issuing body, the title, the program and year, the place and year."""
+    body = [line for line in settings.body if line.strip() != "*"]
+    for i, line in enumerate(body):
+        _centred(doc, line, BODY_PT, bold=i == len(body) - 1)
+    rule = doc.add_paragraph()
+    rule.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    rule.add_run("*").font.size = Pt(BODY_PT)
+    _centred(doc, _say(words.cover_kind), 26, bold=True, before=150, line=34)
+    _centred(doc, _say(words.cover_title), 17, bold=True, before=10, line=24)
+    _centred(doc, _say(words.cover_program), BODY_PT, italic=True, before=24, line=20)
+    _centred(doc, _say(words.cover_year, year), BODY_PT, bold=True, line=20)
+    place = _say(words.cover_place, settings.place, year)
+    _centred(doc, place, BODY_PT, bold=True, before=300, line=20)
+
+
+def _toc_entry(pages: _Pages, text: str, mark: str, level: int, estimate: int | None) -> None:
+    """A line of the contents: the heading, dots, and the page of its bookmark."""
+    doc = pages.doc
+    paragraph = doc.add_paragraph()
+    pf = paragraph.paragraph_format
+    pf.space_before, pf.space_after = Pt(6 if level == 0 else 0), Pt(0)
+    pf.left_indent = Mm(TOC_INDENT_MM * level)
+    pf.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    pf.tab_stops.add_tab_stop(Mm(TEXT_MM), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
+    run = paragraph.add_run(text)
+    run.bold = level == 0
+    paragraph.add_run("\t")
+    field_run(paragraph, "begin", dirty=True)
+    field_run(paragraph, "", f" PAGEREF {mark} \\h ")
+    field_run(paragraph, "separate")
+    paragraph.add_run(str(estimate) if estimate else "")
+    field_run(paragraph, "end")
+    pages.blocks.append(
+        Block(text, BODY_PT, LINE_PT, bold=level == 0, before_pt=6 if level == 0 else 0, lines=1)
+    )
+
+
+def _official_answer(
+    pages: _Pages,
+    words: Any,
+    e: ArchiveEntry,
+    marks: Sequence[Mapping[str, Any]],
+    meta: list[tuple[str, str]],
+) -> None:
+    """The official answer as it stands, under the lines ``meta`` (the source unit, the date)
+    and its label: a supplementary conclusion first and the original kept after it; its
+    «căn cứ», and a note for each document it rests on that is no longer in force («căn cứ đã
+    được thay thế»)."""
+    current = e.current
+    if current is not None:
+        label = _say(words.supplement_label, f"{current.created_at:%d/%m/%Y}")
+    else:
+        label = _say(words.conclusion_label)
+    pages.lines([*meta, (label, "")], before=6)
+    _text_lines(pages, current.text if current is not None else e.conclusion)
+    if current is not None:
+        pages.paragraph(_say(words.original_label), italic=True, before=6, keep=True)
+        _text_lines(pages, e.conclusion)
+    if e.legal_refs:
+        pages.paragraph(_clean(e.legal_refs), bold_label=_say(words.refs_label), before=3)
+    for mark in marks:
+        pages.paragraph(_say(words.stale, mark), italic=True, before=3)
+
+
+def _text_lines(pages: _Pages, text: str) -> None:
+    for line in _clean(text).splitlines():
+        if line.strip():
+            pages.paragraph(line.strip(), indent_mm=5, before=3)
 
 
 def build_handbook(
@@ -113,14 +320,48 @@ def build_handbook(
     program_title: str,
     today: date,
     settings: DocumentSettings | None = None,
+    marks: Mapping[int, Sequence[Mapping[str, Any]]] | None = None,
 ) -> bytes:
     """The handbook of ``entries`` (archived answers of one program and year) as .docx bytes,
-    headed as ``settings`` say (default: the defaults of the program's title)."""
+    issued by the body ``settings`` name (default: the defaults of the program's title).
+    ``marks``: by entry, the documents its official answer rests on that are no longer in
+    force (``bot.services.citing.stale_marks``)."""
+    settings = settings or defaults_for(program_title)
     words = _words()
     groups = group_by_topic(entries)
+    # Headings, numbered once: the contents and the body name them alike.
+    numbered: list[tuple[str, str, list[tuple[str, str, ArchiveEntry]]]] = []
+    counter = 0
+    for t, (topic, items) in enumerate(groups, 1):
+        questions = []
+        for e in items:
+            counter += 1
+            questions.append(
+                (_say(words.question_heading, counter, _clean(e.question)), f"_Toc_q{counter}", e)
+            )
+        numbered.append((_say(words.topic_heading, t, _clean(topic)), f"_Toc_t{t}", questions))
+
+    estimate: dict[str, int] = {}
+    for _ in range(2):  # the contents' own length is known on the first pass
+        data, estimate = _build(
+            entries, numbered, words, year, program_title, today, settings, estimate, marks or {}
+        )
+    return data
+
+
+def _build(
+    entries: Sequence[ArchiveEntry],
+    numbered: list[tuple[str, str, list[tuple[str, str, ArchiveEntry]]]],
+    words: Any,
+    year: int,
+    program_title: str,
+    today: date,
+    settings: DocumentSettings,
+    estimate: dict[str, int],
+    marks: Mapping[int, Sequence[Mapping[str, Any]]],
+) -> tuple[bytes, dict[str, int]]:
     doc = Document()
     _setup(doc)
-    add_heading_block(doc, settings or defaults_for(program_title), today)
     title = _say(words.title)
     props = doc.core_properties
     props.title = title
@@ -132,69 +373,36 @@ def build_handbook(
     props.revision = 1
     props.created = props.modified = datetime.combine(today, time(0, 0))
 
-    title_paragraph = doc.add_paragraph(title, style="Title")
-    title_paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    title_paragraph.paragraph_format.space_before = Pt(72)  # below the heading block
-    subtitle = doc.add_paragraph(
-        _say(words.subtitle, _clean(program_title), year), style="Subtitle"
-    )
-    subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    doc.add_paragraph(
-        _say(words.updated, f"{today:%d/%m/%Y}")
-    ).alignment = WD_ALIGN_PARAGRAPH.CENTER
-    doc.add_paragraph(_say(words.note, len(entries), len(groups)))
+    _cover(doc, words, settings, year)
+    pages = _Pages(doc)  # the estimate counts from page 2
+    intro = pages.paragraph(_say(words.intro_title), bold=True, page_break=True)
+    intro.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    pages.paragraph(_say(words.note, len(entries), len(numbered)), before=12)
+    pages.paragraph(_say(words.updated, f"{today:%d/%m/%Y}"), before=6)
+    contents = pages.paragraph(_say(words.contents), bold=True, before=18)
+    contents.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for heading, mark, questions in numbered:
+        _toc_entry(pages, heading, mark, 0, estimate.get(mark))
+        for q_heading, q_mark, _e in questions:
+            _toc_entry(pages, shorten(q_heading, TOC_CHARS), q_mark, 1, estimate.get(q_mark))
 
-    # Headings, numbered once: the same texts go into the table of contents and the body.
-    numbered: list[tuple[str, list[tuple[str, ArchiveEntry]]]] = []
-    counter = 0
-    for t, (topic, items) in enumerate(groups, 1):
-        questions = []
-        for e in items:
-            counter += 1
-            short = shorten(_clean(e.question), HEADING_CHARS)
-            questions.append((_say(words.question_heading, counter, short), e))
-        numbered.append((_say(words.topic_heading, t, _clean(topic)), questions))
-
-    contents = doc.add_paragraph(_say(words.contents), style="TOC Heading")
-    contents.paragraph_format.page_break_before = True
-    doc.add_paragraph(_say(words.contents_hint)).runs[0].italic = True
-    lines: list[tuple[str, int]] = []
-    for heading, questions in numbered:
-        lines.append((heading, 0))
-        lines.extend((q, 1) for q, _ in questions)
-    for i, (text, level) in enumerate(lines):
-        paragraph = doc.add_paragraph()
-        paragraph.paragraph_format.left_indent = Mm(8 * level)
-        paragraph.paragraph_format.space_after = Pt(2)
-        if i == 0:
-            field_run(paragraph, "begin", dirty=True)
-            field_run(paragraph, "", f" {TOC_INSTRUCTION} ")
-            field_run(paragraph, "separate")
-        run = paragraph.add_run(text)
-        run.bold = level == 0
-        if i == len(lines) - 1:
-            field_run(paragraph, "end")
-
-    first = True
-    for heading, questions in numbered:
-        topic_paragraph = doc.add_paragraph(heading, style="Heading 1")
-        if first:
-            topic_paragraph.paragraph_format.page_break_before = True
-            first = False
-        for q_heading, e in questions:
-            doc.add_paragraph(q_heading, style="Heading 2")
-            question = _clean(e.question).strip()
-            if shorten(question, HEADING_CHARS) != " ".join(question.split()):
-                _labelled(doc, _say(words.question_label), question)
+    bookmark = 0
+    for heading, mark, questions in numbered:
+        bookmark += 1
+        first = bookmark == 1  # the first topic opens a page; the others follow on
+        topic = pages.paragraph(heading, style="Heading 1", page_break=first, mark=mark)
+        _bookmark(topic, mark, bookmark)
+        for q_heading, q_mark, e in questions:
+            bookmark += 1
+            question = pages.paragraph(q_heading, style="Heading 2", mark=q_mark)
+            _bookmark(question, q_mark, bookmark)
+            # The source unit, the date and the conclusion's label: one paragraph of lines, kept
+            # with the heading before and the conclusion after.
+            meta = [(_say(words.date_label), f"{e.session_date:%d/%m/%Y}")]
             if e.source_unit:
-                _labelled(doc, _say(words.source_label), _clean(e.source_unit))
-            _labelled(doc, _say(words.date_label), f"{e.session_date:%d/%m/%Y}")
-            doc.add_paragraph().add_run(_say(words.conclusion_label)).bold = True
-            for line in _clean(e.conclusion).splitlines():
-                if line.strip():
-                    doc.add_paragraph(line.strip()).paragraph_format.left_indent = Mm(5)
-            if e.legal_refs:
-                _labelled(doc, _say(words.refs_label), _clean(e.legal_refs))
+                meta.insert(0, (_say(words.source_label), _clean(e.source_unit)))
+            _official_answer(pages, words, e, marks.get(e.id, ()), meta)
+    found = pages_of_marks(pages.blocks, TEXT_MM, TEXT_PT, first_page=2)
     out = io.BytesIO()
     doc.save(out)
-    return out.getvalue()
+    return out.getvalue(), found

@@ -19,7 +19,14 @@ from datetime import date
 from typing import Any, Final
 
 from bot.periods import Period
-from bot.records import ANSWERED, GRADED_OR_NOT, OUTCOMES, Figures, Participation
+from bot.records import (
+    ANSWERED,
+    GRADED_OR_NOT,
+    OUTCOMES,
+    CitedDocuments,
+    Figures,
+    Participation,
+)
 from bot.words import OUTCOME_LABELS
 
 # The points of a turn by its latest verdict; a turn without verdict and without answer: -1.
@@ -105,6 +112,9 @@ class ReportData:
     participation: Participation
     sessions: tuple[ReportSession, ...]
     people: tuple[PersonRow, ...]
+    # The documents cited most in the period and the official answers to review (none: not
+    # read, as in a report built from other data).
+    cited: CitedDocuments | None = None
 
     @property
     def topics(self) -> tuple[tuple[str, int], ...]:

@@ -40,6 +40,7 @@ from bot.models import (
     SessionState,
 )
 from bot.schedule import answer_is_late
+from bot.services import citing
 from bot.services.context import local, person_ctx, program_ctx, question_ctx, session_ctx
 from bot.services.step import step
 from bot.text import clean_lines
@@ -65,8 +66,12 @@ async def answer_messages(
     core: Core, program: Program, s: Session, ctx: dict[str, Any], answer: Answer
 ) -> list[Message]:
     """What a recorded answer owes: the group's post with the verdicts (and the file, when it was
-    sent privately), and each head's private prompt with the verdicts."""
+    sent privately), and each head's private prompt with the verdicts. Beside the verdicts, the
+    documents the answer cites that are no longer in force (a fact for the head, not a verdict;
+    the answer's citations are recorded by then)."""
     store = core.store
+    marks = await citing.stale_marks(core, "answer", [s.id], core.today(program))
+    ctx = {**ctx, "stale_refs": marks.get(s.id, [])}
     owed = [Message(program.chat_id, "answer_group", ctx, await grade_buttons(core, program, s))]
     if answer.kind in ("voice", "document") and not answer.in_group:
         ref = f"{answer.chat_id}:{answer.message_id}"
@@ -117,12 +122,19 @@ async def record_answer(
             return await _in_time(core, person, answer, prog, s)
         turn = await _late_turn(core, person, program)
         if turn is None:
-            return None
+            return await _redrawn_away(core, person, program)
         prog = program or await store.program(turn.program_id)
         assert prog is not None
         if not await _active(core, prog.id, person.id):
             return Reply("answer_not_member", {"program": program_ctx(prog)})
         return await _late(core, person, answer, prog, turn)
+
+
+async def _cite(core: Core, program: Program, s: Session, text: str | None) -> None:
+    """The documents the answer cites (bot/services/citing.py), recorded with it."""
+    if text:
+        day = citing.session_day(program, core, s.session_date)
+        await citing.record(core, program.id, "answer", s.id, day, text=text, session_id=s.id)
 
 
 def _answer_fields(answer: Answer, text: str | None, at: datetime) -> dict[str, Any]:
@@ -167,6 +179,9 @@ async def _in_time(
     async def messages() -> list[Message]:
         return await answer_messages(core, prog, s, ctx, answer)
 
+    async def cite() -> None:
+        await _cite(core, prog, s, body)
+
     answered = await step(
         core,
         prog,
@@ -175,6 +190,7 @@ async def _in_time(
         person,
         expect=SessionState.DRAWN,
         fields=_answer_fields(answer, body or None, now),
+        then=cite,
         event="answered",
         detail=answer.kind,
         messages=messages,
@@ -203,6 +219,35 @@ async def _late_turn(core: Core, person: Person, program: Program | None) -> Ses
             return None
         newest = await store.latest_drawn_session(s.program_id)
         return s if newest is not None and newest.id == s.id else None
+    return None
+
+
+async def _redrawn_away(core: Core, person: Person, program: Program | None) -> Reply | None:
+    """A message of someone whose turn went to another by a redraw while the session is still
+    open: told plainly that it is not taken as the answer, and who answers now (rather than the
+    general fallback, which reads as if the bot did not understand)."""
+    store = core.store
+    for member in await store.memberships(person.id):
+        if member.status != "active" or (program is not None and member.program_id != program.id):
+            continue
+        for s in await store.open_sessions(member.program_id):
+            if s.drawn_person_id in (None, person.id):
+                continue
+            draws = await store.draws(s.id)
+            if not any(d.chosen_id == person.id for d in draws):
+                continue
+            prog = program or await store.program(s.program_id)
+            assert prog is not None
+            now_drawn = await store.person(s.drawn_person_id) if s.drawn_person_id else None
+            return Reply(
+                "answer_redrawn_away",
+                {
+                    "program": program_ctx(prog),
+                    "session": session_ctx(s, prog),
+                    "person": person_ctx(now_drawn),
+                    "reason": draws[-1].reason,
+                },
+            )
     return None
 
 
@@ -342,6 +387,9 @@ async def accept_late(core: Core, actor: Person, program: Program, late_id: int)
                 owed.append(Message(person.tg_user_id, "late_accepted", ctx))
             return owed
 
+        async def cite() -> None:
+            await _cite(core, program, s, late.text)
+
         if not await step(
             core,
             program,
@@ -351,6 +399,7 @@ async def accept_late(core: Core, actor: Person, program: Program, late_id: int)
             expect=s.state,
             # Answered when it arrived, after the deadline: the record counts a late answer.
             fields=_answer_fields(answer, late.text, late.received_at),
+            then=cite,
             event="answered",
             detail="late",
             messages=messages,

@@ -31,6 +31,7 @@ from bot.models import (
 )
 from bot.offload import Progress, off_loop
 from bot.records import standing_comment
+from bot.services import citing, supplements  # noqa: F401  (its button is made here)
 from bot.services.context import program_ctx
 from bot.text import normalize_for_match, shorten
 from bot.words import BUTTONS, VERDICT_LABELS
@@ -114,11 +115,25 @@ def entry_ctx(e: ArchiveEntry, number: int | None = None) -> dict[str, Any]:
         "head_name": e.head_name,
         "comment": e.comment,
         "regrades": e.regrades,
-        "conclusion": e.conclusion,
-        "conclusion_short": shorten(e.conclusion, CONCLUSION_PREVIEW_CHARS),
-        "leader_name": e.leader_name,
+        # The official answer as it stands (the latest supplementary conclusion, if any).
+        "conclusion": e.official,
+        "conclusion_short": shorten(e.official, CONCLUSION_PREVIEW_CHARS),
+        "leader_name": e.current.leader_name if e.current else e.leader_name,
         "legal_refs": e.legal_refs,
+        "version": e.version,
+        "supplemented_at": e.current.created_at.isoformat() if e.current else None,
+        # The documents it rests on that no longer hold (filled by :func:`with_marks`).
+        "stale": [],
     }
+
+
+async def with_marks(
+    core: Core, program: Program, entries: list[ArchiveEntry], ctxs: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """``ctxs`` (of ``entries``) with the documents each official answer rests on that are no
+    longer in force today: «căn cứ đã được thay thế»."""
+    marks = await citing.stale_marks(core, "official", [e.id for e in entries], core.today(program))
+    return [{**c, "stale": marks.get(e.id, [])} for e, c in zip(entries, ctxs, strict=True)]
 
 
 # -- indexing -------------------------------------------------------------------------------------
@@ -172,6 +187,18 @@ async def index_session(core: Core, program: Program, session: Session) -> None:
         concluded_at=session.concluded_at or core.now(),
     )
     entry_id = await store.save_archive(entry, search_copies(entry))
+    # The documents the official answer rests on: its conclusion and the question's «căn cứ».
+    await store.drop_citations("official", entry_id)
+    await citing.record(
+        core,
+        program.id,
+        "official",
+        entry_id,
+        entry.session_date,
+        text=entry.conclusion,
+        refs=entry.legal_refs,
+        session_id=session.id,
+    )
     log.info("archived program=%s session=%s entry=%s", program.id, session.id, entry_id)
 
 
@@ -269,7 +296,12 @@ async def _search_page(core: Core, program: Program, query: str, page: int) -> R
             "total": total,
             "page": page,
             "pages": page_count(total),
-            "entries": [entry_ctx(e, offset + i) for i, e in enumerate(entries, 1)],
+            "entries": await with_marks(
+                core,
+                program,
+                entries,
+                [entry_ctx(e, offset + i) for i, e in enumerate(entries, 1)],
+            ),
         },
         buttons=(*buttons, tuple(nav)) if nav else buttons,
     )
@@ -334,7 +366,12 @@ async def history(core: Core, person: Person, program: Program, page: int = 1) -
             "total": total,
             "page": page,
             "pages": page_count(total),
-            "entries": [entry_ctx(e, offset + i) for i, e in enumerate(entries, 1)],
+            "entries": await with_marks(
+                core,
+                program,
+                entries,
+                [entry_ctx(e, offset + i) for i, e in enumerate(entries, 1)],
+            ),
         },
         buttons=(*buttons, tuple(nav)) if nav else buttons,
     )
@@ -354,7 +391,34 @@ async def view(core: Core, person: Person, program: Program, target: str) -> Rep
     entry = await core.store.archive_entry(int(target))
     if entry is None or entry.program_id != program.id:
         raise Refused("button_invalid")
-    return Reply("archive_record", {"program": program_ctx(program), "entry": entry_ctx(entry)})
+    (ctx,) = await with_marks(core, program, [entry], [entry_ctx(entry)])
+    versions = [
+        {
+            "version": s.version,
+            "text": s.text,
+            "leader_name": s.leader_name,
+            "at": s.created_at.isoformat(),
+        }
+        for s in await core.store.supplements(entry.id)
+    ]
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    if (await core.roles(person, program.id)) & {"leader", "admin"}:
+        async with core.store.transaction():
+            label = BUTTONS["supplement"]
+            buttons = (
+                (await mint(core, ActionKind.SUPPLEMENT, label, program.id, Ref(entry.id)),),
+            )
+    return Reply(
+        "archive_record",
+        {
+            "program": program_ctx(program),
+            "entry": ctx,
+            "original": entry.conclusion,
+            "original_leader": entry.leader_name,
+            "versions": versions,
+        },
+        buttons=buttons,
+    )
 
 
 # -- the handbook ---------------------------------------------------------------------------------
@@ -391,6 +455,7 @@ async def compile_handbook(
     if progress is not None:
         await progress(Reply("archive_handbook_building", {"year": year, "count": len(entries)}))
     settings = from_stored(program.title, await core.store.document_settings(program.id))
+    marks = await citing.stale_marks(core, "official", [e.id for e in entries], today)
     data = await off_loop(
         build_handbook,
         entries,
@@ -398,6 +463,7 @@ async def compile_handbook(
         program_title=program.title,
         today=today,
         settings=settings,
+        marks=marks,
     )
     return data, len(entries)
 

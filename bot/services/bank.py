@@ -21,12 +21,13 @@ from bot.actions import ActionKind, Press, Text, mint, register
 from bot.core import Core, Refused
 from bot.models import Person, Program, Reply
 from bot.offload import ChildFailed, Progress, in_child_now, off_loop
+from bot.services import citing
 from bot.services.context import program_ctx
 from bot.services.step import state_change
 from bot.text import clean_line, clean_lines, normalize_for_match, refused_char
 from questions.checks import precheck
-from questions.legal import parse_legal_refs
 from questions.model import (
+    COLUMN_BY_FIELD,
     DEFAULT_TOPIC,
     LIMITS,
     STANDARD_TOPICS,
@@ -82,8 +83,6 @@ def split_duplicates(
     drafts: Sequence[QuestionDraft], bank: Sequence[tuple[int, str]]
 ) -> tuple[list[QuestionDraft], list[Duplicate]]:
     """(new drafts, duplicates of ``bank``): ``bank`` holds (id, text) of the questions to match."""
-    # questions.importer brings openpyxl and PyYAML: loaded when a file is first handled.
-
     known: dict[str, tuple[int, str]] = {}
     for qid, text in sorted(bank):
         known.setdefault(normalize_for_match(text), (qid, text))
@@ -110,6 +109,14 @@ def rejected_reply(exc: ImportRejected) -> Reply:
             "problems": [dataclasses.asdict(p) for p in exc.problems],
             "total": len(exc.problems),
         },
+    )
+
+
+def lacks_questions(reply: Reply) -> bool:
+    """A file refused because it has no question column (it may be another kind of table)."""
+    return reply.template == "import_rejected" and any(
+        p["code"] == "missing_column" and p["field"] == COLUMN_BY_FIELD["text"].header
+        for p in reply.context["problems"]
     )
 
 
@@ -148,6 +155,7 @@ async def import_file(
         return rejected_reply(exc)
     stored = await store_drafts(core, actor, program, drafts, source=filename)
     yaml_file = PurePath(filename).suffix.lower() in (".yaml", ".yml")
+    stale = await stale_questions(core, program, stored.ids)
     return Reply(
         "bank_import_done",
         {
@@ -158,15 +166,23 @@ async def import_file(
             "yaml": yaml_file,
             "duplicates": [duplicate_ctx(d) for d in stored.duplicates[:MAX_DUPLICATES_SHOWN]],
             "duplicates_total": len(stored.duplicates),
+            "stale": stale,
         },
     )
+
+
+async def stale_questions(core: Core, program: Program, ids: list[int]) -> list[dict[str, Any]]:
+    """The questions of ``ids`` that cite a document no longer in force, with those documents:
+    the admins read it before the question is published."""
+    marks = await citing.stale_marks(core, "question", ids, core.today(program))
+    return [{"id": qid, "stale": marks[qid]} for qid in ids if qid in marks]
 
 
 async def store_drafts(
     core: Core, actor: Person | None, program: Program, drafts: list[QuestionDraft], source: str
 ) -> Stored:
     """Store the drafts that are not already in the bank, in one transaction."""
-    store, now = core.store, core.now()
+    store, now, today = core.store, core.now(), core.today(program)
     ids: list[int] = []
     async with store.transaction():
         fresh, duplicates = split_duplicates(drafts, await store.question_texts(program.id))
@@ -183,9 +199,9 @@ async def store_drafts(
             )
             if d.tags:
                 await store.set_tags(qid, d.tags)
-            refs = parse_legal_refs(d.legal_refs)
-            if refs:
-                await store.set_refs(qid, [(r.document, r.article) for r in refs])
+            await citing.record(
+                core, program.id, "question", qid, today, text=d.text, refs=d.legal_refs
+            )
             ids.append(qid)
         skipped = f" ({len(duplicates)} duplicates skipped)" if duplicates else ""
         await store.log_event(
@@ -266,7 +282,11 @@ async def add_step(
             return Reply("bank_duplicate_question", duplicate_ctx(stored.duplicates[0]))
         return Reply(
             "add_q_done",
-            {"question": dataclasses.asdict(draft), "queued": await store.count_queued(program.id)},
+            {
+                "question": dataclasses.asdict(draft),
+                "queued": await store.count_queued(program.id),
+                "stale": await stale_questions(core, program, stored.ids),
+            },
         )
     buttons: list[tuple[Any, ...]] = []
     async with store.transaction():

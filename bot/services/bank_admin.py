@@ -32,6 +32,7 @@ from bot.models import (
 )
 from bot.offload import off_loop
 from bot.schedule import plan_week, upcoming_plan
+from bot.services import citing
 from bot.services.context import program_ctx
 from bot.services.cycle import schedule_config
 from bot.services.step import state_change
@@ -230,23 +231,48 @@ async def _plan(core: Core, program: Program, queued: list[BankQuestion]) -> lis
     return entries
 
 
+async def with_marks(
+    core: Core, program: Program, ctxs: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Each question (``question_ctx``) with the documents it cites that are no longer in
+    force («stale»): an admin sees it before the question goes out."""
+    ids = [c["id"] for c in ctxs]
+    marks = await citing.stale_marks(core, "question", ids, core.today(program))
+    return [{**c, "stale": marks.get(c["id"], [])} for c in ctxs]
+
+
 async def queue_view(core: Core, actor: Person, program: Program) -> Reply:
-    """``/danhsach``: the plan of the coming sessions, the queue in order, the held questions."""
+    """``/danhsach``: the plan of the coming sessions, the queue in order, the held questions;
+    each question citing a document no longer in force is marked."""
     roles = await core.require(actor, program, *VIEWERS, action="queue")
     store = core.store
     queued = await store.bank_questions(program.id, ("queued",))
     held = await store.bank_questions(program.id, ("held",))
+    plan = await _plan(core, program, queued)
+    planned = [e["question"] for e in plan if e.get("question")]
+    for e, q in zip(
+        [e for e in plan if e.get("question")],
+        await with_marks(core, program, planned),
+        strict=True,
+    ):
+        e["question"] = q
     return Reply(
         "bank_queue",
         {
             "program": program_ctx(program),
-            "plan": await _plan(core, program, queued),
-            "items": [
-                question_ctx(bq, program, rank)
-                for rank, bq in enumerate(queued[:QUEUE_SHOWN], start=1)
-            ],
+            "plan": plan,
+            "items": await with_marks(
+                core,
+                program,
+                [
+                    question_ctx(bq, program, rank)
+                    for rank, bq in enumerate(queued[:QUEUE_SHOWN], start=1)
+                ],
+            ),
             "total": len(queued),
-            "held": [question_ctx(bq, program) for bq in held[:HELD_SHOWN]],
+            "held": await with_marks(
+                core, program, [question_ctx(bq, program) for bq in held[:HELD_SHOWN]]
+            ),
             "held_total": len(held),
             "counts": await store.count_by_status(program.id),
             "warning": await store.queue_warning(program.id),
@@ -273,7 +299,7 @@ async def _detail_reply(
         order = [qid for qid, _ in await store.queue_order(program.id)]
         rank = order.index(bq.question.id) + 1 if bq.question.id in order else None
     used = await store.week_of_question(bq.question.id) if bq.question.status == "used" else None
-    ctx = question_ctx(bq, program, rank, full=True)
+    (ctx,) = await with_marks(core, program, [question_ctx(bq, program, rank, full=True)])
     ctx["used_date"] = used[1] if used else None
     buttons = await _buttons(core, program, bq, confirm_retire) if is_admin else ()
     return Reply(

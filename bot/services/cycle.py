@@ -51,7 +51,7 @@ from bot.schedule import (
     plan_week,
     upcoming_plan,
 )
-from bot.services import grassroots
+from bot.services import citing, grassroots
 from bot.services.answers import grade_buttons
 from bot.services.concluded import on_concluded
 from bot.services.context import (
@@ -941,6 +941,8 @@ async def grade_comment(
         if own is None:
             raise Refused("grade_not_now")
         await store.set_grade_comment(own.id, comment)
+        day = citing.session_day(program, core, s.session_date)
+        await citing.record(core, program.id, "comment", own.id, day, text=comment, session_id=s.id)
         standing = grades[-1]
         superseded = standing.id != own.id
         by = await store.person(standing.head_id) if superseded else None

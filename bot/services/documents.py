@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.core import Core
 from bot.documents.calendar import WEEKS, CalendarEntry, build_calendar, calendar_filename
+from bot.documents.party import recipient_lines
 from bot.documents.settings import DocumentSettings, from_stored, parse_setting
 from bot.models import FileReply, Person, Program, Reply, SessionState
 from bot.offload import off_loop
@@ -28,6 +29,7 @@ def settings_ctx(s: DocumentSettings) -> dict[str, Any]:
         **asdict(s),
         "body": list(s.body),
         "recipients": list(s.recipients),
+        "printed_recipients": recipient_lines(s.recipients),
         "capacity_lines": list(s.capacity_lines),
     }
 

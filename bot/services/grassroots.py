@@ -37,8 +37,8 @@ from bot.models import (
     SessionState,
     Submission,
 )
-from bot.services import invites
-from bot.services.bank import split_duplicates
+from bot.services import citing, invites
+from bot.services.bank import split_duplicates, stale_questions
 from bot.services.context import (
     local,
     person_ctx,
@@ -505,6 +505,7 @@ async def submit(core: Core, person: Person, action: Action) -> Reply:
         if not await store.use_action(action.token, now):
             raise Refused("button_used")
         sid = await store.add_submission(program.id, person.id, unit, text, now)
+        await citing.record(core, program.id, "submission", sid, core.today(program), text=text)
         await store.clear_dialog(person.id)
         await store.log_event(
             "submitted", now, program_id=program.id, actor_id=person.id, detail=str(sid)
@@ -730,6 +731,7 @@ async def accept(
         qid = await store.add_question(
             program.id, final, topic, sub.unit, None, None, actor.id, now
         )
+        await citing.record(core, program.id, "question", qid, core.today(program), text=final)
         if not await store.decide_submission(sid, "accepted", actor.id, now, question_id=qid):
             raise Refused("button_used")
         await _clear_moderation(core, actor, sid)
@@ -754,7 +756,8 @@ async def accept(
             await owe_one(core, asker.tg_user_id, "grassroots_accepted", ctx)
         state_change(program, None, "submission_accepted", actor, submission=sid, question=qid)
     core.program_changed(program.id)
-    return Reply("grassroots_accept_done", {**ctx, "asker": person_ctx(asker)})
+    stale = await stale_questions(core, program, [qid])
+    return Reply("grassroots_accept_done", {**ctx, "asker": person_ctx(asker), "stale": stale})
 
 
 async def merge(core: Core, actor: Person, program: Program, sid: int, ref: str) -> Reply:

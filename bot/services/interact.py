@@ -16,6 +16,7 @@ from bot.services import (  # noqa: F401
     cycle,
     grassroots,
     roster,
+    supplements,
 )
 
 # Dialogs that belong to one session: they end when the session moves on.
@@ -107,6 +108,9 @@ async def private_text(core: Core, person: Person, answer: Answer) -> Reply | No
             )
         if dialog.kind == "conclude" and dialog.session_id:
             return await cycle.conclude(core, person, program, text, dialog.session_id)
+        if dialog.kind == "supplement":
+            archive_id = int(dialog.data["archive_id"])
+            return await supplements.supplement(core, person, program, archive_id, text)
     return await answers.record_answer(core, person, answer)
 
 

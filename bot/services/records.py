@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,15 +23,18 @@ from bot.offload import ChildFailed, in_child
 from bot.periods import Period
 from bot.records import (
     VERDICTS,
+    CitedDocuments,
     Figures,
     Participation,
     PersonRecord,
     SessionRecord,
     as_of,
     in_period,
+    most_cited,
     person_record,
     program_figures,
 )
+from bot.refs import display
 from bot.render import plain, render
 from bot.services.archive import require_member
 from bot.services.context import person_ctx, program_ctx
@@ -72,6 +75,31 @@ async def figures(core: Core, program: Program, period: Period) -> tuple[Figures
         program_figures(period, records, redraws, submissions, day),
         program_figures(before, records, redraws, submissions, day),
     )
+
+
+async def cited_documents(core: Core, program: Program, period: Period) -> CitedDocuments:
+    """The documents the sessions of ``period`` cited most, and the official answers of the
+    program that rest on documents no longer in force today."""
+    store = core.store
+    rows = await store.cited_in_period(program.id, period.start, period.end + timedelta(days=1))
+    entries = await store.register_entries([r[4] for r in rows if r[4] is not None])
+    labelled: list[tuple[int, Hashable, str]] = []
+    for session_id, key, symbol, kind, document_id in rows:
+        entry = entries.get(document_id) if document_id is not None else None
+        if entry is not None:
+            labelled.append(
+                (session_id, ("entry", entry.id), display(entry.doc_key, entry.symbol, entry.kind))
+            )
+        else:
+            labelled.append((session_id, ("symbol", key, symbol), display(key, symbol, kind)))
+    return CitedDocuments(
+        top=most_cited(labelled),
+        to_review=await store.count_to_review(program.id, core.today(program)),
+    )
+
+
+def cited_ctx(c: CitedDocuments) -> dict[str, Any]:
+    return {"top": [{"document": d, "sessions": n} for d, n in c.top], "to_review": c.to_review}
 
 
 async def record(core: Core, program: Program, person_id: int, period: Period) -> PersonRecord:
@@ -175,6 +203,7 @@ async def report_data(
         participation=await participation(core, program),
         sessions=tuple(_report_session(r, names, zone) for r in sessions),
         people=tuple(rows),
+        cited=await cited_documents(core, program, period),
     )
 
 
@@ -304,15 +333,25 @@ def chart_title(template: str, ctx: Mapping[str, Any]) -> str:
     return plain(render(template, ctx))
 
 
-async def _verdicts_png(core: Core, program: Program, period: Period) -> tuple[str, bytes]:
+async def _verdicts_png(
+    core: Core, program: Program, period: Period, *, report: bool = False
+) -> tuple[str, bytes]:
+    """The title and the picture of the verdicts chart; for a ``report``, drawn without the
+    title (the report prints it as the caption) and at print resolution."""
     rows = await session_records(core, program, period.start, period.end)
     title = chart_title("chart_verdicts_title", {"period": period.context()})
+    if report:
+        return title, await in_child(charts.verdicts_by_month, rows, period, None, True)
     return title, await in_child(charts.verdicts_by_month, rows, period, title)
 
 
-async def _participation_png(core: Core, program: Program) -> tuple[str, bytes]:
+async def _participation_png(
+    core: Core, program: Program, *, report: bool = False
+) -> tuple[str, bytes]:
     p = await participation(core, program)
     title = chart_title("chart_participation_title", {"round_no": p.round_no})
+    if report:
+        return title, await in_child(charts.participation, p, None, True)
     return title, await in_child(charts.participation, p, title)
 
 
@@ -333,9 +372,11 @@ async def participation_chart(core: Core, program: Program) -> bytes:
 
 async def report_charts(core: Core, program: Program, period: Period) -> list[tuple[str, bytes]]:
     """The charts of a report of ``period`` as (title, PNG), for the Word report's ``charts``:
-    the verdicts month by month and the current round's participation."""
+    the verdicts month by month and the current round's participation, each drawn without its
+    title (the report's caption) at print resolution."""
     drawn = await asyncio.gather(
-        _verdicts_png(core, program, period), _participation_png(core, program)
+        _verdicts_png(core, program, period, report=True),
+        _participation_png(core, program, report=True),
     )
     return list(drawn)
 
@@ -374,6 +415,7 @@ async def figures_reply(
             "previous": figures_ctx(before),
             "trend": trend_ctx(now, before),
             "participation": participation_ctx(await participation(core, program)),
+            "cited": cited_ctx(await cited_documents(core, program, period)),
         },
     )
     graded = sum(now.verdicts[v] for v in VERDICTS)

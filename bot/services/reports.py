@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Final, Literal
 
-from bot.args import parse_period
+from bot.args import parse_int, parse_period
 from bot.core import Core
 from bot.documents.report import period_slug
+from bot.documents.settings import MAX_DOCUMENT_NUMBER, document_number
 from bot.models import FileReply, Person, Program, Reply
 from bot.offload import ChildFailed, Progress, off_loop
 from bot.periods import Period
@@ -35,6 +36,7 @@ FORMATS: Final[dict[str, ReportFormat]] = {
     "excel": "xlsx",
 }
 SHEETS_WORDS: Final = frozenset({"canbo", "phieu"})
+NUMBER_WORDS: Final = frozenset({"so"})  # «so 12»: the number the văn thư gave the report
 
 
 def report_filename(period: Period, fmt: ReportFormat, sheets: bool) -> str:
@@ -53,6 +55,7 @@ async def build_report(
     charts: Sequence[tuple[str, bytes]] | None = None,
     points: bool | None = None,
     progress: Progress | None = None,
+    number: int | None = None,
 ) -> FileReply:
     """The report (or, with ``sheets``, the year-end sheets) of ``period`` as a file.
 
@@ -60,7 +63,8 @@ async def build_report(
     ``person`` None: the command line (no role check). ``points``: the points scheme on or off
     for this file (None: as the program's document settings say). ``charts``: the Word report's
     pictures (None: drawn here, verdicts by month and the round's participation; a chart that
-    cannot be drawn is logged and the report goes out without it)."""
+    cannot be drawn is logged and the report goes out without it). ``number``: the number the
+    văn thư gave the Word report (None: a blank to write it in)."""
     from bot.documents.report_docx import build_report_docx, build_sheets_docx
     from bot.documents.report_xlsx import build_report_xlsx
 
@@ -90,7 +94,7 @@ async def build_report(
             except ChildFailed:
                 log.exception("report: the charts could not be drawn; the report goes without")
                 charts = ()
-        built = await off_loop(build_report_docx, data, settings, charts)
+        built = await off_loop(build_report_docx, data, settings, charts, document_number(number))
     async with core.store.transaction():
         await core.store.log_event(
             "report",
@@ -106,30 +110,65 @@ async def build_report(
     )
 
 
-def parse_report_args(text: str, core: Core, program: Program) -> tuple[Period, ReportFormat, bool]:
-    """``[kỳ] [xlsx|docx] [canbo]`` in any order: the period (default: this year), the format
-    (default: docx) and whether the year-end sheets are asked for."""
+@dataclass(frozen=True)
+class ReportRequest:
+    """What ``/baocao`` asks for."""
+
+    period: Period
+    fmt: ReportFormat
+    sheets: bool
+    number: int | None  # the number the văn thư gave the report (``so 12``)
+
+
+def parse_report_args(text: str, core: Core, program: Program) -> ReportRequest:
+    """``[kỳ] [xlsx|docx] [canbo] [so N]`` in any order: the period (default: this year), the
+    format (default: docx), whether the year-end sheets are asked for, and the report's number
+    when the văn thư has given one."""
     fmt: ReportFormat = "docx"
     sheets = False
+    number: int | None = None
     rest = []
-    for word in text.split():
-        folded = fold_word(word)
+    words = text.split()
+    i = 0
+    while i < len(words):
+        folded = fold_word(words[i])
         if folded in FORMATS:
             fmt = FORMATS[folded]
         elif folded in SHEETS_WORDS:
             sheets = True
+        elif folded in NUMBER_WORDS and i + 1 < len(words):
+            number = parse_int(words[i + 1], 1, MAX_DOCUMENT_NUMBER, what="number")
+            i += 1
         else:
-            rest.append(word)
-    return parse_period(" ".join(rest), core.today(program)), fmt, sheets
+            rest.append(words[i])
+        i += 1
+    period = parse_period(" ".join(rest), core.today(program))
+    return ReportRequest(period, fmt, sheets, number)
 
 
 async def report(
     core: Core, person: Person, program: Program, text: str, progress: Progress | None = None
 ) -> FileReply:
-    """``/baocao [kỳ] [xlsx|docx] [canbo]`` (heads, leaders, admins; in private)."""
+    """``/baocao [kỳ] [xlsx|docx] [canbo] [so N]`` (heads, leaders, admins; in private)."""
     await require_overseer(core, person, program, "report")
-    period, fmt, sheets = parse_report_args(text, core, program)
-    return await build_report(core, person, program, period, fmt, sheets=sheets, progress=progress)
+    asked = parse_report_args(text, core, program)
+    return await build_report(
+        core,
+        person,
+        program,
+        asked.period,
+        asked.fmt,
+        sheets=asked.sheets,
+        progress=progress,
+        number=asked.number,
+    )
 
 
-__all__ = ["FORMATS", "build_report", "parse_report_args", "report", "report_filename"]
+__all__ = [
+    "FORMATS",
+    "ReportRequest",
+    "build_report",
+    "parse_report_args",
+    "report",
+    "report_filename",
+]

@@ -13,6 +13,7 @@ from bot.store.ops import OpsQueries
 from bot.store.people import PeopleQueries
 from bot.store.plumbing import PlumbingQueries
 from bot.store.records import RecordQueries
+from bot.store.refs import RefQueries
 from bot.store.sessions import SessionQueries
 from bot.store.zalo import ZaloQueries
 
@@ -29,6 +30,7 @@ class Store(
     OpsQueries,
     DocumentQueries,
     RecordQueries,
+    RefQueries,
     ZaloQueries,
 ):
     """The database of record. Services own transactions: ``async with store.transaction():``."""

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import aiosqlite
 
-from bot.models import ArchiveEntry
+from bot.models import ArchiveEntry, Supplement
 from bot.store.base import StoreBase, _iso
 
 # The searchable columns of `archive_fts` and their bm25 weights: a word found in the question
@@ -22,8 +22,12 @@ _COLS = (
     "a.id, a.program_id, a.session_id, a.session_date, a.topic, a.question, a.source_unit, "
     "a.answer_kind, a.answer_text, a.answer_file_name, a.answerer_name, a.answerer_title, "
     "a.verdict, a.head_name, a.comment, a.regrades, a.conclusion, a.leader_name, a.legal_refs, "
-    "a.concluded_at"
+    "a.concluded_at, a.version, s.id AS sup_id, s.text AS sup_text, s.legal_refs AS sup_refs, "
+    "s.leader_id AS sup_leader_id, s.leader_name AS sup_leader_name, "
+    "s.created_at AS sup_created_at"
 )
+# The current supplementary conclusion of each entry (none while version is 0).
+_CURRENT = "LEFT JOIN supplements s ON s.archive_id = a.id AND s.version = a.version"
 _BM25 = "bm25(archive_fts, {})".format(", ".join(str(w) for w in BM25_WEIGHTS))
 
 
@@ -51,6 +55,19 @@ class ArchiveQueries(StoreBase):
             leader_name=r["leader_name"],
             legal_refs=r["legal_refs"],
             concluded_at=datetime.fromisoformat(r["concluded_at"]),
+            version=r["version"],
+            current=Supplement(
+                id=r["sup_id"],
+                archive_id=r["id"],
+                version=r["version"],
+                text=r["sup_text"],
+                legal_refs=r["sup_refs"],
+                leader_id=r["sup_leader_id"],
+                leader_name=r["sup_leader_name"],
+                created_at=datetime.fromisoformat(r["sup_created_at"]),
+            )
+            if r["sup_id"] is not None
+            else None,
         )
 
     async def save_archive(self, entry: ArchiveEntry, search: Mapping[str, str]) -> int:
@@ -100,11 +117,13 @@ class ArchiveQueries(StoreBase):
         return await self._count("SELECT id FROM archive WHERE session_id = ?", (entry.session_id,))
 
     async def archive_entry(self, entry_id: int) -> ArchiveEntry | None:
-        r = await self._one(f"SELECT {_COLS} FROM archive a WHERE a.id = ?", (entry_id,))
+        r = await self._one(f"SELECT {_COLS} FROM archive a {_CURRENT} WHERE a.id = ?", (entry_id,))
         return self._archive(r) if r else None
 
     async def archive_by_session(self, session_id: int) -> ArchiveEntry | None:
-        r = await self._one(f"SELECT {_COLS} FROM archive a WHERE a.session_id = ?", (session_id,))
+        r = await self._one(
+            f"SELECT {_COLS} FROM archive a {_CURRENT} WHERE a.session_id = ?", (session_id,)
+        )
         return self._archive(r) if r else None
 
     @staticmethod
@@ -120,7 +139,7 @@ class ArchiveQueries(StoreBase):
         rows = await self._all(
             f"SELECT {_COLS} FROM (SELECT rowid AS rid, {_BM25} AS score FROM archive_fts "
             "WHERE archive_fts MATCH ? ORDER BY score, rowid DESC LIMIT ? OFFSET ?) m "
-            "CROSS JOIN archive a ON a.id = m.rid ORDER BY m.score, a.id DESC",
+            f"CROSS JOIN archive a ON a.id = m.rid {_CURRENT} ORDER BY m.score, a.id DESC",
             (self._in_program(program_id, match), limit, offset),
         )
         return [self._archive(r) for r in rows]
@@ -136,7 +155,7 @@ class ArchiveQueries(StoreBase):
     ) -> list[ArchiveEntry]:
         """Entries of ``program_id``, newest session first."""
         rows = await self._all(
-            f"SELECT {_COLS} FROM archive a WHERE a.program_id = ? "
+            f"SELECT {_COLS} FROM archive a {_CURRENT} WHERE a.program_id = ? "
             "ORDER BY a.session_date DESC, a.id DESC LIMIT ? OFFSET ?",
             (program_id, limit, offset),
         )
@@ -148,7 +167,7 @@ class ArchiveQueries(StoreBase):
     async def archive_between(self, program_id: int, start: date, end: date) -> list[ArchiveEntry]:
         """Entries of sessions held on ``start`` ≤ day < ``end``, oldest first."""
         rows = await self._all(
-            f"SELECT {_COLS} FROM archive a WHERE a.program_id = ? "
+            f"SELECT {_COLS} FROM archive a {_CURRENT} WHERE a.program_id = ? "
             "AND a.session_date >= ? AND a.session_date < ? ORDER BY a.session_date, a.id",
             (program_id, start.isoformat(), end.isoformat()),
         )

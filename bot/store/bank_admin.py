@@ -1,4 +1,5 @@
-"""Queries of the bank admin area: tags, structured references, queue order, pins, warnings."""
+"""Queries of the bank admin area: tags, queue order, pins, warnings (the structured references
+of questions are their citations: ``bot/store/refs.py``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import aiosqlite
 
 from bot.models import BankQuestion, Question
 from bot.store.base import StoreBase
+from bot.store.refs import RefQueries
 from bot.store.sessions import SessionQueries
 
 # Statuses in the order a bank lists (and exports) them.
@@ -22,27 +24,11 @@ def _tags(raw: str | None) -> tuple[str, ...]:
     return tuple(str(t) for t in value) if isinstance(value, list) else ()
 
 
-class BankAdminQueries(StoreBase):
+class BankAdminQueries(RefQueries, StoreBase):
     # -- reading -----------------------------------------------------------------------------
 
-    async def _refs_of(
-        self, question_ids: Sequence[int]
-    ) -> dict[int, tuple[tuple[str, str | None], ...]]:
-        found: dict[int, list[tuple[str, str | None]]] = {}
-        for start in range(0, len(question_ids), 500):
-            chunk = list(question_ids[start : start + 500])
-            marks = ",".join("?" * len(chunk))
-            rows = await self._all(
-                f"SELECT question_id, document, article FROM question_refs "
-                f"WHERE question_id IN ({marks}) ORDER BY question_id, seq",
-                chunk,
-            )
-            for r in rows:
-                found.setdefault(r["question_id"], []).append((r["document"], r["article"]))
-        return {qid: tuple(refs) for qid, refs in found.items()}
-
     async def _bank(self, rows: list[aiosqlite.Row]) -> list[BankQuestion]:
-        refs = await self._refs_of([r["id"] for r in rows])
+        refs = await self.question_refs([r["id"] for r in rows])
         return [
             BankQuestion(
                 question=SessionQueries._question(r),
@@ -134,15 +120,6 @@ class BankAdminQueries(StoreBase):
         await self._exec(
             "UPDATE questions SET tags = ? WHERE id = ?",
             (json.dumps(list(tags), ensure_ascii=False) if tags else None, question_id),
-        )
-
-    async def set_refs(self, question_id: int, refs: Sequence[tuple[str, str | None]]) -> None:
-        """The (document, article) pairs read from a question's «Căn cứ», in order."""
-        await self._exec("DELETE FROM question_refs WHERE question_id = ?", (question_id,))
-        self.version += 1
-        await self.conn.executemany(
-            "INSERT INTO question_refs (question_id, seq, document, article) VALUES (?,?,?,?)",
-            [(question_id, seq, doc, article) for seq, (doc, article) in enumerate(refs, 1)],
         )
 
     async def set_positions(self, question_ids: Sequence[int]) -> None:

@@ -136,6 +136,9 @@ def _message_from(data: dict[str, Any]) -> ZaloMessage:
 # -- what a text means ----------------------------------------------------------------------------
 
 
+_CLOSING_MARKS = ".!?…"
+
+
 @dataclass(frozen=True)
 class Reading:
     """What a Zalo text is: a command (with what follows it), plain text, or a doubt."""
@@ -169,12 +172,14 @@ def reading(text: str, names: frozenset[str], content_expected: bool) -> Reading
         return Reading("command", slash.group(1).lower(), (slash.group(2) or "").strip())
     if content_expected:
         return Reading("text")
-    words = fold(text).split()
+    # «Lịch?», «Trợ giúp!»: the closing mark of a sentence does not make a command word text.
+    bare = text.rstrip().rstrip(_CLOSING_MARKS).rstrip()
+    words = fold(bare).split()
     found = _phrase(words, names)
     if found is None:
         return Reading("text")
     name, n = found
-    rest = text.split(maxsplit=n)[n:]
+    rest = bare.split(maxsplit=n)[n:]
     if not rest:
         return Reading("command", name)
     if name in ZALO_ARGUMENT_COMMANDS:

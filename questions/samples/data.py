@@ -1,9 +1,11 @@
 """Sample questions shipped with the project (questions/samples/cau_hoi_mau.xlsx and .csv).
 
 The situations are typical of grassroots Party-building organizational work; every unit named is
-fictional. References cite only documents whose number and date are certain, or are left empty.
-Suggested answers are samples for the department head and the board leader: the official answer
-is always the leader's conclusion, checked against the documents in force.
+fictional. References cite only documents in force whose number and date are certain (the
+register's starter file, questions/samples/so_van_ban_can_cu.csv, names the source of each
+status), without an article number the text of the document would have to confirm, or are left
+empty. Suggested answers are samples for the department head and the board leader: the official
+answer is always the leader's conclusion, checked against the documents in force.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from typing import Final
 from questions.model import QuestionDraft
 
 _DIEU_LE: Final = "Điều lệ Đảng"
-_QD_24: Final = "Quy định số 24-QĐ/TW ngày 30/7/2021 về thi hành Điều lệ Đảng"
-_HD_01: Final = "Hướng dẫn số 01-HD/TW ngày 28/9/2021 về một số vấn đề cụ thể thi hành Điều lệ Đảng"
-_ALL_THREE: Final = f"{_DIEU_LE}; {_QD_24}; {_HD_01}"
-_QD_HD: Final = f"{_QD_24}; {_HD_01}"
+# In force from 01/7/2025, after Quy định số 232-QĐ/TW (20/01/2025), which replaced Quy định số
+# 24-QĐ/TW (30/7/2021): see the starter file of the register for the sources.
+_QD_294: Final = "Quy định số 294-QĐ/TW ngày 26/5/2025 về thi hành Điều lệ Đảng"
+_ALL_THREE: Final = f"{_DIEU_LE}; {_QD_294}"
+_QD_HD: Final = _QD_294
 
 SAMPLE_QUESTIONS: Final[list[QuestionDraft]] = [
     # --- Đảng viên: kết nạp ---------------------------------------------------------------

@@ -73,11 +73,11 @@ async def test_admin_sets_document_settings_and_they_survive_a_restart(harness: 
     await bind(h)
     out = await h.send(ADMIN, "/vanban")
     shown = context_of(sent(out, "documents", ADMIN.id))["settings"]
-    assert shown["body"] == ["BAN TỔ CHỨC", "*"] and shown["number"] == ""
+    assert shown["body"] == ["BAN TỔ CHỨC", "*"] and shown["symbol"] == "BTC"
     out = await h.send(ADMIN, "/vanban coquan TỈNH ỦY ĐỒNG NAI / BAN TỔ CHỨC / *")
     sent(out, "documents", ADMIN.id, changed="body")
     await h.send(ADMIN, "/vanban noi Đồng Nai")
-    await h.send(ADMIN, "/vanban so Số 12-BC/BTCTU")
+    await h.send(ADMIN, "/vanban kyhieu BTCTU")
     await h.send(ADMIN, "/vanban chucvu PHÓ TRƯỞNG BAN")
     await h.send(ADMIN, "/vanban kythay bat")
     out = await h.send(ADMIN, "/vanban nguoiky Nguyễn Văn An")
@@ -86,7 +86,7 @@ async def test_admin_sets_document_settings_and_they_survive_a_restart(harness: 
     out = await h.send(ADMIN, "/vanban")
     settings = context_of(sent(out, "documents", ADMIN.id))["settings"]
     assert settings["body"] == ["TỈNH ỦY ĐỒNG NAI", "BAN TỔ CHỨC", "*"]
-    assert settings["place"] == "Đồng Nai" and settings["number"] == "Số 12-BC/BTCTU"
+    assert settings["place"] == "Đồng Nai" and settings["symbol"] == "BTCTU"
     assert settings["capacity_lines"] == ["K/T TRƯỞNG BAN", "PHÓ TRƯỞNG BAN"]
     assert settings["signer"] == "Nguyễn Văn An"
     assert "K/T TRƯỞNG BAN / PHÓ TRƯỞNG BAN" in texts(out)
@@ -115,7 +115,7 @@ async def test_others_are_refused_and_odd_values_are_refused_clearly(harness: Ha
     assert await h.core.store.document_settings(1) == {}
 
 
-async def test_the_handbook_carries_the_heading_of_the_settings(harness: Harness) -> None:
+async def test_the_handbook_carries_the_issuer_of_the_settings(harness: Harness) -> None:
     h = harness
     await setup_program(h)
     await h.send(ADMIN, "/vanban coquan TỈNH ỦY ĐỒNG NAI / BAN TỔ CHỨC / *")
@@ -123,12 +123,8 @@ async def test_the_handbook_carries_the_heading_of_the_settings(harness: Harness
     await conclude_week(h, vn(2026, 12, 7, 9, 0), "Trả lời.", "Kết luận của Lãnh đạo Ban.")
     out = await h.send(LEADER, "/sotay 2026")
     built = docx.Document(io.BytesIO(_document(h, out, LEADER.id)))
-    heading = built.tables[0]
-    assert [p.text for p in heading.cell(0, 0).paragraphs] == [
-        "TỈNH ỦY ĐỒNG NAI",
-        "BAN TỔ CHỨC",
-        "*",
-    ]
-    assert heading.cell(0, 1).paragraphs[0].text == "ĐẢNG CỘNG SẢN VIỆT NAM"
-    assert heading.cell(1, 1).text == "Đồng Nai, ngày 07 tháng 12 năm 2026"
-    assert heading.cell(1, 1).paragraphs[0].runs[0].italic
+    # A publication: its cover names the issuing body and, at its foot, the place and year.
+    cover = [p.text for p in built.paragraphs[:8]]
+    assert cover[:3] == ["TỈNH ỦY ĐỒNG NAI", "BAN TỔ CHỨC", "*"]
+    assert "Đồng Nai – 2026" in cover
+    assert built.paragraphs[1].runs[0].bold and not built.paragraphs[0].runs[0].bold

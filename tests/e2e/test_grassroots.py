@@ -283,7 +283,7 @@ async def test_moderation_and_the_loop_back_to_the_asker(harness: Harness) -> No
     sent = h.server.sent[mark:]
     official = to(sent, ASKER2)
     assert "Câu trả lời chính thức" in official and "phải học lại" in official
-    assert "Căn cứ: Quy định số 24-QĐ/TW ngày 30/7/2021" in official
+    assert "Căn cứ: Quy định số 294-QĐ/TW ngày 26/5/2025" in official
     assert to(sent, ASKER) == ""
 
     # Week 2: the accepted question is published; its asker is told the date and the week.

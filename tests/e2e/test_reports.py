@@ -81,8 +81,9 @@ async def test_a_head_gets_the_spreadsheet_and_the_year_end_sheets(harness: Harn
     name, data = _document(h, out, HEAD.id)
     assert name == "bao_cao_2026_t12.xlsx"
     wb = openpyxl.load_workbook(io.BytesIO(data))
-    assert wb.sheetnames == ["Tổng hợp", "Các phiên", "Cán bộ", "Chủ đề"]
-    assert wb["Tổng hợp"]["B5"].value == 1  # one session held
+    assert wb.sheetnames == ["Tổng hợp", "Các phiên", "Cán bộ", "Chủ đề", "Căn cứ"]
+    # The figures stand under their group's label (row 5): one session held.
+    assert wb["Tổng hợp"]["A6"].value == "Số phiên đã tổ chức" and wb["Tổng hợp"]["B6"].value == 1
     sent(out, "report_caption", HEAD.id, format="xlsx", held=1)
 
     out = await h.send(HEAD, "/baocao canbo 2026")

@@ -45,7 +45,7 @@ async def test_redraw_needs_head_and_reason(harness: Harness) -> None:
     assert first_person is not None and first_person.id not in draws[1].pool
     # The first person's answer is no longer expected; the second one's is.
     out = await h.send(first, "Em xin trả lời ...")
-    assert templates(out) == ["fallback"]
+    assert templates(out) == ["answer_redrawn_away"]  # told who answers now, not taken
     out = await h.send(second, "Câu trả lời của người được bốc lại.")
     sent(out, "answer_received", second.id)
     out = await h.send(ADMIN, "/kiemtra", chat_id=GROUP)

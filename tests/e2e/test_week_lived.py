@@ -237,6 +237,35 @@ async def test_when_the_drawn_person_leaves_the_head_and_admins_are_offered_a_re
     assert ids  # the others are untouched
 
 
+async def test_someone_redrawn_away_is_told_their_message_is_not_the_answer(
+    harness: Harness,
+) -> None:
+    h = harness
+    _ids, drawn, sid = await drawn_week(h)
+    out = await h.send(HEAD, "/rutlai đồng chí đi công tác", chat_id=GROUP)
+    sent(out, "draw_group", GROUP, redraw=True)
+    session = await h.core.store.session(sid)
+    assert session is not None
+    newly = await h.core.store.person(session.drawn_person_id or 0)
+    assert newly is not None and newly.tg_user_id != drawn.id
+
+    # The one redrawn away writes what would have been their answer: told plainly, nothing
+    # reaches the group or the head, the session still waits for the one drawn now.
+    out = await h.send(drawn, LATE)
+    told = sent(out, "answer_redrawn_away", drawn.id)
+    assert context_of(told)["person"]["id"] == newly.id
+    assert "công tác" in context_of(told)["reason"]
+    not_sent(out, "answer_group", GROUP)
+    not_sent(out, "late_answer_head", HEAD.id)
+    not_sent(out, "fallback", drawn.id)
+    assert await state_of(h, sid) == SessionState.DRAWN
+
+    # Someone never drawn still gets the general reply.
+    other = next(u for u in STAFF if u.id not in (drawn.id, newly.tg_user_id))
+    out = await h.send(other, "Một tin nhắn bình thường.")
+    sent(out, "fallback", other.id)
+
+
 async def test_no_reminder_for_someone_who_left(harness: Harness) -> None:
     h = harness
     _ids, drawn, _sid = await drawn_week(h)
