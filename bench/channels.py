@@ -1,4 +1,4 @@
-"""(k) Each channel at its own pace: Telegram and Zalo side by side in one bot.
+"""(l) Each channel at its own pace: Telegram and Zalo side by side in one bot.
 
 The hoidap application through the Harness with its real pace (``rate_limit=True``): the fake
 Bot API enforces Telegram's limits strictly (30 messages in any 1-second window, a group's 20 a
@@ -16,7 +16,7 @@ message (``time.perf_counter``).
 - **Zalo publication**: 300 Zalo staff, the time to the last message; in a second run, 20 of
   them send ``/trangthai`` one every 2 s from 5 s on: how long each waits for the reply.
 
-Run alone: ``python -m bench.channels`` (prints JSON); ``python -m bench.run --parts k``.
+Run alone: ``python -m bench.channels`` (prints JSON); ``python -m bench.run --parts l``.
 """
 
 from __future__ import annotations
@@ -325,7 +325,7 @@ async def zalo_publish(staff: int = 300) -> ZaloPublish:
         await bot.close()
 
 
-# -- all of (k) ------------------------------------------------------------------------------------
+# -- all of (l) ------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -346,19 +346,19 @@ class ChannelsRun:
 
 
 async def channels_run() -> ChannelsRun:
-    progress("(k) mixed publication: 150 Telegram + 150 Zalo, beside Telegram only")
+    progress("(l) mixed publication: 150 Telegram + 150 Zalo, beside Telegram only")
     m = await mixed()
-    progress(f"(k)   Telegram part {m.telegram_mixed_s:.2f} s vs {m.telegram_only_s:.2f} s alone")
-    progress("(k) a 300-person Zalo publication")
+    progress(f"(l)   Telegram part {m.telegram_mixed_s:.2f} s vs {m.telegram_only_s:.2f} s alone")
+    progress("(l) a 300-person Zalo publication")
     z = await zalo_publish()
-    progress(f"(k)   {z.messages} messages in {z.seconds:.2f} s")
-    progress("(k) the same with Telegram owed and Zalo replies asked for meanwhile")
+    progress(f"(l)   {z.messages} messages in {z.seconds:.2f} s")
+    progress("(l) the same with Telegram owed and Zalo replies asked for meanwhile")
     tg_wait, replies = await telegram_during_zalo()
     p95 = percentile(replies, 0.95)
-    progress(f"(k)   Telegram waited {tg_wait:.2f} s; replies p95 {p95:.2f} s")
-    progress("(k) a Zalo message owed during a 600-person Telegram publication")
+    progress(f"(l)   Telegram waited {tg_wait:.2f} s; replies p95 {p95:.2f} s")
+    progress("(l) a Zalo message owed during a 600-person Telegram publication")
     zalo_wait = await zalo_during_telegram()
-    progress(f"(k)   Zalo waited {zalo_wait:.2f} s")
+    progress(f"(l)   Zalo waited {zalo_wait:.2f} s")
     return ChannelsRun(m, z, tg_wait, zalo_wait, replies)
 
 

@@ -1,4 +1,4 @@
-"""(l) A province's Friday on one bot: many programs publish at the same moment.
+"""(m) A province's Friday on one bot: many programs publish at the same moment.
 
 The hoidap application through the Harness with its real pace (``rate_limit=True``) against the
 fake Bot API enforcing Telegram's limits strictly (30 messages in any 1-second window, 20 a
@@ -12,7 +12,7 @@ of them start together (as APScheduler starts the programs' jobs due at one mome
   nearly empty, so each publication also owes the bot-wide admin a «queue running low» notice:
   20 notices for one private chat, which Telegram lets take about one message a second.
 
-Run alone: ``python -m bench.province`` (prints JSON); ``python -m bench.run --parts l``.
+Run alone: ``python -m bench.province`` (prints JSON); ``python -m bench.run --parts m``.
 """
 
 from __future__ import annotations
@@ -117,16 +117,16 @@ async def friday(programs: int = 100, staff: int = 30, questions: int = 10) -> F
 
 
 async def province_run() -> tuple[Friday, Friday]:
-    progress("(l) 100 programs x 30 staff publish at once")
+    progress("(m) 100 programs x 30 staff publish at once")
     big = await friday(100, 30)
     progress(
-        f"(l)   {big.messages} in {big.seconds:.1f} s = {big.ratio:.3f} x ideal, "
+        f"(m)   {big.messages} in {big.seconds:.1f} s = {big.ratio:.3f} x ideal, "
         f"{big.flood_429} x 429"
     )
-    progress("(l) 20 programs publish at once, each owing the admin a notice")
+    progress("(m) 20 programs publish at once, each owing the admin a notice")
     notices = await friday(20, 30, questions=2)
     progress(
-        f"(l)   {notices.messages} in {notices.seconds:.1f} s, {notices.flood_429} x 429, "
+        f"(m)   {notices.messages} in {notices.seconds:.1f} s, {notices.flood_429} x 429, "
         f"{notices.to_admin} message(s) to the admin for {notices.notices} notices"
     )
     return big, notices

@@ -143,7 +143,7 @@ async def test_a_reply_overtakes_the_publication_queue_on_zalo(
 # -- a stalled channel holds up nobody on the other -----------------------------------------------
 
 
-async def test_a_stalled_channel_does_not_hold_the_other(
+async def test_a_stalled_zalo_does_not_hold_telegram(
     tmp_path: Path, clock: ManualClock, zalo: FakeZalo
 ) -> None:
     h = Harness(
