@@ -579,7 +579,7 @@ def _channel_targets(report: Report) -> list[str]:
         rows.append(
             f"| (l) a publication to {m.telegram_staff} Telegram + {m.zalo_staff} Zalo staff: the"
             f" Telegram part ≤ {MIXED_TARGET:g} × the same without the Zalo members"
-            f" | {_range(ratios)} × | {_yes(max(ratios) <= MIXED_TARGET)} |"
+            f" | {_range(ratios, unit=' ×')} | {_yes(max(ratios) <= MIXED_TARGET)} |"
         )
         waits = [max(r.telegram_wait_s, r.zalo_wait_s) for r in runs]
         rows.append(
@@ -605,7 +605,7 @@ def _channel_targets(report: Report) -> list[str]:
         floods = sum(f.flood_429 for f in big)
         rows.append(
             f"| (m) {big[0].programs} programs × {big[0].staff} staff publish at once: time"
-            f" ≤ {FRIDAY_TARGET:g} × ideal, no 429 | {_range(ratios, '.3f')} ×,"
+            f" ≤ {FRIDAY_TARGET:g} × ideal, no 429 | {_range(ratios, '.3f', ' ×')},"
             f" {floods} × 429 | {_yes(max(ratios) <= FRIDAY_TARGET and floods == 0)} |"
         )
         small = [n for _, n in fridays]

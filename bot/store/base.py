@@ -102,7 +102,7 @@ SEEN_BATCH = 100
 # messages taken in, outbox, events, actions) do not.
 _MODEL_TABLES = re.compile(
     r"\b(programs|people|members|member_roles|sessions|questions|grades|draws|archive|askers"
-    r"|dialogs|documents|citations|supplements)",
+    r"|dialogs|documents|citations|supplements)\b",
     re.IGNORECASE,
 )
 _MEMO_LIMIT = 10_000
