@@ -67,6 +67,11 @@ async def friday(programs: int = 100, staff: int = 30, questions: int = 10) -> F
             await h.start()
             try:
                 server.user(ADMIN.id, ADMIN.first_name, ADMIN.last_name, ADMIN.username)
+                async with h.core.store.transaction():  # the bot-wide admin wrote to the bot once
+                    name = f"{ADMIN.last_name} {ADMIN.first_name}"
+                    await h.core.store.upsert_person(
+                        ADMIN.id, ADMIN.username, name, True, h.core.now()
+                    )
                 ids = []
                 groups = {-1002000000 - p for p in range(programs)}
                 people = _people(programs, staff)
@@ -89,6 +94,9 @@ async def friday(programs: int = 100, staff: int = 30, questions: int = 10) -> F
                     steps = await asyncio.gather(*(h.scheduler.run(i) for i in ids))
                 if sum(1 for s in steps if any(x.endswith("publish") for x in s)) != programs:
                     raise RuntimeError("not every program published")
+                owed = [i for i in await h.core.store.pending_outbox() if i.chat_id == ADMIN.id]
+                if notices and not owed and not server.messages_to(ADMIN.id):
+                    raise RuntimeError("the publications owed the admin no notice")
 
                 def delivered() -> int:
                     return sum(1 for m in server.sent[mark:] if m.chat_id != ADMIN.id)

@@ -54,6 +54,39 @@ def test_a_stall_is_never_made_up_in_a_burst() -> None:
     assert min(window) >= 1.03 - 1e-9
 
 
+def _held_up_run(answers: bool) -> tuple[list[float], list[float]]:
+    """90 turns asked for at once, each answered 2 ms after its turn, but message 9 is held up
+    80 ms on its way (the event loop stood still right after its turn). (starts, arrivals)."""
+    w = SlidingWindow(limit=30, window=1.03)
+    trip, held = 0.002, 0.08
+    starts: list[float] = []
+    arrivals: list[float] = []
+    for i in range(90):
+        planned = w.earliest(0.0)
+        number = w.started(planned, planned)
+        late = held if i == 9 else 0.0
+        if answers:
+            w.answered(number, planned, planned + trip + late)
+        starts.append(planned)
+        arrivals.append(planned + trip / 2 + late)
+    return starts, arrivals
+
+
+def test_a_message_held_up_on_its_way_counts_from_when_it_may_have_arrived() -> None:
+    starts, arrivals = _held_up_run(answers=True)
+    on_server = sorted(arrivals)
+    # The server never sees more than 30 messages in any 1.03 s.
+    assert min(on_server[i + 30] - on_server[i] for i in range(60)) >= 1.03 - 1e-9
+    # Only the turn that would have made the 31st waits: the others keep the grid.
+    step = SlidingWindow(30, 1.03).spacing
+    late = [i for i in range(90) if abs(starts[i] - i * step) > 1e-9]
+    assert late and late[0] == 39
+    # Counted from its turn, message 9 would let the 39th arrive within the server's second.
+    starts, arrivals = _held_up_run(answers=False)
+    on_server = sorted(arrivals)
+    assert min(on_server[i + 30] - on_server[i] for i in range(60)) < 1.0
+
+
 def test_after_a_pause_the_next_message_goes_at_once() -> None:
     w = SlidingWindow(limit=30, window=1.03)
     for i in range(30):

@@ -121,14 +121,16 @@ class TelegramPace(BaseRateLimiter[str]):
         now = self.clock.now()
         return max(0.0, self._windows(chat_id).earliest(chat_id, now) - now)
 
-    async def _turn(self, chat_id: int, urgent: bool, sends: bool) -> None:
+    async def _turn(self, chat_id: int, urgent: bool, sends: bool) -> int:
+        """Wait for the turn of a call into ``chat_id``; the number of its overall turn."""
         async with self._chats.hold(chat_id):
             windows = self._windows(chat_id)
             if sends:
                 await self.clock.sleep_until(windows.earliest(chat_id, self.clock.now()))
-            await self.overall.turn(urgent)
+            number = await self.overall.turn(urgent)
             if sends:
                 windows.started(chat_id, self.clock.now())
+            return number
 
     async def process_request(
         self,
@@ -146,10 +148,14 @@ class TelegramPace(BaseRateLimiter[str]):
             chat_id = -1
         urgent = rate_limit_args != BULK
         for attempt in range(self.max_retries + 1):
+            turn: tuple[int, float] | None = None
             if chat_id is not None:
-                await self._turn(chat_id, urgent, _sends(endpoint))
+                turn = (await self._turn(chat_id, urgent, _sends(endpoint)), self.clock.now())
             try:
-                return await callback(*args, **kwargs)
+                result = await callback(*args, **kwargs)
+                if turn is not None:  # when it may have reached Telegram, for the window
+                    self.overall.answered(*turn, self.clock.now())
+                return result
             except RetryAfter as exc:
                 self.retries += 1
                 self.overall.pause(_seconds(exc))
