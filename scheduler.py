@@ -58,8 +58,9 @@ class ProgramScheduler:
             self.scheduler.shutdown(wait=False)
 
     async def tick(self) -> None:
-        for program in await self.core.store.programs():
-            await self.run(program.id)
+        with self.core.stepping():  # the admins' notices of every program: one digest each
+            for program in await self.core.store.programs():
+                await self.run(program.id)
         # Housekeeping: buttons expired a month ago and old replay guards are no longer needed
         # (a recently expired button still gets its "expired" answer).
         await self.core.store.prune_actions(self.core.now() - timedelta(days=30))
@@ -83,6 +84,10 @@ class ProgramScheduler:
         to its admins once and the program waits for the fix; an unexpected error is logged and
         retried later. The other programs, and the bot, go on.
         """
+        with self.core.stepping():
+            return await self._run(program_id)
+
+    async def _run(self, program_id: int) -> list[str]:
         lock = self._locks.setdefault(program_id, asyncio.Lock())
         try:
             async with lock:

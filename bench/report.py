@@ -12,6 +12,7 @@ from pathlib import Path
 
 import telegram
 
+from bench.channels import ZALO_RATE, ChannelsRun
 from bench.common import (
     CONCURRENT_ECHO,
     DB_SAMPLE,
@@ -23,6 +24,7 @@ from bench.memory import (
     MemoryResult,
 )
 from bench.press import PressResult
+from bench.province import Friday
 from bench.publish import (
     PublishResult,
 )
@@ -36,6 +38,7 @@ from bench.startup import StartupResult
 from bench.zalo_flood import SPACING as FLOOD_SPACING
 from bench.zalo_flood import TARGET_S as FLOOD_TARGET_S
 from bench.zalo_flood import FloodResult
+from bench.zalo_roundtrip import ZaloTrip
 
 # --------------------------------------------------------------------------------------------
 # The report
@@ -50,6 +53,13 @@ PRESS_STATEMENTS_TARGET = 8
 PRESS_ECHO_TARGET = 3.0  # grade press p50 <= 3 x the echo bot's idle round trip
 SCALING_TARGET = 1.2  # SQL time per update, large database / small one
 STARTUP_TARGET = 1.25  # start-up RSS, hoidap / bare PTB echo bot
+# The targets of issue 17: each channel at its own pace.
+MIXED_TARGET = 1.2  # Telegram part of a mixed publication / the same without Zalo members
+CROSSED_TARGET_S = 5.0  # a message owed on one channel during the other's bulk send
+ZALO_PUBLISH_TARGET_S = 62.0  # 300 Zalo staff at 5 messages a second
+ZALO_REPLY_TARGET_S = 2.0  # a Zalo user's reply during that publication, p95
+FRIDAY_TARGET = 1.05  # 100 programs x 30 staff: time / ideal
+ZALO_TRIP_TARGET = 0.5  # a status command on Zalo / a minimal Zalo echo loop
 
 
 @dataclass
@@ -70,6 +80,15 @@ class Report:
     reports: ReportsResult | None = None  # (i) bench/reports.py's result
     zalo_floods: list[FloodResult] = field(default_factory=list)  # (j) bench/zalo_flood.py
     refs: RefsResult | None = None  # (k) bench/refs.py's result
+    channels: list[ChannelsRun] = field(default_factory=list)  # (l) bench/channels.py, runs
+    fridays: list[tuple[Friday, Friday]] = field(default_factory=list)  # (m) bench/province.py
+    zalo_trip: ZaloTrip | None = None  # (n) bench/zalo_roundtrip.py's result
+
+
+def _range(values: list[float], fmt: str = ".2f", unit: str = "") -> str:
+    """One figure, or the figures of every run and their range."""
+    text = ", ".join(f"{v:{fmt}}" for v in values) + unit
+    return text if len(values) == 1 else f"{text} ({len(values)} runs)"
 
 
 def machine_facts() -> list[tuple[str, str]]:
@@ -122,7 +141,7 @@ def render(report: Report) -> str:
         "(`--write`); they are not edited by hand.",
         "",
         f"- **Command:** `{report.command}` (from the repository root, with the project's"
-        " virtualenv; rerun the same way, `--help` lists the options; about 2 minutes)",
+        " virtualenv; rerun the same way, `--help` lists the options and the parts)",
         f"- **Date:** {report.started:%Y-%m-%d %H:%M} UTC; the whole run took"
         f" {report.seconds:.0f} s",
         "- **Machine:** " + "; ".join(f"{name} {value}" for name, value in machine_facts()),
@@ -231,6 +250,7 @@ def render(report: Report) -> str:
             f" < {BACKFILL_TARGET_S:.0f} s | {k.backfill_s:.2f} s"
             f" | {_yes(k.backfill_s < BACKFILL_TARGET_S)} |",
         ]
+    summary += _channel_targets(report)
     if summary:
         lines += ["## Targets", "", "| Target | Measured | |", "|---|---|---|", *summary, ""]
 
@@ -547,4 +567,104 @@ def render(report: Report) -> str:
             report.refs.body,
             "",
         ]
+    lines += _channel_sections(report)
     return "\n".join(lines)
+
+
+def _channel_targets(report: Report) -> list[str]:
+    rows: list[str] = []
+    if runs := report.channels:
+        m = runs[0].mixed
+        ratios = [r.mixed.ratio for r in runs]
+        rows.append(
+            f"| (l) a publication to {m.telegram_staff} Telegram + {m.zalo_staff} Zalo staff: the"
+            f" Telegram part ≤ {MIXED_TARGET:g} × the same without the Zalo members"
+            f" | {_range(ratios, unit=' ×')} | {_yes(max(ratios) <= MIXED_TARGET)} |"
+        )
+        waits = [max(r.telegram_wait_s, r.zalo_wait_s) for r in runs]
+        rows.append(
+            "| (l) a message owed on one channel during the other's bulk send (either way):"
+            f" wait ≤ {CROSSED_TARGET_S:g} s | {_range(waits, unit=' s')} (the longer of the two)"
+            f" | {_yes(max(waits) <= CROSSED_TARGET_S)} |"
+        )
+        z = [r.zalo_publish.seconds for r in runs]
+        rows.append(
+            f"| (l) a publication to {runs[0].zalo_publish.staff} Zalo staff at"
+            f" {ZALO_RATE:g}/s ≤ {ZALO_PUBLISH_TARGET_S:g} s | {_range(z, '.1f', ' s')}"
+            f" | {_yes(max(z) <= ZALO_PUBLISH_TARGET_S)} |"
+        )
+        p95 = [r.reply_p95 for r in runs]
+        rows.append(
+            "| (l) a Zalo user's reply during that publication, p95,"
+            f" ≤ {ZALO_REPLY_TARGET_S:g} s | {_range(p95, unit=' s')}"
+            f" | {_yes(max(p95) <= ZALO_REPLY_TARGET_S)} |"
+        )
+    if fridays := report.fridays:
+        big = [f for f, _ in fridays]
+        ratios = [f.ratio for f in big]
+        floods = sum(f.flood_429 for f in big)
+        rows.append(
+            f"| (m) {big[0].programs} programs × {big[0].staff} staff publish at once: time"
+            f" ≤ {FRIDAY_TARGET:g} × ideal, no 429 | {_range(ratios, '.3f', ' ×')},"
+            f" {floods} × 429 | {_yes(max(ratios) <= FRIDAY_TARGET and floods == 0)} |"
+        )
+        small = [n for _, n in fridays]
+        floods = sum(n.flood_429 for n in small)
+        admin = ", ".join(str(n.to_admin) for n in small)
+        rows.append(
+            f"| (m) {small[0].programs} programs with admin notices due together: no 429"
+            f" | {floods} × 429; {small[0].notices} notices reached the admin in {admin}"
+            f" message(s) | {_yes(floods == 0)} |"
+        )
+    if (t := report.zalo_trip) is not None:
+        rows += t.target_rows(ZALO_TRIP_TARGET, _yes)
+    return rows
+
+
+def _channel_sections(report: Report) -> list[str]:
+    lines: list[str] = []
+    if runs := report.channels:
+        lines += [
+            "## (l) Each channel at its own pace",
+            "",
+            f"`python -m bench.channels` ({len(runs)} runs): the hoidap application with both"
+            " channels and its real pace, against the fake Bot API enforcing Telegram's limits",
+            "strictly (30 messages in any second, 20 a minute per group, 3 in 3 s per private",
+            f"chat) and the fake Zalo server, Zalo's pace the default {ZALO_RATE:g} messages a"
+            " second. Times are the servers' records of each message.",
+            "",
+            "| Run | Telegram part, mixed | Telegram only | Zalo part, mixed | Telegram owed during"
+            " Zalo's bulk | Zalo owed during Telegram's bulk | 300 Zalo staff | Zalo replies p50"
+            " | p95 |",
+            "|---|---|---|---|---|---|---|---|---|",
+            *(
+                f"| {n} | {r.mixed.telegram_mixed_s:.2f} s | {r.mixed.telegram_only_s:.2f} s"
+                f" | {r.mixed.zalo_s:.1f} s | {r.telegram_wait_s:.2f} s | {r.zalo_wait_s:.2f} s"
+                f" | {r.zalo_publish.seconds:.1f} s | {r.reply_p50:.2f} s | {r.reply_p95:.2f} s |"
+                for n, r in enumerate(runs, 1)
+            ),
+            "",
+        ]
+    if fridays := report.fridays:
+        lines += [
+            "## (m) A province's Friday",
+            "",
+            f"`python -m bench.province` ({len(fridays)} runs): every program's publication due"
+            " at the same moment, the scheduler's steps started together, against the fake Bot",
+            "API's strict limits. Ideal: messages × 1.03 / 30 s (the pace's own window).",
+            "",
+            "| Run | Programs × staff | Messages | Time | Ideal | × ideal | 429s | Max in 1 s"
+            " | To the admin |",
+            "|---|---|---|---|---|---|---|---|---|",
+            *(
+                f"| {n} | {f.programs} × {f.staff} | {f.messages} | {f.seconds:.1f} s"
+                f" | {f.ideal:.1f} s | {f.ratio:.3f} | {f.flood_429} | {f.max_per_second}"
+                f" | {f.to_admin} for {f.notices} notices |"
+                for n, pair in enumerate(fridays, 1)
+                for f in pair
+            ),
+            "",
+        ]
+    if (t := report.zalo_trip) is not None:
+        lines += ["## (n) A Zalo update's cost", "", t.body, ""]
+    return lines

@@ -5,7 +5,7 @@ Run from the repository root::
     python -m bench.run            # measure and print the Markdown report
     python -m bench.run --write    # ... and write it to BENCHMARKS.md
 
-Eleven parts, one module each (``bench/common.py`` holds what they share):
+Fourteen parts, one module each (``bench/common.py`` holds what they share):
 
 (a) ``bench/roundtrip.py``: update round trip. A bare python-telegram-bot echo bot, an echo
     bot with hoidap's reply and transport, and the hoidap application (through
@@ -29,6 +29,13 @@ Eleven parts, one module each (``bench/common.py`` holds what they share):
 (k) ``bench/refs.py``: the documents answers rest on: recognising the citations of an
     answer, marking a document replaced on 10 years of answers, the back-fill at the upgrade
     (its own process).
+(l) ``bench/channels.py``: Telegram and Zalo side by side in one bot, each at its own pace: a
+    mixed publication, a message owed on one channel during the other's bulk send, a
+    300-person Zalo publication and the replies Zalo users wait for meanwhile.
+(m) ``bench/province.py``: a province's Friday: 100 programs x 30 staff publish at the same
+    moment; 20 programs owing one admin a notice each.
+(n) ``bench/zalo_roundtrip.py``: a status command on Zalo beside a minimal Zalo echo loop on the
+    same client and fake server, and the SQL statements of one Zalo update (its own process).
 
 Progress goes to stderr, the report to stdout.
 """
@@ -47,6 +54,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.channels import ChannelsRun, channels_run
 from bench.common import (
     BENCHMARKS_MD,
     ROOT,
@@ -58,6 +66,7 @@ from bench.memory import (
     memory_cycle,
 )
 from bench.press import grade_press
+from bench.province import Friday, province_run
 from bench.publish import (
     PublishResult,
     publish_flood,
@@ -75,6 +84,7 @@ from bench.roundtrip import (
 from bench.scaling import sql_scaling
 from bench.startup import startup_memory
 from bench.zalo_flood import zalo_flood
+from bench.zalo_roundtrip import ZaloTrip
 
 # --------------------------------------------------------------------------------------------
 # Entry point
@@ -142,6 +152,17 @@ async def measure(args: argparse.Namespace, command: str) -> Report:
     if "k" in parts:
         refs = RefsResult.from_json(json.loads(_child("bench.refs", "--json")))
         progress(f"(k) citations of an answer recognised in {refs.parse_ms:.3f} ms (median)")
+    channels: list[ChannelsRun] = []
+    if "l" in parts:
+        for _ in range(args.runs):
+            channels.append(await channels_run())
+    fridays: list[tuple[Friday, Friday]] = []
+    if "m" in parts:
+        for _ in range(args.runs):
+            fridays.append(await province_run())
+    zalo_trip = None
+    if "n" in parts:
+        zalo_trip = ZaloTrip.from_json(json.loads(_child("bench.zalo_roundtrip", "--json")))
     return Report(
         command=command,
         started=started,
@@ -166,6 +187,9 @@ async def measure(args: argparse.Namespace, command: str) -> Report:
         reports=reports,
         zalo_floods=floods,
         refs=refs,
+        channels=channels,
+        fridays=fridays,
+        zalo_trip=zalo_trip,
     )
 
 
@@ -210,11 +234,12 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--write", action="store_true", help="write the report to BENCHMARKS.md")
     parser.add_argument(
         "--parts",
-        default="abcdefghijk",
-        help="which parts to run (default: abcdefghijk; d = archive search, e = grade press,"
+        default="abcdefghijklmn",
+        help="which parts to run (default: abcdefghijklmn; d = archive search, e = grade press,"
         " f = SQL time on a large database, g = start-up memory, h = the record's figures,"
         " i = reports and charts, j = one account's flood on Zalo, k = the documents answers"
-        " rest on)",
+        " rest on, l = each channel at its own pace, m = a province's Friday, n = a Zalo"
+        " update's cost)",
     )
     parser.add_argument("--presses", type=int, default=60, help="(e) grade presses")
     parser.add_argument(
@@ -223,7 +248,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--updates", type=int, default=2000, help="(a) burst size N")
     parser.add_argument("--warmup", type=int, default=100, help="(a) warm-up updates")
     parser.add_argument("--idle", type=int, default=200, help="(a) one-at-a-time updates")
-    parser.add_argument("--runs", type=int, default=3, help="(a) runs per bot")
+    parser.add_argument("--runs", type=int, default=3, help="(a, j, l, m) runs")
     parser.add_argument(
         "--members", type=int, default=200, help="(a) members the updates come from"
     )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -37,9 +39,26 @@ class Core:
     on_program_changed: list[Any] = field(default_factory=list)
     # Awaited after someone's roles changed, so the transport can update their command menu.
     on_roles_changed: list[Any] = field(default_factory=list)
+    # Scheduled steps under way (:meth:`stepping`): the outbox holds admin notices back
+    # meanwhile, so that the notices of one moment reach each admin as one digest.
+    steps_running: int = 0
+    on_steps_done: list[Callable[[], None]] = field(default_factory=list)
 
     def now(self) -> datetime:
         return self.clock.now()
+
+    @contextmanager
+    def stepping(self) -> Iterator[None]:
+        """While programs' scheduled steps run (the scheduler's wake-ups, which come for many
+        programs at the same moment)."""
+        self.steps_running += 1
+        try:
+            yield
+        finally:
+            self.steps_running -= 1
+            if not self.steps_running:
+                for done in self.on_steps_done:
+                    done()
 
     def today(self, program: Program | None = None) -> date:
         """Today's date where the program is (its time zone), or in ``HOIDAP_TZ`` without one.

@@ -9,15 +9,18 @@ spreadsheet that takes openpyxl about 25 s to read, /help answered in 11–24 ms
 a thread (4 ms idle) against 23 s when the read ran on the loop; the interpreter hands the loop
 its turn every 5 ms, and a thread needs no pickling of the file or of the results.
 
-Charts are the exception (:func:`in_child`): matplotlib and numpy, once imported, keep about
-55 MB in the process for good (``python -m bench.reports``: 39 MB before the first chart, 95 MB
-after), more than the bot itself. A chart is drawn in a fresh child process that exits when it
-is done (started as ``python -c``, not through multiprocessing, which would import the main
-module again): about a second more per chart (the import), sent after the text it illustrates,
-and the bot's memory stays where it was. Its inputs and result are small plain values (pickled).
-A child gets :data:`CHILD_TIMEOUT` seconds: one that hangs is killed and counts as failed, so
-it never holds one of the two places for good (the callers send the figures or the report
-without the picture).
+Charts and question files are the exception (:func:`in_child`, :func:`in_child_now`):
+matplotlib and numpy, once imported, keep about 55 MB in the process for good (``python -m
+bench.reports``: 39 MB before the first chart, 95 MB after), more than the bot itself; openpyxl
+imports numpy and PIL whenever they are installed (a question file read in the bot's process
+raised its peak through a 300-staff cycle from 70 to 98.5 MB, BENCHMARKS.md (c)). Such work
+runs in a fresh child process that exits when it is done (started as ``python -c``, not
+through multiprocessing, which would import the main module again): about a second more per
+chart, a third of one per question file (the imports), and the bot's memory stays where it
+was. Its inputs and result are plain values (pickled). A child gets :data:`CHILD_TIMEOUT`
+seconds: one that hangs is killed and counts as failed, so it never holds one of the two places
+for good (the callers send the figures or the report without the picture; a question file is
+refused as unreadable).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import contextlib
 import functools
 import os
 import pickle
+import subprocess
 import sys
 import weakref
 from collections.abc import Awaitable, Callable
@@ -68,6 +72,35 @@ class ChildFailed(RuntimeError):
     """The child process of :func:`in_child` failed (its error output is in the message)."""
 
 
+def _child_env() -> dict[str, str]:
+    # The child needs no secret: the bots' tokens and the webhook secret stay in this process.
+    env = {k: v for k, v in os.environ.items() if not k.endswith(("_TOKEN", "_SECRET"))}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (_ROOT, env.get("PYTHONPATH")) if p)
+    return env
+
+
+def in_child_now(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """:func:`in_child` for a caller in a file worker thread (:func:`off_loop`), which waits for
+    the child there: the same fresh interpreter, the same time limit, the same failure."""
+    timeout = CHILD_TIMEOUT
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", _CHILD],
+            input=pickle.dumps((fn, args, kwargs)),
+            capture_output=True,
+            env=_child_env(),
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:  # subprocess.run kills and reaps it
+        raise ChildFailed(f"{fn.__qualname__}: no result after {timeout:g} s; killed") from None
+    if done.returncode != 0:
+        tail = done.stderr.decode(errors="replace")[-2000:]
+        raise ChildFailed(f"{fn.__qualname__}: exit {done.returncode}: {tail}")
+    result: T = pickle.loads(done.stdout)
+    return result
+
+
 def _child_main() -> None:
     """The child's side: a pickled (function, args, kwargs) on stdin, the pickled result on
     stdout."""
@@ -85,9 +118,7 @@ async def in_child(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     seconds (or when the caller is cancelled) is killed and reaped: :class:`ChildFailed`."""
     loop = asyncio.get_running_loop()
     bound = _children.setdefault(loop, asyncio.Semaphore(FILE_WORKERS))
-    # The child needs no secret: the bots' tokens and the webhook secret stay in this process.
-    env = {k: v for k, v in os.environ.items() if not k.endswith(("_TOKEN", "_SECRET"))}
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (_ROOT, env.get("PYTHONPATH")) if p)
+    env = _child_env()
     timeout = CHILD_TIMEOUT
     async with bound:
         child = await asyncio.create_subprocess_exec(

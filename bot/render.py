@@ -11,6 +11,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
+from markupsafe import Markup
 
 from bot.words import OUTCOME_LABELS, PRESS_WORDS, WEEK_LABEL, WEEKDAYS
 
@@ -87,6 +88,14 @@ def press(context: Context, label: str, capital: bool = False) -> str:
     return _capitalize(said.format(label=label), capital)
 
 
+@pass_context
+def notice(context: Context, owed: Mapping[str, Any]) -> Markup:
+    """A message of its own inside another (a notice in an admin digest), rendered for the same
+    channel: ``owed`` is its ``{"template", "context"}``."""
+    inner = {**owed["context"], "channel": context.get("channel")}
+    return Markup(render(str(owed["template"]), inner))
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     env = Environment(
@@ -113,6 +122,7 @@ def environment() -> Environment:
     # message, a file or a link).
     env.globals["channel"] = "telegram"
     env.globals["press"] = press
+    env.globals["notice"] = notice
     return env
 
 

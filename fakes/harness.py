@@ -19,6 +19,7 @@ from telegram.ext import Application
 from bot.clock import ManualClock
 from bot.config import DEFAULT_ZALO_API_URL, Settings
 from bot.core import Core
+from bot.transport.pacing import PaceClock
 from bot.transport.zalo import ZaloChannel
 from fakes.fakebotapi import FakeBotAPI, SentMessage
 from fakes.fakezalo import FakeZalo
@@ -53,6 +54,7 @@ class Harness:
         zalo_webhook_secret: str | None = None,
         http_port: int = 0,
         zalo_rate: float = 30.0,
+        pace_clock: PaceClock | None = None,
     ) -> None:
         self.workdir = workdir
         # People on Zalo: a fake Zalo Bot API the bot polls (started and stopped by the caller).
@@ -61,6 +63,8 @@ class Harness:
         self.zalo_webhook_secret = zalo_webhook_secret
         self.http_port = http_port
         self.zalo_rate = zalo_rate
+        # The time of the channels' pace (real time unless the test holds it).
+        self.pace_clock = pace_clock
         self._zalo_before = 0
         self.clock = clock
         self.server = server or FakeBotAPI()
@@ -102,6 +106,7 @@ class Harness:
             request_timeout=self.request_timeout,
             db_watch_seconds=self.db_watch_seconds,
             on_fatal=self.fatal.append,
+            pace_clock=self.pace_clock,
         )
         # What the fake Zalo handed out before this start went to an earlier transport.
         self._zalo_before = self.zalo.delivered if self.zalo is not None else 0

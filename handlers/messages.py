@@ -9,7 +9,7 @@ from bot.models import Answer, AnswerKind, Button, Reply
 from bot.services import answers, bank, interact, register
 from bot.words import BUTTONS, MENU
 from handlers.common import Turn, guarded
-from questions.model import LIMITS
+from questions.model import LIMITS, display_filename
 
 log = logging.getLogger("hoidap.handlers")
 
@@ -67,8 +67,6 @@ async def private_media(t: Turn) -> None:
     core = t.core
     file = t.ev.attachment
     if file is not None and file.kind == "document":
-        from questions.importer import display_filename  # openpyxl, PyYAML: loaded on a file
-
         name = display_filename(file.file_name or "")
         suffix = PurePath(name).suffix.lower()
         if suffix in QUESTION_FILE_SUFFIXES and not await core.store.sessions_drawing(person.id):

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from telegram import Bot, LinkPreviewOptions, Update, User
 from telegram.constants import ParseMode
 from telegram.error import Conflict, NetworkError, TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+from telegram.ext import Application, ApplicationBuilder, Defaults
 
 from bot.chats import is_no_group, is_zalo_chat, on_telegram
 from bot.clock import Clock, SystemClock
@@ -30,11 +30,12 @@ from bot.db import DatabaseLock, DatabaseLost, FileWatch, connect, lock_database
 from bot.models import OutboxItem
 from bot.store import Store
 from bot.transport.outbox import OutboxWorker
-from bot.transport.pacing import SlidingWindow
+from bot.transport.pacing import PaceClock
 from bot.transport.port import Channel, ChannelError, PartSent, Undeliverable, Unreachable
 from bot.transport.telegram import (
     TelegramChannel,
     TelegramInbound,
+    TelegramPace,
     refresh_commands,
     set_command_menus,
 )
@@ -151,6 +152,7 @@ def build_application(
     request_timeout: float | None = None,
     db_watch_seconds: float = DB_WATCH_SECONDS,
     on_fatal: FatalFn | None = None,
+    pace_clock: PaceClock | None = None,
 ) -> Application:  # type: ignore[type-arg]
     """Build the bot. Start-up (database, outbox, scheduler, menus) happens in ``post_init``.
 
@@ -158,6 +160,7 @@ def build_application(
     polling; tests that make the server hang use it to stay fast. Production keeps PTB's.
     ``on_fatal(line)`` is called once when the bot must stop (its database file was deleted or
     replaced; checked before every write and every ``db_watch_seconds``): ``serve`` stops.
+    ``pace_clock``: the time of the channels' pacing (real time unless a test holds it).
     """
     if not settings.token and not settings.zalo_token:
         raise ConfigError(
@@ -196,11 +199,10 @@ def build_application(
             .write_timeout(request_timeout)
         )
     if rate_limit:
-        # Telegram's limits: 30 messages/s overall, 20/min per group; retries on RetryAfter.
-        # The overall pace is a sliding window (bot/transport/pacing.py; BENCHMARKS.md).
-        limiter = AIORateLimiter(group_max_rate=20, group_time_period=60, max_retries=3)
-        limiter._base_limiter = SlidingWindow(limit=30, window=1.03)
-        builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
+        # Telegram's limits (30 messages/s overall, 20/min per group, about 1/s per private
+        # chat), replies before the outbox's messages, a 429 waited out by every message
+        # (bot/transport/telegram.py TelegramPace, bot/transport/pacing.py; BENCHMARKS.md).
+        builder = builder.rate_limiter(TelegramPace(pace_clock))  # type: ignore[arg-type]
     if not settings.telegram:
         builder = builder.updater(None)
     app = builder.build()
@@ -211,6 +213,7 @@ def build_application(
     app.bot_data["run_scheduler"] = run_scheduler
     app.bot_data["db_watch_seconds"] = db_watch_seconds
     app.bot_data["on_fatal"] = on_fatal
+    app.bot_data["pace_clock"] = pace_clock
     inbound = TelegramInbound()
     inbound.attach(app)
     app.bot_data["telegram_inbound"] = inbound
@@ -258,18 +261,15 @@ async def start_core(app: Application) -> None:  # type: ignore[type-arg]
     channels: list[Channel] = [telegram] if telegram is not None else []
     app.bot_data["channels"] = channels
 
-    async def send(item: OutboxItem, part_sent: PartSent) -> int | None:
-        """What is owed goes to the channel its chat belongs to."""
-        for channel in channels:
-            if channel.owns(item.chat_id):
-                return await channel.send(item, part_sent)
+    async def elsewhere(item: OutboxItem, part_sent: PartSent | None) -> int | None:
+        """What no running channel owns (each channel has its own send loop)."""
         if is_no_group(item.chat_id):
             return None  # a program without a Telegram group: its members' copies deliver it
         if is_zalo_chat(item.chat_id):  # kept owed: delivered once ZALO_BOT_TOKEN is set again
             raise Unreachable("Zalo is not configured (ZALO_BOT_TOKEN)")
         raise Undeliverable("Telegram is not configured (TELEGRAM_BOT_TOKEN)")
 
-    outbox = OutboxWorker(core, send)
+    outbox = OutboxWorker(core, channels, elsewhere)
     deps = Deps(core=core, outbox=outbox, bot_username=bot.username or "hoidap_bot")
     dispatcher = Dispatcher(deps)
     await dispatcher.restore()
@@ -343,7 +343,12 @@ async def start_zalo(
     from bot.transport.zalo_web import WebServer
 
     assert settings.zalo_token is not None
-    api = ZaloApi(settings.zalo_token, settings.zalo_api_url, rate=settings.zalo_rate)
+    api = ZaloApi(
+        settings.zalo_token,
+        settings.zalo_api_url,
+        rate=settings.zalo_rate,
+        pace_clock=app.bot_data.get("pace_clock"),
+    )
     web = None
     if settings.public_url or settings.zalo_webhook_secret:
         web = WebServer(
@@ -365,7 +370,7 @@ async def start_zalo(
     app.bot_data["zalo"] = zalo
     if settings.zalo_webhook_secret and web is not None:
         await zalo.replay_unhandled()
-        web.add_webhook(ZALO_WEBHOOK_PATH, settings.zalo_webhook_secret, zalo.take)
+        web.add_webhook(ZALO_WEBHOOK_PATH, settings.zalo_webhook_secret, zalo.receive)
         try:
             await api.set_webhook(
                 f"{settings.public_url}{ZALO_WEBHOOK_PATH}", settings.zalo_webhook_secret

@@ -22,7 +22,6 @@ import logging
 import math
 import re
 import warnings
-import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -41,6 +40,7 @@ from bot.text import (
     normalize_for_match,
     refused_char,
 )
+from questions.checks import OLE_MAGIC, SUFFIXES, looks_utf16, wrong_content, zip_problem
 from questions.model import (
     ALL_COLUMNS,
     COLUMN_BY_FIELD,
@@ -52,7 +52,10 @@ from questions.model import (
     TAGS_COLUMN,
     Column,
     FieldName,
+    ImportProblem,
+    ImportRejected,
     QuestionDraft,
+    display_filename,
     join_tags,
     split_tags,
 )
@@ -127,31 +130,6 @@ _TEXT_HEADER: Final = COLUMN_BY_FIELD["text"].header
 log = logging.getLogger("hoidap.questions")
 
 
-@dataclass(frozen=True)
-class ImportProblem:
-    """One reason a file was not imported.
-
-    ``row`` is the row number as the user sees it in the file (the header is row 1 of a
-    spreadsheet or CSV file; for YAML the item's 1-based position), ``None`` for the whole file.
-    ``field`` is the column header concerned (Vietnamese, or as written in the file).
-    """
-
-    code: str
-    row: int | None = None
-    field: str | None = None
-    detail: dict[str, str | int] = dataclasses.field(default_factory=dict)
-
-
-class ImportRejected(Exception):
-    """The file was not imported; ``problems`` lists everything wrong with it."""
-
-    def __init__(self, filename: str, problems: Sequence[ImportProblem]) -> None:
-        self.filename = filename
-        self.problems = list(problems)
-        codes = ", ".join(sorted({p.code for p in self.problems}))
-        super().__init__(f"{filename}: {len(self.problems)} problem(s): {codes}")
-
-
 class _Fail(Exception):
     """Raised inside a reader when the file cannot be read at all."""
 
@@ -194,25 +172,6 @@ _TEXT_KEYS: Final = frozenset(k for k, f in _FIELD_BY_KEY.items() if f == "text"
 def _normalize(value: str, multiline: bool) -> str:
     """A field cleaned exactly as typed text is (``bot/text.py``)."""
     return clean_lines(value) if multiline else clean_line(value)
-
-
-_MAX_SHOWN_NAME: Final = 120
-
-
-def display_filename(name: str) -> str:
-    """A file name as it is shown and judged by its extension.
-
-    Cleaned like typed text (no direction override, U+202E, that would make "x<U+202E>slx.csv"
-    read as "xvsc.xlsx"; no control characters), at most 120 characters, the extension kept.
-    Path separators stay: the name is only shown (escaped) and logged, never used as a path.
-    """
-    cleaned = clean_line(name)
-    if len(cleaned) <= _MAX_SHOWN_NAME:
-        return cleaned
-    suffix = PurePath(cleaned).suffix
-    if len(suffix) > 10:
-        suffix = ""
-    return cleaned[: _MAX_SHOWN_NAME - 1 - len(suffix)].rstrip() + "…" + suffix
 
 
 # Spreadsheet formula injection: a cell starting with one of these is escaped on export with a
@@ -269,34 +228,11 @@ def parse_questions(filename: str, data: bytes) -> list[QuestionDraft]:
     return drafts
 
 
-_OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ZIP_MAGIC: Final = (b"PK\x03\x04", b"PK\x05\x06")
-
-
-def _content_kind(data: bytes) -> str:
-    """What the bytes are: "xlsx", "zip", "ole", "text" or "binary"."""
-    if data.startswith(_ZIP_MAGIC):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                names = set(archive.namelist())
-        except Exception:
-            return "binary"  # a damaged archive: the .xlsx reader says so
-        return "xlsx" if "xl/workbook.xml" in names else "zip"
-    if data.startswith(_OLE_MAGIC):
-        return "ole"
-    head = data[:4096]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(head) >= 64 and _looks_utf16(head)):
-        return "text"
-    controls = sum(1 for b in head if b < 32 and b not in b"\t\r\n")
-    return "text" if controls * 20 < len(head) else "binary"
-
-
 def _check_content(ext: str, data: bytes) -> None:
     """Refuse a file whose content is plainly of another kind than its extension says."""
-    actual = _content_kind(data)
-    wrong = actual == "text" if ext == ".xlsx" else actual in ("xlsx", "zip", "ole")
-    if wrong:
-        raise _Fail(ImportProblem("wrong_content", detail={"extension": ext, "actual": actual}))
+    problem = wrong_content(ext, data)
+    if problem is not None:
+        raise _Fail(problem)
 
 
 def _validate(records: list[_Record], problems: list[ImportProblem]) -> list[QuestionDraft]:
@@ -486,21 +422,11 @@ csv.field_size_limit(max(csv.field_size_limit(), LIMITS.max_file_bytes + 1))
 _DELIMITERS: Final = (",", ";", "\t")
 
 
-def _looks_utf16(data: bytes) -> bool:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return True
-    sample = data[:4000]
-    half = max(len(sample) // 2, 1)
-    even_zeros = sample[0::2].count(0)
-    odd_zeros = sample[1::2].count(0)
-    return len(sample) >= 4 and max(even_zeros, odd_zeros) > 0.3 * half
-
-
 _VIETNAMESE_1258: Final = frozenset("ăâđêôơưĂÂĐÊÔƠƯ\u0300\u0301\u0303\u0309\u0323")
 
 
 def _guess_encoding(data: bytes) -> str | None:
-    if _looks_utf16(data):
+    if looks_utf16(data):
         return "UTF-16"
     try:
         text = data.decode("cp1258")
@@ -518,7 +444,7 @@ def _guess_encoding(data: bytes) -> str | None:
 def _decode_text(data: bytes, malformed_code: str) -> str:
     """Decode a text file that must be UTF-8 (a BOM is allowed)."""
     if b"\x00" in data or data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        if _looks_utf16(data):
+        if looks_utf16(data):
             raise _Fail(ImportProblem("bad_encoding", detail={"guess": "UTF-16"}))
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         raise _Fail(ImportProblem(malformed_code, detail={"line": line}))
@@ -599,30 +525,11 @@ def _mixed_delimiters(rows: list[_Row], delimiter: str) -> list[ImportProblem]:
 
 # XLSX ---------------------------------------------------------------------------------------
 
-# Compression ratios are only judged for members this large: tiny XML parts may compress well.
-_RATIO_FLOOR: Final = 1024 * 1024
-
 
 def _check_zip(data: bytes) -> None:
-    """Refuse archives that would expand too much, before openpyxl opens them.
-
-    zipfile never yields more than a member's declared size, so bounding the declared sizes
-    bounds the memory openpyxl can be made to use.
-    """
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            infos = archive.infolist()
-    except Exception:
-        raise _Fail(ImportProblem("corrupt_xlsx")) from None
-    limit = LIMITS.max_unzipped_bytes
-    if sum(info.file_size for info in infos) > limit:
-        raise _Fail(ImportProblem("too_large", detail={"limit": limit}))
-    for info in infos:
-        if info.file_size > _RATIO_FLOOR and info.file_size > LIMITS.max_zip_ratio * max(
-            info.compress_size, 1
-        ):
-            detail: dict[str, str | int] = {"limit": limit, "ratio": LIMITS.max_zip_ratio}
-            raise _Fail(ImportProblem("too_large", detail=detail))
+    problem = zip_problem(data)
+    if problem is not None:
+        raise _Fail(problem)
 
 
 def _cell_text(value: Any) -> str:
@@ -687,7 +594,7 @@ def _read_xlsx(data: bytes) -> tuple[list[_Record], list[ImportProblem]]:
 def xlsx_rows(data: bytes, keep: int = _ROWS_KEPT) -> list[_Row]:
     """The non-blank rows (at most ``keep``) of the first worksheet with something in it;
     :class:`_Fail` for a workbook that cannot be read. Shared with the register of documents."""
-    if data.startswith(_OLE_MAGIC):
+    if data.startswith(OLE_MAGIC):
         # Both a password-protected .xlsx and a legacy .xls are OLE compound files.
         raise _Fail(ImportProblem("encrypted_xlsx"))
     _check_zip(data)
@@ -862,6 +769,7 @@ _READERS: Final[dict[str, _Reader]] = {
     ".yaml": _read_yaml,
     ".yml": _read_yaml,
 }
+assert set(_READERS) == SUFFIXES  # the light checks (questions/checks.py) know them
 
 
 # --------------------------------------------------------------------------------------------

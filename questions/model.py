@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Final, Literal
+from pathlib import PurePath
+from typing import Any, Final, Literal
+
+from bot.text import clean_line
 
 FieldName = Literal["text", "topic", "source_unit", "legal_refs", "suggested_answer", "tags"]
 
@@ -191,3 +196,54 @@ def split_tags(text: str) -> tuple[str, ...]:
 
 def join_tags(tags: tuple[str, ...] | list[str]) -> str:
     return ", ".join(tags)
+
+
+# -- what an import says back (light: the bot's process never loads the file readers) ---------
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    """One reason a file was not imported.
+
+    ``row`` is the row number as the user sees it in the file (the header is row 1 of a
+    spreadsheet or CSV file; for YAML the item's 1-based position), ``None`` for the whole file.
+    ``field`` is the column header concerned (Vietnamese, or as written in the file).
+    """
+
+    code: str
+    row: int | None = None
+    field: str | None = None
+    detail: dict[str, str | int] = dataclasses.field(default_factory=dict)
+
+
+class ImportRejected(Exception):
+    """The file was not imported; ``problems`` lists everything wrong with it."""
+
+    def __init__(self, filename: str, problems: Sequence[ImportProblem]) -> None:
+        self.filename = filename
+        self.problems = list(problems)
+        codes = ", ".join(sorted({p.code for p in self.problems}))
+        super().__init__(f"{filename}: {len(self.problems)} problem(s): {codes}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Passed back from the process that read the file (bot/offload.py in_child).
+        return (ImportRejected, (self.filename, self.problems))
+
+
+_MAX_SHOWN_NAME: Final = 120
+
+
+def display_filename(name: str) -> str:
+    """A file name as it is shown and judged by its extension.
+
+    Cleaned like typed text (no direction override, U+202E, that would make "x<U+202E>slx.csv"
+    read as "xvsc.xlsx"; no control characters), at most 120 characters, the extension kept.
+    Path separators stay: the name is only shown (escaped) and logged, never used as a path.
+    """
+    cleaned = clean_line(name)
+    if len(cleaned) <= _MAX_SHOWN_NAME:
+        return cleaned
+    suffix = PurePath(cleaned).suffix
+    if len(suffix) > 10:
+        suffix = ""
+    return cleaned[: _MAX_SHOWN_NAME - 1 - len(suffix)].rstrip() + "…" + suffix

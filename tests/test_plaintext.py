@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from jinja2 import ChainableUndefined, Environment, PackageLoader
-from markupsafe import escape
+from jinja2 import ChainableUndefined, Environment, PackageLoader, pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup, escape
 
 from bot.render import environment
 from bot.transport.plaintext import QUOTE_MARK, split_plain, to_plain
@@ -105,6 +106,14 @@ def _sample_env() -> Environment:
         if name not in env.filters:
             env.filters[name] = lambda value, *a, **k: "thứ Hai, 07/12/2026"
     env.globals.update(base.globals)  # the channel, how to press, the names of outcomes
+
+    @pass_context
+    def notice(context: Context, owed: Any) -> Markup:
+        """A notice inside a digest: a real notice template, driven by the same samples."""
+        inner = env.get_template("queue_low.j2")
+        return Markup(inner.render(channel=context.get("channel")))
+
+    env.globals["notice"] = notice
     return env
 
 

@@ -10,30 +10,35 @@ the bank question it repeats. In the chat dialog a duplicate is refused at once.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import PurePath
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.actions import ActionKind, Press, Text, mint, register
 from bot.core import Core, Refused
 from bot.models import Person, Program, Reply
-from bot.offload import Progress, off_loop
+from bot.offload import ChildFailed, Progress, in_child_now, off_loop
 from bot.services import citing
 from bot.services.context import program_ctx
 from bot.services.step import state_change
 from bot.text import clean_line, clean_lines, normalize_for_match, refused_char
+from questions.checks import precheck
 from questions.model import (
     COLUMN_BY_FIELD,
     DEFAULT_TOPIC,
     LIMITS,
     STANDARD_TOPICS,
+    ImportProblem,
+    ImportRejected,
     QuestionDraft,
+    display_filename,
 )
+from questions.reading import read_questions
 
-if TYPE_CHECKING:
-    from questions.importer import ImportRejected
+log = logging.getLogger("hoidap.bank")
 
 MAX_DUPLICATES_SHOWN = 30
 # Files at least this large are announced ("Đang đọc tệp…") before they are read: a spreadsheet of
@@ -57,19 +62,27 @@ class Stored:
 
 
 def parse_questions(filename: str, data: bytes) -> list[QuestionDraft]:
-    """``questions.importer.parse_questions``, whose module (openpyxl, PyYAML) is imported
-    when a file is first read, not when the bot starts."""
-    from questions.importer import parse_questions as parse
-
-    return parse(filename, data)
+    """Read a question file (in a file worker thread): refused at once from its bytes when it
+    plainly is no question file (:func:`questions.checks.precheck`), else read in a child
+    process of its own (``questions/reading.py``), which takes the readers' memory (openpyxl,
+    numpy, PIL) away with it. Raises :class:`ImportRejected`."""
+    rejected = precheck(filename, data)
+    if rejected is None:
+        try:
+            read = in_child_now(read_questions, filename, data)
+        except ChildFailed as exc:  # the reader died or hung on this file: it is not imported
+            log.warning("question file %r could not be read: %s", filename, exc)
+            read = ImportRejected(display_filename(filename), [ImportProblem("unreadable")])
+        if not isinstance(read, ImportRejected):
+            return read
+        rejected = read
+    raise rejected
 
 
 def split_duplicates(
     drafts: Sequence[QuestionDraft], bank: Sequence[tuple[int, str]]
 ) -> tuple[list[QuestionDraft], list[Duplicate]]:
     """(new drafts, duplicates of ``bank``): ``bank`` holds (id, text) of the questions to match."""
-    # questions.importer brings openpyxl and PyYAML: loaded when a file is first handled.
-
     known: dict[str, tuple[int, str]] = {}
     for qid, text in sorted(bank):
         known.setdefault(normalize_for_match(text), (qid, text))
@@ -109,8 +122,6 @@ def lacks_questions(reply: Reply) -> bool:
 
 def too_large_reply(filename: str, size: int) -> Reply:
     """The refusal of a file known to be too large before it is even downloaded or read."""
-    from questions.importer import ImportProblem, ImportRejected, display_filename
-
     detail: dict[str, str | int] = {"limit": LIMITS.max_file_bytes, "size": size}
     name = display_filename(filename) or "tep"
     return rejected_reply(ImportRejected(name, [ImportProblem("too_large", detail=detail)]))
@@ -126,13 +137,13 @@ async def import_file(
 ) -> Reply:
     """Parse a whole file and store its new questions; an invalid row rejects the whole file.
 
-    The file is read in a worker thread (the bot keeps answering others meanwhile); a large one
-    is first announced through ``progress``. Storing is one transaction on the event loop, so
-    two imports at once are stored one after the other, each checking for duplicates of what
-    the other stored. The reply names every bad row, or every duplicate of the bank skipped.
+    The file is read in a process of its own (:func:`parse_questions`, waited for in a file
+    worker thread): the bot keeps answering others meanwhile, and its memory does not keep the
+    readers' (openpyxl, numpy); a large one is first announced through ``progress``. Storing
+    is one transaction on the event loop, so two imports at once are stored one after the
+    other, each checking for duplicates of what the other stored. The reply names every bad
+    row, or every duplicate of the bank skipped.
     """
-    from questions.importer import ImportRejected, display_filename
-
     if actor is not None:
         await core.require(actor, program, "admin", action="import")
     filename = display_filename(filename) or "tep"

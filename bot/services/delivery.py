@@ -13,6 +13,11 @@ the copies the channels need:
 - **A message to a person on Telegram** reaches the Zalo accounts linked to them too (both, if
   they use both).
 
+- **Admin notices that wait for one chat together** (every program's «the queue is running
+  low» to a bot-wide admin on a Friday) reach it as one digest message
+  (``bot/templates/admin_digest.j2``): each notice's own words, in the order they were owed.
+  The outbox combines them (:func:`digest`) when they are in hand at the same time.
+
 The channels then only deliver: ``bot/transport/*`` never decides who reads what.
 """
 
@@ -26,7 +31,22 @@ from typing import Any
 from bot.actions import REGISTRY, ActionKind
 from bot.chats import GROUP_COPY, is_group, is_zalo_chat, without_privileged
 from bot.core import Core
-from bot.models import Buttons, Message
+from bot.models import Buttons, Message, OutboxItem
+
+# The notices an admin gets about a program's running (a week skipped, a step missed while the
+# bot was down, the queue low or empty, a schedule that cannot work, messages dropped): several
+# waiting for one chat at once are one digest message (at most DIGEST_MAX notices each).
+NOTICES = frozenset(
+    {
+        "queue_low",
+        "no_question_admin",
+        "missed_admin",
+        "week_skipped_admin",
+        "settings_invalid_admin",
+        "outbox_dropped_admin",
+    }
+)
+DIGEST_MAX = 10
 
 
 async def owe(core: Core, messages: Sequence[Message]) -> None:
@@ -100,3 +120,28 @@ def _offered(kind: str, roles: frozenset[str]) -> bool:
     except (ValueError, LookupError):
         return False
     return not spec.offered_to or bool(roles & set(spec.offered_to))
+
+
+def digestible(item: OutboxItem) -> bool:
+    """An admin notice that may go in a digest with others (plain text, not begun)."""
+    return (
+        item.template in NOTICES
+        and not item.buttons
+        and item.media_kind is None
+        and item.parts_sent == 0
+    )
+
+
+def digest(items: Sequence[OutboxItem]) -> OutboxItem:
+    """Several notices owed to one chat as one message: each notice's own template and context,
+    in order (rendered per channel by ``admin_digest``)."""
+    head = items[0]
+    notices = [{"template": i.template, "context": i.context} for i in items]
+    return replace(
+        head,
+        template="admin_digest",
+        context={"notices": notices},
+        buttons=(),
+        expires_at=None,
+        parts_sent=0,
+    )

@@ -26,7 +26,7 @@ from typing import Any, cast
 from bot.citations import Citation, name_key, parse_symbol
 from bot.core import Core, Refused
 from bot.models import FileReply, Message, Person, Program, RegisterEntry, Reply
-from bot.offload import off_loop
+from bot.offload import ChildFailed, in_child_now, off_loop
 from bot.refs import (
     NOT_IN_FORCE,
     Dated,
@@ -43,6 +43,7 @@ from bot.services.delivery import owe
 from bot.services.step import state_change
 from bot.text import clean_line, fold, shorten
 from bot.words import DOCUMENT_KINDS, LAW_KINDS, REF_STATUS_LABELS, REGISTER_HEADERS
+from questions.model import ImportProblem, ImportRejected, display_filename
 
 log = logging.getLogger("hoidap.register")
 
@@ -608,10 +609,14 @@ def template() -> FileReply:
 
 async def is_register_file(filename: str, data: bytes) -> bool:
     """A spreadsheet an admin sent: the register (``questions.register.looks_like_register``,
-    read in a worker thread) or questions."""
-    from questions.register import looks_like_register
+    read in a child process, as question files are: ``questions/reading.py``) or questions."""
+    from questions.reading import is_register
 
-    return await off_loop(looks_like_register, filename, data)
+    try:
+        return await off_loop(in_child_now, is_register, filename, data)
+    except ChildFailed as exc:  # the reader died or hung on this file: not taken as the register
+        log.warning("register file %r could not be read: %s", filename, exc)
+        return False
 
 
 def wanted_from_drafts(drafts: Sequence[Any]) -> list[Wanted]:
@@ -636,14 +641,16 @@ def wanted_from_drafts(drafts: Sequence[Any]) -> list[Wanted]:
 
 async def import_file(core: Core, actor: Person | None, filename: str, data: bytes) -> Reply:
     """A register file: every entry stored, or the reply naming every problem."""
-    from questions.importer import ImportRejected, display_filename
-    from questions.register import parse_register
+    from questions.reading import read_register
 
     name = display_filename(filename) or "tep"
     try:
-        drafts = await off_loop(parse_register, name, data)
-    except ImportRejected as exc:
-        problems = [dataclasses.asdict(p) for p in exc.problems]
+        drafts = await off_loop(in_child_now, read_register, name, data)
+    except ChildFailed as failed:  # the reader died or hung on this file: nothing is stored
+        log.warning("register file %r could not be read: %s", filename, failed)
+        drafts = ImportRejected(name, [ImportProblem("unreadable")])
+    if isinstance(drafts, ImportRejected):
+        problems = [dataclasses.asdict(p) for p in drafts.problems]
         return Reply(
             "refs_import_rejected", {"filename": name, "problems": problems, "total": len(problems)}
         )

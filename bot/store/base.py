@@ -20,6 +20,7 @@ import contextvars
 import json
 import logging
 import re
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ from bot.models import (
 
 if TYPE_CHECKING:
     from bot.models import Person
+    from bot.store.zalo import ZaloAccount
 
 
 def _iso(value: datetime | date | None) -> str | None:
@@ -95,11 +97,12 @@ _SEEN: contextvars.ContextVar[SeenUpdate | None] = contextvars.ContextVar(
 log = logging.getLogger("hoidap.store")
 SEEN_SQL = "INSERT OR IGNORE INTO seen_updates (update_id, seen_at) VALUES (?, ?)"
 SEEN_BATCH = 100
-# Writes to these tables change what the read models (StoreBase.memo) are built from; writes to
-# the plumbing (seen updates, outbox, events, actions, dialogs) do not.
+# Writes to these tables change what the read models (StoreBase.memo) are built from (a dialog
+# too: whether the bot waits for a person's words); writes to the plumbing (seen updates, Zalo
+# messages taken in, outbox, events, actions) do not.
 _MODEL_TABLES = re.compile(
     r"\b(programs|people|members|member_roles|sessions|questions|grades|draws|archive|askers"
-    r"|documents|citations|supplements)\b",
+    r"|dialogs|documents|citations|supplements)\b",
     re.IGNORECASE,
 )
 _MEMO_LIMIT = 10_000
@@ -136,6 +139,13 @@ class StoreBase:
         # Updates that changed nothing, marked seen by the next write (or every
         # SEEN_BATCH of them, or at close): one lost in a crash is harmless to handle again.
         self._seen_pending: list[tuple[int, str]] = []
+        # Zalo messages taken in whose record waits for the next write, like the updates above
+        # (bot/store/zalo.py zalo_taken), and the ids taken in lately.
+        self._intake: list[tuple[str, str, int, str]] = []
+        self._taken: OrderedDict[str, None] = OrderedDict()
+        # Zalo accounts as committed, by row id, and the row ids of Zalo ids (bot/store/zalo.py).
+        self._zalo_accounts: dict[int, ZaloAccount] = {}
+        self._zalo_ids: dict[str, int] = {}
         # Writes that stand even when their transaction rolls back: a refusal's audit event.
         self._kept: list[tuple[str, tuple[Any, ...]]] = []
         # The active programs, read on every update; dropped by every write to `programs`.
@@ -158,6 +168,12 @@ class StoreBase:
         self._data_version: int | None = None  # PRAGMA data_version at the last look
 
     async def close(self) -> None:
+        if self._intake:
+            try:
+                await self._write_intake(self._intake)
+            except Exception:  # closing after the file was lost: nothing more to keep
+                log.warning("could not record %d messages taken in at close", len(self._intake))
+            self._intake = []
         if self._seen_pending:
             try:
                 await self._write_seen(self._seen_pending)
@@ -165,6 +181,10 @@ class StoreBase:
                 log.warning("could not mark %d updates seen at close", len(self._seen_pending))
             self._seen_pending = []
         await self.conn.close()
+
+    async def _write_intake(self, rows: list[tuple[str, str, int, str]]) -> None:
+        """Write the records of Zalo messages taken in (bot/store/zalo.py)."""
+        raise NotImplementedError
 
     async def _write_seen(self, rows: Sequence[tuple[int, str]]) -> None:
         """Mark updates seen, in one statement (in the caller's transaction, or on its own)."""
@@ -193,7 +213,10 @@ class StoreBase:
             self._in_tx, self._owner = True, task
             seen = _SEEN.get()
             pending, self._seen_pending = self._seen_pending, []
+            intake, self._intake = self._intake, []
             try:
+                if intake:  # Zalo messages taken in: recorded with the first write after them
+                    await self._write_intake(intake)
                 rows = list(pending)
                 if seen is not None and not seen.written:
                     # The update is marked seen with what it changes, in the same transaction.
@@ -209,6 +232,7 @@ class StoreBase:
                 if seen is not None:
                     seen.written = False
                 self._seen_pending = pending + self._seen_pending
+                self._intake = intake + self._intake
                 kept, self._kept = self._kept, []
                 for sql, params in kept:  # each on its own (autocommit)
                     self._count_statement(sql, params)
@@ -226,6 +250,14 @@ class StoreBase:
                 for notify in self.on_outbox:
                     notify()
 
+    async def seen_before(self, update_id: int) -> bool:
+        """Whether the update was handled (or its outcome recorded) before: no statement once
+        the ids are in memory."""
+        if self._seen is None:
+            rows = await self._all("SELECT update_id FROM seen_updates")
+            self._seen = {int(r[0]) for r in rows} | {u for u, _ in self._seen_pending}
+        return update_id in self._seen
+
     async def flush_seen(self) -> None:
         """At the end of an update: mark it seen if no transaction of its own did."""
         seen = _SEEN.get()
@@ -235,10 +267,14 @@ class StoreBase:
             self._seen_pending.append((seen.update_id, seen.seen_at))
             if len(self._seen_pending) >= SEEN_BATCH:
                 pending, self._seen_pending = self._seen_pending, []
+                intake, self._intake = self._intake, []
                 try:
+                    if intake:
+                        await self._write_intake(intake)
                     await self._write_seen(pending)
                 except BaseException:
                     self._seen_pending = pending + self._seen_pending
+                    self._intake = intake + self._intake
                     raise
 
     async def _keep_on_rollback(self, sql: str, params: Sequence[Any]) -> None:
@@ -316,6 +352,15 @@ class StoreBase:
     async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
         self._count_statement(sql, params)
         return list(await self.conn.execute_fetchall(sql, params))
+
+    async def _committed(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
+        """A read of committed rows only: between transactions (the connection is shared, and
+        a read in the middle of another task's transaction would see what it has not committed
+        and may still roll back)."""
+        if self._in_tx and self._owner is asyncio.current_task():
+            return await self._all(sql, params)
+        async with self._lock:
+            return await self._all(sql, params)
 
     async def _write(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Cursor:
         """One statement that changes data, inside the caller's transaction or on its own.

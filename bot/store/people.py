@@ -44,11 +44,9 @@ class PeopleQueries(StoreBase):
         no statement. ``final``: the update is done with now (dropped by the gate, ignored):
         it is written at once, so it never comes back after a restart.
         """
-        if self._seen is None:
-            rows = await self._all("SELECT update_id FROM seen_updates")
-            self._seen = {int(r[0]) for r in rows} | {u for u, _ in self._seen_pending}
-        if update_id in self._seen:
+        if await self.seen_before(update_id):
             return False
+        assert self._seen is not None
         self._seen.add(update_id)
         if final:
             done = [*self._seen_pending, (update_id, _iso(now) or "")]

@@ -206,16 +206,22 @@ class PlumbingQueries(StoreBase):
         )
 
     async def dialog(self, person_id: int) -> Dialog | None:
-        r = await self._one("SELECT * FROM dialogs WHERE person_id = ?", (person_id,))
-        if r is None:
+        """The person's open dialog (a read model: every message of theirs asks for it)."""
+        key = ("dialog", person_id)
+        found: tuple[Any, ...] | None = self.memo(key)
+        if found is None:
+            version = self.version
+            r = await self._one(
+                "SELECT kind, program_id, session_id, data FROM dialogs WHERE person_id = ?",
+                (person_id,),
+            )
+            found = tuple(r) if r is not None else ()
+            self.remember(key, version, found)
+        if not found:
             return None
-        return Dialog(
-            person_id=r["person_id"],
-            kind=r["kind"],
-            program_id=r["program_id"],
-            session_id=r["session_id"],
-            data=json.loads(r["data"]),
-        )
+        kind, program_id, session_id, data = found
+        # A fresh copy each time: a caller may change its data.
+        return Dialog(person_id, kind, program_id, session_id, json.loads(data))
 
     async def clear_dialog(self, person_id: int) -> None:
         await self._exec("DELETE FROM dialogs WHERE person_id = ?", (person_id,))
@@ -268,29 +274,52 @@ class PlumbingQueries(StoreBase):
             + "ORDER BY id LIMIT ?",
             (*skipped, limit),
         )
-        return [
-            OutboxItem(
-                id=r["id"],
-                chat_id=r["chat_id"],
-                template=r["template"],
-                context=json.loads(r["context"]),
-                buttons=buttons_from_json(r["buttons"]),
-                media_kind=r["media_kind"],
-                media_ref=r["media_ref"],
-                attempts=r["attempts"],
-                created_at=_dt(r["created_at"]),
-                expires_at=_dt(r["expires_at"]),
-                program_id=r["program_id"],
-                parts_sent=r["parts_sent"],
+        return [_outbox_item(r) for r in rows]
+
+    async def owed_after(self, after_id: int, limit: int) -> list[tuple[int, int]]:
+        """(id, chat) of what is owed after ``after_id``, in order: what a channel's send loop
+        looks at next. Committed rows only (read between transactions)."""
+        rows = await self._committed(
+            "SELECT id, chat_id FROM outbox WHERE id > ? AND sent_at IS NULL AND failed IS NULL "
+            "ORDER BY id LIMIT ?",
+            (after_id, limit),
+        )
+        return [(int(r[0]), int(r[1])) for r in rows]
+
+    async def owed_items(self, ids: Sequence[int]) -> list[OutboxItem]:
+        """The owed messages among ``ids``, in order (committed rows only)."""
+        found: list[OutboxItem] = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = await self._committed(
+                f"SELECT * FROM outbox WHERE id IN ({','.join('?' * len(chunk))}) "
+                "AND sent_at IS NULL AND failed IS NULL ORDER BY id",
+                chunk,
             )
-            for r in rows
-        ]
+            found += [_outbox_item(r) for r in rows]
+        return found
+
+    async def owed_to(self, chat_id: int) -> list[OutboxItem]:
+        """Everything still owed to one chat, in order (committed rows only)."""
+        rows = await self._committed(
+            "SELECT * FROM outbox WHERE chat_id = ? AND sent_at IS NULL AND failed IS NULL "
+            "ORDER BY id",
+            (chat_id,),
+        )
+        return [_outbox_item(r) for r in rows]
 
     async def mark_sent(self, outbox_id: int, message_id: int | None, now: datetime) -> None:
+        await self.mark_sent_many([outbox_id], message_id, now)
+
+    async def mark_sent_many(
+        self, outbox_ids: Sequence[int], message_id: int | None, now: datetime
+    ) -> None:
+        """Messages delivered together (one digest of several notices), in one statement."""
+        marks = ",".join("?" * len(outbox_ids))
         await self._exec(
             "UPDATE outbox SET sent_at = ?, sent_message_id = ?, attempts = attempts + 1 "
-            "WHERE id = ?",
-            (_iso(now), message_id, outbox_id),
+            f"WHERE id IN ({marks})",
+            (_iso(now), message_id, *outbox_ids),
         )
 
     async def mark_part_sent(self, outbox_id: int, parts_sent: int) -> None:
@@ -321,3 +350,20 @@ class PlumbingQueries(StoreBase):
     async def count_outbox(self, pending_only: bool = True) -> int:
         where = "WHERE sent_at IS NULL AND failed IS NULL" if pending_only else ""
         return await self._count(f"SELECT COUNT(*) FROM outbox {where}")
+
+
+def _outbox_item(r: Any) -> OutboxItem:
+    return OutboxItem(
+        id=r["id"],
+        chat_id=r["chat_id"],
+        template=r["template"],
+        context=json.loads(r["context"]),
+        buttons=buttons_from_json(r["buttons"]),
+        media_kind=r["media_kind"],
+        media_ref=r["media_ref"],
+        attempts=r["attempts"],
+        created_at=_dt(r["created_at"]),
+        expires_at=_dt(r["expires_at"]),
+        program_id=r["program_id"],
+        parts_sent=r["parts_sent"],
+    )

@@ -220,13 +220,21 @@ class SessionQueries(StoreBase):
         return self._session(r) if r else None
 
     async def sessions_drawing(self, person_id: int) -> list[Session]:
-        """Sessions waiting for this person's answer."""
+        """Sessions waiting for this person's answer (a read model: every message of theirs
+        asks for it)."""
+        key = ("drawing", person_id)
+        found: tuple[Session, ...] | None = self.memo(key)
+        if found is not None:
+            return list(found)
+        version = self.version
         rows = await self._all(
             "SELECT * FROM sessions WHERE drawn_person_id = ? AND state = 'drawn' "
             "ORDER BY draw_at DESC",
             (person_id,),
         )
-        return [self._session(r) for r in rows]
+        sessions = tuple(self._session(r) for r in rows)
+        self.remember(key, version, sessions)
+        return list(sessions)
 
     async def update_session(
         self, session_id: int, expect_state: str | None, **fields: Any

@@ -4,6 +4,7 @@ Zalo reads what a group or a person is owed (for the delivery policy,
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -46,6 +47,12 @@ def _account(r: Any) -> ZaloAccount:
     )
 
 
+# Message ids taken in by this process, remembered to recognise one delivered twice before its
+# record is written (the oldest forgotten first).
+_TAKEN_MAX = 10_000
+_INTAKE_SQL = "INSERT OR IGNORE INTO zalo_seen (message_id, seen_at, update_id, message) VALUES "
+
+
 class ZaloQueries(StoreBase):
     # Whether any Zalo account exists: a bot without Zalo pays nothing for the copies.
     _zalo_known: bool | None = None
@@ -53,6 +60,25 @@ class ZaloQueries(StoreBase):
     def _forget_elsewhere(self) -> None:
         super()._forget_elsewhere()
         self._zalo_known = None  # an account may have been named by the command line
+        self._zalo_accounts.clear()
+        self._zalo_ids.clear()
+
+    def _forget_account(self, account_id: int) -> None:
+        self._zalo_accounts.pop(account_id, None)
+
+    async def _cached_account(self, sql: str, params: tuple[Any, ...]) -> ZaloAccount | None:
+        """An account read as committed (kept until written to), or inside the caller's own
+        transaction as it stands there (not kept: a rollback could undo it)."""
+        if self._in_tx and self._owner is asyncio.current_task():
+            r = await self._one(sql, params)
+            return _account(r) if r else None
+        rows = await self._committed(sql, params)
+        if not rows:
+            return None
+        account = _account(rows[0])
+        self._zalo_accounts[account.id] = account
+        self._zalo_ids[account.zalo_id] = account.id
+        return account
 
     async def any_zalo(self) -> bool:
         # Read once: this process is the only writer, and adding an account sets it.
@@ -62,16 +88,23 @@ class ZaloQueries(StoreBase):
         return self._zalo_known
 
     async def zalo_account(self, zalo_id: str) -> ZaloAccount | None:
-        r = await self._one(f"SELECT {_COLS} FROM zalo_users WHERE zalo_id = ?", (zalo_id,))
-        return _account(r) if r else None
+        known = self._zalo_ids.get(zalo_id)
+        if known is not None and known in self._zalo_accounts:
+            return self._zalo_accounts[known]
+        return await self._cached_account(
+            f"SELECT {_COLS} FROM zalo_users WHERE zalo_id = ?", (zalo_id,)
+        )
 
     async def zalo_account_by_chat(self, chat_id: int) -> ZaloAccount | None:
         if not is_zalo_chat(chat_id):
             return None
-        r = await self._one(
-            f"SELECT {_COLS} FROM zalo_users WHERE id = ?", (chat_id - ZALO_CHAT_BASE,)
+        account_id = chat_id - ZALO_CHAT_BASE
+        cached = self._zalo_accounts.get(account_id)
+        if cached is not None:
+            return cached
+        return await self._cached_account(
+            f"SELECT {_COLS} FROM zalo_users WHERE id = ?", (account_id,)
         )
-        return _account(r) if r else None
 
     async def zalo_accounts_of(self, person_id: int) -> list[ZaloAccount]:
         rows = await self._all(
@@ -111,6 +144,7 @@ class ZaloQueries(StoreBase):
             ),
         )
         self._zalo_known = True
+        self._forget_account(account_id)
         return ZaloAccount(
             account_id, zalo_id, zalo_chat or zalo_id, int(person[0]), display_name, False, wrote
         )
@@ -118,6 +152,7 @@ class ZaloQueries(StoreBase):
     async def zalo_wrote(self, account_id: int, zalo_chat: str, now: datetime) -> None:
         """The account wrote (first, or from another chat): where replies go, and that it may
         be written to."""
+        self._forget_account(account_id)
         await self._exec(
             "UPDATE zalo_users SET zalo_chat = ?, wrote_at = COALESCE(wrote_at, ?) WHERE id = ?",
             (zalo_chat, _iso(now), account_id),
@@ -127,6 +162,7 @@ class ZaloQueries(StoreBase):
         self, account_id: int, person_id: int, now: datetime | None
     ) -> None:
         """The account acts as ``person_id`` from now on (``now`` None: unlinked, on its own)."""
+        self._forget_account(account_id)
         await self._exec(
             "UPDATE zalo_users SET person_id = ?, linked_at = ? WHERE id = ?",
             (person_id, _iso(now), account_id),
@@ -140,17 +176,56 @@ class ZaloQueries(StoreBase):
         assert row is not None  # written with the account, never deleted
         return int(row[0])
 
+    async def zalo_taken(
+        self, message_id: str, now: datetime, update_id: int, message: dict[str, Any]
+    ) -> bool:
+        """A Zalo message taken in; False when it was taken in (or handled) before.
+
+        Costs no statement of its own: the record (``zalo_seen``, with the message, so that one
+        not handled when the bot stopped is handled after the restart) is written with the next
+        write of any kind, as the record of handled updates is (:meth:`flush_seen`), or at once
+        by :meth:`write_zalo_intake` (a message that waits, a webhook's acknowledgement).
+        """
+        if message_id in self._taken or await self.seen_before(update_id):
+            return False
+        self._taken[message_id] = None
+        while len(self._taken) > _TAKEN_MAX:
+            self._taken.popitem(last=False)
+        data = json.dumps(message, ensure_ascii=False)
+        self._intake.append((message_id, _iso(now) or "", update_id, data))
+        return True
+
+    def zalo_intake_pending(self) -> int:
+        return len(self._intake)
+
+    async def write_zalo_intake(self) -> None:
+        """Write the records of the Zalo messages taken in, now (one statement)."""
+        rows, self._intake = self._intake, []
+        if not rows:
+            return
+        try:
+            await self._write_intake(rows)
+        except BaseException:
+            self._intake = rows + self._intake
+            raise
+
+    async def _write_intake(self, rows: list[tuple[str, str, int, str]]) -> None:
+        sql = _INTAKE_SQL + ",".join(["(?, ?, ?, ?)"] * len(rows))
+        params = [value for row in rows for value in row]
+        if self._in_tx and self._owner is asyncio.current_task():
+            self._count_statement(sql, params)
+            await self.conn.execute(sql, params)
+        else:
+            await self._write(sql, params)
+
     async def zalo_message_fresh(
         self, message_id: str, now: datetime, update_id: int, message: dict[str, Any]
     ) -> bool:
-        """Record a Zalo message as taken in; False when it was taken in before."""
-        before = self.conn.total_changes
-        await self._exec(
-            "INSERT OR IGNORE INTO zalo_seen (message_id, seen_at, update_id, message) "
-            "VALUES (?, ?, ?, ?)",
-            (message_id, _iso(now), update_id, json.dumps(message, ensure_ascii=False)),
-        )
-        return self.conn.total_changes > before
+        """Record a Zalo message as taken in, now; False when it was taken in before."""
+        if not await self.zalo_taken(message_id, now, update_id, message):
+            return False
+        await self.write_zalo_intake()
+        return True
 
     async def zalo_message_answered(self, message_id: str) -> None:
         """The transport answered the message itself: nothing to handle after a restart."""

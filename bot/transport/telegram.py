@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 from telegram import (
     Bot,
@@ -31,13 +31,15 @@ from telegram import (
 )
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
-from telegram.ext import Application, TypeHandler
+from telegram.ext import Application, BaseRateLimiter, TypeHandler
 
 from bot.chats import on_telegram, without_privileged
 from bot.core import Core
 from bot.db import DatabaseLost
 from bot.models import Buttons, FileReply, OutboxItem, Reply
 from bot.render import plain, render, split_html
+from bot.transport.ordering import KeyedLocks
+from bot.transport.pacing import ChatWindows, PaceClock, SlidingWindow
 from bot.transport.port import (
     Attachment,
     Busy,
@@ -53,6 +55,122 @@ from bot.transport.port import (
 )
 
 log = logging.getLogger("hoidap.telegram")
+
+
+# -- pacing: PTB's rate limiter hook --------------------------------------------------------------
+
+# ``rate_limit_args`` of what the outbox owes; a call without it is a reply to a person.
+BULK: Final = "bulk"
+# Bot API methods that put a message into a chat (counted against the chat's own limits).
+_SENDING: Final = frozenset({"copyMessage", "forwardMessage", "copyMessages", "forwardMessages"})
+
+
+def _sends(endpoint: str) -> bool:
+    return endpoint in _SENDING or (endpoint.startswith("send") and endpoint != "sendChatAction")
+
+
+def _seconds(exc: RetryAfter) -> float:
+    delay = exc.retry_after
+    return float(delay) if isinstance(delay, int | float) else delay.total_seconds()
+
+
+class TelegramPace(BaseRateLimiter[str]):
+    """Telegram's limits, through PTB's rate limiter hook (``ApplicationBuilder.rate_limiter``).
+
+    Every call that names a chat takes a turn of the bot's
+    :class:`~bot.transport.pacing.SlidingWindow`
+    (30 messages in any 1.03 s, on an even grid); a call with ``rate_limit_args=BULK`` (what the
+    outbox owes) yields its turn to any reply waiting. A message into a chat also keeps that
+    chat's limits: a group 20 in any minute, a private chat 3 in any 3 s (about one a second).
+    One chat's calls take their turns in the order they came.
+
+    A flood answer (429) holds every turn for its ``retry_after`` (:meth:`SlidingWindow.pause`); the
+    call is then tried again in its turn, up to ``max_retries`` times, and the grid starts again
+    from the end of the wait without catching up.
+    """
+
+    def __init__(
+        self,
+        clock: PaceClock | None = None,
+        *,
+        limit: int = 30,
+        window: float = 1.03,
+        group: tuple[int, float] = (20, 61.0),
+        private: tuple[int, float] = (3, 3.05),
+        max_retries: int = 3,
+    ) -> None:
+        self.overall = SlidingWindow(limit, window, clock=clock)
+        self.clock = self.overall.clock
+        self.groups = ChatWindows(*group)
+        self.privates = ChatWindows(*private)
+        self.max_retries = max_retries
+        self._chats = KeyedLocks()
+        self.retries = 0  # flood answers met (tests, the benchmarks)
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    def _windows(self, chat_id: int) -> ChatWindows:
+        return self.groups if chat_id < 0 else self.privates
+
+    def chat_delay(self, chat_id: int) -> float:
+        """Seconds until a message may go into ``chat_id`` by its own limits (0: now)."""
+        now = self.clock.now()
+        return max(0.0, self._windows(chat_id).earliest(chat_id, now) - now)
+
+    async def _turn(self, chat_id: int, urgent: bool, sends: bool) -> int:
+        """Wait for the turn of a call into ``chat_id``; the number of its overall turn."""
+        async with self._chats.hold(chat_id):
+            windows = self._windows(chat_id)
+            if sends:
+                await self.clock.sleep_until(windows.earliest(chat_id, self.clock.now()))
+            number = await self.overall.turn(urgent)
+            if sends:
+                windows.started(chat_id, self.clock.now())
+            return number
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: str | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        raw = data.get("chat_id")
+        try:
+            chat_id: int | None = int(raw) if raw is not None else None
+        except (TypeError, ValueError):  # an @username: a channel or a supergroup
+            chat_id = -1
+        urgent = rate_limit_args != BULK
+        for attempt in range(self.max_retries + 1):
+            turn: tuple[int, float] | None = None
+            if chat_id is not None:
+                turn = (await self._turn(chat_id, urgent, _sends(endpoint)), self.clock.now())
+            try:
+                result = await callback(*args, **kwargs)
+                if turn is not None:  # when it may have reached Telegram, for the window
+                    self.overall.answered(*turn, self.clock.now())
+                return result
+            except RetryAfter as exc:
+                self.retries += 1
+                self.overall.pause(_seconds(exc))
+                if attempt == self.max_retries:
+                    raise
+                log.info("flood answer: every message waits %.0f s", _seconds(exc))
+        raise AssertionError("unreachable")
+
+
+def as_bulk(bot: Bot) -> dict[str, Any]:
+    """The keyword that marks a call as the outbox's (none when the bot runs without a pace:
+    PTB refuses ``rate_limit_args`` then)."""
+    if isinstance(getattr(bot, "rate_limiter", None), TelegramPace):
+        return {"rate_limit_args": BULK}
+    return {}
 
 
 def for_chat(chat_id: int, context: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -91,13 +209,16 @@ async def send_html(
     *,
     first_part: int = 0,
     part_sent: PartSent | None = None,
+    bulk: bool = False,
 ) -> Message:
     """Send possibly long HTML, split at Telegram's limit; buttons go on the last part.
 
     ``first_part`` skips parts delivered by an earlier attempt; ``part_sent(n)`` is awaited
     after each part but the last with the number of parts delivered so far, so that a retry
-    after a failure in the middle never sends a part twice.
+    after a failure in the middle never sends a part twice. ``bulk``: what the outbox owes (a
+    reply to a person goes first).
     """
+    extra = as_bulk(bot) if bulk else {}
     parts = split_html(text)
     message: Message | None = None
     start = min(first_part, len(parts) - 1)
@@ -108,6 +229,7 @@ async def send_html(
             parts[i],
             reply_markup=markup(buttons) if last else None,
             reply_to_message_id=reply_to if i == 0 else None,
+            **extra,
         )
         if not last and part_sent is not None:
             await part_sent(i + 1)
@@ -120,11 +242,19 @@ async def send_outbox_item(
 ) -> int | None:
     if item.media_kind == "copy" and item.media_ref:
         from_chat, _, message_id = item.media_ref.partition(":")
-        copied = await bot.copy_message(item.chat_id, int(from_chat), int(message_id))
+        copied = await bot.copy_message(
+            item.chat_id, int(from_chat), int(message_id), **as_bulk(bot)
+        )
         return copied.message_id
     text = render(item.template, for_chat(item.chat_id, item.context))
     message = await send_html(
-        bot, item.chat_id, text, item.buttons, first_part=item.parts_sent, part_sent=part_sent
+        bot,
+        item.chat_id,
+        text,
+        item.buttons,
+        first_part=item.parts_sent,
+        part_sent=part_sent,
+        bulk=True,
     )
     return message.message_id
 
@@ -423,6 +553,11 @@ class TelegramChannel:
         assert event.attachment is not None and event.attachment.file_id is not None
         file = await self.bot.get_file(event.attachment.file_id)
         return bytes(await file.download_as_bytearray())
+
+    def delay(self, chat_id: int) -> float:
+        """Seconds until a message may go into ``chat_id`` by the chat's own limits."""
+        pace = getattr(self.bot, "rate_limiter", None)
+        return pace.chat_delay(chat_id) if isinstance(pace, TelegramPace) else 0.0
 
     async def send(self, item: OutboxItem, part_sent: PartSent | None = None) -> int | None:
         try:

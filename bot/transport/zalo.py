@@ -5,9 +5,14 @@ Inbound (:meth:`ZaloChannel.take`): a Zalo message is recorded as taken in (``za
 sends nothing twice on its own, so a message taken in is kept until it is handled, and handled
 after a restart if the bot stopped first), then turned into one :class:`~bot.transport.port.Event`
 and handed to the dispatcher, which puts it through the gate, the record that each event is
-handled once and the sender's order, like any other. One account's messages are read and
-handled one after the other; different accounts' at once, so nobody waits behind another's
-flood.
+handled once and the sender's order, like any other. The record costs no write of its own: it
+is written with the first write after it (the message's own change, with which it then
+commits, or anyone's), like the record of handled updates; a message still in hand after
+``INTAKE_GRACE`` seconds (waiting its turn) is recorded at once, with every other one taken in
+by then, and the webhook acknowledges a message only once it is recorded. A message that
+changes nothing keeps the replies read from the database valid (``Store.memo``). One
+account's messages are read and handled one after the other; different accounts' at once, so
+nobody waits behind another's flood.
 
 What a Zalo message means (:func:`reading`), the way people write on Zalo:
 
@@ -79,6 +84,8 @@ _START = re.compile(r"(?:/start\s+|\S*\?start=)?((?:inv|cs)_[A-Za-z0-9_-]{6,64})
 _SLASH = re.compile(r"/([A-Za-z0-9_]{1,32})(?:@\S*)?(?:\s+(.*))?", re.DOTALL)
 # How far back a restart looks for messages taken in but not handled (older ones are stale).
 REPLAY_WINDOW = timedelta(hours=6)
+# A message still being handled this long after it was taken in is recorded at once.
+INTAKE_GRACE = 0.1
 # A command phrase followed by at most this many words is a doubt (asked); more is plain text.
 DOUBT_WORDS = 2
 MAX_DOUBTS = 10_000  # doubts remembered until answered (the oldest forgotten first)
@@ -213,6 +220,9 @@ class ZaloChannel:
         self.taken = 0  # messages taken in (not seen before)
         self.done = 0  # messages handed to :meth:`take` and finished, handled or not
         self._done = asyncio.Event()
+        # Messages taken in, not finished and maybe not recorded yet: when each came (loop time).
+        self._hand: dict[str, float] = {}
+        self._guard: asyncio.TimerHandle | None = None
 
     # -- incoming -----------------------------------------------------------------------------
 
@@ -222,23 +232,61 @@ class ZaloChannel:
             self._done.clear()
             await self._done.wait()
 
-    async def take(self, msg: ZaloMessage) -> None:
-        """One message from Zalo (long polling or the webhook): recorded, then handled in a task
-        of its own, after the same account's earlier messages."""
+    async def take(self, msg: ZaloMessage, *, recorded: bool = False) -> None:
+        """One message from Zalo (long polling or the webhook): taken in, then handled in a task
+        of its own, after the same account's earlier messages. ``recorded``: return only once
+        its record is written (the webhook acknowledges it then)."""
         try:
             fresh = await self._record(msg)
+            if fresh and recorded:
+                await self.core.store.write_zalo_intake()
         except BaseException:
             self._finished()
             raise
         if not fresh:
             self._finished()
             return
+        if not recorded:
+            self._hand[msg.message_id] = asyncio.get_running_loop().time()
+            self._arm()
         task = asyncio.create_task(self._in_turn(msg), name=f"hoidap-zalo-{msg.user_id}")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    async def receive(self, msg: ZaloMessage) -> None:
+        """A message the webhook hands over: acknowledged once it is recorded."""
+        await self.take(msg, recorded=True)
+
+    def _arm(self) -> None:
+        if self._guard is None and self._hand:
+            loop = asyncio.get_running_loop()
+            due = min(self._hand.values()) + INTAKE_GRACE
+            self._guard = loop.call_at(due, self._record_waiting)
+
+    def _record_waiting(self) -> None:
+        """Messages still in hand a moment after they came: their records are written now (one
+        statement for all of them), so that a crash meanwhile cannot lose them."""
+        self._guard = None
+        now = asyncio.get_running_loop().time()
+        if any(came + INTAKE_GRACE <= now for came in self._hand.values()):
+            self._hand.clear()  # every record taken so far is in this write
+            if self.core.store.zalo_intake_pending():
+                task = asyncio.create_task(self._write_intake(), name="hoidap-zalo-intake")
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+        self._arm()
+
+    async def _write_intake(self) -> None:
+        try:
+            await self.core.store.write_zalo_intake()
+        except Exception:  # the database is gone (said where found), or written next time
+            log.warning("zalo: messages taken in could not be recorded yet", exc_info=True)
+
     async def stop(self) -> None:
         """Let the messages in hand finish (at shutdown)."""
+        if self._guard is not None:
+            self._guard.cancel()
+            self._guard = None
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
@@ -271,10 +319,9 @@ class ZaloChannel:
             log.info("zalo: a message from a group chat ignored")
             return False
         store, now = self.core.store, self.core.now()
-        async with store.transaction():
-            fresh = await store.zalo_message_fresh(
-                msg.message_id, now, update_id(msg.message_id), _message_data(msg)
-            )
+        fresh = await store.zalo_taken(
+            msg.message_id, now, update_id(msg.message_id), _message_data(msg)
+        )
         if not fresh:
             log.info("zalo: message taken in before: ignored")
             return False
@@ -291,6 +338,7 @@ class ZaloChannel:
         except Exception:
             log.exception("zalo: message %s could not be handled", msg.message_id)
         finally:
+            self._hand.pop(msg.message_id, None)
             self._finished()
 
     async def _account(self, msg: ZaloMessage) -> ZaloAccount:
@@ -432,11 +480,18 @@ class ZaloChannel:
         return split_plain(text or "…")
 
     async def send_parts(
-        self, chat_id: int, parts: list[str], first: int = 0, part_sent: PartSent | None = None
+        self,
+        chat_id: int,
+        parts: list[str],
+        first: int = 0,
+        part_sent: PartSent | None = None,
+        *,
+        bulk: bool = False,
     ) -> None:
+        """``bulk``: what the outbox owes (a reply to a person takes its turn first)."""
         account = await self.account(chat_id)
         for i in range(min(first, len(parts) - 1), len(parts)):
-            await self.api.send_message(account.zalo_chat, parts[i])
+            await self.api.send_message(account.zalo_chat, parts[i], bulk=bulk)
             if i < len(parts) - 1 and part_sent is not None:
                 await part_sent(i + 1)
 
@@ -486,5 +541,5 @@ class ZaloChannel:
             title = program.get("title") if isinstance(program, Mapping) else None
             html = f"{self._render('zalo_group_copy', {'title': title})}\n\n{html}"
         parts = await self.text_for(html, item.buttons, item.chat_id, account.person_id)
-        await self.send_parts(item.chat_id, parts, item.parts_sent, part_sent)
+        await self.send_parts(item.chat_id, parts, item.parts_sent, part_sent, bulk=True)
         return None

@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 
-from bot.transport.pacing import SlidingWindow
+from bot.transport.pacing import PaceClock, SlidingWindow
 from bot.transport.plaintext import PLAIN_LIMIT
 from bot.transport.port import ChannelError, SlowDown, Undeliverable, Unreachable
 
@@ -169,12 +169,12 @@ def _error(method: str, code: int, description: str, payload: Mapping[str, Any])
     return Unreachable(what)  # 5xx and anything unexpected: temporary
 
 
-def _pacer(rate: float) -> SlidingWindow:
+def _pacer(rate: float, clock: PaceClock | None = None) -> SlidingWindow:
     """At most ``rate`` messages per second: ``limit`` starts in ``limit / rate`` seconds."""
     if rate <= 0:
         raise ValueError("rate must be positive")
     limit = max(1, int(rate))
-    return SlidingWindow(limit=limit, window=limit / rate)
+    return SlidingWindow(limit=limit, window=limit / rate, clock=clock)
 
 
 class ZaloApi:
@@ -190,6 +190,7 @@ class ZaloApi:
         rate: float = 5.0,
         client: httpx.AsyncClient | None = None,
         pacer: SlidingWindow | None = None,
+        pace_clock: PaceClock | None = None,
     ) -> None:
         if not token:
             raise ValueError("a Zalo bot token is required")
@@ -198,7 +199,7 @@ class ZaloApi:
         self.timeout = timeout
         self.poll_timeout = poll_timeout
         self.rate = rate
-        self.pacer = pacer if pacer is not None else _pacer(rate)
+        self.pacer = pacer if pacer is not None else _pacer(rate, pace_clock)
         self._own_client = client is None
         self._client = client if client is not None else httpx.AsyncClient()
 
@@ -277,14 +278,27 @@ class ZaloApi:
                 return str(mid)
         return None
 
-    async def send_message(self, chat_id: str, text: str) -> str | None:
-        """Send plain text (1–2000 characters: the caller splits); the message id if given."""
+    async def _paced(self, method: str, params: Mapping[str, Any], bulk: bool) -> Any:
+        """A call that puts a message into a chat: in its turn of the pace (a reply before what
+        the outbox owes); a flood answer holds every turn for its ``retry_after``."""
+        if bulk:
+            await self.pacer.turn(urgent=False)
+        else:
+            await self.pacer.acquire()
+        try:
+            return await self._call(method, params)
+        except SlowDown as exc:
+            self.pacer.pause(exc.retry_after)
+            raise
+
+    async def send_message(self, chat_id: str, text: str, *, bulk: bool = False) -> str | None:
+        """Send plain text (1–2000 characters: the caller splits); the message id if given.
+        ``bulk``: what the outbox owes (a reply to a person goes first)."""
         if not text or not text.strip():
             raise ValueError("Zalo sendMessage: empty text")
         if len(text) > PLAIN_LIMIT:
             raise ValueError(f"Zalo sendMessage: text over {PLAIN_LIMIT} characters")
-        async with self.pacer:
-            result = await self._call("sendMessage", {"chat_id": chat_id, "text": text})
+        result = await self._paced("sendMessage", {"chat_id": chat_id, "text": text}, bulk)
         return self._message_id(result)
 
     async def send_chat_action(self, chat_id: str, action: str = "typing") -> None:
@@ -296,8 +310,7 @@ class ZaloApi:
         params: dict[str, Any] = {"chat_id": chat_id, "photo": photo_url}
         if caption:
             params["caption"] = caption
-        async with self.pacer:
-            result = await self._call("sendPhoto", params)
+        result = await self._paced("sendPhoto", params, False)
         return self._message_id(result)
 
     async def set_webhook(self, url: str, secret_token: str) -> None:

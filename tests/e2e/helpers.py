@@ -8,9 +8,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bot.core import Core
 from bot.render import observe, plain, split_html
 from bot.words import BUTTONS
 from fakes.fakebotapi import SentMessage
+from fakes.fakezalo import FakeZalo
 from fakes.harness import Harness, User
 from tests.conftest import ADMIN, GROUP, HEAD, LEADER, STAFF
 
@@ -231,3 +233,49 @@ async def drawn_user(h: Harness, program_id: int = 1) -> User:
     person = await h.core.store.person(session.drawn_person_id or 0)
     assert person is not None
     return next(u for u in STAFF if u.id == person.tg_user_id)
+
+
+# -- many people at once, straight into the store ---------------------------------------------
+
+
+def staff(count: int, base: int = 60_000) -> list[User]:
+    return [User(base + i, f"Cán bộ {i:02d}", "Nguyễn") for i in range(count)]
+
+
+async def seed(core: Core, program_id: int, people: list[User], questions: int = 5) -> None:
+    """Active staff and queued questions, straight into the store."""
+    store, now = core.store, core.now()
+    async with store.transaction():
+        for u in people:
+            name = f"{u.first_name} {u.last_name}"
+            person = await store.upsert_person(u.id, None, name, False, now)
+            await store.set_person_profile(person.id, name, "Chuyên viên")
+            await store.upsert_member(program_id, person.id, "active", now)
+            await store.set_roles(program_id, person.id, ["staff"])
+        for i in range(questions):
+            await store.add_question(
+                program_id,
+                f"Câu hỏi thử số {i + 1}: hồ sơ đề nghị kết nạp đảng viên gồm những gì?",
+                "Công tác đảng viên",
+                None,
+                None,
+                None,
+                None,
+                now,
+            )
+
+
+async def zalo_staff(core: Core, zalo: FakeZalo, program_id: int, count: int) -> list[str]:
+    """People on Zalo only, active staff of the program, who wrote to the bot before."""
+    store, now = core.store, core.now()
+    ids = []
+    async with store.transaction():
+        for n in range(count):
+            zid = f"z-{n:02d}"
+            account = await store.add_zalo_account(zid, f"Cán bộ Zalo {n:02d}", now, zid)
+            await store.set_person_profile(account.person_id, f"Trần Zalo {n:02d}", "Chuyên viên")
+            await store.upsert_member(program_id, account.person_id, "active", now)
+            await store.set_roles(program_id, account.person_id, ["staff"])
+            zalo.known.add(zid)
+            ids.append(zid)
+    return ids

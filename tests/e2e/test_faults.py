@@ -32,6 +32,7 @@ from typing import Any
 
 import pytest
 
+from bot.chats import is_zalo_chat
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db import DatabaseError, lock_database
@@ -39,6 +40,7 @@ from bot.render import render
 from bot.transport.outbox import CONCURRENCY
 from bot.words import BUTTONS
 from fakes.fakebotapi import FakeBotAPI, FaultPlan
+from fakes.fakezalo import FakeZalo
 from fakes.harness import Harness, User
 from hoidap.app import EXIT_CONFLICT, PollingConflicts, serve
 from tests.conftest import ADMIN, GROUP, GROUP_TITLE, HEAD, LEADER, STAFF, vn
@@ -47,10 +49,13 @@ from tests.e2e.helpers import (
     answered,
     bind,
     not_sent,
+    seed,
     sent,
     sent_all,
     setup_program,
+    staff,
     texts,
+    zalo_staff,
 )
 from tests.support.child import FileClock
 
@@ -125,8 +130,9 @@ def events(db: Path, session_id: int) -> Counter[str]:
 class Child:
     """The bot in a child process (tests/support/child.py) against this test's fake server."""
 
-    def __init__(self, h: Harness, clock_file: Path) -> None:
+    def __init__(self, h: Harness, clock_file: Path, zalo: FakeZalo | None = None) -> None:
         self.h = h
+        self.zalo = zalo
         self.clock_file = clock_file
         self.runs = 0
         self.proc: asyncio.subprocess.Process | None = None
@@ -160,6 +166,11 @@ class Child:
             str(self.h.grace_minutes),
             "--db-watch-seconds",
             str(db_watch_seconds),
+            *(
+                ["--zalo-token", self.zalo.token, "--zalo-api-url", self.zalo.url]
+                if self.zalo is not None
+                else []
+            ),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=self.log_path.open("a"),
@@ -381,6 +392,61 @@ async def test_a_crash_while_publishing_repeats_at_most_concurrency_messages(
     logging.getLogger(__name__).info(
         "crash after the 10th of 21 messages: %s duplicates (bound %s)", duplicates, CONCURRENCY
     )
+
+
+async def test_a_crash_with_both_channels_owed_repeats_at_most_concurrency_on_each(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    """SIGKILL while Telegram and Zalo both have messages of one publication in hand: after
+    the restart each owed message has arrived, and each channel repeats at most the
+    ``CONCURRENCY`` messages it had in flight."""
+    zalo = FakeZalo()
+    await zalo.start()
+    h = Harness(tmp_path, clock, admins=(ADMIN.id,), zalo=zalo)
+    h.server.group(GROUP, GROUP_TITLE)
+    h.server.user(ADMIN.id, ADMIN.first_name, ADMIN.last_name, ADMIN.username)
+    child = Child(h, h.workdir / "clock", zalo)
+    try:
+        await h.start()
+        await bind(h)
+        people = staff(12)
+        for u in people:
+            h.server.user(u.id, u.first_name, u.last_name)
+        await seed(h.core, 1, people)
+        zids = await zalo_staff(h.core, zalo, 1, 12)
+        await h.stop()
+        db, server = h.db_path, h.server
+        after_row, after_sent, zalo_mark = outbox_mark(db), server.mark(), len(zalo.sent)
+        FileClock.write(child.clock_file, PUBLISH)
+
+        await child.start(crash_at="after_send:6")
+        await child.killed()
+        owed = query(
+            db, "SELECT chat_id FROM outbox WHERE id > ? AND sent_at IS NULL", (after_row,)
+        )
+        on_zalo = sum(1 for r in owed if is_zalo_chat(r["chat_id"]))
+        assert on_zalo and len(owed) - on_zalo, "both channels had messages owed at the kill"
+        await child.start()
+        await child.ready()
+        assert await child.command("idle") == "idle"
+        await child.stop()
+    finally:
+        await child.kill()
+        await h.close()
+        await zalo.stop()
+
+    rows = query(db, "SELECT chat_id, sent_at FROM outbox WHERE id > ?", (after_row,))
+    assert all(r["sent_at"] for r in rows)
+    telegram = Counter(m.chat_id for m in server.sent[after_sent:])
+    assert set(telegram) == {GROUP, *(u.id for u in people)}  # nothing lost
+    questions = Counter(
+        e["chat_id"] for e in zalo.sent[zalo_mark:] if "câu hỏi tuần này" in e["text"]
+    )
+    assert set(questions) == set(zids)  # nothing lost
+    repeats = [sum(n - 1 for n in c.values()) for c in (telegram, questions)]
+    assert sum(repeats) >= 1  # the one accepted at the kill, never marked sent, went again
+    for repeated in (telegram, questions):  # each channel: at most what it had in flight
+        assert sum(n - 1 for n in repeated.values()) <= CONCURRENCY, repeated
 
 
 # -- 2. the bot down over the publish, draw and reminder times ---------------------------------

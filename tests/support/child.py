@@ -5,7 +5,8 @@ polling, the outbox, the scheduler) against a Bot API server given by URL (usual
 :class:`~fakes.fakebotapi.FakeBotAPI` in the test process), with time read from a file
 the test controls::
 
-    python -m tests.support.child --db DB --api-url URL --token TOKEN --clock-file FILE
+    python -m tests.support.child --db DB --api-url URL --token TOKEN --clock-file FILE \
+        [--zalo-token TOKEN --zalo-api-url URL]
 
 The clock file holds one ISO-8601 datetime with a UTC offset; :class:`FileClock` reads it on
 every ``now()``, so the test moves time by rewriting it, and the time survives a restart of
@@ -34,7 +35,7 @@ from pathlib import Path
 
 from telegram.ext import Application
 
-from bot.config import Settings
+from bot.config import DEFAULT_ZALO_API_URL, Settings
 from handlers.common import Deps
 from hoidap.app import serve
 from scheduler import ProgramScheduler
@@ -99,6 +100,9 @@ async def _main(args: argparse.Namespace) -> int:
         db_path=args.db,
         admins=frozenset(int(x) for x in args.admins.split(",") if x),
         grace_minutes=args.grace_minutes,
+        zalo_token=args.zalo_token,
+        zalo_api_url=args.zalo_api_url or DEFAULT_ZALO_API_URL,
+        zalo_rate=args.zalo_rate,
     )
     stop = asyncio.Event()
     tasks: list[asyncio.Task[None]] = []
@@ -128,6 +132,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--clock-file", type=Path, required=True)
     p.add_argument("--admins", default="", help="Telegram ids of the admins, comma-separated")
     p.add_argument("--grace-minutes", type=int, default=30)
+    p.add_argument("--zalo-token", help="Zalo on, through the Zalo Bot API at --zalo-api-url")
+    p.add_argument("--zalo-api-url")
+    p.add_argument("--zalo-rate", type=float, default=30.0)
     p.add_argument("--poll-timeout", type=float, default=1.0)
     p.add_argument(
         "--db-watch-seconds", type=float, default=5.0, help="how often the database file is checked"
