@@ -392,6 +392,7 @@ async def test_a_pinned_question_is_published_in_its_week_ahead_of_the_queue(
         (3, None, True),  # 2 left
         (5, 5, True),  # 4 left, fewer than 5
         (5, 4, False),  # 4 left, not fewer than 4
+        (1, None, True),  # none left: said as such
     ],
 )
 async def test_the_low_queue_warning_uses_the_programs_threshold(
@@ -414,3 +415,5 @@ async def test_the_low_queue_warning_uses_the_programs_threshold(
     assert bool(warnings) is warned
     if warned:
         assert [r.context["remaining"] for _, r in warnings] == [left]
+        said = warnings[0][0].plain_text
+        assert ("đã hết câu hỏi" in said) is (left == 0) and ("chỉ còn 0" not in said), said
