@@ -827,23 +827,31 @@ def _workbook(drafts: Sequence[QuestionDraft], columns: Sequence[Column]) -> Wor
     topics.add(f"{topic_col}2:{topic_col}{last_row}")
     sheet.add_data_validation(topics)
 
+    guide_sheet(book, [(c.header, c.required, c.help) for c in ALL_COLUMNS], _GUIDE_NOTES, 18)
+    return book
+
+
+def guide_sheet(
+    book: Any, columns: Sequence[tuple[str, bool, str]], notes: Sequence[str], first_width: int
+) -> None:
+    """The «Hướng dẫn» sheet of a template: each column (header, required, how to fill it in),
+    then the notes. Shared with the register of documents' template."""
     guide = book.create_sheet("Hướng dẫn")
     guide.append(["Cột", "Bắt buộc", "Cách ghi"])
     for cell in guide[1]:
         cell.font = _HEADER_FONT
         cell.fill = _HEADER_FILL
-    for column in ALL_COLUMNS:
-        guide.append([column.header, "Có" if column.required else "Không", column.help])
+    for header, required, help_text in columns:
+        guide.append([header, "Có" if required else "Không", help_text])
     guide.append([])
-    for note in _GUIDE_NOTES:
+    for note in notes:
         guide.append(["", "", note])
-    guide.column_dimensions["A"].width = 18
+    guide.column_dimensions["A"].width = first_width
     guide.column_dimensions["B"].width = 10
     guide.column_dimensions["C"].width = 100
     for row in guide.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = _WRAP
-    return book
 
 
 _GUIDE_NOTES: Final = (

@@ -42,6 +42,7 @@ from questions.importer import (
     _Row,
     csv_rows,
     display_filename,
+    guide_sheet,
     xlsx_rows,
 )
 from questions.model import COLUMN_BY_FIELD
@@ -475,22 +476,7 @@ def register_xlsx(rows: Sequence[Sequence[str]]) -> bytes:
     for line in sheet.iter_rows(min_row=2):
         for cell in line:
             cell.alignment = _WRAP
-    guide = book.create_sheet("Hướng dẫn")
-    guide.append(["Cột", "Bắt buộc", "Cách ghi"])
-    for cell in guide[1]:
-        cell.font = _HEADER_FONT
-        cell.fill = _HEADER_FILL
-    for column in COLUMNS:
-        guide.append([column.header, "Có" if column.required else "Không", column.help])
-    guide.append([])
-    for note in _GUIDE:
-        guide.append(["", "", note])
-    guide.column_dimensions["A"].width = 24
-    guide.column_dimensions["B"].width = 10
-    guide.column_dimensions["C"].width = 100
-    for line in guide.iter_rows(min_row=2):
-        for cell in line:
-            cell.alignment = _WRAP
+    guide_sheet(book, [(c.header, c.required, c.help) for c in COLUMNS], _GUIDE, 24)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
